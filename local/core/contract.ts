@@ -1,0 +1,77 @@
+/**
+ * Contract between the local cloud's HTTP server and its services (RAM/STS/ECS, MNS, FC).
+ * Each service is a plug-in: it claims requests (`matches`) and answers them (`handle`).
+ * Identity (access keys, STS tokens) and authorization (the shared RAM policy evaluator)
+ * are provided by the IAM core so every service authenticates and authorizes the same way.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface LocalRequest {
+  method: string;
+  /** The raw request target exactly as sent (path + '?' + query), undecoded. */
+  target: string;
+  /** Path part of `target`, undecoded. */
+  path: string;
+  /** Raw query string (no leading '?'), undecoded; '' when absent. */
+  rawQuery: string;
+  /** Header names lowercased (Node's IncomingMessage.headers). */
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** Remote address of the TCP peer (for acs:SourceIp). */
+  sourceIp: string;
+  /** Server clock at receipt. */
+  receivedAt: Date;
+}
+
+export interface LocalResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+}
+
+export interface LocalService {
+  readonly name: string;
+  /** True if this service answers the request (routing is by path prefix / headers). */
+  matches(req: LocalRequest): boolean;
+  /** Must not throw for client mistakes: render the cloud's own error format instead. */
+  handle(req: LocalRequest): Promise<LocalResponse>;
+  /** Called on shutdown (stop timers, pollers). */
+  close?(): Promise<void>;
+}
+
+/** Who is calling, once an access key (and STS token, if any) has been resolved. */
+export interface Principal {
+  accountId: string;
+  /** `acs:ram::<uid>:root`, `acs:ram::<uid>:user/<name>`, or `acs:ram::<uid>:assumed-role/<role>/<session>`. */
+  arn: string;
+  kind: 'root' | 'user' | 'assumed-role';
+  /** RAM user name, or role name for an assumed role. */
+  name?: string;
+  sessionName?: string;
+  principalId: string;
+  accessKeyId: string;
+}
+
+/** Result of resolving an access key for signature verification. */
+export type KeyLookup =
+  | { ok: true; secret: string; principal: Principal }
+  | { ok: false; code: 'InvalidAccessKeyId.NotFound' | 'InvalidAccessKeyId.Inactive' | 'InvalidSecurityToken.Expired' | 'InvalidSecurityToken.MismatchWithAccessKey' | 'InvalidSecurityToken.Malformed' | 'MissingSecurityToken'; message: string };
+
+export interface AuthzContext {
+  sourceIp: string;
+  currentTime: Date;
+  /** Extra condition keys (e.g. `sts:ExternalId`). */
+  extra?: Record<string, string | string[]>;
+}
+
+/** Implemented by local/iam (RAM/STS state); used by every local service. */
+export interface IdentityProvider {
+  /** Resolve an access key ID (and STS security token, required iff the key starts with `STS.`). */
+  lookupKey(accessKeyId: string, securityToken: string | undefined, now: Date): KeyLookup;
+  /**
+   * Is `principal` allowed `action` on `resource`? Account roots may do anything in their own
+   * account; users by their attached (and group) policies; assumed roles by the role's policies
+   * intersected with the session policy. Cross-account resources are always denied.
+   */
+  isAllowed(principal: Principal, action: string, resource: string, context: AuthzContext): boolean;
+}

@@ -1,0 +1,74 @@
+/**
+ * The request/grant entity: one row in the ledger from the partner's ask to the revoked role.
+ * Pure data plus pure functions; persistence is the ledger's job.
+ */
+import type { Status, Transition } from './state-machine';
+
+export const RevokeMode = { TRUST: 'trust', DELETE: 'delete' } as const;
+export type RevokeMode = (typeof RevokeMode)[keyof typeof RevokeMode];
+
+/** What provisioning produced, returned to the partner once ACTIVE. */
+export interface GrantDetails {
+  roleName: string;
+  roleArn: string;
+  externalId: string;
+  guardPolicyName: string;
+  /** The tutorial's step-2 policy for the partner's admin (JSON document). */
+  partnerPolicy: string;
+  /** Console "Switch Identity" details. */
+  switchRole: { accountId: string; roleName: string; url: string };
+}
+
+export interface AccessRequest {
+  id: string;
+  /** Optimistic-concurrency version, bumped on every transition. */
+  version: number;
+  status: Status;
+  partnerAccountId: string;
+  /** ARN of the identity that asked (user or assumed role of the partner account). */
+  requesterArn: string;
+  profile: string;
+  /** Requested (or approver-shortened) duration in seconds. */
+  durationSeconds: number;
+  reason: string;
+  /** Role name to create (validated); defaults to `crossrole-<short id>`. */
+  roleName: string;
+  /** Principals trusted by the role: ARNs in the partner account (default: its root). */
+  principals: string[];
+  externalId: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Set when the grant becomes ACTIVE (createdAt of the role + duration). */
+  expiresAt?: string;
+  decidedBy?: string;
+  decisionReason?: string;
+  revokeMode?: RevokeMode;
+  lastError?: string;
+  grant?: GrantDetails;
+}
+
+/** One append-only audit event per transition (and per notable non-transition, e.g. drift). */
+export interface AuditEvent {
+  id: number;
+  requestId: string;
+  at: string;
+  actor: string;
+  action: Transition | 'CREATE' | 'NOTE';
+  fromStatus: Status | null;
+  toStatus: Status | null;
+  reason?: string;
+  details?: Record<string, unknown>;
+}
+
+/** The first 8 hex chars of the id, used in role and policy names. */
+export function shortId(id: string): string {
+  return id.replace(/-/g, '').slice(0, 12).toLowerCase();
+}
+
+export function defaultRoleName(id: string): string {
+  return `crossrole-${shortId(id)}`;
+}
+
+export function guardPolicyName(id: string): string {
+  return `crossrole-guard-${shortId(id)}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * Ports: what the workflow needs from the outside world. Adapters in shared/ledger and
+ * shared/cloud implement them over PGlite/pg and the official @alicloud SDKs; tests use fakes.
+ */
+import type { AccessRequest, AuditEvent } from './access-request';
+import type { Status, Transition } from './state-machine';
+
+// ---------------------------------------------------------------- ledger
+
+export interface AuditInput {
+  actor: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Fields a transition may set alongside the status. */
+export type RequestPatch = Partial<Pick<AccessRequest,
+  'durationSeconds' | 'expiresAt' | 'decidedBy' | 'decisionReason' | 'revokeMode' | 'lastError' | 'grant'>>;
+
+export interface ListOptions {
+  limit?: number;
+  /** Keyset cursor: the id of the last row of the previous page. */
+  after?: string;
+}
+
+export interface RequestRepository {
+  /** Insert a new request (status PENDING or APPROVED) and its CREATE audit event, atomically. */
+  create(request: AccessRequest, audit: AuditInput): Promise<AccessRequest>;
+  get(id: string): Promise<AccessRequest | undefined>;
+  listByStatus(status: Status, options?: ListOptions): Promise<AccessRequest[]>;
+  listByPartner(partnerAccountId: string, options?: ListOptions & { status?: Status }): Promise<AccessRequest[]>;
+  /** ACTIVE grants whose expiresAt <= now, oldest first. Served by a partial index. */
+  listDueForExpiry(now: Date, limit: number): Promise<AccessRequest[]>;
+  /** Requests in `status` whose updatedAt < olderThan (stuck REVOKING, lapsing PENDING). */
+  listStale(status: Status, olderThan: Date, limit: number): Promise<AccessRequest[]>;
+  /**
+   * Conditional transition: succeeds only if the row is still at `expectedVersion` and the state
+   * machine allows `transition` from its status. Bumps the version, applies `patch`, appends one
+   * audit event, atomically. Throws VersionConflictError or IllegalTransitionError.
+   */
+  transition(id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest>;
+  /** Record a non-transition fact (e.g. last error of an attempt, drift) as a NOTE audit event; optionally patch fields. */
+  note(id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput): Promise<void>;
+  history(id: string): Promise<AuditEvent[]>;
+  /** Single-use nonce: true the first time, false on every replay. */
+  useNonce(nonce: string, expiresAt: Date): Promise<boolean>;
+  purgeExpiredNonces(now: Date): Promise<number>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- RAM (owner account)
+
+export interface PolicyRef {
+  type: 'System' | 'Custom';
+  name: string;
+}
+
+export interface RoleInfo {
+  name: string;
+  arn: string;
+  trustPolicy: string;
+  maxSessionDuration: number;
+  tags: Record<string, string>;
+}
+
+export interface RamPort {
+  getRole(name: string): Promise<RoleInfo | undefined>;
+  /** Throws CrossroleError ALREADY_EXISTS if the role exists. */
+  createRole(input: { name: string; trustPolicy: string; maxSessionDuration: number; description: string; tags: Record<string, string> }): Promise<RoleInfo>;
+  updateTrustPolicy(name: string, trustPolicy: string): Promise<void>;
+  /** Idempotent: a missing role is success. */
+  deleteRole(name: string): Promise<void>;
+  listPoliciesForRole(name: string): Promise<PolicyRef[]>;
+  /** Idempotent: already attached is success. */
+  attachPolicyToRole(roleName: string, policy: PolicyRef): Promise<void>;
+  /** Idempotent: not attached is success. */
+  detachPolicyFromRole(roleName: string, policy: PolicyRef): Promise<void>;
+  /** Idempotent when the existing policy has the same document; ALREADY_EXISTS otherwise. */
+  createPolicy(name: string, document: string, description: string): Promise<void>;
+  /** Idempotent: a missing policy is success. */
+  deletePolicy(name: string): Promise<void>;
+  /** Roles carrying tag key=value (all pages). */
+  listRolesByTag(key: string, value: string): Promise<RoleInfo[]>;
+  /** RAM calls made through this adapter so far (for the per-grant call count). */
+  callCount(): number;
+}
+
+// ---------------------------------------------------------------- queues
+
+export const QueueName = {
+  APPROVALS: 'crossrole-approvals',
+  PROVISION: 'crossrole-provision',
+  REVOKE: 'crossrole-revoke',
+  DEADLETTER: 'crossrole-deadletter',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Messages carry identifiers only: the ledger carries authority. */
+export interface WorkflowMessage {
+  requestId: string;
+  /** The version the sender saw; informational (consumers re-read the ledger). */
+  version?: number;
+  kind: 'approval-needed' | 'provision' | 'revoke' | 'expire';
+}
+
+export interface QueuePort {
+  send(queue: QueueName, message: WorkflowMessage, options?: { delaySeconds?: number; priority?: number }): Promise<string>;
+}
+
+// ---------------------------------------------------------------- identity
+
+/** A verified caller, as STS GetCallerIdentity reported it. */
+export interface CallerIdentity {
+  accountId: string;
+  arn: string;
+  principalId: string;
+  identityType: string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}

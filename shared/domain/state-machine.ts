@@ -1,0 +1,98 @@
+/**
+ * The one state machine of a request/grant (ARCHITECTURE.md "State machine").
+ * Nobody compares status strings elsewhere: ask this module.
+ */
+import { IllegalTransitionError } from './errors';
+
+export const Status = {
+  PENDING: 'PENDING',
+  APPROVED: 'APPROVED',
+  ACTIVE: 'ACTIVE',
+  REVOKING: 'REVOKING',
+  REVOKED: 'REVOKED',
+  REJECTED: 'REJECTED',
+  CANCELLED: 'CANCELLED',
+  LAPSED: 'LAPSED',
+  FAILED: 'FAILED',
+} as const;
+export type Status = (typeof Status)[keyof typeof Status];
+export const ALL_STATUSES: readonly Status[] = Object.values(Status);
+
+/** What happened, which decides where the request goes. */
+export const Transition = {
+  APPROVE: 'APPROVE',
+  REJECT: 'REJECT',
+  CANCEL: 'CANCEL',
+  LAPSE: 'LAPSE',
+  ACTIVATE: 'ACTIVATE',
+  PROVISION_FAILED: 'PROVISION_FAILED',
+  RETRY: 'RETRY',
+  START_REVOKE: 'START_REVOKE',
+  FINISH_REVOKE: 'FINISH_REVOKE',
+  REVOKE_FAILED: 'REVOKE_FAILED',
+} as const;
+export type Transition = (typeof Transition)[keyof typeof Transition];
+
+interface Edge {
+  readonly from: readonly Status[];
+  readonly to: Status;
+}
+
+const EDGES: Readonly<Record<Transition, Edge>> = {
+  APPROVE: { from: [Status.PENDING], to: Status.APPROVED },
+  REJECT: { from: [Status.PENDING], to: Status.REJECTED },
+  CANCEL: { from: [Status.PENDING], to: Status.CANCELLED },
+  LAPSE: { from: [Status.PENDING], to: Status.LAPSED },
+  ACTIVATE: { from: [Status.APPROVED], to: Status.ACTIVE },
+  // Provisioning gave up: APPROVED -> FAILED. Revocation gave up: REVOKING -> FAILED.
+  PROVISION_FAILED: { from: [Status.APPROVED], to: Status.FAILED },
+  REVOKE_FAILED: { from: [Status.REVOKING], to: Status.FAILED },
+  // An approver retries a failed provisioning (-> APPROVED); the scan retries a failed revocation (-> REVOKING).
+  RETRY: { from: [Status.FAILED], to: Status.APPROVED },
+  // Revocation may start from ACTIVE, and also from APPROVED (revoked before provisioning finished:
+  // the revoker cleans up whatever provisioning left) and from FAILED (a failed revocation retried).
+  START_REVOKE: { from: [Status.ACTIVE, Status.APPROVED, Status.FAILED], to: Status.REVOKING },
+  FINISH_REVOKE: { from: [Status.REVOKING], to: Status.REVOKED },
+};
+
+export const TERMINAL_STATUSES: readonly Status[] = [Status.REVOKED, Status.REJECTED, Status.CANCELLED, Status.LAPSED];
+
+/** The status a transition leads to from `from`, or an IllegalTransitionError. */
+export function nextStatus(from: Status, transition: Transition, id?: string): Status {
+  const edge = EDGES[transition];
+  if (!edge.from.includes(from)) throw new IllegalTransitionError(from, edge.to, id);
+  return edge.to;
+}
+
+export function canTransition(from: Status, transition: Transition): boolean {
+  return EDGES[transition].from.includes(from);
+}
+
+/** Statuses a transition may start from (used by the ledger's conditional updates). */
+export function sourcesOf(transition: Transition): readonly Status[] {
+  return EDGES[transition].from;
+}
+
+export function targetOf(transition: Transition): Status {
+  return EDGES[transition].to;
+}
+
+export function isTerminal(status: Status): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export function isStatus(value: unknown): value is Status {
+  return typeof value === 'string' && (ALL_STATUSES as readonly string[]).includes(value);
+}
+
+/** Awaiting a decision. */
+export const isPending = (s: Status): boolean => s === Status.PENDING;
+/** Role exists and is (or may soon be) usable. */
+export const isActive = (s: Status): boolean => s === Status.ACTIVE;
+export const isApproved = (s: Status): boolean => s === Status.APPROVED;
+export const isRevoking = (s: Status): boolean => s === Status.REVOKING;
+export const isFailed = (s: Status): boolean => s === Status.FAILED;
+export const isRevoked = (s: Status): boolean => s === Status.REVOKED;
+/** A grant may hold RAM resources in these states (revocation must clean them up). */
+export const mayHoldRamResources = (s: Status): boolean =>
+  s === Status.APPROVED || s === Status.ACTIVE || s === Status.REVOKING || s === Status.FAILED;
