@@ -75,3 +75,22 @@ export interface IdentityProvider {
    */
   isAllowed(principal: Principal, action: string, resource: string, context: AuthzContext): boolean;
 }
+
+/** Temporary credentials as STS issues them. */
+export interface IssuedCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+  /** `YYYY-MM-DDTHH:mm:ssZ` */
+  expiration: string;
+}
+
+/** Implemented by local/iam: lets the local FC runtime act as the FC service principal. */
+export interface ServiceRoleIssuer {
+  /**
+   * Assume `roleArn` on behalf of a cloud service (e.g. `fc.aliyuncs.com`), as FC does for a
+   * function's execution role. The role's trust policy must allow `{"Service": [service]}`.
+   * Throws if the role does not exist or does not trust the service.
+   */
+  assumeRoleAsService(roleArn: string, service: string, sessionName: string, durationSeconds: number): IssuedCredentials;
+}

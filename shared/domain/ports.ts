@@ -127,3 +127,9 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+/** Verifies the `X-Crossrole-Identity` header (a signed, unsent STS GetCallerIdentity request). */
+export interface IdentityVerifier {
+  /** Throws AuthenticationError (401 codes IDENTITY_*) for a missing or bad proof. */
+  verify(proof: string | undefined): Promise<CallerIdentity>;
+}
