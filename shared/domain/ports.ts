@@ -103,8 +103,20 @@ export interface WorkflowMessage {
   kind: 'approval-needed' | 'provision' | 'revoke' | 'expire';
 }
 
+export interface ReceivedMessage {
+  messageId: string;
+  receiptHandle: string;
+  /** The raw body as sent; parse with the workflow's message schema, never trust it. */
+  body: string;
+  dequeueCount: number;
+}
+
 export interface QueuePort {
   send(queue: QueueName, message: WorkflowMessage, options?: { delaySeconds?: number; priority?: number }): Promise<string>;
+  /** Receive up to `max` messages (long-polls up to waitSeconds). */
+  receive(queue: QueueName, options: { max: number; waitSeconds: number; visibilityTimeout?: number }): Promise<ReceivedMessage[]>;
+  /** Idempotent: an expired/unknown receipt handle is not an error. */
+  delete(queue: QueueName, receiptHandle: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------- identity
