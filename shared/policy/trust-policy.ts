@@ -1,0 +1,197 @@
+/**
+ * Trust policies (a role's AssumeRolePolicyDocument): build the one a grant needs, remove a partner
+ * on revocation, and list the accounts a policy trusts.
+ *
+ * Editing works on the raw JSON rather than on a strictly parsed document, on purpose: revocation
+ * must succeed on whatever RAM returned, even a document our stricter grammar would not have written.
+ */
+import { CrossroleError, ValidationError } from '../domain/errors';
+import { parseAccountId, parsePrincipalArn, rootArn } from '../domain/identifiers';
+import { EXTERNAL_ID_MAX_LENGTH, EXTERNAL_ID_MIN_LENGTH, EXTERNAL_ID_PATTERN } from './limits';
+import { parsePolicyDocument } from './policy-document';
+
+export interface TrustPolicyInput {
+  /** RAM ARNs of ONE partner account: its root, or users/roles in it. */
+  principals: readonly string[];
+  /** Per-grant ExternalId that AssumeRole must present (STS: 2–1,224 chars of `[\w+=,.@:/-]`). */
+  externalId: string;
+}
+
+/** Throws ValidationError('VALIDATION', field) unless `input` is an ExternalId STS accepts. */
+export function parseExternalId(input: unknown, field = 'externalId'): string {
+  if (typeof input !== 'string' || input.length < EXTERNAL_ID_MIN_LENGTH || input.length > EXTERNAL_ID_MAX_LENGTH || !EXTERNAL_ID_PATTERN.test(input)) {
+    throw new ValidationError('VALIDATION', field, `must be ${EXTERNAL_ID_MIN_LENGTH}–${EXTERNAL_ID_MAX_LENGTH} characters of letters, digits and + = , . @ : / - _`);
+  }
+  return input;
+}
+
+/**
+ * The grant's trust policy: `sts:AssumeRole` for the given principals, only with the ExternalId.
+ * Principals are validated as RAM ARNs (root, user or role) of a single account and de-duplicated;
+ * the result is re-parsed as a trust policy, so it also respects the size limit.
+ */
+export function buildTrustPolicy(input: TrustPolicyInput): string {
+  const { principals, externalId } = input;
+  if (!Array.isArray(principals) || principals.length === 0) {
+    throw new ValidationError('INVALID_POLICY', 'principals', 'must name at least one principal');
+  }
+  const arns: string[] = [];
+  let account: string | undefined;
+  principals.forEach((p, i) => {
+    const parsed = parsePrincipalArn(p, `principals[${i}]`);
+    if (parsed.kind === 'assumed-role') {
+      throw new ValidationError('INVALID_ARN', `principals[${i}]`, 'a role session cannot be trusted; name the role (acs:ram::<uid>:role/<name>)');
+    }
+    if (account !== undefined && parsed.accountId !== account) {
+      throw new ValidationError('INVALID_POLICY', `principals[${i}]`, `all principals must belong to one account (${account})`);
+    }
+    account = parsed.accountId;
+    if (!arns.includes(parsed.arn)) arns.push(parsed.arn);
+  });
+  const id = parseExternalId(externalId);
+  const text = JSON.stringify({
+    Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: arns }, Condition: { StringEquals: { 'sts:ExternalId': id } } }],
+    Version: '1',
+  });
+  parsePolicyDocument(text, 'trustPolicy', { trust: true });
+  return text;
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type JsonObject = { [k: string]: Json };
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function readDocument(document: string, field: string): JsonObject {
+  let doc: Json;
+  try {
+    doc = JSON.parse(document) as Json;
+  } catch (e) {
+    throw new ValidationError('INVALID_POLICY', field, `is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!isObject(doc)) throw new ValidationError('INVALID_POLICY', field, 'must be a JSON object');
+  return doc;
+}
+
+function statementsOf(doc: JsonObject): Json[] {
+  const s = doc.Statement;
+  if (Array.isArray(s)) return s;
+  // RAM writes arrays, but a single statement object is read the same way rather than ignored.
+  return s === undefined ? [] : [s];
+}
+
+const RAM_ARN_ACCOUNT = /^acs:ram:[^:]*:(\d+):/i;
+
+/** The account a RAM principal entry designates, leniently (surrounding spaces, any case). */
+function entryAccount(entry: string): string | undefined {
+  const e = entry.trim();
+  if (/^\d+$/.test(e)) return e;
+  return RAM_ARN_ACCOUNT.exec(e)?.[1];
+}
+
+export interface RemoveTrustedPartnerResult {
+  document: string;
+  changed: boolean;
+  /** The principal entries removed, as they were written. */
+  removed: string[];
+}
+
+/**
+ * Remove every RAM principal of `partnerAccountId` (root, users, roles, bare account ID) from every
+ * Allow statement. A wildcard `"*"` principal is removed too, since it trusts the partner as well.
+ * A statement left with no principal is dropped. Untouched statements are kept as they were (same
+ * keys, order and value forms); when nothing matches, the input text is returned unchanged.
+ *
+ * A trust policy needs at least one statement. When every statement is dropped:
+ * - with `ownerAccountId`, the role trusts only the owner account's root (the console's
+ *   "current account" trust): RAM-valid, and no other account can assume it;
+ * - without it, the single statement is a Deny of the partner's root, so the role trusts nobody.
+ *   Whether RAM accepts a trust policy with only a Deny is UNCONFIRMED: callers should pass the owner.
+ */
+export function removeTrustedPartner(document: string, partnerAccountId: string, ownerAccountId?: string): RemoveTrustedPartnerResult {
+  const partner = parseAccountId(partnerAccountId, 'partnerAccountId');
+  if (ownerAccountId !== undefined) {
+    parseAccountId(ownerAccountId, 'ownerAccountId');
+    if (ownerAccountId === partner) throw new CrossroleError('INVALID_POLICY', 'the owner account cannot be removed from its own trust policy', { field: 'ownerAccountId' });
+  }
+  const doc = readDocument(document, 'trustPolicy');
+  const removed: string[] = [];
+  const isPartner = (entry: Json): boolean => typeof entry === 'string' && (entry.trim() === '*' || entryAccount(entry) === partner);
+
+  const kept: Json[] = [];
+  for (const s of statementsOf(doc)) {
+    if (!isObject(s) || s.Effect === 'Deny') {
+      kept.push(s);
+      continue;
+    }
+    const principal = s.Principal;
+    if (typeof principal === 'string' && principal.trim() === '*') {
+      removed.push(principal);
+      continue;
+    }
+    if (!isObject(principal) || principal.RAM === undefined) {
+      kept.push(s);
+      continue;
+    }
+    const ram = principal.RAM;
+    const entries = Array.isArray(ram) ? ram : [ram];
+    const gone = entries.filter(isPartner);
+    if (gone.length === 0) {
+      kept.push(s);
+      continue;
+    }
+    for (const g of gone) removed.push(String(g));
+    const left = entries.filter((e) => !isPartner(e));
+    // Rebuild in place so key order and the other principal types are untouched.
+    const nextPrincipal: JsonObject = {};
+    for (const [k, v] of Object.entries(principal)) {
+      if (k !== 'RAM') nextPrincipal[k] = v;
+      else if (left.length > 0) nextPrincipal[k] = Array.isArray(ram) ? left : ram;
+    }
+    const stillTrusts = Object.values(nextPrincipal).some((v) => !(Array.isArray(v) && v.length === 0));
+    if (!stillTrusts) continue;
+    const next: JsonObject = {};
+    for (const [k, v] of Object.entries(s)) next[k] = k === 'Principal' ? nextPrincipal : v;
+    kept.push(next);
+  }
+
+  if (removed.length === 0) return { document, changed: false, removed: [] };
+
+  if (kept.length === 0) {
+    const fallback =
+      ownerAccountId !== undefined
+        ? { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: [rootArn(ownerAccountId)] } }
+        : { Action: 'sts:AssumeRole', Effect: 'Deny', Principal: { RAM: [rootArn(partner)] } };
+    return { document: JSON.stringify({ Statement: [fallback], Version: '1' }), changed: true, removed };
+  }
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(doc)) {
+    out[k] = k === 'Statement' ? (Array.isArray(v) || kept.length !== 1 ? kept : (kept[0] ?? null)) : v;
+  }
+  return { document: JSON.stringify(out), changed: true, removed };
+}
+
+/** The `Principal.RAM` entries of every Allow statement, in document order (duplicates kept). */
+export function trustedPrincipals(document: string | object): string[] {
+  const doc = typeof document === 'string' ? readDocument(document, 'trustPolicy') : (JSON.parse(JSON.stringify(document)) as Json);
+  if (!isObject(doc)) return [];
+  const out: string[] = [];
+  for (const s of statementsOf(doc)) {
+    if (!isObject(s) || s.Effect === 'Deny' || !isObject(s.Principal)) continue;
+    const ram = s.Principal.RAM;
+    for (const e of Array.isArray(ram) ? ram : [ram]) if (typeof e === 'string') out.push(e);
+  }
+  return out;
+}
+
+/** The 16-digit account IDs trusted by Allow statements (roots, users, roles, bare IDs), sorted and unique. */
+export function trustedAccounts(document: string | object): string[] {
+  const ids = new Set<string>();
+  for (const e of trustedPrincipals(document)) {
+    const id = entryAccount(e);
+    if (id !== undefined && /^\d{16}$/.test(id)) ids.add(id);
+  }
+  return [...ids].sort();
+}
