@@ -2,8 +2,16 @@
 // @swc/jest strips types only (fast); `npm run lint` runs tsc for the type check.
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  // PGlite's CJS build loads its WASM via dynamic import(), which jest's VM refuses without
+  // --experimental-vm-modules; swc rewrites those import() calls to require().
+  '/node_modules/@electric-sql/pglite[^/]*/dist/.+\\.c?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!@electric-sql/pglite)'],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 /** @type {import('jest').Config} */
 module.exports = {

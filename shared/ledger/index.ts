@@ -1,0 +1,59 @@
+/**
+ * The ledger: PostgreSQL through PGlite (embedded, the default) or pg (a server), one schema,
+ * one repository. `openLedger` connects and migrates; the caller owns `close()`.
+ */
+import type { Clock, RequestRepository } from '../domain/ports';
+import type { Db } from './db';
+import { migrate } from './migrations';
+import { openPgDb } from './pg-driver';
+import { openPgliteDb } from './pglite-driver';
+import { SqlRequestRepository } from './repository';
+
+export type LedgerOptions =
+  | { driver: 'pglite'; dataDir: string }
+  /** `schema`: optional Postgres schema (created if missing) to isolate this ledger in a shared database. */
+  | { driver: 'pg'; url: string; schema?: string; maxConnections?: number }
+  /** Throwaway in-memory PGlite (each open runs initdb: a few seconds). */
+  | { driver: 'pglite-memory' };
+
+export interface Ledger extends RequestRepository {
+  /** EXPLAIN plan of the due-for-expiry query (proves the partial index serves it). */
+  explainDueForExpiry(now: Date): Promise<string>;
+}
+
+export interface LedgerDeps {
+  /** Clock for updatedAt and audit timestamps; default the system clock. */
+  clock?: Clock;
+}
+
+/** Connect to the database named by `options`, without migrating (tools and tests). */
+export function openDb(options: LedgerOptions): Promise<Db> {
+  switch (options.driver) {
+    case 'pglite':
+      return openPgliteDb(options.dataDir);
+    case 'pglite-memory':
+      return openPgliteDb(undefined);
+    case 'pg':
+      return openPgDb({
+        url: options.url,
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      });
+  }
+}
+
+export async function openLedger(options: LedgerOptions, deps: LedgerDeps = {}): Promise<Ledger> {
+  const db = await openDb(options);
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return new SqlRequestRepository(db, deps.clock);
+}
+
+export type { Db, Queryable, QueryResult } from './db';
+export { MIGRATIONS, DUE_FOR_EXPIRY_INDEX, migrate } from './migrations';
+export type { Migration } from './migrations';
+export { SqlRequestRepository } from './repository';

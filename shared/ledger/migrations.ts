@@ -1,0 +1,112 @@
+/**
+ * The ledger schema as ordered, append-only migrations. Never edit a released migration: add the
+ * next one. `migrate` is idempotent and safe to run from several processes at once (it takes a
+ * transaction-scoped advisory lock, keyed on the schema, before looking at what is applied).
+ */
+import type { Db } from './db';
+import { ALL_STATUSES, Status } from '../domain/state-machine';
+import { RevokeMode } from '../domain/access-request';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** One statement per entry: PGlite's extended protocol runs a single statement per query. */
+  statements: readonly string[];
+}
+
+/** SQL string literal for a constant we control (status names, revoke modes). */
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+const inList = (values: readonly string[]): string => values.map(literal).join(', ');
+
+/** Name of the partial index serving listDueForExpiry (asserted by the EXPLAIN test). */
+export const DUE_FOR_EXPIRY_INDEX = 'requests_active_expiry_idx';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'requests, audit events, used nonces',
+    statements: [
+      `CREATE TABLE requests (
+        id                 text PRIMARY KEY,
+        version            integer NOT NULL CHECK (version >= 0),
+        status             text NOT NULL CONSTRAINT requests_status_check CHECK (status IN (${inList(ALL_STATUSES)})),
+        partner_account_id text NOT NULL,
+        requester_arn      text NOT NULL,
+        profile            text NOT NULL,
+        duration_seconds   integer NOT NULL CHECK (duration_seconds > 0),
+        reason             text NOT NULL,
+        role_name          text NOT NULL,
+        principals         jsonb NOT NULL CHECK (jsonb_typeof(principals) = 'array'),
+        external_id        text NOT NULL,
+        created_at         timestamptz NOT NULL,
+        updated_at         timestamptz NOT NULL,
+        expires_at         timestamptz,
+        decided_by         text,
+        decision_reason    text,
+        revoke_mode        text CHECK (revoke_mode IN (${inList(Object.values(RevokeMode))})),
+        last_error         text,
+        "grant"            jsonb
+      )`,
+      // Only ACTIVE rows are ever due, and they are a small fraction of the table: a partial index
+      // keeps the expiry scan proportional to the live grants, not to history.
+      `CREATE INDEX ${DUE_FOR_EXPIRY_INDEX} ON requests (expires_at, id) WHERE status = ${literal(Status.ACTIVE)}`,
+      'CREATE INDEX requests_status_updated_idx ON requests (status, updated_at)',
+      'CREATE INDEX requests_status_created_idx ON requests (status, created_at, id)',
+      'CREATE INDEX requests_partner_created_idx ON requests (partner_account_id, created_at, id)',
+      `CREATE TABLE audit_events (
+        id          bigserial PRIMARY KEY,
+        request_id  text NOT NULL REFERENCES requests (id),
+        at          timestamptz NOT NULL,
+        actor       text NOT NULL,
+        action      text NOT NULL,
+        from_status text,
+        to_status   text,
+        reason      text,
+        details     jsonb
+      )`,
+      'CREATE INDEX audit_events_request_idx ON audit_events (request_id, id)',
+      // Append-only is enforced by the database, not by convention: UPDATE, DELETE and TRUNCATE
+      // are refused for every client, including a future bug in this repository.
+      `CREATE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END
+      $$`,
+      `CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+        FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change()`,
+      `CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()`,
+      `CREATE TABLE used_nonces (
+        nonce      text PRIMARY KEY,
+        expires_at timestamptz NOT NULL
+      )`,
+      'CREATE INDEX used_nonces_expires_idx ON used_nonces (expires_at)',
+    ],
+  },
+];
+
+/** Apply every migration not yet recorded in schema_migrations; returns the versions applied now. */
+export async function migrate(db: Db): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    // Serialise concurrent migrators (several FC instances starting at once) per schema.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('crossrole-ledger-migrations:' || current_schema()))");
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer PRIMARY KEY,
+      name       text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    const done: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      for (const statement of m.statements) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      done.push(m.version);
+    }
+    return done;
+  });
+}

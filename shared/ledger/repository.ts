@@ -1,0 +1,324 @@
+/**
+ * RequestRepository over SQL (PGlite or pg, see db.ts). Every state change is one conditional
+ * UPDATE guarded by version and by the state machine's source statuses, plus its audit event,
+ * in one transaction: two workers racing on one request cannot both win.
+ */
+import type { AccessRequest, AuditEvent, GrantDetails, RevokeMode } from '../domain/access-request';
+import { CrossroleError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../domain/errors';
+import type { AuditInput, Clock, ListOptions, RequestPatch, RequestRepository } from '../domain/ports';
+import { Status, isStatus, nextStatus, sourcesOf, targetOf } from '../domain/state-machine';
+import type { Transition } from '../domain/state-machine';
+import type { Db, Queryable } from './db';
+import { sqlStateOf } from './db';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+/** A row of `requests` as both drivers return it (timestamptz may come back as Date or string). */
+interface RequestRow {
+  id: string;
+  version: number;
+  status: string;
+  partner_account_id: string;
+  requester_arn: string;
+  profile: string;
+  duration_seconds: number;
+  reason: string;
+  role_name: string;
+  principals: unknown;
+  external_id: string;
+  created_at: Date | string;
+  updated_at: Date | string;
+  expires_at: Date | string | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+  revoke_mode: string | null;
+  last_error: string | null;
+  grant: unknown;
+}
+
+interface AuditRow {
+  id: number | string;
+  request_id: string;
+  at: Date | string;
+  actor: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  reason: string | null;
+  details: unknown;
+}
+
+function iso(value: Date | string): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+function toStatus(value: string): Status {
+  if (!isStatus(value)) throw new CrossroleError('INTERNAL', `ledger holds an unknown status "${value}"`);
+  return value;
+}
+
+function toRequest(row: RequestRow): AccessRequest {
+  const r: AccessRequest = {
+    id: row.id,
+    version: Number(row.version),
+    status: toStatus(row.status),
+    partnerAccountId: row.partner_account_id,
+    requesterArn: row.requester_arn,
+    profile: row.profile,
+    durationSeconds: Number(row.duration_seconds),
+    reason: row.reason,
+    roleName: row.role_name,
+    principals: Array.isArray(row.principals) ? row.principals.map(String) : [],
+    externalId: row.external_id,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+  // Absent optional fields stay absent (not null), so an entity round-trips deep-equal.
+  if (row.expires_at !== null) r.expiresAt = iso(row.expires_at);
+  if (row.decided_by !== null) r.decidedBy = row.decided_by;
+  if (row.decision_reason !== null) r.decisionReason = row.decision_reason;
+  if (row.revoke_mode !== null) r.revokeMode = row.revoke_mode as RevokeMode;
+  if (row.last_error !== null) r.lastError = row.last_error;
+  if (row.grant !== null && row.grant !== undefined) r.grant = row.grant as GrantDetails;
+  return r;
+}
+
+function toAuditEvent(row: AuditRow): AuditEvent {
+  const e: AuditEvent = {
+    id: Number(row.id),
+    requestId: row.request_id,
+    at: iso(row.at),
+    actor: row.actor,
+    action: row.action as AuditEvent['action'],
+    fromStatus: row.from_status === null ? null : toStatus(row.from_status),
+    toStatus: row.to_status === null ? null : toStatus(row.to_status),
+  };
+  if (row.reason !== null) e.reason = row.reason;
+  if (row.details !== null && row.details !== undefined) e.details = row.details as Record<string, unknown>;
+  return e;
+}
+
+function limitOf(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('VALIDATION', 'limit', 'must be a positive integer');
+  return Math.min(limit, MAX_LIMIT);
+}
+
+const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+/** Patchable entity fields -> column, value encoder and SQL cast. */
+const PATCH_COLUMNS: { [K in keyof Required<RequestPatch>]: { column: string; cast: string; encode: (v: RequestPatch[K]) => unknown } } = {
+  durationSeconds: { column: 'duration_seconds', cast: 'integer', encode: (v) => v ?? null },
+  expiresAt: { column: 'expires_at', cast: 'timestamptz', encode: (v) => v ?? null },
+  decidedBy: { column: 'decided_by', cast: 'text', encode: (v) => v ?? null },
+  decisionReason: { column: 'decision_reason', cast: 'text', encode: (v) => v ?? null },
+  revokeMode: { column: 'revoke_mode', cast: 'text', encode: (v) => v ?? null },
+  lastError: { column: 'last_error', cast: 'text', encode: (v) => v ?? null },
+  grant: { column: '"grant"', cast: 'jsonb', encode: (v) => json(v) },
+};
+
+/**
+ * SET clauses for a patch. A key that is present with the value `undefined` clears the column
+ * (e.g. `{ lastError: undefined }` on RETRY); an absent key leaves it untouched.
+ */
+function patchAssignments(patch: RequestPatch, params: unknown[]): string[] {
+  const sets: string[] = [];
+  for (const key of Object.keys(PATCH_COLUMNS) as (keyof RequestPatch)[]) {
+    if (!Object.prototype.hasOwnProperty.call(patch, key)) continue;
+    const spec = PATCH_COLUMNS[key] as { column: string; cast: string; encode: (v: unknown) => unknown };
+    params.push(spec.encode(patch[key]));
+    sets.push(`${spec.column} = $${params.length}::${spec.cast}`);
+  }
+  return sets;
+}
+
+/** The due-for-expiry query. The literal status matches the partial index predicate exactly. */
+const DUE_FOR_EXPIRY_SQL = `SELECT * FROM requests
+  WHERE status = '${Status.ACTIVE}' AND expires_at <= $1::timestamptz
+  ORDER BY expires_at, id LIMIT $2::integer`;
+
+const CREATABLE: readonly Status[] = [Status.PENDING, Status.APPROVED];
+
+export class SqlRequestRepository implements RequestRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = { now: () => new Date() },
+  ) {}
+
+  async create(request: AccessRequest, audit: AuditInput): Promise<AccessRequest> {
+    if (!CREATABLE.includes(request.status)) {
+      throw new ValidationError('VALIDATION', 'status', `a new request starts ${CREATABLE.join(' or ')}, not ${request.status}`);
+    }
+    try {
+      return await this.db.transaction(async (tx) => {
+        const { rows } = await tx.query<RequestRow>(
+          `INSERT INTO requests (id, version, status, partner_account_id, requester_arn, profile, duration_seconds, reason,
+             role_name, principals, external_id, created_at, updated_at, expires_at, decided_by, decision_reason,
+             revoke_mode, last_error, "grant")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::timestamptz, $13::timestamptz, $14::timestamptz,
+             $15, $16, $17, $18, $19::jsonb)
+           RETURNING *`,
+          [
+            request.id, request.version, request.status, request.partnerAccountId, request.requesterArn, request.profile,
+            request.durationSeconds, request.reason, request.roleName, JSON.stringify(request.principals), request.externalId,
+            request.createdAt, request.updatedAt, request.expiresAt ?? null, request.decidedBy ?? null,
+            request.decisionReason ?? null, request.revokeMode ?? null, request.lastError ?? null, json(request.grant),
+          ],
+        );
+        const created = toRequest(this.one(rows, request.id));
+        await this.appendAudit(tx, created.id, 'CREATE', null, created.status, audit, created.createdAt);
+        return created;
+      });
+    } catch (e) {
+      if (sqlStateOf(e) === '23505') {
+        throw new CrossroleError('ALREADY_EXISTS', `request ${request.id} already exists`, { details: { id: request.id }, cause: e });
+      }
+      throw e;
+    }
+  }
+
+  async get(id: string): Promise<AccessRequest | undefined> {
+    const { rows } = await this.db.query<RequestRow>('SELECT * FROM requests WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : toRequest(rows[0]);
+  }
+
+  /** Oldest first, by (createdAt, id); `after` is the id of the last row of the previous page. */
+  listByStatus(status: Status, options: ListOptions = {}): Promise<AccessRequest[]> {
+    return this.page('status = $1', [status], options);
+  }
+
+  listByPartner(partnerAccountId: string, options: ListOptions & { status?: Status } = {}): Promise<AccessRequest[]> {
+    if (options.status === undefined) return this.page('partner_account_id = $1', [partnerAccountId], options);
+    return this.page('partner_account_id = $1 AND status = $2', [partnerAccountId, options.status], options);
+  }
+
+  private async page(where: string, params: unknown[], options: ListOptions): Promise<AccessRequest[]> {
+    const args = [...params];
+    let keyset = '';
+    if (options.after !== undefined) {
+      args.push(options.after);
+      // A cursor id that does not exist matches nothing: the page is empty rather than restarting.
+      keyset = ` AND (created_at, id) > (SELECT c.created_at, c.id FROM requests c WHERE c.id = $${args.length})`;
+    }
+    args.push(limitOf(options.limit));
+    const { rows } = await this.db.query<RequestRow>(
+      `SELECT * FROM requests WHERE ${where}${keyset} ORDER BY created_at, id LIMIT $${args.length}::integer`,
+      args,
+    );
+    return rows.map(toRequest);
+  }
+
+  async listDueForExpiry(now: Date, limit: number): Promise<AccessRequest[]> {
+    const { rows } = await this.db.query<RequestRow>(DUE_FOR_EXPIRY_SQL, [now.toISOString(), limitOf(limit)]);
+    return rows.map(toRequest);
+  }
+
+  /** The EXPLAIN plan of {@link listDueForExpiry}'s query, one plan line per line. */
+  async explainDueForExpiry(now: Date, limit = DEFAULT_LIMIT): Promise<string> {
+    const { rows } = await this.db.query<Record<string, string>>(`EXPLAIN ${DUE_FOR_EXPIRY_SQL}`, [now.toISOString(), limitOf(limit)]);
+    return rows.map((r) => Object.values(r).join(' ')).join('\n');
+  }
+
+  async listStale(status: Status, olderThan: Date, limit: number): Promise<AccessRequest[]> {
+    const { rows } = await this.db.query<RequestRow>(
+      'SELECT * FROM requests WHERE status = $1 AND updated_at < $2::timestamptz ORDER BY updated_at, id LIMIT $3::integer',
+      [status, olderThan.toISOString(), limitOf(limit)],
+    );
+    return rows.map(toRequest);
+  }
+
+  async transition(id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest> {
+    const to = targetOf(transition);
+    const now = this.clock.now().toISOString();
+    return this.db.transaction(async (tx) => {
+      const params: unknown[] = [id, expectedVersion, [...sourcesOf(transition)], to, now];
+      const sets = ['status = $4', 'version = r.version + 1', 'updated_at = $5::timestamptz', ...patchAssignments(patch, params)];
+      // `prev` is the same row read by the statement's snapshot: when the guarded UPDATE succeeds
+      // the row was not changed concurrently, so prev.status is exactly the status we moved from.
+      const { rows } = await tx.query<RequestRow & { from_status: string }>(
+        `UPDATE requests AS r SET ${sets.join(', ')}
+         FROM requests AS prev
+         WHERE r.id = $1 AND prev.id = r.id AND r.version = $2::integer AND r.status = ANY($3::text[])
+         RETURNING r.*, prev.status AS from_status`,
+        params,
+      );
+      const row = rows[0];
+      if (row === undefined) throw await this.whyNotMoved(tx, id, expectedVersion, transition);
+      const moved = toRequest(row);
+      await this.appendAudit(tx, id, transition, toStatus(row.from_status), moved.status, audit, now);
+      return moved;
+    });
+  }
+
+  /** The guarded UPDATE matched nothing: say precisely why. */
+  private async whyNotMoved(tx: Queryable, id: string, expectedVersion: number, transition: Transition): Promise<Error> {
+    const { rows } = await tx.query<{ status: string; version: number }>('SELECT status, version FROM requests WHERE id = $1', [id]);
+    const current = rows[0];
+    if (current === undefined) return new NotFoundError('request', id);
+    // A stale version wins over an illegal edge: the caller decided on a view that is out of date,
+    // and must re-read before anything it concluded means something.
+    if (Number(current.version) !== expectedVersion) return new VersionConflictError(id, expectedVersion);
+    try {
+      nextStatus(toStatus(current.status), transition, id);
+    } catch (e) {
+      if (e instanceof IllegalTransitionError) return e;
+      throw e;
+    }
+    // Unreachable while versions only grow; report a conflict, the safe answer (re-read, retry).
+    return new VersionConflictError(id, expectedVersion);
+  }
+
+  async note(id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const params: unknown[] = [id];
+      const sets = patchAssignments(patch, params);
+      // A note changes neither version nor updated_at: it is not a transition, so it must not make
+      // a concurrent worker's version stale, nor reset the "time in status" that listStale measures.
+      const sql = sets.length > 0
+        ? `UPDATE requests SET ${sets.join(', ')} WHERE id = $1 RETURNING status`
+        : 'SELECT status FROM requests WHERE id = $1';
+      const { rows } = await tx.query<{ status: string }>(sql, params);
+      const row = rows[0];
+      if (row === undefined) throw new NotFoundError('request', id);
+      const status = toStatus(row.status);
+      await this.appendAudit(tx, id, 'NOTE', status, status, audit, this.clock.now().toISOString());
+    });
+  }
+
+  async history(id: string): Promise<AuditEvent[]> {
+    const { rows } = await this.db.query<AuditRow>('SELECT * FROM audit_events WHERE request_id = $1 ORDER BY id', [id]);
+    return rows.map(toAuditEvent);
+  }
+
+  async useNonce(nonce: string, expiresAt: Date): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'INSERT INTO used_nonces (nonce, expires_at) VALUES ($1, $2::timestamptz) ON CONFLICT (nonce) DO NOTHING',
+      [nonce, expiresAt.toISOString()],
+    );
+    return rowCount === 1;
+  }
+
+  async purgeExpiredNonces(now: Date): Promise<number> {
+    const { rowCount } = await this.db.query('DELETE FROM used_nonces WHERE expires_at <= $1::timestamptz', [now.toISOString()]);
+    return rowCount;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  private async appendAudit(tx: Queryable, requestId: string, action: AuditEvent['action'], from: Status | null, to: Status | null, audit: AuditInput, at: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO audit_events (request_id, at, actor, action, from_status, to_status, reason, details)
+       VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8::jsonb)`,
+      [requestId, at, audit.actor, action, from, to, audit.reason ?? null, json(audit.details)],
+    );
+  }
+
+  private one<T>(rows: T[], id: string): T {
+    const row = rows[0];
+    if (row === undefined) throw new CrossroleError('INTERNAL', `request ${id}: the database returned no row`);
+    return row;
+  }
+}
