@@ -1,0 +1,36 @@
+/**
+ * The local Function Compute service: load functions from s.yaml and serve them (HTTP triggers,
+ * timers, MNS queue triggers, FC 2.0 invoke API) as a LocalService of the local cloud.
+ */
+import { dirname, resolve } from 'node:path';
+import { loadFunctionsFromSYaml, type SYamlResolveOptions } from './s-yaml';
+import { createFcRuntime, type FcRuntime, type FcRuntimeOptions } from './runtime';
+
+export { createFcRuntime, HTTP_TRIGGER_PREFIX, ADMIN_PREFIX } from './runtime';
+export type { FcAdmin, FcRuntime, FcRuntimeOptions } from './runtime';
+export { loadFunctionsFromSYaml, parseSYaml, resolveSYaml, functionsFromResolved } from './s-yaml';
+export type { ResolvedSYaml, SYamlResolveOptions } from './s-yaml';
+export type { FunctionSpec, TriggerSpec, HttpTriggerSpec, TimerTriggerSpec, MnsTriggerSpec, PushRetryStrategy } from './spec';
+export type { QueueBackend, QueueMessage, FcLogger, InvocationOutcome, FunctionResult, FunctionError } from './types';
+export { buildMnsCloudEvent, type MnsCloudEvent } from './queue-trigger';
+export { buildHttpEvent, type HttpEventV1 } from './http-trigger';
+export { fcSignature, fcStringToSign } from './fc-api';
+
+export type FcServiceOptions = Omit<FcRuntimeOptions, 'functions' | 'baseDir' | 'accountId'> & {
+  /** Path of the project's s.yaml; code paths resolve against its directory. */
+  sYamlPath: string;
+  accountId: string;
+  /** Values for `${env(...)}` in s.yaml. */
+  sYamlEnv?: SYamlResolveOptions['env'];
+  /** Keep only these functions (default: all fc3 resources). */
+  only?: string[];
+};
+
+/** Load the functions of an s.yaml and start the local FC runtime for them. */
+export function createFcService(options: FcServiceOptions): FcRuntime {
+  const { sYamlPath, sYamlEnv, only, ...rest } = options;
+  const path = resolve(sYamlPath);
+  let functions = loadFunctionsFromSYaml(path, { env: sYamlEnv ?? {}, accountId: options.accountId });
+  if (only !== undefined) functions = functions.filter((f) => only.includes(f.functionName));
+  return createFcRuntime({ ...rest, functions, baseDir: dirname(path) });
+}
