@@ -1,0 +1,72 @@
+/**
+ * Who may do what (ARCHITECTURE.md "Who may do what"), over verified caller identities.
+ */
+import type { AccessRequest } from '../domain/access-request';
+import type { Catalog } from '../domain/catalog';
+import { ForbiddenError } from '../domain/errors';
+import { parsePrincipalArn } from '../domain/identifiers';
+import type { RamPrincipal } from '../domain/identifiers';
+import type { CallerIdentity } from '../domain/ports';
+
+function tryParse(arn: string): RamPrincipal | undefined {
+  try {
+    return parsePrincipalArn(arn);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Does the configured approver entry designate this caller?
+ * - An exact ARN match always does (users, and explicitly listed sessions).
+ * - An entry `acs:ram::<A>:role/<R>` also matches every session of that role,
+ *   `acs:ram::<A>:assumed-role/<R>/<session>`: STS reports role callers only by their session ARN,
+ *   so listing a role would otherwise be useless, and whoever may assume an owner-account role was
+ *   allowed to by the owner's admin (the trust policy is the owner's decision, like the list itself).
+ *   Role names compare case-insensitively (RAM treats them so; identifiers.roleArn lowers them).
+ * No other widening: a user entry never matches another user, a root entry is exact too.
+ */
+export function approverEntryMatches(entry: string, callerArn: string): boolean {
+  if (entry === callerArn) return true;
+  const e = tryParse(entry);
+  const c = tryParse(callerArn);
+  if (e === undefined || c === undefined || e.accountId !== c.accountId) return false;
+  return e.kind === 'role' && c.kind === 'assumed-role' && e.name.toLowerCase() === c.name.toLowerCase();
+}
+
+export function isApprover(catalog: Catalog, caller: CallerIdentity): boolean {
+  return caller.accountId === catalog.ownerAccountId && catalog.approvers.some((a) => approverEntryMatches(a, caller.arn));
+}
+
+/** Throws FORBIDDEN_APPROVER_ACCOUNT (caller outside the owner account) or FORBIDDEN_NOT_APPROVER. */
+export function requireApprover(catalog: Catalog, caller: CallerIdentity): void {
+  if (caller.accountId !== catalog.ownerAccountId) {
+    throw new ForbiddenError('FORBIDDEN_APPROVER_ACCOUNT', 'approvers belong to the owner account');
+  }
+  if (!catalog.approvers.some((a) => approverEntryMatches(a, caller.arn))) {
+    throw new ForbiddenError('FORBIDDEN_NOT_APPROVER', `${caller.arn} is not an approver`);
+  }
+}
+
+/** The partner side of a request: any identity of the account it was made for. */
+export function isRequestPartner(caller: CallerIdentity, request: AccessRequest): boolean {
+  return caller.accountId === request.partnerAccountId;
+}
+
+export function canSee(catalog: Catalog, caller: CallerIdentity, request: AccessRequest): boolean {
+  return isApprover(catalog, caller) || isRequestPartner(caller, request);
+}
+
+/**
+ * Self-approval: the same identity, or the same account (a partner's identity can never decide a
+ * request of its own account, even if it were listed as an approver by mistake). Sessions of the
+ * same role count as the same identity.
+ */
+export function isSelfDecision(caller: CallerIdentity, request: AccessRequest): boolean {
+  if (caller.arn === request.requesterArn || caller.accountId === request.partnerAccountId) return true;
+  const c = tryParse(caller.arn);
+  const r = tryParse(request.requesterArn);
+  if (c === undefined || r === undefined || c.accountId !== r.accountId) return false;
+  const roleOf = (p: RamPrincipal): string | undefined => (p.kind === 'assumed-role' || p.kind === 'role' ? p.name.toLowerCase() : undefined);
+  return roleOf(c) !== undefined && roleOf(c) === roleOf(r);
+}

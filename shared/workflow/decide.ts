@@ -1,0 +1,170 @@
+/**
+ * Use cases of the approval function: approve, reject, revoke, retry (POST /requests/{id}/...),
+ * plus cancel for the partner.
+ */
+import { z } from 'zod';
+import type { AccessRequest } from '../domain/access-request';
+import { RevokeMode } from '../domain/access-request';
+import { CrossroleError, ForbiddenError, NotFoundError } from '../domain/errors';
+import { formatDuration, parseDuration } from '../domain/duration';
+import type { CallerIdentity, RequestPatch } from '../domain/ports';
+import { Status, Transition, isFailed, isRevoked, isRevoking, nextStatus } from '../domain/state-machine';
+import { isApprover, isRequestPartner, isSelfDecision, requireApprover } from './authz';
+import type { WorkflowDeps } from './deps';
+import { sendBestEffort } from './messages';
+import { parseReason, parseWith } from './submit';
+
+const approveSchema = z.strictObject({ duration: z.string().max(32).optional(), reason: z.string().optional() });
+const rejectSchema = z.strictObject({ reason: z.string() });
+const revokeSchema = z.strictObject({ mode: z.enum([RevokeMode.TRUST, RevokeMode.DELETE]).default(RevokeMode.TRUST), reason: z.string() });
+const cancelSchema = z.strictObject({ reason: z.string().optional() });
+
+export type ApproveInput = z.input<typeof approveSchema>;
+export type RejectInput = z.input<typeof rejectSchema>;
+export type RevokeInput = z.input<typeof revokeSchema>;
+
+/** How often a user-facing step re-reads and retries after losing a race on the row's version. */
+const CONFLICT_ATTEMPTS = 3;
+
+async function load(deps: WorkflowDeps, id: string): Promise<AccessRequest> {
+  const r = await deps.ledger.get(id);
+  if (r === undefined) throw new NotFoundError('request', id);
+  return r;
+}
+
+/**
+ * Run `step` on a fresh read; if another worker moved the row in between (VERSION_CONFLICT), read
+ * again and let `step` decide anew (it re-checks the state), a few times. A human should not get a
+ * 409 because provisioning happened to ACTIVATE the grant a millisecond earlier.
+ */
+async function onFreshRead(deps: WorkflowDeps, id: string, step: (r: AccessRequest) => Promise<AccessRequest>): Promise<AccessRequest> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await load(deps, id);
+    try {
+      return await step(r);
+    } catch (e) {
+      if (!(e instanceof CrossroleError && e.code === 'VERSION_CONFLICT') || attempt >= CONFLICT_ATTEMPTS) throw e;
+    }
+  }
+}
+
+function requireTransition(r: AccessRequest, t: Transition): void {
+  nextStatus(r.status, t, r.id);
+}
+
+/**
+ * An approver approves a PENDING request, optionally shortening it (never lengthening it: the
+ * partner asked for at most that much). Then `provision` is sent (best effort: the scan re-sends).
+ */
+export async function approveRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown = {}): Promise<AccessRequest> {
+  requireApprover(deps.catalog, caller);
+  const body = parseWith(approveSchema, input);
+  const reason = body.reason === undefined ? undefined : parseReason(body.reason);
+  const approved = await onFreshRead(deps, id, async (r) => {
+    if (isSelfDecision(caller, r)) throw new ForbiddenError('FORBIDDEN_SELF_APPROVAL', 'nobody decides their own request');
+    requireTransition(r, Transition.APPROVE);
+    const patch: RequestPatch = { decidedBy: caller.arn };
+    if (reason !== undefined) patch.decisionReason = reason;
+    if (body.duration !== undefined) {
+      const seconds = parseDuration(body.duration, 'duration');
+      if (seconds > r.durationSeconds) {
+        throw new CrossroleError('DURATION_OVER_MAXIMUM', `an approver may only shorten the duration (requested ${formatDuration(r.durationSeconds)})`, {
+          field: 'duration',
+          details: { requestedSeconds: r.durationSeconds },
+        });
+      }
+      patch.durationSeconds = seconds;
+    }
+    return deps.ledger.transition(r.id, r.version, Transition.APPROVE, patch, {
+      actor: caller.arn,
+      ...(reason === undefined ? {} : { reason }),
+      details: { durationSeconds: patch.durationSeconds ?? r.durationSeconds },
+    });
+  });
+  await sendBestEffort(deps, approved, 'provision');
+  deps.logger.info('request approved', { requestId: id, by: caller.arn });
+  return approved;
+}
+
+/** An approver rejects a PENDING request; the reason is required (it is what the partner reads). */
+export async function rejectRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown): Promise<AccessRequest> {
+  requireApprover(deps.catalog, caller);
+  const reason = parseReason(parseWith(rejectSchema, input).reason);
+  const rejected = await onFreshRead(deps, id, async (r) => {
+    if (isSelfDecision(caller, r)) throw new ForbiddenError('FORBIDDEN_SELF_APPROVAL', 'nobody decides their own request');
+    requireTransition(r, Transition.REJECT);
+    return deps.ledger.transition(r.id, r.version, Transition.REJECT, { decidedBy: caller.arn, decisionReason: reason }, { actor: caller.arn, reason });
+  });
+  deps.logger.info('request rejected', { requestId: id, by: caller.arn });
+  return rejected;
+}
+
+/**
+ * Revoke a grant: approvers, or any identity of the grant's partner account. For callers that are
+ * neither, an unknown id and somebody else's id both give FORBIDDEN_NOT_OWNER, so the answer says
+ * nothing about whether the request exists. Revoking a grant that is already REVOKING or REVOKED
+ * returns it unchanged (idempotent; its mode stays the one first asked for).
+ */
+export async function requestRevocation(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown): Promise<AccessRequest> {
+  const body = parseWith(revokeSchema, input);
+  const reason = parseReason(body.reason);
+  const approver = isApprover(deps.catalog, caller);
+  const r0 = await deps.ledger.get(id);
+  if (!approver && (r0 === undefined || !isRequestPartner(caller, r0))) {
+    throw new ForbiddenError('FORBIDDEN_NOT_OWNER', 'only approvers and the grant\'s partner account may revoke it');
+  }
+  if (r0 === undefined) throw new NotFoundError('request', id);
+  let started = false;
+  const result = await onFreshRead(deps, id, async (r) => {
+    if (isRevoking(r.status) || isRevoked(r.status)) return r;
+    requireTransition(r, Transition.START_REVOKE);
+    const moved = await deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { revokeMode: body.mode }, {
+      actor: caller.arn,
+      reason,
+      details: { mode: body.mode },
+    });
+    started = true;
+    return moved;
+  });
+  if (started) {
+    await sendBestEffort(deps, result, 'revoke');
+    deps.logger.info('revocation started', { requestId: id, by: caller.arn, mode: body.mode });
+  } else {
+    deps.logger.info('revocation already under way or done', { requestId: id, status: result.status });
+  }
+  return result;
+}
+
+/**
+ * An approver retries a FAILED request. What failed decides where it goes: a failed revocation
+ * (marked by `revokeMode`, which only START_REVOKE sets) is revoked again (START_REVOKE, FAILED ->
+ * REVOKING); a failed provisioning is provisioned again (RETRY, FAILED -> APPROVED). Never the
+ * other way round: RETRY on a failed revocation would re-grant access somebody revoked.
+ */
+export async function retryFailed(deps: WorkflowDeps, caller: CallerIdentity, id: string): Promise<AccessRequest> {
+  requireApprover(deps.catalog, caller);
+  const retried = await onFreshRead(deps, id, async (r) => {
+    if (!isFailed(r.status)) requireTransition(r, Transition.RETRY);
+    if (r.revokeMode !== undefined) {
+      return deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { lastError: undefined }, { actor: caller.arn, reason: 'retry of a failed revocation', details: { mode: r.revokeMode } });
+    }
+    return deps.ledger.transition(r.id, r.version, Transition.RETRY, { lastError: undefined }, { actor: caller.arn, reason: 'retry of a failed provisioning' });
+  });
+  await sendBestEffort(deps, retried, retried.status === Status.REVOKING ? 'revoke' : 'provision');
+  deps.logger.info('failed request retried', { requestId: id, by: caller.arn, status: retried.status });
+  return retried;
+}
+
+/** The partner withdraws its own PENDING request (FORBIDDEN_NOT_OWNER otherwise, as for revoke). */
+export async function cancelRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown = {}): Promise<AccessRequest> {
+  const body = parseWith(cancelSchema, input);
+  const reason = body.reason === undefined ? undefined : parseReason(body.reason);
+  const r0 = await deps.ledger.get(id);
+  if (r0 === undefined || !isRequestPartner(caller, r0)) {
+    throw new ForbiddenError('FORBIDDEN_NOT_OWNER', 'only the partner account that asked may cancel a request');
+  }
+  return onFreshRead(deps, id, async (r) => {
+    requireTransition(r, Transition.CANCEL);
+    return deps.ledger.transition(r.id, r.version, Transition.CANCEL, {}, { actor: caller.arn, ...(reason === undefined ? {} : { reason }) });
+  });
+}

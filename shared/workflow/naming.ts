@@ -1,0 +1,86 @@
+/**
+ * Names of the RAM resources a grant owns, and the tags that prove ownership.
+ * Everything is `crossrole-*`: the functions' own role may only touch such names (s.yaml).
+ */
+import { defaultRoleName, guardPolicyName, shortId } from '../domain/access-request';
+import type { Profile, ProfilePolicy } from '../domain/catalog';
+import { ValidationError } from '../domain/errors';
+import { parseRoleName } from '../domain/identifiers';
+import type { PolicyRef } from '../domain/ports';
+
+export const NAME_PREFIX = 'crossrole-';
+export const GUARD_PREFIX = 'crossrole-guard-';
+
+export const Tag = {
+  REQUEST_ID: 'crossrole:request-id',
+  PARTNER: 'crossrole:partner',
+  EXPIRES_AT: 'crossrole:expires-at',
+  MANAGED: 'crossrole:managed',
+} as const;
+
+/** RAM policy names: 1–128 letters, digits and "-" (fc-sdevs-ram.md §3.2). */
+const MAX_POLICY_NAME = 128;
+const MAX_ROLE_NAME = 64;
+/** A `-`/`.`-delimited run of 12 hex digits: the shape of a short request id. */
+const SHORT_ID_SEGMENT = /(^|[-.])[0-9a-f]{12}([-.]|$)/;
+
+/**
+ * The role a request will create.
+ * - Requested name: validated by parseRoleName, lower-cased (RAM role names are case-insensitive,
+ *   and lower case keeps the ARN we print equal to the one RAM matches), then prefixed with
+ *   `crossrole-` unless it already starts with it: the prefix is what the functions' least-privilege
+ *   role may touch and what marks the role as ours, so a partner can never name a role outside it.
+ *   The result must still fit RAM's 64 characters, and must not contain a segment shaped like a
+ *   short request id (12 hex digits), which is reserved for generated names: otherwise a partner
+ *   could pre-empt the name of somebody else's future grant and make its provisioning fail.
+ * - No requested name: the profile's template (`{id}` -> short id), else `crossrole-<short id>`.
+ */
+export function grantRoleName(requested: string | undefined, profile: Pick<Profile, 'roleNameTemplate'>, id: string): string {
+  if (requested !== undefined) {
+    const lower = parseRoleName(requested).toLowerCase();
+    const name = lower.startsWith(NAME_PREFIX) ? lower : `${NAME_PREFIX}${lower}`;
+    if (name.length === NAME_PREFIX.length) throw new ValidationError('INVALID_ROLE_NAME', 'roleName', `needs a name after "${NAME_PREFIX}"`);
+    if (name.length > MAX_ROLE_NAME) throw new ValidationError('INVALID_ROLE_NAME', 'roleName', `"${name}" is longer than ${MAX_ROLE_NAME} characters with the "${NAME_PREFIX}" prefix`);
+    if (SHORT_ID_SEGMENT.test(name.slice(NAME_PREFIX.length))) {
+      throw new ValidationError('INVALID_ROLE_NAME', 'roleName', 'a segment of 12 hex digits is reserved for generated role names');
+    }
+    return name;
+  }
+  if (profile.roleNameTemplate !== undefined) {
+    return parseRoleName(profile.roleNameTemplate.split('{id}').join(shortId(id)), 'profiles.roleNameTemplate').toLowerCase();
+  }
+  return defaultRoleName(id);
+}
+
+export { guardPolicyName };
+
+/** Small, stable, non-cryptographic hash (FNV-1a, 32 bits) to keep long names unique. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * A profile's custom policy, created once in the owner account and shared by all grants of the
+ * profile: `crossrole-<profile>-<policy name>`. Scoped by profile so that two profiles may reuse a
+ * policy name with different documents. Names over RAM's 128 characters are cut and suffixed with
+ * a hash of the full name, which keeps them unique and stable.
+ */
+export function sharedPolicyName(profileName: string, policyName: string): string {
+  const full = `${NAME_PREFIX}${profileName}-${policyName}`;
+  if (full.length <= MAX_POLICY_NAME) return full;
+  return `${full.slice(0, MAX_POLICY_NAME - 9)}-${fnv1a(full)}`;
+}
+
+/** The RAM policy a catalog entry attaches: system policies by name, custom ones by shared name. */
+export function policyRefOf(profileName: string, policy: ProfilePolicy): PolicyRef {
+  return policy.type === 'System' ? { type: 'System', name: policy.name } : { type: 'Custom', name: sharedPolicyName(profileName, policy.name) };
+}
+
+export function isGuardPolicy(ref: PolicyRef): boolean {
+  return ref.type === 'Custom' && ref.name.toLowerCase().startsWith(GUARD_PREFIX);
+}

@@ -1,0 +1,234 @@
+/**
+ * Use case: the provisioning function turns an APPROVED request into the grant of
+ * ARCHITECTURE.md "The grant, in RAM terms", then marks it ACTIVE.
+ *
+ * Resumable after a crash between any two RAM calls: the role carries the request id as a tag
+ * and the expiry it was created with, every later call is idempotent, and a second run picks up
+ * where the first stopped. The happy path makes exactly 3 + (profile policies) RAM calls:
+ * CreateRole (trust policy and tags in one call), CreatePolicy(guard), AttachPolicyToRole(guard),
+ * one AttachPolicyToRole per profile policy. Get calls happen only when resuming.
+ */
+import type { AccessRequest, GrantDetails } from '../domain/access-request';
+import { RevokeMode, guardPolicyName } from '../domain/access-request';
+import { findProfile } from '../domain/catalog';
+import type { Profile, ProfilePolicy } from '../domain/catalog';
+import { CrossroleError } from '../domain/errors';
+import type { RoleInfo } from '../domain/ports';
+import { Status, Transition, isApproved, isRevoked, isRevoking } from '../domain/state-machine';
+import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy } from '../policy';
+import { Actor, messageOf } from './deps';
+import type { Outcome, WorkflowDeps } from './deps';
+import { parseWorkflowMessage, sendBestEffort } from './messages';
+import { Tag, policyRefOf } from './naming';
+import { hasCode, isOwnedBy, revokeInRam, sameDocument } from './ram-grant';
+
+/** The role's MaxSessionDuration: RAM's minimum, so sessions outlive a revocation by at most 1 h. */
+export const MAX_SESSION_DURATION = 3600;
+
+/**
+ * Errors that another attempt would meet again: the grant is rolled back and marked FAILED.
+ * Anything else (throttling, a cloud outage, a crash) is thrown so the message comes back.
+ */
+const PERMANENT_CODES = [
+  'LIMIT_EXCEEDED', 'ALREADY_EXISTS', 'RESOURCE_OWNED_ELSEWHERE', 'NOT_FOUND', 'INVALID_POLICY', 'POLICY_GUARDRAIL',
+  'VALIDATION', 'INVALID_ROLE_NAME', 'INVALID_ARN', 'INVALID_ACCOUNT_ID',
+] as const;
+
+/**
+ * Console switch-role link. The query form (`parentAlias=<alias>&roleName=<role>`) is the one
+ * Alibaba's own APIs return as a member logon URL (e.g. `rdAccountLoginUrl`:
+ * `https://signin.aliyun.com/switchRole.htm?parentAlias=<uid>.onaliyun.com&roleName=...`), with
+ * the account's default alias `<uid>.onaliyun.com`. The international sign-in host is a guess
+ * (UNCONFIRMED): China-site accounts use signin.aliyun.com. The UID and role name are returned
+ * alongside, which is all the console's "Switch Identity" dialog needs.
+ */
+export function switchRoleUrl(ownerAccountId: string, roleName: string): string {
+  return `https://signin.alibabacloud.com/switchRole.htm?parentAlias=${encodeURIComponent(`${ownerAccountId}.onaliyun.com`)}&roleName=${encodeURIComponent(roleName)}`;
+}
+
+/** Whole seconds: the guard policy's `acs:CurrentTime` has no milliseconds, the ledger and tag agree with it. */
+function wholeSeconds(ms: number): Date {
+  return new Date(Math.floor(ms / 1000) * 1000);
+}
+
+interface Attempt {
+  /** The role is ours (created now, or found with our request-id tag): rollback may remove it. */
+  ownsRole: boolean;
+}
+
+class OwnedElsewhere extends CrossroleError {
+  constructor(roleName: string, owner: string | undefined) {
+    super('RESOURCE_OWNED_ELSEWHERE', `role ${roleName} already exists and belongs to ${owner === undefined ? 'no Crossrole request' : `request ${owner}`}; nothing was changed`, {
+      details: { roleName, ...(owner === undefined ? {} : { owner }) },
+    });
+  }
+}
+
+/** Step 1: the role with its trust policy and tags; on a resume, adopt our own role. */
+async function ensureRole(deps: WorkflowDeps, r: AccessRequest, attempt: Attempt): Promise<{ role: RoleInfo; expiresAt: Date }> {
+  const trustPolicy = buildTrustPolicy({ principals: r.principals, externalId: r.externalId });
+  const fresh = wholeSeconds(deps.clock.now().getTime() + r.durationSeconds * 1000);
+  try {
+    const role = await deps.ram.createRole({
+      name: r.roleName,
+      trustPolicy,
+      maxSessionDuration: MAX_SESSION_DURATION,
+      description: `Crossrole grant ${r.id}: profile ${r.profile} for account ${r.partnerAccountId} until ${fresh.toISOString()}`.slice(0, 1024),
+      tags: {
+        [Tag.REQUEST_ID]: r.id,
+        [Tag.PARTNER]: r.partnerAccountId,
+        [Tag.EXPIRES_AT]: fresh.toISOString(),
+        [Tag.MANAGED]: 'true',
+      },
+    });
+    attempt.ownsRole = true;
+    return { role, expiresAt: fresh };
+  } catch (e) {
+    if (!hasCode(e, 'ALREADY_EXISTS')) throw e;
+  }
+  // Resuming (or a name clash): only our own role may be adopted.
+  const role = await deps.ram.getRole(r.roleName);
+  if (role === undefined) throw new CrossroleError('CLOUD_ERROR', `role ${r.roleName} was reported to exist but cannot be read; retrying`);
+  if (!isOwnedBy(role, r.id)) throw new OwnedElsewhere(r.roleName, role.tags[Tag.REQUEST_ID]);
+  attempt.ownsRole = true;
+  // The clock started when the role was first created: a resume never extends the grant.
+  const tagged = Date.parse(role.tags[Tag.EXPIRES_AT] ?? '');
+  const expiresAt = Number.isNaN(tagged) ? fresh : wholeSeconds(tagged);
+  if (!sameDocument(role.trustPolicy, trustPolicy)) {
+    deps.logger.warn('resumed role had a different trust policy; restoring it', { requestId: r.id, roleName: r.roleName });
+    await deps.ram.updateTrustPolicy(r.roleName, trustPolicy);
+  }
+  return { role, expiresAt };
+}
+
+/**
+ * Attach one profile policy. Custom policies are shared per profile and created on first use:
+ * attach first (the common case costs one call), create only if RAM says the policy is missing.
+ */
+async function attachProfilePolicy(deps: WorkflowDeps, roleName: string, profile: Profile, policy: ProfilePolicy): Promise<void> {
+  const ref = policyRefOf(profile.name, policy);
+  try {
+    await deps.ram.attachPolicyToRole(roleName, ref);
+    return;
+  } catch (e) {
+    if (policy.type !== 'Custom' || !hasCode(e, 'NOT_FOUND')) throw e;
+  }
+  await deps.ram.createPolicy(ref.name, JSON.stringify(policy.document), `Crossrole profile ${profile.name}: ${policy.name} (shared by its grants)`);
+  await deps.ram.attachPolicyToRole(roleName, ref);
+}
+
+/** Undo this grant's RAM resources after a permanent failure (best effort, never throws). */
+async function rollback(deps: WorkflowDeps, r: AccessRequest, attempt: Attempt): Promise<void> {
+  if (!attempt.ownsRole) return;
+  try {
+    await revokeInRam(deps, r, RevokeMode.DELETE);
+  } catch (e) {
+    deps.logger.error('rollback incomplete; the scan\'s sweep or a revocation will finish it', { requestId: r.id, roleName: r.roleName, error: messageOf(e) });
+  }
+}
+
+/**
+ * After our RAM work the row was not APPROVED any more. If a revocation started (or even
+ * finished) meanwhile, it may have run before our role existed: undo with its mode, so the
+ * revocation holds whatever the interleaving.
+ */
+async function afterLostRace(deps: WorkflowDeps, id: string, ramCallsBefore: number): Promise<Outcome> {
+  const now = await deps.ledger.get(id);
+  if (now !== undefined && (isRevoking(now.status) || isRevoked(now.status))) {
+    await revokeInRam(deps, now, now.revokeMode ?? RevokeMode.TRUST);
+    deps.logger.warn('request was revoked while provisioning; RAM work undone', { requestId: id, status: now.status });
+  } else {
+    deps.logger.info('request moved while provisioning; nothing more to do', { requestId: id, status: now?.status });
+  }
+  return { outcome: 'stale', requestId: id, ...(now ? { status: now.status } : {}), detail: 'the request changed during provisioning', ramCalls: deps.ram.callCount() - ramCallsBefore };
+}
+
+async function markFailed(deps: WorkflowDeps, r: AccessRequest, reason: string, before: number): Promise<Outcome> {
+  try {
+    const failed = await deps.ledger.transition(r.id, r.version, Transition.PROVISION_FAILED, { lastError: reason }, { actor: Actor.PROVISIONING, reason });
+    deps.logger.error('provisioning failed', { requestId: r.id, reason, ramCalls: deps.ram.callCount() - before });
+    return { outcome: 'failed', requestId: r.id, status: failed.status, detail: reason, ramCalls: deps.ram.callCount() - before };
+  } catch (e) {
+    if (hasCode(e, 'VERSION_CONFLICT', 'ILLEGAL_TRANSITION')) return afterLostRace(deps, r.id, before);
+    throw e;
+  }
+}
+
+/** Provision an APPROVED request that was just read from the ledger. */
+export async function provisionApproved(deps: WorkflowDeps, r: AccessRequest): Promise<Outcome> {
+  const before = deps.ram.callCount();
+  const profile = findProfile(deps.catalog, r.profile);
+  if (profile === undefined) return markFailed(deps, r, `profile "${r.profile}" is no longer in the catalog`, before);
+
+  const attempt: Attempt = { ownsRole: false };
+  let grant: GrantDetails;
+  let expiresAt: Date;
+  try {
+    const made = await ensureRole(deps, r, attempt);
+    expiresAt = made.expiresAt;
+    // The guard first: the role never holds a permission without its expiry guard.
+    const guardName = guardPolicyName(r.id);
+    await deps.ram.createPolicy(guardName, buildGuardPolicy(expiresAt), `Crossrole expiry guard of ${r.roleName}: denies everything after ${expiresAt.toISOString()}`);
+    await deps.ram.attachPolicyToRole(r.roleName, { type: 'Custom', name: guardName });
+    for (const policy of profile.policies) await attachProfilePolicy(deps, r.roleName, profile, policy);
+    const owner = deps.catalog.ownerAccountId;
+    grant = {
+      roleName: r.roleName,
+      roleArn: made.role.arn,
+      externalId: r.externalId,
+      guardPolicyName: guardName,
+      partnerPolicy: buildPartnerPolicy(made.role.arn),
+      switchRole: { accountId: owner, roleName: r.roleName, url: switchRoleUrl(owner, r.roleName) },
+    };
+  } catch (e) {
+    if (e instanceof OwnedElsewhere) return markFailed(deps, r, e.message, before);
+    if (hasCode(e, ...PERMANENT_CODES)) {
+      await rollback(deps, r, attempt);
+      const code = e instanceof CrossroleError ? e.code : 'INTERNAL';
+      const why = code === 'LIMIT_EXCEEDED' ? `a RAM quota was reached (${messageOf(e)}); the partial grant was rolled back` : `${code}: ${messageOf(e)}; the partial grant was rolled back`;
+      return markFailed(deps, r, why, before);
+    }
+    deps.logger.warn('provisioning attempt failed; the message will be retried', { requestId: r.id, error: messageOf(e), ramCalls: deps.ram.callCount() - before });
+    throw e;
+  }
+
+  let active: AccessRequest;
+  try {
+    active = await deps.ledger.transition(r.id, r.version, Transition.ACTIVATE, { expiresAt: expiresAt.toISOString(), grant, lastError: undefined }, {
+      actor: Actor.PROVISIONING,
+      details: { roleArn: grant.roleArn, expiresAt: expiresAt.toISOString(), ramCalls: deps.ram.callCount() - before },
+    });
+  } catch (e) {
+    if (hasCode(e, 'VERSION_CONFLICT', 'ILLEGAL_TRANSITION')) return afterLostRace(deps, r.id, before);
+    throw e;
+  }
+  // If this send fails, the scan still revokes the grant when it is due (listDueForExpiry).
+  await sendBestEffort(deps, active, 'expire', (expiresAt.getTime() - deps.clock.now().getTime()) / 1000);
+  const ramCalls = deps.ram.callCount() - before;
+  deps.logger.info('grant provisioned', { requestId: r.id, roleArn: grant.roleArn, expiresAt: active.expiresAt, ramCalls });
+  return { outcome: 'done', requestId: r.id, status: Status.ACTIVE, ramCalls };
+}
+
+/**
+ * Consumer of crossrole-provision. Returns an outcome (acknowledge) or throws (retry later).
+ * A malformed message, an unknown request and any status but APPROVED are acknowledged without
+ * effect: the message is not the authority, the ledger is.
+ */
+export async function provisionGrant(deps: WorkflowDeps, message: unknown): Promise<Outcome> {
+  const parsed = parseWorkflowMessage(message);
+  if (!parsed.ok) {
+    deps.logger.warn('malformed message acknowledged', { queue: 'provision', error: parsed.error });
+    return { outcome: 'malformed', detail: parsed.error };
+  }
+  const m = parsed.message;
+  if (m.kind !== 'provision') {
+    deps.logger.warn('message of another kind on the provision queue acknowledged', { requestId: m.requestId, kind: m.kind });
+    return { outcome: 'malformed', requestId: m.requestId, detail: `unexpected kind ${m.kind}` };
+  }
+  const r = await deps.ledger.get(m.requestId);
+  if (r === undefined || !isApproved(r.status)) {
+    deps.logger.info('stale message', { requestId: m.requestId, kind: m.kind, status: r?.status ?? 'unknown' });
+    return { outcome: 'stale', requestId: m.requestId, ...(r ? { status: r.status } : {}) };
+  }
+  return provisionApproved(deps, r);
+}

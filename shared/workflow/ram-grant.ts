@@ -1,0 +1,153 @@
+/**
+ * The RAM side of a grant ("The grant, in RAM terms"): the idempotent building blocks that
+ * provisioning, revocation and the scan's sweep share. Every function here converges when repeated.
+ */
+import type { AccessRequest } from '../domain/access-request';
+import { RevokeMode, guardPolicyName } from '../domain/access-request';
+import { findProfile } from '../domain/catalog';
+import { CrossroleError } from '../domain/errors';
+import type { ErrorCode } from '../domain/errors';
+import type { PolicyRef, RoleInfo } from '../domain/ports';
+import { removeTrustedPartner, trustedAccounts } from '../policy';
+import { Actor, messageOf } from './deps';
+import type { WorkflowDeps } from './deps';
+import { Tag, isGuardPolicy, policyRefOf } from './naming';
+
+export function hasCode(e: unknown, ...codes: ErrorCode[]): e is CrossroleError {
+  return e instanceof CrossroleError && codes.includes(e.code);
+}
+
+/** Does this role carry our ownership tag for this request? */
+export function isOwnedBy(role: RoleInfo, requestId: string): boolean {
+  return role.tags[Tag.REQUEST_ID] === requestId;
+}
+
+/** Canonical JSON (sorted keys), to compare policy documents RAM may have re-serialised. */
+export function canonicalJson(text: string): string | undefined {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (typeof v === 'object' && v !== null) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) out[k] = sort((v as Record<string, unknown>)[k]);
+      return out;
+    }
+    return v;
+  };
+  try {
+    return JSON.stringify(sort(JSON.parse(text)));
+  } catch {
+    return undefined;
+  }
+}
+
+export function sameDocument(a: string, b: string): boolean {
+  const ca = canonicalJson(a);
+  return ca !== undefined && ca === canonicalJson(b);
+}
+
+/** The permission policies of the request's profile as RAM references, or undefined if the profile is gone. */
+export function profilePolicyRefs(deps: WorkflowDeps, request: Pick<AccessRequest, 'profile'>): PolicyRef[] | undefined {
+  const profile = findProfile(deps.catalog, request.profile);
+  return profile?.policies.map((p) => policyRefOf(profile.name, p));
+}
+
+/**
+ * The policies to detach on a trust-mode revocation: the profile's (no extra RAM call), or, if the
+ * catalog no longer has the profile, whatever non-guard policy is attached (one List call).
+ */
+async function permissionPolicies(deps: WorkflowDeps, request: AccessRequest): Promise<PolicyRef[]> {
+  const refs = profilePolicyRefs(deps, request);
+  if (refs !== undefined) return refs;
+  return (await deps.ram.listPoliciesForRole(request.roleName)).filter((p) => !isGuardPolicy(p));
+}
+
+export interface RevokeResult {
+  roleFound: boolean;
+  /** The role exists but is not ours (another or no request-id tag): left untouched. */
+  foreign: boolean;
+  trustChanged: boolean;
+  detached: number;
+  deleted: boolean;
+}
+
+/**
+ * Revoke in RAM. Mode `trust` (reversible): remove the partner from the trust policy (GetRole, and
+ * UpdateRole only if that changed it) and detach the profile's permission policies so that sessions
+ * already issued lose their rights too (fc-sdevs-ram.md §4); the expiry guard stays attached.
+ * Mode `delete` (permanent): detach every policy, delete the guard policy, delete the role.
+ * A missing role is done; a role that is not ours is never touched.
+ */
+export async function revokeInRam(deps: WorkflowDeps, request: AccessRequest, mode: RevokeMode): Promise<RevokeResult> {
+  const { ram } = deps;
+  const result: RevokeResult = { roleFound: false, foreign: false, trustChanged: false, detached: 0, deleted: false };
+  const role = await ram.getRole(request.roleName);
+  if (role !== undefined && !isOwnedBy(role, request.id)) {
+    result.roleFound = true;
+    result.foreign = true;
+    deps.logger.warn('role exists but is not this grant\'s: left untouched', { requestId: request.id, roleName: request.roleName, owner: role.tags[Tag.REQUEST_ID] });
+    return result;
+  }
+  result.roleFound = role !== undefined;
+
+  if (mode === RevokeMode.DELETE) {
+    if (role !== undefined) {
+      for (const p of await ram.listPoliciesForRole(role.name)) {
+        await ram.detachPolicyFromRole(role.name, p);
+        result.detached++;
+      }
+    }
+    // Also when the role is gone: a provisioning cut short may have left the guard policy alone.
+    await ram.deletePolicy(guardPolicyName(request.id));
+    if (role !== undefined) {
+      await ram.deleteRole(role.name);
+      result.deleted = true;
+    }
+    return result;
+  }
+
+  if (role === undefined) return result;
+  const edit = removeTrustedPartner(role.trustPolicy, request.partnerAccountId, deps.catalog.ownerAccountId);
+  if (edit.changed) {
+    await ram.updateTrustPolicy(role.name, edit.document);
+    result.trustChanged = true;
+  }
+  for (const p of await permissionPolicies(deps, request)) {
+    await ram.detachPolicyFromRole(role.name, p);
+    result.detached++;
+  }
+  return result;
+}
+
+/**
+ * The sweep's revocation of a managed role past its expiry, with or without a ledger row: trust
+ * nobody but the owner, detach everything but the guard (which keeps denying after expiry).
+ * Returns the accounts that were removed from the trust policy.
+ */
+export async function sweepRole(deps: WorkflowDeps, role: RoleInfo): Promise<string[]> {
+  const owner = deps.catalog.ownerAccountId;
+  let document = role.trustPolicy;
+  const removed: string[] = [];
+  for (const account of trustedAccounts(document)) {
+    if (account === owner) continue;
+    const edit = removeTrustedPartner(document, account, owner);
+    if (edit.changed) {
+      document = edit.document;
+      removed.push(account);
+    }
+  }
+  // A wildcard principal trusts every account: removeTrustedPartner drops it with any partner.
+  if (removed.length > 0 || document !== role.trustPolicy) await deps.ram.updateTrustPolicy(role.name, document);
+  for (const p of await deps.ram.listPoliciesForRole(role.name)) {
+    if (!isGuardPolicy(p)) await deps.ram.detachPolicyFromRole(role.name, p);
+  }
+  return removed;
+}
+
+/** Record a fact on the request's audit trail without failing the step that found it. */
+export async function noteQuietly(deps: WorkflowDeps, requestId: string, reason: string, details: Record<string, unknown>, actor: string = Actor.SCAN): Promise<void> {
+  try {
+    await deps.ledger.note(requestId, {}, { actor, reason, details });
+  } catch (e) {
+    deps.logger.warn('could not write an audit note', { requestId, reason, error: messageOf(e) });
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Use case: the revocation function ends a grant (crossrole-revoke: `revoke` and delayed `expire`
+ * messages). It re-reads the ledger and never revokes early: an ACTIVE grant is only revoked here
+ * once its expiresAt has passed (revocations asked for by people arrive already REVOKING).
+ */
+import type { AccessRequest } from '../domain/access-request';
+import { RevokeMode } from '../domain/access-request';
+import { Transition, isActive, isRevoking } from '../domain/state-machine';
+import { Actor } from './deps';
+import type { Outcome, WorkflowDeps } from './deps';
+import { parseWorkflowMessage, sendFor } from './messages';
+import { hasCode, revokeInRam } from './ram-grant';
+
+export function isDue(r: Pick<AccessRequest, 'expiresAt'>, now: Date): boolean {
+  return r.expiresAt !== undefined && Date.parse(r.expiresAt) <= now.getTime();
+}
+
+/** ACTIVE -> REVOKING because the grant expired (trust mode: reversible, keeps the audit trail simple). */
+export async function startExpiry(deps: WorkflowDeps, r: AccessRequest): Promise<AccessRequest> {
+  return deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { revokeMode: RevokeMode.TRUST }, {
+    actor: Actor.EXPIRY,
+    reason: 'expired',
+    details: { expiresAt: r.expiresAt, mode: RevokeMode.TRUST },
+  });
+}
+
+/** The RAM work of a REVOKING request, then FINISH_REVOKE. */
+export async function finishRevocation(deps: WorkflowDeps, r: AccessRequest): Promise<Outcome> {
+  const before = deps.ram.callCount();
+  const mode = r.revokeMode ?? RevokeMode.TRUST;
+  const result = await revokeInRam(deps, r, mode);
+  const ramCalls = deps.ram.callCount() - before;
+  try {
+    const done = await deps.ledger.transition(r.id, r.version, Transition.FINISH_REVOKE, {}, {
+      actor: Actor.REVOCATION,
+      details: { mode, ramCalls, ...result },
+    });
+    deps.logger.info('grant revoked', { requestId: r.id, mode, ramCalls, ...result });
+    return { outcome: 'done', requestId: r.id, status: done.status, ramCalls };
+  } catch (e) {
+    // A duplicate delivery finished first: the RAM work above was idempotent, nothing else to do.
+    if (!hasCode(e, 'VERSION_CONFLICT', 'ILLEGAL_TRANSITION')) throw e;
+    const now = await deps.ledger.get(r.id);
+    deps.logger.info('revocation finished concurrently', { requestId: r.id, status: now?.status });
+    return { outcome: 'stale', requestId: r.id, ...(now ? { status: now.status } : {}), ramCalls };
+  }
+}
+
+/**
+ * Consumer of crossrole-revoke. Returns an outcome (acknowledge) or throws (retry later).
+ * - REVOKING: do the RAM work for its mode, then FINISH_REVOKE.
+ * - ACTIVE and due: START_REVOKE (actor system:expiry), then the same.
+ * - ACTIVE and not due: an `expire` message is sent again with the remaining delay (a grant longer
+ *   than the queue's 7-day maximum delay, clock skew, or a forged message); any other is ignored.
+ * - Anything else: acknowledged without effect.
+ */
+export async function revokeGrant(deps: WorkflowDeps, message: unknown): Promise<Outcome> {
+  const parsed = parseWorkflowMessage(message);
+  if (!parsed.ok) {
+    deps.logger.warn('malformed message acknowledged', { queue: 'revoke', error: parsed.error });
+    return { outcome: 'malformed', detail: parsed.error };
+  }
+  const m = parsed.message;
+  if (m.kind !== 'revoke' && m.kind !== 'expire') {
+    deps.logger.warn('message of another kind on the revoke queue acknowledged', { requestId: m.requestId, kind: m.kind });
+    return { outcome: 'malformed', requestId: m.requestId, detail: `unexpected kind ${m.kind}` };
+  }
+  let r = await deps.ledger.get(m.requestId);
+  if (r === undefined) {
+    deps.logger.info('stale message', { requestId: m.requestId, kind: m.kind, status: 'unknown' });
+    return { outcome: 'stale', requestId: m.requestId };
+  }
+
+  if (isActive(r.status)) {
+    const now = deps.clock.now();
+    if (!isDue(r, now)) {
+      if (m.kind === 'expire' && r.expiresAt !== undefined) {
+        const remaining = (Date.parse(r.expiresAt) - now.getTime()) / 1000;
+        await sendFor(deps, r, 'expire', remaining);
+        deps.logger.info('early expire message re-sent with the remaining delay', { requestId: r.id, remainingSeconds: Math.ceil(remaining) });
+        return { outcome: 'rescheduled', requestId: r.id, status: r.status, detail: `${Math.ceil(remaining)}s remaining` };
+      }
+      deps.logger.warn('revoke message for an ACTIVE grant that is not due ignored', { requestId: r.id, kind: m.kind, expiresAt: r.expiresAt });
+      return { outcome: 'stale', requestId: r.id, status: r.status, detail: 'not due' };
+    }
+    try {
+      r = await startExpiry(deps, r);
+    } catch (e) {
+      if (!hasCode(e, 'VERSION_CONFLICT', 'ILLEGAL_TRANSITION')) throw e;
+      // Somebody moved it first (a person revoking, the scan): act on what it is now.
+      const fresh = await deps.ledger.get(r.id);
+      if (fresh === undefined) return { outcome: 'stale', requestId: m.requestId };
+      r = fresh;
+    }
+  }
+
+  if (!isRevoking(r.status)) {
+    deps.logger.info('stale message', { requestId: r.id, kind: m.kind, status: r.status });
+    return { outcome: 'stale', requestId: r.id, status: r.status };
+  }
+  return finishRevocation(deps, r);
+}
+

@@ -1,0 +1,316 @@
+/**
+ * Use case: the expiry function's periodic scan (timer, every minute). It is the safety net under
+ * every message: whatever a crash, a lost or a dead-lettered message left behind, the next scan
+ * moves on. Every phase is bounded per run and reports what it did.
+ */
+import type { AccessRequest } from '../domain/access-request';
+import { formatDuration } from '../domain/duration';
+import { QueueName } from '../domain/ports';
+import { Status, Transition, isApproved, isRevoking } from '../domain/state-machine';
+import { trustedAccounts } from '../policy';
+import { Actor, messageOf } from './deps';
+import type { WorkflowDeps } from './deps';
+import { parseDeadLetterBody, sendFor } from './messages';
+import { Tag } from './naming';
+import { hasCode, noteQuietly, sweepRole } from './ram-grant';
+import { startExpiry } from './revoke';
+
+export interface ScanOptions {
+  /** Most items each phase handles per run (default 100). */
+  limit?: number;
+  /** Ledger page size (default 50). */
+  pageSize?: number;
+  /** A row unchanged this long in APPROVED/REVOKING/FAILED is stuck (default 300 s). */
+  staleSeconds?: number;
+  /**
+   * PENDING rows are re-announced once, when their age falls in [stale, stale + window) (default
+   * 60 s, the timer's period). Rows read for that are capped at `announceMaxRead` (default 500).
+   */
+  announceWindowSeconds?: number;
+  announceMaxRead?: number;
+  /** The RAM sweep leaves roles alone until this long after their expiry (default 300 s), so the normal path goes first. */
+  sweepGraceSeconds?: number;
+}
+
+export interface ScanReport {
+  /** (1) ACTIVE grants past expiry moved to REVOKING (and `revoke` sent). */
+  expired: number;
+  /** (2) `revoke` re-sent for stuck REVOKING rows. */
+  revokeResent: number;
+  /** (3) PENDING rows past the pending TTL, LAPSED. */
+  lapsed: number;
+  /** (4) `provision` re-sent for stuck APPROVED rows. */
+  provisionResent: number;
+  /** (4b) `approval-needed` re-sent for PENDING rows that may never have been announced. */
+  announced: number;
+  /** FAILED revocations started again (START_REVOKE from FAILED). */
+  revocationsRetried: number;
+  /** (5) managed roles past expiry still trusting another account, revoked directly in RAM. */
+  swept: number;
+  /** (5) managed roles the ledger does not know, or whose tags cannot be read. */
+  drift: number;
+  /** (6) dead letters read (all are deleted once handled). */
+  deadLetters: number;
+  /** (6) requests marked FAILED from dead letters. */
+  markedFailed: number;
+  /** Items that failed and will be tried again by the next scan. */
+  errors: number;
+}
+
+interface Settings {
+  limit: number;
+  pageSize: number;
+  staleMs: number;
+  announceWindowMs: number;
+  announceMaxRead: number;
+  sweepGraceMs: number;
+}
+
+const emptyReport = (): ScanReport => ({
+  expired: 0, revokeResent: 0, lapsed: 0, provisionResent: 0, announced: 0, revocationsRetried: 0,
+  swept: 0, drift: 0, deadLetters: 0, markedFailed: 0, errors: 0,
+});
+
+/** A transition lost to a concurrent worker is not an error: the row moved on, which is the point. */
+const lostRace = (e: unknown): boolean => hasCode(e, 'VERSION_CONFLICT', 'ILLEGAL_TRANSITION');
+
+async function each<T>(deps: WorkflowDeps, report: ScanReport, phase: string, items: readonly T[], idOf: (t: T) => string, act: (t: T) => Promise<void>): Promise<void> {
+  for (const item of items) {
+    try {
+      await act(item);
+    } catch (e) {
+      report.errors++;
+      deps.logger.warn('scan item failed; the next scan retries it', { phase, id: idOf(item), error: messageOf(e) });
+    }
+  }
+}
+
+/** (1) Due ACTIVE grants -> REVOKING + `revoke`, in pages (each page's rows leave the due set). */
+async function expireDue(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
+  const seen = new Set<string>();
+  let stuck = 0;
+  while (report.expired < s.limit) {
+    const size = s.pageSize + stuck;
+    const page = await deps.ledger.listDueForExpiry(now, size);
+    const fresh = page.filter((r) => !seen.has(r.id)).slice(0, s.limit - report.expired);
+    if (fresh.length === 0) break;
+    for (const r of fresh) {
+      seen.add(r.id);
+      try {
+        const moved = await startExpiry(deps, r);
+        report.expired++;
+        try {
+          await sendFor(deps, moved, 'revoke');
+        } catch (e) {
+          // Phase (2) of a later scan re-sends for REVOKING rows.
+          deps.logger.warn('revoke message not sent; a later scan re-sends it', { requestId: r.id, error: messageOf(e) });
+        }
+      } catch (e) {
+        if (!lostRace(e)) {
+          report.errors++;
+          deps.logger.warn('could not start expiry', { requestId: r.id, error: messageOf(e) });
+        }
+        stuck++;
+      }
+    }
+    if (page.length < size) break;
+  }
+}
+
+/** (2)/(4) Re-send the message a stuck row waits for. */
+async function resend(deps: WorkflowDeps, s: Settings, report: ScanReport, status: Status, kind: 'revoke' | 'provision', now: Date): Promise<number> {
+  const rows = await deps.ledger.listStale(status, new Date(now.getTime() - s.staleMs), s.limit);
+  let sent = 0;
+  await each(deps, report, `resend-${kind}`, rows, (r) => r.id, async (r) => {
+    await sendFor(deps, r, kind);
+    sent++;
+  });
+  if (sent > 0) deps.logger.info('stuck requests: message re-sent', { status, kind, count: sent });
+  return sent;
+}
+
+/** (3) PENDING past the pending TTL -> LAPSED. */
+async function lapsePending(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
+  const ttl = deps.catalog.pendingTtlSeconds;
+  const rows = await deps.ledger.listStale(Status.PENDING, new Date(now.getTime() - ttl * 1000), s.limit);
+  await each(deps, report, 'lapse', rows, (r) => r.id, async (r) => {
+    try {
+      await deps.ledger.transition(r.id, r.version, Transition.LAPSE, {}, { actor: Actor.SCAN, reason: `not decided within the pending TTL (${formatDuration(ttl)})` });
+      report.lapsed++;
+    } catch (e) {
+      if (!lostRace(e)) throw e;
+    }
+  });
+}
+
+/**
+ * (4b) A crash between submit's ledger write and its send leaves a PENDING row nobody was told
+ * about. Re-announcing is harmless (the approver inbox drops requests that are no longer PENDING)
+ * but must not become a reminder every minute: a row is re-announced only by the scan during which
+ * its age crosses `stale`, i.e. once when the timer runs every `announceWindow`. A missed scan only
+ * loses the notification: the request stays listed (GET /requests?status=PENDING) and lapses on time.
+ */
+async function announcePending(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
+  const newest = now.getTime() - s.staleMs;
+  const oldest = newest - s.announceWindowMs;
+  let after: string | undefined;
+  let read = 0;
+  while (read < s.announceMaxRead && report.announced < s.limit) {
+    const page = await deps.ledger.listByStatus(Status.PENDING, { limit: s.pageSize, ...(after === undefined ? {} : { after }) });
+    read += page.length;
+    const due = page.filter((r) => {
+      const created = Date.parse(r.createdAt);
+      return created > oldest && created <= newest;
+    });
+    await each(deps, report, 'announce', due, (r) => r.id, async (r) => {
+      await sendFor(deps, r, 'approval-needed');
+      report.announced++;
+    });
+    const last = page[page.length - 1];
+    if (page.length < s.pageSize || last === undefined || Date.parse(last.createdAt) > newest) break;
+    after = last.id;
+  }
+}
+
+/**
+ * FAILED revocations are retried by the scan (ARCHITECTURE.md state machine). Only rows whose last
+ * attempt was a revocation: `revokeMode` is set by START_REVOKE alone, and never cleared, so a
+ * FAILED row with a mode failed while revoking. Failed provisionings wait for an approver's retry.
+ */
+async function retryFailedRevocations(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
+  const rows = (await deps.ledger.listStale(Status.FAILED, new Date(now.getTime() - s.staleMs), s.limit)).filter((r) => r.revokeMode !== undefined);
+  await each(deps, report, 'retry-revocation', rows, (r) => r.id, async (r) => {
+    let moved: AccessRequest;
+    try {
+      moved = await deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { lastError: undefined }, {
+        actor: Actor.SCAN,
+        reason: 'retry of a failed revocation',
+        details: { mode: r.revokeMode, lastError: r.lastError },
+      });
+    } catch (e) {
+      if (lostRace(e)) return;
+      throw e;
+    }
+    report.revocationsRetried++;
+    await sendFor(deps, moved, 'revoke');
+  });
+}
+
+/** (6) Dead letters: the step gave up after its retries; record it on the request. */
+async function drainDeadLetters(deps: WorkflowDeps, s: Settings, report: ScanReport): Promise<void> {
+  while (report.deadLetters < s.limit) {
+    const batch = await deps.queue.receive(QueueName.DEADLETTER, { max: Math.min(16, s.limit - report.deadLetters), waitSeconds: 0 });
+    if (batch.length === 0) break;
+    for (const dl of batch) {
+      report.deadLetters++;
+      try {
+        const parsed = parseDeadLetterBody(dl.body);
+        if (!parsed.ok) {
+          deps.logger.warn('unreadable dead letter dropped', { messageId: dl.messageId, error: parsed.error });
+        } else {
+          await markFromDeadLetter(deps, report, parsed.message, dl.dequeueCount);
+        }
+        await deps.queue.delete(QueueName.DEADLETTER, dl.receiptHandle);
+      } catch (e) {
+        // Left in the queue: it becomes visible again and the next scan tries again.
+        report.errors++;
+        deps.logger.warn('dead letter not handled; kept for the next scan', { messageId: dl.messageId, error: messageOf(e) });
+      }
+    }
+  }
+}
+
+async function markFromDeadLetter(deps: WorkflowDeps, report: ScanReport, m: { requestId: string; version?: number; kind: string }, dequeueCount: number): Promise<void> {
+  const r = await deps.ledger.get(m.requestId);
+  if (r === undefined) {
+    deps.logger.warn('dead letter for an unknown request dropped', { requestId: m.requestId, kind: m.kind });
+    return;
+  }
+  let transition: Transition | undefined;
+  // A provision dead letter from an earlier round (the request was retried since) says nothing
+  // about the current attempt: only the version it was sent for may be failed by it.
+  if (m.kind === 'provision' && isApproved(r.status) && (m.version === undefined || m.version === r.version)) transition = Transition.PROVISION_FAILED;
+  // A stale revoke dead letter can only fail a revocation the scan retries anyway: no version check.
+  if ((m.kind === 'revoke' || m.kind === 'expire') && isRevoking(r.status)) transition = Transition.REVOKE_FAILED;
+  if (transition === undefined) {
+    deps.logger.info('dead letter without effect', { requestId: r.id, kind: m.kind, status: r.status });
+    return;
+  }
+  const step = transition === Transition.PROVISION_FAILED ? 'provisioning' : 'revocation';
+  const lastError = `${step} gave up: its message was dead-lettered${dequeueCount > 0 ? ` after ${dequeueCount} deliveries` : ''}${r.lastError ? ` (last error: ${r.lastError})` : ''}`;
+  try {
+    await deps.ledger.transition(r.id, r.version, transition, { lastError }, { actor: Actor.SCAN, reason: lastError, details: { kind: m.kind } });
+    report.markedFailed++;
+    deps.logger.error('request failed (dead letter)', { requestId: r.id, step, lastError });
+  } catch (e) {
+    if (!lostRace(e)) throw e;
+  }
+}
+
+/**
+ * (5) The RAM sweep: every role tagged crossrole:managed=true. One past its expiry (plus a grace)
+ * that still trusts an account other than the owner is revoked directly in RAM, whatever the
+ * ledger says or even if it lost the row: this is what makes "access ends on time" hold when the
+ * ledger and the queues both failed. Roles the ledger does not know are reported as drift.
+ */
+async function sweep(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
+  const owner = deps.catalog.ownerAccountId;
+  const roles = await deps.ram.listRolesByTag(Tag.MANAGED, 'true');
+  await each(deps, report, 'sweep', roles, (r) => r.name, async (role) => {
+    const requestId = role.tags[Tag.REQUEST_ID];
+    const request = requestId === undefined ? undefined : await deps.ledger.get(requestId);
+    const expires = Date.parse(role.tags[Tag.EXPIRES_AT] ?? '');
+    if (request === undefined) {
+      report.drift++;
+      deps.logger.warn('drift: managed role unknown to the ledger', { roleName: role.name, requestId, expiresAt: role.tags[Tag.EXPIRES_AT] });
+    }
+    if (Number.isNaN(expires)) {
+      if (request !== undefined) report.drift++;
+      deps.logger.warn('drift: managed role without a readable expiry tag; left alone', { roleName: role.name, requestId });
+      return;
+    }
+    if (expires + s.sweepGraceMs > now.getTime()) return;
+    const others = trustedAccounts(role.trustPolicy).filter((a) => a !== owner);
+    if (others.length === 0 || report.swept >= s.limit) return;
+    const removed = await sweepRole(deps, role);
+    report.swept++;
+    deps.logger.warn('sweep: expired role still trusted other accounts; revoked in RAM', { roleName: role.name, requestId, removed, ledgerStatus: request?.status ?? 'unknown' });
+    if (request !== undefined) {
+      await noteQuietly(deps, request.id, 'the sweep revoked an expired role that still trusted other accounts', { roleName: role.name, removed, ledgerStatus: request.status });
+    }
+  });
+}
+
+export async function runExpiryScan(deps: WorkflowDeps, options: ScanOptions = {}): Promise<ScanReport> {
+  const s: Settings = {
+    limit: options.limit ?? 100,
+    pageSize: options.pageSize ?? 50,
+    staleMs: (options.staleSeconds ?? 300) * 1000,
+    announceWindowMs: (options.announceWindowSeconds ?? 60) * 1000,
+    announceMaxRead: options.announceMaxRead ?? 500,
+    sweepGraceMs: (options.sweepGraceSeconds ?? 300) * 1000,
+  };
+  const report = emptyReport();
+  const now = deps.clock.now();
+  const phases: Array<[string, () => Promise<void>]> = [
+    ['expire', () => expireDue(deps, s, report, now)],
+    ['resend-revoke', async () => { report.revokeResent += await resend(deps, s, report, Status.REVOKING, 'revoke', now); }],
+    ['lapse', () => lapsePending(deps, s, report, now)],
+    ['resend-provision', async () => { report.provisionResent += await resend(deps, s, report, Status.APPROVED, 'provision', now); }],
+    ['announce', () => announcePending(deps, s, report, now)],
+    ['dead-letters', () => drainDeadLetters(deps, s, report)],
+    ['retry-revocations', () => retryFailedRevocations(deps, s, report, now)],
+    ['sweep', () => sweep(deps, s, report, now)],
+  ];
+  // One phase failing (say RAM is down) must not keep the others from running.
+  for (const [name, run] of phases) {
+    try {
+      await run();
+    } catch (e) {
+      report.errors++;
+      deps.logger.error('scan phase failed', { phase: name, error: messageOf(e) });
+    }
+  }
+  deps.logger.info('expiry scan', { ...report });
+  return report;
+}

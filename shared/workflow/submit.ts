@@ -1,0 +1,154 @@
+/**
+ * Use case: a partner asks for access (POST /requests).
+ */
+import { z } from 'zod';
+import type { AccessRequest } from '../domain/access-request';
+import { findProfile, formatPath, isPartnerAllowed } from '../domain/catalog';
+import { CrossroleError, ForbiddenError, ValidationError } from '../domain/errors';
+import { parseDuration, formatDuration } from '../domain/duration';
+import { parsePrincipalArn, rootArn } from '../domain/identifiers';
+import type { CallerIdentity } from '../domain/ports';
+import { Status } from '../domain/state-machine';
+import { buildTrustPolicy, parseExternalId } from '../policy';
+import { Actor } from './deps';
+import type { WorkflowDeps } from './deps';
+import { sendBestEffort } from './messages';
+import { grantRoleName } from './naming';
+
+/** Enough for a team; keeps the trust policy far below RAM's 2,048 characters. */
+export const MAX_PRINCIPALS = 10;
+export const MAX_REASON_LENGTH = 1024;
+
+const submitSchema = z.strictObject({
+  profile: z.string().min(1).max(64),
+  duration: z.string().max(32),
+  reason: z.string(),
+  roleName: z.string().max(128).optional(),
+  principals: z.array(z.string().max(256)).min(1).max(MAX_PRINCIPALS).optional(),
+  acknowledgePrivileged: z.boolean().optional(),
+});
+
+export type SubmitInput = z.input<typeof submitSchema>;
+
+/** Parse with zod, reporting the first bad field as a ValidationError (code VALIDATION). */
+export function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue ? formatPath(issue.path) : '(root)';
+    throw new ValidationError('VALIDATION', field, issue?.message ?? 'invalid', {
+      details: { issues: r.error.issues.map((i) => ({ field: formatPath(i.path), message: i.message })) },
+    });
+  }
+  return r.data;
+}
+
+// C0 and C1 control characters, DEL; \n and \t are allowed (multi-line justifications).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+
+/** A human reason: 1–1,024 characters, no control characters except newline and tab; trimmed. */
+export function parseReason(input: unknown, field = 'reason'): string {
+  if (typeof input !== 'string') throw new ValidationError('VALIDATION', field, 'must be a string');
+  const text = input.trim();
+  if (text.length === 0) throw new ValidationError('VALIDATION', field, 'must not be empty');
+  if (text.length > MAX_REASON_LENGTH) throw new ValidationError('VALIDATION', field, `must be at most ${MAX_REASON_LENGTH} characters`);
+  if (CONTROL.test(text)) throw new ValidationError('VALIDATION', field, 'must not contain control characters (newline and tab are allowed)');
+  return text;
+}
+
+/**
+ * The principals the role will trust: full ARNs, or `user/<name>`, `role/<name>`, `root` short
+ * forms resolved against the caller's account. All must be in the caller's account: a partner asks
+ * for itself only. Defaults to the caller account's root (the tutorial's "Other Account" trust).
+ */
+export function resolvePrincipals(entries: readonly string[] | undefined, callerAccountId: string): string[] {
+  if (entries === undefined) return [rootArn(callerAccountId)];
+  const out: string[] = [];
+  entries.forEach((entry, i) => {
+    const field = `principals[${i}]`;
+    const full = entry === 'root' ? rootArn(callerAccountId) : /^(user|role)\/[^/]+$/.test(entry) ? `acs:ram::${callerAccountId}:${entry}` : entry;
+    const p = parsePrincipalArn(full, field);
+    if (p.kind === 'assumed-role') {
+      throw new ValidationError('INVALID_ARN', field, 'a role session cannot be trusted; name the role (role/<name>)');
+    }
+    if (p.accountId !== callerAccountId) {
+      throw new ForbiddenError('FORBIDDEN_PARTNER_ACCOUNT', `${field}: principals must belong to your own account ${callerAccountId}`);
+    }
+    if (!out.includes(p.arn)) out.push(p.arn);
+  });
+  return out;
+}
+
+/**
+ * Record a new request and announce it. Checks, in order: the caller's account (403), the body
+ * (400), the catalog (422), the privileged acknowledgement (403).
+ *
+ * Crash safety: the ledger row is written before the message is sent. If the process dies (or the
+ * queue fails) in between, nothing is lost: the row exists, GET/list show it, and the expiry scan
+ * re-sends `provision` for APPROVED rows and re-announces recent PENDING ones (scan.ts).
+ */
+export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, input: unknown): Promise<AccessRequest> {
+  const { catalog } = deps;
+  if (caller.accountId === catalog.ownerAccountId) {
+    throw new ForbiddenError('FORBIDDEN_PARTNER_ACCOUNT', 'the owner account cannot request access to itself');
+  }
+  if (!isPartnerAllowed(catalog, caller.accountId)) {
+    throw new ForbiddenError('FORBIDDEN_PARTNER_NOT_ALLOWED', `account ${caller.accountId} is not an allowed partner`);
+  }
+
+  const body = parseWith(submitSchema, input);
+  const durationSeconds = parseDuration(body.duration, 'duration');
+  const reason = parseReason(body.reason);
+  const principals = resolvePrincipals(body.principals, caller.accountId);
+
+  const profile = findProfile(catalog, body.profile);
+  if (profile === undefined) {
+    throw new CrossroleError('UNKNOWN_PROFILE', `profile "${body.profile}" is not in the catalog`, { field: 'profile', details: { profiles: catalog.profiles.map((p) => p.name) } });
+  }
+  if (durationSeconds > profile.maxDurationSeconds) {
+    throw new CrossroleError('DURATION_OVER_MAXIMUM', `duration ${formatDuration(durationSeconds)} is over the maximum ${profile.maxDuration} of profile "${profile.name}"`, {
+      field: 'duration',
+      details: { maxDuration: profile.maxDuration, maxDurationSeconds: profile.maxDurationSeconds },
+    });
+  }
+  // Privileged profiles carry actions the guardrails otherwise refuse (ram:*, sts:*, *), i.e. the
+  // power to escalate or to persist beyond the grant. The requester must say so explicitly with
+  // `acknowledgePrivileged: true`, so that such access is never obtained by a typo or a copied
+  // command line, and the acknowledgement is on the audit record the approver reads.
+  if (profile.privileged && body.acknowledgePrivileged !== true) {
+    throw new ForbiddenError('FORBIDDEN_PRIVILEGED_PROFILE', `profile "${profile.name}" is privileged: resend with "acknowledgePrivileged": true`);
+  }
+
+  const id = deps.newId();
+  const roleName = grantRoleName(body.roleName, profile, id);
+  const externalId = parseExternalId(deps.newExternalId());
+  // Fail now (400) rather than at provisioning if the trust policy could not be written.
+  buildTrustPolicy({ principals, externalId });
+
+  const now = deps.clock.now().toISOString();
+  const auto = profile.autoApprove;
+  const request: AccessRequest = {
+    id,
+    version: 1,
+    status: auto ? Status.APPROVED : Status.PENDING,
+    partnerAccountId: caller.accountId,
+    requesterArn: caller.arn,
+    profile: profile.name,
+    durationSeconds,
+    reason,
+    roleName,
+    principals,
+    externalId,
+    createdAt: now,
+    updatedAt: now,
+    ...(auto ? { decidedBy: Actor.AUTO_APPROVE, decisionReason: `profile "${profile.name}" is auto-approved` } : {}),
+  };
+  const details: Record<string, unknown> = { requester: caller.arn, profile: profile.name, durationSeconds, roleName, principals };
+  if (profile.privileged) details.acknowledgePrivileged = true;
+  const created = await deps.ledger.create(request, auto ? { actor: Actor.AUTO_APPROVE, reason, details } : { actor: caller.arn, reason, details });
+
+  await sendBestEffort(deps, created, auto ? 'provision' : 'approval-needed');
+  deps.logger.info('request submitted', { requestId: created.id, status: created.status, profile: profile.name, partner: caller.accountId });
+  return created;
+}

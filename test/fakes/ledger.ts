@@ -1,0 +1,179 @@
+/**
+ * In-memory RequestRepository, faithful to shared/ledger/repository.ts: versions, the state
+ * machine's source statuses, stale-version-before-illegal-edge errors, append-only audit events,
+ * notes that bump neither version nor updatedAt, keyset pages by (createdAt, id), single-use nonces.
+ */
+import type { AccessRequest, AuditEvent } from '../../shared/domain/access-request';
+import { CrossroleError, NotFoundError, ValidationError, VersionConflictError } from '../../shared/domain/errors';
+import type { AuditInput, Clock, ListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
+import { Status, nextStatus } from '../../shared/domain/state-machine';
+import type { Transition } from '../../shared/domain/state-machine';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+type Method = 'create' | 'get' | 'transition' | 'note' | 'listDueForExpiry' | 'listStale' | 'listByStatus' | 'listByPartner';
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+function limitOf(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('VALIDATION', 'limit', 'must be a positive integer');
+  return Math.min(limit, MAX_LIMIT);
+}
+
+const byCreated = (a: AccessRequest, b: AccessRequest): number => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
+
+export class InMemoryLedger implements RequestRepository {
+  private readonly rows = new Map<string, AccessRequest>();
+  private readonly audit: AuditEvent[] = [];
+  private readonly nonces = new Map<string, number>();
+  private readonly failures: Array<{ method: Method; error: Error }> = [];
+  private nextAuditId = 1;
+  closed = false;
+
+  constructor(private readonly clock: Clock = { now: () => new Date() }) {}
+
+  /** The next call of `method` throws `error` (before doing anything). */
+  failNext(method: Method, error: Error): void {
+    this.failures.push({ method, error });
+  }
+
+  /** Every row, for invariants in tests. */
+  all(): AccessRequest[] {
+    return [...this.rows.values()].map(clone);
+  }
+
+  allEvents(): AuditEvent[] {
+    return clone(this.audit);
+  }
+
+  private maybeFail(method: Method): void {
+    const i = this.failures.findIndex((f) => f.method === method);
+    if (i >= 0) {
+      const [f] = this.failures.splice(i, 1);
+      if (f) throw f.error;
+    }
+  }
+
+  async create(request: AccessRequest, audit: AuditInput): Promise<AccessRequest> {
+    this.maybeFail('create');
+    if (request.status !== Status.PENDING && request.status !== Status.APPROVED) {
+      throw new ValidationError('VALIDATION', 'status', `a new request starts PENDING or APPROVED, not ${request.status}`);
+    }
+    if (this.rows.has(request.id)) throw new CrossroleError('ALREADY_EXISTS', `request ${request.id} already exists`, { details: { id: request.id } });
+    const row = clone(request);
+    this.rows.set(row.id, row);
+    this.append(row.id, 'CREATE', null, row.status, audit, row.createdAt);
+    return clone(row);
+  }
+
+  async get(id: string): Promise<AccessRequest | undefined> {
+    this.maybeFail('get');
+    const r = this.rows.get(id);
+    return r === undefined ? undefined : clone(r);
+  }
+
+  async listByStatus(status: Status, options: ListOptions = {}): Promise<AccessRequest[]> {
+    this.maybeFail('listByStatus');
+    return this.page((r) => r.status === status, options);
+  }
+
+  async listByPartner(partnerAccountId: string, options: ListOptions & { status?: Status } = {}): Promise<AccessRequest[]> {
+    this.maybeFail('listByPartner');
+    return this.page((r) => r.partnerAccountId === partnerAccountId && (options.status === undefined || r.status === options.status), options);
+  }
+
+  private page(where: (r: AccessRequest) => boolean, options: ListOptions): AccessRequest[] {
+    let rows = [...this.rows.values()].filter(where).sort(byCreated);
+    if (options.after !== undefined) {
+      const cursor = this.rows.get(options.after);
+      if (cursor === undefined) return [];
+      rows = rows.filter((r) => byCreated(r, cursor) > 0);
+    }
+    return rows.slice(0, limitOf(options.limit)).map(clone);
+  }
+
+  async listDueForExpiry(now: Date, limit: number): Promise<AccessRequest[]> {
+    this.maybeFail('listDueForExpiry');
+    return [...this.rows.values()]
+      .filter((r) => r.status === Status.ACTIVE && r.expiresAt !== undefined && Date.parse(r.expiresAt) <= now.getTime())
+      .sort((a, b) => Date.parse(a.expiresAt ?? '') - Date.parse(b.expiresAt ?? '') || a.id.localeCompare(b.id))
+      .slice(0, limitOf(limit))
+      .map(clone);
+  }
+
+  async listStale(status: Status, olderThan: Date, limit: number): Promise<AccessRequest[]> {
+    this.maybeFail('listStale');
+    return [...this.rows.values()]
+      .filter((r) => r.status === status && Date.parse(r.updatedAt) < olderThan.getTime())
+      .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || a.id.localeCompare(b.id))
+      .slice(0, limitOf(limit))
+      .map(clone);
+  }
+
+  async transition(id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest> {
+    this.maybeFail('transition');
+    const row = this.rows.get(id);
+    if (row === undefined) throw new NotFoundError('request', id);
+    // As the SQL repository: a stale version wins over an illegal edge.
+    if (row.version !== expectedVersion) throw new VersionConflictError(id, expectedVersion);
+    const to = nextStatus(row.status, transition, id);
+    const from = row.status;
+    const now = this.clock.now().toISOString();
+    const next: AccessRequest = { ...row, status: to, version: row.version + 1, updatedAt: now };
+    applyPatch(next, patch);
+    this.rows.set(id, next);
+    this.append(id, transition, from, to, audit, now);
+    return clone(next);
+  }
+
+  async note(id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput): Promise<void> {
+    this.maybeFail('note');
+    const row = this.rows.get(id);
+    if (row === undefined) throw new NotFoundError('request', id);
+    applyPatch(row, patch);
+    this.append(id, 'NOTE', row.status, row.status, audit, this.clock.now().toISOString());
+  }
+
+  async history(id: string): Promise<AuditEvent[]> {
+    return clone(this.audit.filter((e) => e.requestId === id));
+  }
+
+  async useNonce(nonce: string, expiresAt: Date): Promise<boolean> {
+    if (this.nonces.has(nonce)) return false;
+    this.nonces.set(nonce, expiresAt.getTime());
+    return true;
+  }
+
+  async purgeExpiredNonces(now: Date): Promise<number> {
+    let n = 0;
+    for (const [k, exp] of this.nonces) {
+      if (exp <= now.getTime()) {
+        this.nonces.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private append(requestId: string, action: AuditEvent['action'], from: Status | null, to: Status | null, audit: AuditInput, at: string): void {
+    const e: AuditEvent = { id: this.nextAuditId++, requestId, at, actor: audit.actor, action, fromStatus: from, toStatus: to };
+    if (audit.reason !== undefined) e.reason = audit.reason;
+    if (audit.details !== undefined) e.details = clone(audit.details);
+    this.audit.push(e);
+  }
+}
+
+/** A key present with `undefined` clears the field; an absent key leaves it (as the SQL repository). */
+function applyPatch(row: AccessRequest, patch: RequestPatch): void {
+  const target = row as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete target[k];
+    else target[k] = clone(v);
+  }
+}

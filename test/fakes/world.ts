@@ -1,0 +1,125 @@
+/**
+ * A whole Crossrole world in memory: catalog, ledger, RAM, queues, clock, logger and identities,
+ * wired as WorkflowDeps, plus a pump that plays the queue triggers.
+ */
+import { parseCatalog } from '../../shared/domain/catalog';
+import type { Catalog, CatalogInput } from '../../shared/domain/catalog';
+import type { CallerIdentity } from '../../shared/domain/ports';
+import { QueueName } from '../../shared/domain/ports';
+import type { Outcome, WorkflowDeps } from '../../shared/workflow';
+import { provisionGrant, revokeGrant } from '../../shared/workflow';
+import { FixedClock } from './clock';
+import { InMemoryLedger } from './ledger';
+import { MemoryLogger } from './logger';
+import { FakeQueue } from './queue';
+import { FakeRam } from './ram';
+
+export const OWNER = '1000000000000001';
+export const PARTNER = '2000000000000002';
+export const OTHER_PARTNER = '3000000000000003';
+export const STRANGER = '4000000000000004';
+
+export function identity(arn: string): CallerIdentity {
+  const accountId = /^acs:ram::(\d{16}):/.exec(arn)?.[1] ?? '';
+  const identityType = arn.includes(':assumed-role/') ? 'AssumedRoleUser' : arn.endsWith(':root') ? 'Account' : 'RAMUser';
+  return { accountId, arn, principalId: `pid-${arn.length}`, identityType };
+}
+
+export const callers = {
+  bob: identity(`acs:ram::${PARTNER}:user/bob`),
+  partnerAdmin: identity(`acs:ram::${PARTNER}:user/admin`),
+  partnerSession: identity(`acs:ram::${PARTNER}:assumed-role/ops/bob-session`),
+  carol: identity(`acs:ram::${OTHER_PARTNER}:user/carol`),
+  mallory: identity(`acs:ram::${STRANGER}:user/mallory`),
+  alice: identity(`acs:ram::${OWNER}:user/alice`),
+  approverSession: identity(`acs:ram::${OWNER}:assumed-role/Approvers/alice-laptop`),
+  eve: identity(`acs:ram::${OWNER}:user/eve`),
+  ownerRoot: identity(`acs:ram::${OWNER}:root`),
+};
+
+export const RESTART_POLICY = { Version: '1', Statement: [{ Effect: 'Allow', Action: ['ecs:RebootInstance'], Resource: '*' }] };
+
+export const catalogInput: CatalogInput = {
+  ownerAccountId: OWNER,
+  approvers: [`acs:ram::${OWNER}:user/alice`, `acs:ram::${OWNER}:role/approvers`],
+  partners: [PARTNER, OTHER_PARTNER],
+  pendingTtl: '72h',
+  profiles: [
+    { name: 'ecs-read', policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }], maxDuration: '8h' },
+    {
+      name: 'ops',
+      policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }, { type: 'Custom', name: 'restart', document: RESTART_POLICY }],
+      maxDuration: '30d',
+    },
+    { name: 'auto-read', policies: [{ type: 'System', name: 'ReadOnlyAccess' }], maxDuration: '2h', autoApprove: true },
+    { name: 'admin', policies: [{ type: 'System', name: 'AdministratorAccess' }], maxDuration: '1h', privileged: true },
+    { name: 'templated', policies: [{ type: 'System', name: 'ReadOnlyAccess' }], maxDuration: '1h', roleNameTemplate: 'crossrole-Tpl-{id}' },
+  ],
+};
+
+export interface World {
+  deps: WorkflowDeps;
+  ledger: InMemoryLedger;
+  ram: FakeRam;
+  queue: FakeQueue;
+  clock: FixedClock;
+  logger: MemoryLogger;
+  catalog: Catalog;
+}
+
+export function makeWorld(overrides: { catalog?: Partial<CatalogInput>; start?: string } = {}): World {
+  const clock = new FixedClock(overrides.start ?? '2026-01-01T00:00:00.000Z');
+  const ledger = new InMemoryLedger(clock);
+  const ram = new FakeRam(OWNER);
+  const queue = new FakeQueue(clock);
+  const logger = new MemoryLogger();
+  const catalog = parseCatalog({ ...catalogInput, ...overrides.catalog });
+  let ids = 0;
+  let ext = 0;
+  const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+  const deps: WorkflowDeps = {
+    ledger,
+    ram,
+    queue,
+    catalog,
+    clock,
+    logger,
+    // Distinct first 12 hex digits, so short ids (role and guard names) never collide.
+    newId: () => {
+      ids++;
+      return `${hex(ids, 8)}-abcd-4ef0-8123-${hex(ids, 12)}`;
+    },
+    newExternalId: () => `xid-${++ext}-5f3c9a`,
+    region: 'cn-hangzhou',
+  };
+  return { deps, ledger, ram, queue, clock, logger, catalog };
+}
+
+export interface PumpResult {
+  outcomes: Outcome[];
+  errors: unknown[];
+}
+
+/**
+ * Play the provision and revoke triggers until no visible message is left (bounded). A handler
+ * that throws puts the message back, visible at once (retries are the trigger's job).
+ */
+export async function pump(world: World, maxRounds = 20): Promise<PumpResult> {
+  const result: PumpResult = { outcomes: [], errors: [] };
+  for (let round = 0; round < maxRounds; round++) {
+    let any = false;
+    for (const [queue, handler] of [[QueueName.PROVISION, provisionGrant], [QueueName.REVOKE, revokeGrant]] as const) {
+      for (const m of world.queue.take(queue)) {
+        any = true;
+        try {
+          result.outcomes.push(await handler(world.deps, m.body));
+        } catch (e) {
+          result.errors.push(e);
+          if (round < maxRounds - 1) world.queue.pushRaw(queue, m.body);
+        }
+      }
+    }
+    if (!any) break;
+  }
+  return result;
+}
