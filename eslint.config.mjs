@@ -1,5 +1,7 @@
 // Lint = style + the architecture's layer rules, enforced by the tool rather than by hope.
 // test/unit/lint/layer-rules.test.ts proves each rule fires on a fixture under test/lint-fixtures/.
+// The fixtures violate the rules on purpose, so the default run (`eslint .`) ignores them and the test
+// lints them with `ignore: false`; each layer rule lists the fixture folder that mirrors its paths.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -13,7 +15,7 @@ const nodeIo = ['http', 'https', 'node:http', 'node:https', 'net', 'node:net', '
 const noTestImports = { group: ['**/test/**', '**/test'], message: 'Nothing imports test code.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.crossrole/**', 'bench/results.json', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.crossrole/**', 'bench/results.json', '**/*.js', '**/*.cjs', '**/*.mjs', 'test/lint-fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/domain/**/*.ts', 'shared/policy/**/*.ts', 'test/lint-fixtures/shared/domain/**/*.ts'],
+    files: ['shared/domain/**/*.ts', 'shared/policy/**/*.ts', 'test/lint-fixtures/shared/domain/**/*.ts', 'test/lint-fixtures/shared/policy/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: nodeIo, patterns: [...sdkAndIo, noTestImports] }],
     },
@@ -44,21 +46,22 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/**/*.ts', 'cli/**/*.ts', 'local/**/*.ts', 'scripts/**/*.ts', 'test/lint-fixtures/shared/cloud/**/*.ts'],
-    ignores: ['shared/domain/**', 'shared/policy/**'],
+    files: ['shared/**/*.ts', 'cli/**/*.ts', 'local/**/*.ts', 'scripts/**/*.ts', 'test/lint-fixtures/shared/**/*.ts', 'test/lint-fixtures/cli/**/*.ts', 'test/lint-fixtures/local/**/*.ts', 'test/lint-fixtures/scripts/**/*.ts'],
+    ignores: ['shared/domain/**', 'shared/policy/**', 'test/lint-fixtures/shared/domain/**', 'test/lint-fixtures/shared/policy/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [noTestImports] }],
     },
   },
   {
     files: ['shared/**/*.ts', 'test/lint-fixtures/shared/**/*.ts'],
-    ignores: ['shared/domain/**', 'shared/policy/**'],
+    ignores: ['shared/domain/**', 'shared/policy/**', 'test/lint-fixtures/shared/domain/**', 'test/lint-fixtures/shared/policy/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [noTestImports, { group: ['**/local/**', '**/local', '**/functions/**'], message: 'shared/ never imports the local cloud or a function.' }] }],
     },
   },
   {
     files: ['test/**/*.ts'],
+    ignores: ['test/lint-fixtures/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

@@ -60,7 +60,7 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
-/** The first 8 hex chars of the id, used in role and policy names. */
+/** The first 12 hex chars of the id (dashes removed, lower-cased), used in role and policy names. */
 export function shortId(id: string): string {
   return id.replace(/-/g, '').slice(0, 12).toLowerCase();
 }

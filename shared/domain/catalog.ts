@@ -71,13 +71,19 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(root)';
 }
 
+/** An unknown key is reported at the key itself (`profiles[1].maxDurationHours`), not at its parent object. */
+function issuePath(issue: z.core.$ZodIssue): ReadonlyArray<PropertyKey> {
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) return [...issue.path, issue.keys[0] as string];
+  return issue.path;
+}
+
 /** Parse and validate a catalog. Throws a ValidationError (code INVALID_CONFIG) naming the first bad field. */
 export function parseCatalog(input: unknown): Catalog {
   const r = catalogSchema.safeParse(input);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const field = issue ? formatPath(issue.path) : '(root)';
-    throw new ValidationError('INVALID_CONFIG', field, issue?.message ?? 'invalid', { details: { issues: r.error.issues.map((i) => ({ field: formatPath(i.path), message: i.message })) } });
+    const field = issue ? formatPath(issuePath(issue)) : '(root)';
+    throw new ValidationError('INVALID_CONFIG', field, issue?.message ?? 'invalid', { details: { issues: r.error.issues.map((i) => ({ field: formatPath(issuePath(i)), message: i.message })) } });
   }
   const c = r.data;
   const names = new Set<string>();

@@ -1,6 +1,8 @@
 import { ValidationError } from './errors';
 
-const SHORT = /^([1-9]\d{0,6})(s|m|h|d)$/;
+// Up to 8 digits, so every duration up to the limit can be written in seconds (formatDuration's
+// output always parses back); the limit check below bounds the value.
+const SHORT = /^([1-9]\d{0,7})(s|m|h|d)$/;
 // ISO 8601 durations limited to days and time parts (no years/months: their length is ambiguous).
 const ISO = /^P(?:(\d{1,6})D)?(?:T(?:(\d{1,7})H)?(?:(\d{1,9})M)?(?:(\d{1,10})S)?)?$/;
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;

@@ -40,6 +40,7 @@ export const ERROR_HTTP_STATUS = {
   VERSION_CONFLICT: 409,
   ALREADY_EXISTS: 409,
   RESOURCE_OWNED_ELSEWHERE: 409,
+  DELETE_CONFLICT: 409,
   // 413
   PAYLOAD_TOO_LARGE: 413,
   // 422: well-formed, but not acceptable by the catalog

@@ -43,7 +43,10 @@ export type RamPrincipal =
 
 const ARN = /^acs:ram::(\d{16}):(root|user\/([^/\s]+)|role\/([^/\s]+)|assumed-role\/([^/\s]+)\/([^/\s]+))$/;
 
-/** Parse a principal ARN strictly. Names are validated; role names are case-insensitive in RAM, so they are lowered. */
+/**
+ * Parse a principal ARN strictly. Names are validated and returned as written: whether RAM folds
+ * role-name case is unconfirmed (fc-sdevs-ram.md §3.2), so comparing names is the caller's decision.
+ */
 export function parsePrincipalArn(input: unknown, field = 'arn'): RamPrincipal {
   const bad = (why: string): never => {
     throw new ValidationError('INVALID_ARN', field, `${why}; expected acs:ram::<16-digit uid>:root, :user/<name> or :role/<name>`);

@@ -1,0 +1,280 @@
+/**
+ * Runtime configuration of the functions: the only production module that reads the environment.
+ * Everything is validated once, at cold start, and a bad value fails fast with a ValidationError
+ * (code INVALID_CONFIG) whose `field` names the variable, so a misconfigured deployment never
+ * serves a request on guessed defaults.
+ *
+ * `loadConfig(env)` takes the environment explicitly (tests pass plain objects);
+ * `getConfig()` is the memoised view of the real environment for handlers.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseCatalog, type Catalog } from '../domain/catalog';
+import { CrossroleError, ValidationError } from '../domain/errors';
+import { isAccountId } from '../domain/identifiers';
+import { checkCatalogGuardrails } from '../policy/guardrails';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_REGION = 'cn-hangzhou';
+export const DEFAULT_LEDGER_DIR = '/tmp/crossrole-ledger';
+export const DEFAULT_MAX_BODY_BYTES = 262_144;
+/** FC's synchronous invocation payload limit; a larger body limit could never be reached anyway. */
+export const MAX_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export type LedgerConfig =
+  | { driver: 'pg'; url: string }
+  | { driver: 'pglite'; dir: string };
+
+export interface StaticCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface AppConfig {
+  catalog: Catalog;
+  ledger: LedgerConfig;
+  region: string;
+  ownerAccountId: string;
+  endpoints: {
+    /** host[:port], no scheme (the SDKs take the scheme from `protocol`). */
+    ram: string;
+    sts: string;
+    /** Full URL, as the MNS SDK wants it. */
+    mns: string;
+    ecs?: string;
+  };
+  protocol: 'https' | 'http';
+  /** Exact STS URLs an identity proof may target (no prefix matching, no redirects). */
+  identityStsUrls: string[];
+  maxBodyBytes: number;
+  logLevel: LogLevel;
+  /**
+   * Long-lived keys for use outside FC (CLI-less scripts, local runs). In FC the invocation's
+   * `context.credentials` take precedence, so this is normally undefined there.
+   */
+  credentials?: StaticCredentials;
+}
+
+export interface LoadConfigOptions {
+  /** Reads CROSSROLE_CONFIG_FILE; injectable so tests need no files. */
+  readFile?: (path: string) => string;
+}
+
+// Region ids look like cn-hangzhou, ap-southeast-1, us-west-1.
+const REGION = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
+// host[:port]: endpoints are host names or IPs; a scheme or path here is a typo that would
+// otherwise surface as an obscure SDK error on the first call.
+const HOST_PORT = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::\d{1,5})?$/;
+
+function fail(variable: string, message: string, cause?: unknown): never {
+  throw new ValidationError('INVALID_CONFIG', variable, message, cause === undefined ? {} : { cause });
+}
+
+/** Empty strings count as unset: FC consoles and s.yaml templates often leave variables blank. */
+function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+function hostPort(variable: string, value: string): string {
+  if (!HOST_PORT.test(value)) fail(variable, `must be a host name with an optional port (no scheme or path), got "${truncateValue(value)}"`);
+  return value;
+}
+
+function httpUrl(variable: string, value: string): string {
+  const r = z.url({ protocol: /^https?$/ }).safeParse(value);
+  if (!r.success) fail(variable, `must be an http(s) URL, got "${truncateValue(value)}"`);
+  return value;
+}
+
+function truncateValue(v: string): string {
+  return v.length > 80 ? `${v.slice(0, 80)}…` : v;
+}
+
+function loadCatalog(env: NodeJS.ProcessEnv, readFile: (path: string) => string): Catalog {
+  const inline = read(env, 'CROSSROLE_CONFIG');
+  const file = read(env, 'CROSSROLE_CONFIG_FILE');
+  if (inline !== undefined && file !== undefined) fail('CROSSROLE_CONFIG', 'set either CROSSROLE_CONFIG or CROSSROLE_CONFIG_FILE, not both');
+  let variable: string;
+  let text: string;
+  if (inline !== undefined) {
+    variable = 'CROSSROLE_CONFIG';
+    text = inline;
+  } else if (file !== undefined) {
+    variable = 'CROSSROLE_CONFIG_FILE';
+    try {
+      text = readFile(file);
+    } catch (e) {
+      return fail(variable, `cannot read "${truncateValue(file)}": ${e instanceof Error ? e.message : String(e)}`, e);
+    }
+  } else {
+    return fail('CROSSROLE_CONFIG', 'is required (the catalog JSON), or set CROSSROLE_CONFIG_FILE to its path');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return fail(variable, `is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+  let catalog: Catalog;
+  try {
+    catalog = parseCatalog(json);
+  } catch (e) {
+    throw prefixField(variable, e);
+  }
+  try {
+    // Custom policies are checked once, here: a catalog that would grant escalation never serves.
+    checkCatalogGuardrails(catalog);
+  } catch (e) {
+    // Reported as INVALID_CONFIG like every other load failure (the original code stays in
+    // details.code): it is the operator's mistake, and must surface as a 500, never as a 422 to a caller.
+    throw prefixField(variable, e);
+  }
+  return catalog;
+}
+
+/**
+ * Re-throw a catalog error as INVALID_CONFIG with the variable prepended to its field
+ * (`CROSSROLE_CONFIG.profiles[1].maxDuration`); a different original code is kept in `details.code`.
+ */
+function prefixField(variable: string, e: unknown): unknown {
+  if (!(e instanceof CrossroleError)) return e;
+  const inner = e.field;
+  const field = inner === undefined || inner === '(root)' ? variable : `${variable}.${inner}`;
+  const message = inner !== undefined && e.message.startsWith(`${inner}: `) ? e.message.slice(inner.length + 2) : e.message;
+  const details = { ...(e.details ?? {}), ...(e.code === 'INVALID_CONFIG' ? {} : { code: e.code }) };
+  return new ValidationError('INVALID_CONFIG', field, message, { cause: e, ...(Object.keys(details).length === 0 ? {} : { details }) });
+}
+
+function loadLedger(env: NodeJS.ProcessEnv): LedgerConfig {
+  const url = read(env, 'DATABASE_URL');
+  const dir = read(env, 'CROSSROLE_LEDGER_DIR');
+  // Both set is ambiguous: silently preferring one could write grants to a ledger nobody reads.
+  if (url !== undefined && dir !== undefined) fail('DATABASE_URL', 'set either DATABASE_URL (PostgreSQL server) or CROSSROLE_LEDGER_DIR (embedded PGlite), not both');
+  if (url !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return fail('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+    }
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') fail('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+    return { driver: 'pg', url };
+  }
+  const d = dir ?? DEFAULT_LEDGER_DIR;
+  if (d.includes('\0')) fail('CROSSROLE_LEDGER_DIR', 'must be a directory path');
+  return { driver: 'pglite', dir: d };
+}
+
+function loadCredentials(env: NodeJS.ProcessEnv): StaticCredentials | undefined {
+  const accessKeyId = read(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID');
+  const accessKeySecret = read(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+  const securityToken = read(env, 'ALIBABA_CLOUD_SECURITY_TOKEN');
+  if (accessKeyId === undefined && accessKeySecret === undefined) {
+    if (securityToken !== undefined) fail('ALIBABA_CLOUD_SECURITY_TOKEN', 'is set without ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+    return undefined;
+  }
+  if (accessKeyId === undefined) return fail('ALIBABA_CLOUD_ACCESS_KEY_ID', 'is required when ALIBABA_CLOUD_ACCESS_KEY_SECRET is set');
+  if (accessKeySecret === undefined) return fail('ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'is required when ALIBABA_CLOUD_ACCESS_KEY_ID is set');
+  return securityToken === undefined ? { accessKeyId, accessKeySecret } : { accessKeyId, accessKeySecret, securityToken };
+}
+
+function loadMaxBodyBytes(env: NodeJS.ProcessEnv): number {
+  const raw = read(env, 'CROSSROLE_MAX_BODY_BYTES');
+  if (raw === undefined) return DEFAULT_MAX_BODY_BYTES;
+  if (!/^\d{1,9}$/.test(raw)) fail('CROSSROLE_MAX_BODY_BYTES', `must be a whole number of bytes, got "${truncateValue(raw)}"`);
+  const n = Number(raw);
+  if (n < 1024 || n > MAX_MAX_BODY_BYTES) fail('CROSSROLE_MAX_BODY_BYTES', `must be between 1024 and ${MAX_MAX_BODY_BYTES}`);
+  return n;
+}
+
+function loadLogLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const raw = read(env, 'CROSSROLE_LOG_LEVEL');
+  if (raw === undefined) return 'info';
+  const lower = raw.toLowerCase();
+  const level = LOG_LEVELS.find((l) => l === lower);
+  if (level === undefined) return fail('CROSSROLE_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+function loadIdentityStsUrls(env: NodeJS.ProcessEnv, region: string): string[] {
+  const raw = read(env, 'CROSSROLE_IDENTITY_STS_URLS');
+  const list = raw === undefined
+    ? ['https://sts.aliyuncs.com/', `https://sts.${region}.aliyuncs.com/`]
+    : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (list.length === 0) fail('CROSSROLE_IDENTITY_STS_URLS', 'must list at least one STS URL');
+  for (const u of list) {
+    httpUrl('CROSSROLE_IDENTITY_STS_URLS', u);
+    // The allowlist is compared exactly; a query or fragment in it can never match a proof's URL base.
+    const parsed = new URL(u);
+    if (parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '') {
+      fail('CROSSROLE_IDENTITY_STS_URLS', `"${truncateValue(u)}" must not carry credentials, a query or a fragment`);
+    }
+  }
+  return [...new Set(list)];
+}
+
+/**
+ * Validate the environment into an AppConfig. Throws ValidationError INVALID_CONFIG whose `field`
+ * names the offending variable (and, for the catalog, the path inside it). The catalog's custom
+ * policies pass the guardrails here (shared/policy/guardrails.ts).
+ *
+ * @example loadConfig({ CROSSROLE_CONFIG: JSON.stringify(catalog), CROSSROLE_REGION: 'cn-shanghai' })
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): AppConfig {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const catalog = loadCatalog(env, readFile);
+
+  const region = read(env, 'CROSSROLE_REGION') ?? read(env, 'FC_REGION') ?? DEFAULT_REGION;
+  if (!REGION.test(region)) fail(read(env, 'CROSSROLE_REGION') !== undefined ? 'CROSSROLE_REGION' : 'FC_REGION', `"${truncateValue(region)}" is not a region id such as cn-hangzhou`);
+
+  const ownerOverride = read(env, 'CROSSROLE_OWNER_ACCOUNT_ID');
+  if (ownerOverride !== undefined) {
+    if (!isAccountId(ownerOverride)) fail('CROSSROLE_OWNER_ACCOUNT_ID', 'must be a 16-digit account ID');
+    // Two different owners would let approvals be checked against one account and roles created in another.
+    if (ownerOverride !== catalog.ownerAccountId) fail('CROSSROLE_OWNER_ACCOUNT_ID', `does not match the catalog's ownerAccountId ${catalog.ownerAccountId}`);
+  }
+  const ownerAccountId = ownerOverride ?? catalog.ownerAccountId;
+
+  const protocolRaw = read(env, 'CROSSROLE_PROTOCOL') ?? 'https';
+  if (protocolRaw !== 'https' && protocolRaw !== 'http') fail('CROSSROLE_PROTOCOL', 'must be "https" or "http"');
+  const protocol: 'https' | 'http' = protocolRaw;
+
+  const ram = hostPort('CROSSROLE_RAM_ENDPOINT', read(env, 'CROSSROLE_RAM_ENDPOINT') ?? 'ram.aliyuncs.com');
+  const sts = hostPort('CROSSROLE_STS_ENDPOINT', read(env, 'CROSSROLE_STS_ENDPOINT') ?? `sts.${region}.aliyuncs.com`);
+  const mns = httpUrl('CROSSROLE_MNS_ENDPOINT', read(env, 'CROSSROLE_MNS_ENDPOINT') ?? `https://${ownerAccountId}.mns.${region}.aliyuncs.com`);
+  const ecsRaw = read(env, 'CROSSROLE_ECS_ENDPOINT');
+  const ecs = ecsRaw === undefined ? undefined : hostPort('CROSSROLE_ECS_ENDPOINT', ecsRaw);
+
+  const credentials = loadCredentials(env);
+  return {
+    catalog,
+    ledger: loadLedger(env),
+    region,
+    ownerAccountId,
+    endpoints: ecs === undefined ? { ram, sts, mns } : { ram, sts, mns, ecs },
+    protocol,
+    identityStsUrls: loadIdentityStsUrls(env, region),
+    maxBodyBytes: loadMaxBodyBytes(env),
+    logLevel: loadLogLevel(env),
+    ...(credentials === undefined ? {} : { credentials }),
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/** The configuration of this instance, loaded from the real environment on first use (cold start). */
+export function getConfig(): AppConfig {
+  cached ??= loadConfig(process.env);
+  return cached;
+}
+
+/** Forget the memoised configuration (tests only: production reads it once per instance). */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,3 @@
+import { getTestEvent } from '../test/helpers/get-test-event';
+
+export const event = getTestEvent;

@@ -1,0 +1,3 @@
+import { handler as other } from '../b/index';
+
+export const handler = other;

@@ -1,0 +1,3 @@
+import { handler as other } from '../../functions/b/index';
+
+export const handler = other;

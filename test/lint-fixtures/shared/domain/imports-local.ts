@@ -1,0 +1,3 @@
+import { x } from '../../local/x';
+
+export const value = x;

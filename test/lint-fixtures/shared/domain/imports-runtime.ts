@@ -1,0 +1,3 @@
+import { getConfig } from '../runtime/config';
+
+export const config = getConfig;

@@ -1,0 +1,3 @@
+import { handler } from '../../functions/intake/index';
+
+export const h = handler;

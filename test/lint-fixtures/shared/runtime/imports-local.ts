@@ -1,0 +1,3 @@
+import { startLocalCloud } from '../../local/server';
+
+export const start = startLocalCloud;
