@@ -11,6 +11,8 @@ const common = {
   transformIgnorePatterns: ['/node_modules/(?!@electric-sql/pglite)'],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // NodeNext needs `.js` on dynamic imports of our own TS modules; resolve them to the .ts source.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 
 /** @type {import('jest').Config} */

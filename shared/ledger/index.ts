@@ -6,7 +6,6 @@ import type { Clock, RequestRepository } from '../domain/ports';
 import type { Db } from './db';
 import { migrate } from './migrations';
 import { openPgDb } from './pg-driver';
-import { openPgliteDb } from './pglite-driver';
 import { SqlRequestRepository } from './repository';
 
 export type LedgerOptions =
@@ -27,12 +26,14 @@ export interface LedgerDeps {
 }
 
 /** Connect to the database named by `options`, without migrating (tools and tests). */
-export function openDb(options: LedgerOptions): Promise<Db> {
+export async function openDb(options: LedgerOptions): Promise<Db> {
   switch (options.driver) {
+    // Loaded lazily: PGlite (~10 MB of WASM) is never bundled into a function; in FC the
+    // ledger is always reached through `pg`.
     case 'pglite':
-      return openPgliteDb(options.dataDir);
+      return (await import('./pglite-driver.js')).openPgliteDb(options.dataDir);
     case 'pglite-memory':
-      return openPgliteDb(undefined);
+      return (await import('./pglite-driver.js')).openPgliteDb(undefined);
     case 'pg':
       return openPgDb({
         url: options.url,

@@ -1,0 +1,74 @@
+/**
+ * Types for the two official SDKs that ship without declarations (@alicloud/mns 1.2.0 and
+ * @alicloud/fc2 2.6.6). Only what the adapters use, as observed in protocols.md §3.4 and §4.4.
+ */
+declare module '@alicloud/mns' {
+  interface MnsClientOptions {
+    accessKeyId: string;
+    accessKeySecret: string;
+    /** Full URL: `http://127.0.0.1:9494` or `https://<uid>.mns.<region>.aliyuncs.com`. */
+    endpoint?: string;
+    region?: string;
+    /** Sent as the unsigned `security-token` header. */
+    securityToken?: string;
+    readTimeout?: number;
+    connectTimeout?: number;
+  }
+  interface MnsResponse<B> {
+    code: number;
+    headers: Record<string, string>;
+    body: B;
+  }
+  /** Every leaf comes back as a string. */
+  interface MnsMessage {
+    MessageId?: string;
+    ReceiptHandle?: string;
+    MessageBody?: string;
+    MessageBodyMD5?: string;
+    DequeueCount?: string;
+    EnqueueTime?: string;
+    FirstDequeueTime?: string;
+    NextVisibleTime?: string;
+    Priority?: string;
+  }
+  interface SendMessageParams {
+    MessageBody: string;
+    DelaySeconds?: number;
+    Priority?: number;
+  }
+  class MNSClient {
+    constructor(accountId: string, options: MnsClientOptions);
+    sendMessage(queue: string, params: SendMessageParams): Promise<MnsResponse<MnsMessage>>;
+    receiveMessage(queue: string, waitSeconds?: number): Promise<MnsResponse<MnsMessage>>;
+    batchReceiveMessage(queue: string, numOfMessages: number, waitSeconds?: number): Promise<MnsResponse<MnsMessage[]>>;
+    deleteMessage(queue: string, receiptHandle: string): Promise<MnsResponse<undefined>>;
+    changeMessageVisibility(queue: string, receiptHandle: string, visibilityTimeout: number): Promise<MnsResponse<{ ReceiptHandle?: string; NextVisibleTime?: string }>>;
+    createQueue(name: string, params?: Record<string, number | string>): Promise<MnsResponse<undefined>>;
+    deleteQueue(name: string): Promise<MnsResponse<undefined>>;
+    getQueueAttributes(name: string): Promise<MnsResponse<Record<string, string>>>;
+  }
+  export = MNSClient;
+}
+
+declare module '@alicloud/fc2' {
+  interface FcClientConfig {
+    /** Capital `ID`: `accessKeyId` is rejected by the SDK. */
+    accessKeyID: string;
+    accessKeySecret: string;
+    /** Required iff the key id starts with `STS`; silently dropped otherwise. */
+    securityToken?: string;
+    region: string;
+    endpoint?: string;
+    timeout?: number;
+  }
+  interface FcResponse {
+    headers: Record<string, string | undefined>;
+    /** Parsed JSON when the answer is application/json, else the UTF-8 text (or Buffer with rawBuf). */
+    data: unknown;
+  }
+  class FCClient {
+    constructor(accountId: string, config: FcClientConfig);
+    invokeFunction(serviceName: string, functionName: string, event: string | Buffer, headers?: Record<string, string>, qualifier?: string, opts?: { rawBuf?: boolean }): Promise<FcResponse>;
+  }
+  export = FCClient;
+}

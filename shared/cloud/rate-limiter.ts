@@ -1,0 +1,100 @@
+/**
+ * Client-side self-throttling, one token bucket per API, so a burst of grants is paced below the
+ * cloud's per-account quotas instead of bouncing off `Throttling.User` (fc-sdevs-ram.md §3.2).
+ *
+ * Implemented as GCRA (the "virtual scheduling" form of a token bucket): each key keeps its
+ * theoretical arrival time, and `acquire` reserves the next slot synchronously before sleeping,
+ * so concurrent callers are spread out in call order without timers or polling.
+ */
+import { defaultSleep } from './retry';
+
+export interface RateLimiter {
+  /** Resolves when one call of `key` may be sent. */
+  acquire(key: string): Promise<void>;
+}
+
+/** Documented per-account quotas (calls/second) of RAM and STS APIs (fc-sdevs-ram.md §3.2). */
+export const RAM_API_QUOTAS: Readonly<Record<string, number>> = {
+  CreateRole: 20,
+  DeleteRole: 20,
+  CreatePolicy: 20,
+  CreatePolicyVersion: 20,
+  DeletePolicy: 20,
+  AttachPolicyToRole: 10,
+  DetachPolicyFromRole: 10,
+  UntagResources: 10,
+  GetRole: 100,
+  ListPoliciesForRole: 100,
+  ListPolicies: 100,
+  ListTagResources: 100,
+  ListEntitiesForPolicy: 100,
+  // Not in the published excerpt (UNCONFIRMED): assume the conservative write quota.
+  UpdateRole: 20,
+  ListRoles: 20,
+  TagResources: 10,
+  GetPolicy: 20,
+};
+
+export const STS_API_QUOTAS: Readonly<Record<string, number>> = {
+  AssumeRole: 100,
+  GetCallerIdentity: 100,
+};
+
+/**
+ * Fraction of the quota we aim for. The cloud counts in fixed one-second windows and our timers
+ * and the network add jitter, so pacing exactly at the quota would occasionally put quota+1
+ * calls in one server window.
+ */
+export const QUOTA_SAFETY_FACTOR = 0.9;
+
+export interface TokenBucketOptions {
+  /** Calls per second, per key. */
+  rates: Readonly<Record<string, number>>;
+  /** Rate for keys not in `rates` (default 10/s). */
+  defaultRate?: number;
+  /** Calls that may go out back to back before pacing starts (default 1: evenly spaced). */
+  burst?: number;
+  /** ms clock (default Date.now). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface TokenBucketLimiter extends RateLimiter {
+  /** The rate in force for `key`. */
+  rateOf(key: string): number;
+}
+
+export function createTokenBucketLimiter(options: TokenBucketOptions): TokenBucketLimiter {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const burst = Math.max(1, Math.floor(options.burst ?? 1));
+  const defaultRate = options.defaultRate ?? 10;
+  const tat = new Map<string, number>();
+
+  const rateOf = (key: string): number => {
+    const r = options.rates[key] ?? defaultRate;
+    if (!(r > 0) || !Number.isFinite(r)) throw new RangeError(`rate for ${key} must be a positive number, got ${r}`);
+    return r;
+  };
+
+  return {
+    rateOf,
+    acquire(key: string): Promise<void> {
+      const interval = 1000 / rateOf(key);
+      const tolerance = (burst - 1) * interval;
+      const t = now();
+      const theoretical = Math.max(tat.get(key) ?? t, t);
+      const wait = theoretical - tolerance - t;
+      tat.set(key, theoretical + interval);
+      return wait > 0 ? sleep(Math.ceil(wait)) : Promise.resolve();
+    },
+  };
+}
+
+/** Quotas scaled by the safety factor: the default limiter of the RAM/STS adapters. */
+export function pacedRates(quotas: Readonly<Record<string, number>>, factor = QUOTA_SAFETY_FACTOR): Record<string, number> {
+  return Object.fromEntries(Object.entries(quotas).map(([k, v]) => [k, v * factor]));
+}
+
+/** A limiter that never waits (tests, or when the caller already paces). */
+export const unlimited: RateLimiter = { acquire: () => Promise.resolve() };

@@ -1,0 +1,114 @@
+import Ram from '@alicloud/ram20150501';
+import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
+import { createRamAdapter } from '../../../shared/cloud/ram-adapter';
+import type { Logger } from '../../../shared/domain/ports';
+import { unlimited } from '../../../shared/cloud/rate-limiter';
+
+const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const noSleep = { sleep: async () => undefined, random: () => 0 };
+
+const pop = (code: string, statusCode: number): ClientError =>
+  new ClientError({ code, statusCode, message: code, data: { Code: code } });
+
+function adapter() {
+  // The endpoint is never contacted: every SDK method used below is stubbed on the prototype.
+  return createRamAdapter({ endpoint: '127.0.0.1:1', protocol: 'http', credentials: { accessKeyId: 'AK', accessKeySecret: 'SK' }, logger, limiter: unlimited, retry: noSleep });
+}
+
+type Proto = Record<string, (...args: unknown[]) => Promise<unknown>>;
+function stub(method: string, impl: (...args: unknown[]) => Promise<unknown>): jest.SpyInstance {
+  return jest.spyOn(Ram.prototype as unknown as Proto, method).mockImplementation(impl);
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('RAM adapter idempotency and translation (SDK stubbed, no network)', () => {
+  it('attach: already attached is success', async () => {
+    stub('attachPolicyToRole', () => Promise.reject(pop('EntityAlreadyExists.Role.Policy', 409)));
+    const ram = adapter();
+    await expect(ram.attachPolicyToRole('r', { type: 'System', name: 'AliyunECSReadOnlyAccess' })).resolves.toBeUndefined();
+    expect(ram.callCount()).toBe(1);
+  });
+
+  it.each(['EntityNotExist.Role.Policy', 'EntityNotExist.Role', 'EntityNotExist.Policy'])('detach: %s is success', async (code) => {
+    stub('detachPolicyFromRole', () => Promise.reject(pop(code, 404)));
+    await expect(adapter().detachPolicyFromRole('r', { type: 'Custom', name: 'p' })).resolves.toBeUndefined();
+  });
+
+  it('deleteRole: missing role is success, a conflict is DELETE_CONFLICT', async () => {
+    const del = stub('deleteRole', () => Promise.reject(pop('EntityNotExist.Role', 404)));
+    const ram = adapter();
+    await expect(ram.deleteRole('r')).resolves.toBeUndefined();
+    del.mockImplementation(() => Promise.reject(pop('DeleteConflict.Role.Policy', 409)));
+    await expect(ram.deleteRole('r')).rejects.toMatchObject({ code: 'DELETE_CONFLICT', details: { cloudCode: 'DeleteConflict.Role.Policy' } });
+  });
+
+  it('createRole: an existing role is ALREADY_EXISTS', async () => {
+    stub('createRole', () => Promise.reject(pop('EntityAlreadyExists.Role', 409)));
+    await expect(adapter().createRole({ name: 'r', trustPolicy: '{}', maxSessionDuration: 3600, description: 'd', tags: {} }))
+      .rejects.toMatchObject({ code: 'ALREADY_EXISTS', details: { cloudCode: 'EntityAlreadyExists.Role' } });
+  });
+
+  it('getRole: a missing role is undefined, not an error', async () => {
+    stub('getRole', () => Promise.reject(pop('EntityNotExist.Role', 404)));
+    await expect(adapter().getRole('r')).resolves.toBeUndefined();
+  });
+
+  it('retries throttling and 5xx, counting every attempt', async () => {
+    let n = 0;
+    stub('updateRole', async () => {
+      n++;
+      if (n === 1) throw new ThrottlingError({ code: 'Throttling.User', statusCode: 400, message: 't' });
+      if (n === 2) throw new ServerError({ code: 'InternalError', statusCode: 500, message: 'x' });
+      return { body: {} };
+    });
+    const ram = adapter();
+    await ram.updateTrustPolicy('r', '{}');
+    expect(ram.callCount()).toBe(3);
+    expect(ram.callStats()['UpdateRole']).toEqual({ calls: 3, retries: 2, failures: 0 });
+  });
+
+  it('gives up on persistent throttling with DEPENDENCY_UNAVAILABLE after bounded attempts', async () => {
+    stub('updateRole', () => Promise.reject(new ThrottlingError({ code: 'Throttling.User', statusCode: 400, message: 't' })));
+    const ram = createRamAdapter({ endpoint: '127.0.0.1:1', protocol: 'http', credentials: { accessKeyId: 'AK', accessKeySecret: 'SK' }, logger, limiter: unlimited, retry: { ...noSleep, maxAttempts: 3 } });
+    await expect(ram.updateTrustPolicy('r', '{}')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', details: { cloudCode: 'Throttling.User', attempts: 3 } });
+    expect(ram.callCount()).toBe(3);
+  });
+
+  it('does not retry NoPermission', async () => {
+    stub('createRole', () => Promise.reject(pop('NoPermission', 403)));
+    const ram = adapter();
+    await expect(ram.createRole({ name: 'r', trustPolicy: '{}', maxSessionDuration: 3600, description: 'd', tags: {} }))
+      .rejects.toMatchObject({ code: 'CLOUD_ERROR', details: { cloudCode: 'NoPermission', action: 'CreateRole' } });
+    expect(ram.callCount()).toBe(1);
+  });
+
+  it('createPolicy: same document already there is success, a different one is ALREADY_EXISTS', async () => {
+    stub('createPolicy', () => Promise.reject(pop('EntityAlreadyExists.Policy', 409)));
+    const get = stub('getPolicy', async () => ({ body: { defaultPolicyVersion: { policyDocument: '{"Version":"1","Statement":[]}' } } }));
+    const ram = adapter();
+    await expect(ram.createPolicy('p', '{"Version": "1", "Statement": []}', 'd')).resolves.toBeUndefined();
+    get.mockImplementation(async () => ({ body: { defaultPolicyVersion: { policyDocument: '{"Version":"1","Statement":[{}]}' } } }));
+    await expect(ram.createPolicy('p', '{"Version":"1","Statement":[]}', 'd')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+
+  it('listRolesByTag pages with Marker and re-checks the tag', async () => {
+    const pages = [
+      { isTruncated: true, marker: 'M2', roles: { role: [{ roleName: 'a', tags: { tag: [{ tagKey: 'k', tagValue: 'v' }] } }] } },
+      { isTruncated: false, roles: { role: [{ roleName: 'b', tags: { tag: [{ tagKey: 'k', tagValue: 'other' }] } }, { roleName: 'c', tags: { tag: [{ tagKey: 'k', tagValue: 'v' }] } }] } },
+    ];
+    const markers: unknown[] = [];
+    stub('listRoles', async (req: unknown) => {
+      markers.push((req as { marker?: string }).marker);
+      return { body: pages[markers.length - 1] };
+    });
+    stub('getRole', async (req: unknown) => {
+      const name = (req as { roleName: string }).roleName;
+      return { body: { role: { roleName: name, arn: `acs:ram::1:role/${name}`, assumeRolePolicyDocument: '{}', maxSessionDuration: 3600 } } };
+    });
+    const roles = await adapter().listRolesByTag('k', 'v');
+    expect(markers).toEqual([undefined, 'M2']);
+    expect(roles.map((r) => r.name)).toEqual(['a', 'c']);
+    expect(roles[0]).toEqual({ name: 'a', arn: 'acs:ram::1:role/a', trustPolicy: '{}', maxSessionDuration: 3600, tags: { k: 'v' } });
+  });
+});
