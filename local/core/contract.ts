@@ -37,6 +37,8 @@ export interface LocalService {
   handle(req: LocalRequest): Promise<LocalResponse>;
   /** Called on shutdown (stop timers, pollers). */
   close?(): Promise<void>;
+  /** Called by `POST /_local/reset` (and `server.reset()`): forget all state. */
+  reset?(): Promise<void>;
 }
 
 /** Who is calling, once an access key (and STS token, if any) has been resolved. */

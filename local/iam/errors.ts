@@ -1,0 +1,58 @@
+/**
+ * RAM and STS error codes with their real HTTP statuses (protocols.md §2.9–2.11,
+ * fc-sdevs-ram.md §3.3, RAM API error center doc-detail/28754, Resource Management error codes).
+ */
+import { ServiceError } from '../core/errors';
+
+const e = (code: string, status: number, message: string): ServiceError => new ServiceError(code, status, message);
+
+export const RamErrors = {
+  invalidChars: (param: string): ServiceError => e(`InvalidParameter.${param}.InvalidChars`, 400, `The parameter - "${param}" contains invalid chars.`),
+  length: (param: string): ServiceError => e(`InvalidParameter.${param}.Length`, 400, `The parameter - "${param}" beyond the length limit.`),
+  invalid: (param: string, why = 'is invalid'): ServiceError => e(`InvalidParameter.${param}`, 400, `The parameter - "${param}" ${why}.`),
+  malformedPolicy: (detail: string): ServiceError => e('MalformedPolicyDocument', 400, `The policy document is malformed: ${detail}`),
+
+  roleExists: (name: string): ServiceError => e('EntityAlreadyExists.Role', 409, `The role does already EXIST: ${name}.`),
+  roleNotExist: (arn: string): ServiceError => e('EntityNotExist.Role', 404, `The role not exists: ${arn}.`),
+  policyExists: (name: string): ServiceError => e('EntityAlreadyExists.Policy', 409, `The policy already exists: ${name}.`),
+  policyNotExist: (name: string): ServiceError => e('EntityNotExist.Policy', 404, `The policy not exists: ${name}.`),
+  policyVersionNotExist: (name: string, v: string): ServiceError => e('EntityNotExist.Policy.Version', 404, `The policy version ${v} of ${name} does not exist.`),
+  userExists: (name: string): ServiceError => e('EntityAlreadyExists.User', 409, `The user does already EXIST: ${name}.`),
+  userNotExist: (name: string): ServiceError => e('EntityNotExist.User', 404, `The user not exists: ${name}.`),
+  groupExists: (name: string): ServiceError => e('EntityAlreadyExists.Group', 409, `The group does already EXIST: ${name}.`),
+  groupNotExist: (name: string): ServiceError => e('EntityNotExist.Group', 404, `The group not exists: ${name}.`),
+  userInGroup: (): ServiceError => e('EntityAlreadyExists.User.Group', 409, 'The user has already been added to this group.'),
+  alreadyAttached: (kind: 'Role' | 'User' | 'Group'): ServiceError =>
+    e(`EntityAlreadyExists.${kind}.Policy`, 409, `The ${kind.toLowerCase()} has already been attached this policy.`),
+  notAttached: (kind: 'Role' | 'User' | 'Group'): ServiceError =>
+    e(`EntityNotExist.${kind}.Policy`, 404, `The policy is not attached to the ${kind.toLowerCase()}.`),
+  deleteRoleWithPolicies: (): ServiceError =>
+    e('DeleteConflict.Role.Policy', 409, 'The role cannot have any attached policies when you delete it.'),
+  deletePolicyAttached: (kind: 'User' | 'Group' | 'Role'): ServiceError =>
+    e(`DeleteConflict.Policy.${kind}`, 409, `The policy cannot be attached to any ${kind.toLowerCase()} when you delete it.`),
+  deletePolicyVersions: (): ServiceError =>
+    e('DeleteConflict.Policy.Version', 409, 'You must delete all non-default versions before you delete the policy.'),
+
+  limitRoles: (quota: number): ServiceError => e('LimitExceeded.Role', 409, `The count of roles beyond the current limits: ${quota}.`),
+  limitPolicies: (quota: number): ServiceError => e('LimitExceeded.Policy', 409, `The count of policies beyond the current limits: ${quota}.`),
+  limitRolePolicies: (type: string, quota: number): ServiceError =>
+    e('LimitExceeded.Role.Policy', 409, `The count of ${type.toLowerCase()} policies attached to the role beyond the current limits: ${quota}.`),
+  limitPolicyVersions: (quota: number): ServiceError => e('LimitExceeded.Policy.Version', 409, `The count of policy versions beyond the current limits: ${quota}.`),
+  limitAccessKeys: (quota: number): ServiceError => e('LimitExceeded.User.AccessKey', 409, `The count of access keys of the user beyond the current limits: ${quota}.`),
+  policyTypeInvalid: (): ServiceError => e('InvalidParameter.PolicyType', 400, 'The parameter - "PolicyType" must be "System" or "Custom".'),
+} as const;
+
+export const StsErrors = {
+  roleArn: (): ServiceError => e('InvalidParameter.RoleArn', 400, 'The parameter RoleArn is wrongly formed.'),
+  sessionName: (): ServiceError => e('InvalidParameter.RoleSessionName', 400, 'The parameter RoleSessionName is wrongly formed.'),
+  duration: (): ServiceError => e('InvalidParameter.DurationSeconds', 400, 'The Min/Max value of DurationSeconds is 15min/1hr.'),
+  policyGrammar: (): ServiceError => e('InvalidParameter.PolicyGrammar', 400, 'The parameter Policy has not passed grammar check.'),
+  policySize: (): ServiceError => e('InvalidParameter.PolicySize', 400, 'The size of Policy must be smaller than 2048 bytes.'),
+  externalId: (): ServiceError => e('InvalidParameter.ExternalId', 400, 'The parameter ExternalId is wrongly formed.'),
+  sourceIdentity: (): ServiceError => e('InvalidParameter.SourceIdentity', 400, 'The parameter SourceIdentity is wrongly formed.'),
+  roleNotExist: (): ServiceError => e('EntityNotExist.Role', 404, 'The specified Role not exists .'),
+  rootCannotAssume: (): ServiceError => e('NoPermission', 403, 'Roles may not be assumed by root accounts.'),
+  notAuthorized: (): ServiceError => e('NoPermission', 403, 'You are not authorized to do this action. You should be authorized by RAM.'),
+  notTrusted: (): ServiceError =>
+    e('NoPermission', 403, 'No permission perform sts:AssumeRole on this Role. Maybe you are not authorized to perform sts:AssumeRole or the specified role does not trust you.'),
+} as const;
