@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Entry point of the `crossrole` command (npx crossrole / npm run cli --). Builds on first use.
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const cli = join(__dirname, '..', 'dist', 'cli', 'index.js');
+if (!existsSync(cli)) {
+  const r = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.js'), '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+require(cli).main(process.argv).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e && e.message ? e.message : e);
+    process.exit(1);
+  },
+);

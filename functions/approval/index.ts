@@ -1,0 +1,46 @@
+/**
+ * crossrole-approval (HTTP): approvers decide and revoke; partners revoke their own grants.
+ *   GET  /requests?status=PENDING     -> 200 { items, next? }
+ *   GET  /requests/{id}               -> 200 { request, history }
+ *   POST /requests/{id}/approve       -> 200 { request }   body { duration?, reason? }
+ *   POST /requests/{id}/reject        -> 200 { request }   body { reason }
+ *   POST /requests/{id}/revoke        -> 200 { request }   body { mode?: trust|delete, reason }
+ *   POST /requests/{id}/retry         -> 200 { request }   (a FAILED request)
+ */
+import { approveRequest, getRequest, listRequests, rejectRequest, requestRevocation, retryFailed } from '../../shared/workflow';
+import { httpFunction } from '../../shared/runtime/function-handlers';
+import { jsonResponse, parseJsonBody } from '../../shared/runtime/http';
+import { listQueryOf } from '../../shared/runtime/list-query';
+
+export const handler = httpFunction([
+  {
+    method: 'GET',
+    pattern: '/requests',
+    handler: async ({ deps, caller, req }) => jsonResponse(200, await listRequests(deps, caller, listQueryOf(req.query))),
+  },
+  {
+    method: 'GET',
+    pattern: '/requests/:id',
+    handler: async ({ deps, caller, params }) => jsonResponse(200, await getRequest(deps, caller, params.id ?? '')),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/approve',
+    handler: async ({ deps, caller, req, params }) => jsonResponse(200, { request: await approveRequest(deps, caller, params.id ?? '', parseJsonBody(req, deps.config.maxBodyBytes)) }),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/reject',
+    handler: async ({ deps, caller, req, params }) => jsonResponse(200, { request: await rejectRequest(deps, caller, params.id ?? '', parseJsonBody(req, deps.config.maxBodyBytes)) }),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/revoke',
+    handler: async ({ deps, caller, req, params }) => jsonResponse(200, { request: await requestRevocation(deps, caller, params.id ?? '', parseJsonBody(req, deps.config.maxBodyBytes)) }),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/retry',
+    handler: async ({ deps, caller, params }) => jsonResponse(200, { request: await retryFailed(deps, caller, params.id ?? '') }),
+  },
+]);

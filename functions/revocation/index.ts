@@ -1,0 +1,5 @@
+/** crossrole-revocation (MNS crossrole-revoke): trust-mode or delete-mode revocation, and expiry. */
+import { revokeGrant } from '../../shared/workflow';
+import { queueFunction } from '../../shared/runtime/function-handlers';
+
+export const handler = queueFunction((deps, body) => revokeGrant(deps, body));

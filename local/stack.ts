@@ -1,0 +1,210 @@
+/**
+ * The whole local stack behind `npm start`: RAM/STS/ECS, MNS and the FC runtime on one port,
+ * the ledger (PGlite) on a PostgreSQL socket, the seeded tutorial world, and the contract
+ * file `local.json`. Tests start it in-process on port 0 with a temporary data directory.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { QueueName } from '../shared/domain/ports';
+import { openLedger } from '../shared/ledger';
+import { Journal } from './core/journal';
+import { createFcService, type FcRuntime } from './fc';
+import type { FcLogger } from './fc/types';
+import { startLedgerServer, type LocalLedgerServer } from './ledger-server';
+import { createMnsService, type MnsService } from './mns';
+import { startLocalServer, type LocalServer } from './server';
+import { EXEC_POLICY_NAME, EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, OWNER_ACCOUNT_ID, PARTNER_ACCOUNT_ID, PRINCIPALS, type PrincipalName } from './world';
+
+export interface LocalPrincipal {
+  accountId: string;
+  arn: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
+/** `.crossrole/local.json`, as ARCHITECTURE.md ("The local cloud") specifies, plus `region`. */
+export interface LocalContract {
+  endpoint: string;
+  api: { intake: string; approval: string };
+  ownerAccountId: string;
+  partnerAccountId: string;
+  region: string;
+  principals: Record<PrincipalName, LocalPrincipal>;
+}
+
+export interface LocalStackOptions {
+  /** Repository root: where s.yaml and dist/ are. */
+  projectRoot: string;
+  /** 0 = a free port. */
+  port: number;
+  /** State directory (default: memory only, nothing written). */
+  dataDir?: string;
+  /** Start empty: delete the data directory first. */
+  fresh?: boolean;
+  /** Run timer triggers on their schedule (default true). */
+  timers?: boolean;
+  strictLimits?: boolean;
+  /** Queue-trigger retry delays; default EventBridge's BACKOFF_RETRY (10–20 s). */
+  retryDelayMs?: number;
+  /** Messages in flight per queue trigger (default 4). */
+  queueConcurrency?: number;
+  logger?: FcLogger;
+}
+
+export interface LocalStack {
+  contract: LocalContract;
+  server: LocalServer;
+  mns: MnsService;
+  fc: FcRuntime;
+  ledgerUrl: string;
+  dataDir: string | undefined;
+  close(): Promise<void>;
+}
+
+const quietLogger: FcLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function execRolePolicy(projectRoot: string): string {
+  return readFileSync(join(projectRoot, 'deploy', 'exec-role-policy.json'), 'utf8')
+    .replaceAll('${OWNER_ACCOUNT_ID}', OWNER_ACCOUNT_ID)
+    .replaceAll('${REGION}', LOCAL_REGION);
+}
+
+/** The approver may read and acknowledge the approvals queue, and nothing else. */
+function approverPolicy(): object {
+  return {
+    Version: '1',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['mns:ReceiveMessage', 'mns:DeleteMessage', 'mns:ChangeMessageVisibility', 'mns:PeekMessage'],
+        Resource: [`acs:mns:${LOCAL_REGION}:${OWNER_ACCOUNT_ID}:/queues/${QueueName.APPROVALS}/messages`],
+      },
+    ],
+  };
+}
+
+function seed(server: LocalServer, projectRoot: string): Record<PrincipalName, LocalPrincipal> {
+  const { iam, ecs } = server;
+  iam.createAccount(OWNER_ACCOUNT_ID, 'Company A');
+  iam.createAccount(PARTNER_ACCOUNT_ID, 'Company B');
+  iam.createPolicy(OWNER_ACCOUNT_ID, { policyName: 'crossrole-approver-inbox', policyDocument: approverPolicy(), description: 'Crossrole approvers: read the approvals queue' });
+  const principals = {} as Record<PrincipalName, LocalPrincipal>;
+  for (const [name, p] of Object.entries(PRINCIPALS) as Array<[PrincipalName, (typeof PRINCIPALS)[PrincipalName]]>) {
+    iam.createUser(p.accountId, p.user);
+    for (const policy of p.policies) iam.attachPolicyToUser(p.accountId, 'System', policy, p.user);
+    const key = iam.createAccessKey(p.accountId, p.user);
+    principals[name] = { accountId: p.accountId, arn: `acs:ram::${p.accountId}:user/${p.user}`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+  }
+  iam.attachPolicyToUser(OWNER_ACCOUNT_ID, 'Custom', 'crossrole-approver-inbox', PRINCIPALS.approver.user);
+  // The functions' execution role, exactly as `crossrole bootstrap` creates it in a real account.
+  iam.createRole(OWNER_ACCOUNT_ID, {
+    roleName: EXEC_ROLE_NAME,
+    assumeRolePolicyDocument: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }] },
+    description: 'Crossrole functions (least privilege)',
+  });
+  iam.createPolicy(OWNER_ACCOUNT_ID, { policyName: EXEC_POLICY_NAME, policyDocument: execRolePolicy(projectRoot), description: 'Crossrole functions (least privilege)' });
+  iam.attachPolicyToRole(OWNER_ACCOUNT_ID, 'Custom', EXEC_POLICY_NAME, EXEC_ROLE_NAME);
+  ecs.seedInstances(OWNER_ACCOUNT_ID, LOCAL_REGION, 3);
+  return principals;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { projectRoot } = options;
+  const dataDir = options.dataDir;
+  if (dataDir !== undefined && options.fresh) rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  const logger = options.logger ?? quietLogger;
+
+  const ledger: LocalLedgerServer = await startLedgerServer(dataDir === undefined ? undefined : join(dataDir, 'ledger'));
+  let server: LocalServer | undefined;
+  try {
+    // Migrate once here, as `crossrole bootstrap` does for a real database.
+    const migrator = await openLedger({ driver: 'pg', url: ledger.url, maxConnections: 1 });
+    await migrator.close();
+
+    let mns: MnsService | undefined;
+    let fc: FcRuntime | undefined;
+    const cloudDir = dataDir === undefined ? undefined : join(dataDir, 'cloud');
+    server = await startLocalServer({
+      port: options.port,
+      ...(cloudDir === undefined ? {} : { dataDir: cloudDir }),
+      strictLimits: options.strictLimits === true,
+      services: (ctx) => {
+        mns = createMnsService({ identity: ctx.identity, journal: new Journal(cloudDir, 'mns'), region: LOCAL_REGION });
+        // Queues before the FC pollers start (createQueue is idempotent across restarts).
+        for (const q of Object.values(QueueName)) mns.createQueue(OWNER_ACCOUNT_ID, q);
+        fc = createFcService({
+          sYamlPath: join(projectRoot, 's.yaml'),
+          accountId: OWNER_ACCOUNT_ID,
+          // `${env(...)}` in s.yaml: the local endpoints. The topology itself comes from s.yaml.
+          sYamlEnv: {
+            CROSSROLE_CONFIG: JSON.stringify(LOCAL_CATALOG),
+            DATABASE_URL: ledger.url,
+            CROSSROLE_REGION: LOCAL_REGION,
+            CROSSROLE_PROTOCOL: 'http',
+            CROSSROLE_RAM_ENDPOINT: ctx.endpoint,
+            CROSSROLE_STS_ENDPOINT: ctx.endpoint,
+            CROSSROLE_MNS_ENDPOINT: ctx.url,
+            CROSSROLE_IDENTITY_STS_URLS: `${ctx.url}/`,
+            CROSSROLE_LOG_LEVEL: 'warn',
+          },
+          region: LOCAL_REGION,
+          credentials: ctx.serviceRoles,
+          identity: ctx.identity,
+          queues: mns,
+          timers: options.timers !== false,
+          queueConcurrency: options.queueConcurrency ?? 4,
+          logger,
+          ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: () => options.retryDelayMs ?? 0 }),
+        });
+        return [mns, fc];
+      },
+    });
+    if (!mns || !fc) throw new Error('local services did not start');
+
+    const contractFile = dataDir === undefined ? undefined : join(dataDir, 'local.json');
+    let principals: Record<PrincipalName, LocalPrincipal>;
+    const previous = contractFile !== undefined && existsSync(contractFile) ? (JSON.parse(readFileSync(contractFile, 'utf8')) as LocalContract) : undefined;
+    if (server.iam.getAccount(OWNER_ACCOUNT_ID) === undefined) {
+      principals = seed(server, projectRoot);
+    } else if (previous) {
+      principals = previous.principals;
+    } else {
+      // State without a contract file (deleted by hand): issue fresh keys for the same users.
+      principals = {} as Record<PrincipalName, LocalPrincipal>;
+      for (const [name, p] of Object.entries(PRINCIPALS) as Array<[PrincipalName, (typeof PRINCIPALS)[PrincipalName]]>) {
+        const key = server.iam.createAccessKey(p.accountId, p.user);
+        principals[name] = { accountId: p.accountId, arn: `acs:ram::${p.accountId}:user/${p.user}`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+      }
+    }
+    const contract: LocalContract = {
+      endpoint: server.endpoint,
+      api: { intake: `${server.url}/fn/crossrole-intake`, approval: `${server.url}/fn/crossrole-approval` },
+      ownerAccountId: OWNER_ACCOUNT_ID,
+      partnerAccountId: PARTNER_ACCOUNT_ID,
+      region: LOCAL_REGION,
+      principals,
+    };
+    if (contractFile !== undefined) writeFileSync(contractFile, `${JSON.stringify(contract, null, 2)}\n`, { mode: 0o600 });
+
+    const started = server;
+    const runtime = fc;
+    return {
+      contract,
+      server: started,
+      mns,
+      fc: runtime,
+      ledgerUrl: ledger.url,
+      dataDir,
+      async close() {
+        await runtime.close?.();
+        await started.close();
+        await ledger.close();
+      },
+    };
+  } catch (e) {
+    await server?.close();
+    await ledger.close();
+    throw e;
+  }
+}

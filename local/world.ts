@@ -1,0 +1,47 @@
+/**
+ * The seeded local world: Company A (owner) and Company B (partner) from the tutorial, their
+ * principals, and the catalog the local functions run with. Account IDs are fixed so that
+ * documents, tests and the README can name them; keys are generated on first start.
+ */
+import type { CatalogInput } from '../shared/domain/catalog';
+
+export const LOCAL_REGION = 'cn-hangzhou';
+export const OWNER_ACCOUNT_ID = '1511928242963727';
+export const PARTNER_ACCOUNT_ID = '1879324520397241';
+export const EXEC_ROLE_NAME = 'crossrole-fc-exec';
+export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
+
+/** Principal names written to local.json, as ARCHITECTURE.md's contract requires. */
+export const PRINCIPALS = {
+  'owner-admin': { accountId: OWNER_ACCOUNT_ID, user: 'owner-admin', policies: ['AdministratorAccess'] },
+  approver: { accountId: OWNER_ACCOUNT_ID, user: 'approver', policies: [] as string[] },
+  'partner-admin': { accountId: PARTNER_ACCOUNT_ID, user: 'partner-admin', policies: ['AdministratorAccess'] },
+  bob: { accountId: PARTNER_ACCOUNT_ID, user: 'bob', policies: [] as string[] },
+} as const;
+
+export type PrincipalName = keyof typeof PRINCIPALS;
+
+export const LOCAL_CATALOG: CatalogInput = {
+  ownerAccountId: OWNER_ACCOUNT_ID,
+  approvers: [`acs:ram::${OWNER_ACCOUNT_ID}:user/approver`],
+  partners: 'open',
+  pendingTtl: '72h',
+  profiles: [
+    {
+      name: 'ecs-readonly',
+      description: 'Read-only access to ECS (the tutorial\'s Partner-ReadOnly-Access); approval required.',
+      policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }],
+      maxDuration: '7d',
+      autoApprove: false,
+    },
+    {
+      name: 'ecs-readonly-auto',
+      description: 'The same read-only ECS access, approved automatically, for at most an hour.',
+      policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }],
+      maxDuration: '1h',
+      autoApprove: true,
+    },
+  ],
+};
+
+export const QUEUES = ['crossrole-approvals', 'crossrole-provision', 'crossrole-revoke', 'crossrole-deadletter'] as const;

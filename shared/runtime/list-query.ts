@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { ListQuery } from '../workflow/queries';
+import { fromZodError } from './http';
+
+const listQuerySchema = z.strictObject({
+  status: z.string().regex(/^[A-Z]{1,20}$/, 'must be a status such as PENDING').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  after: z.string().max(64).optional(),
+});
+
+/** `?status=PENDING&limit=50&after=<id>` -> ListQuery; unknown parameters are a 400. */
+export function listQueryOf(query: Record<string, string>): ListQuery {
+  const r = listQuerySchema.safeParse(query);
+  if (!r.success) throw fromZodError(r.error, 'query');
+  const q: ListQuery = {};
+  if (r.data.status !== undefined) q.status = r.data.status;
+  if (r.data.limit !== undefined) q.limit = r.data.limit;
+  if (r.data.after !== undefined) q.after = r.data.after;
+  return q;
+}

@@ -1,0 +1,93 @@
+/**
+ * Dependency wiring, built once per function instance (cold start) and reused while warm.
+ * Adapters take their endpoints from the validated config and their credentials from the
+ * current invocation's `context.credentials` (FC rotates them), falling back to configured keys.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { CallerIdentity, Clock, IdentityVerifier, Logger } from '../domain/ports';
+import { CrossroleError } from '../domain/errors';
+import type { CloudCredentials, CredentialProvider } from '../cloud/credentials';
+import { createRamAdapter, type RamAdapter } from '../cloud/ram-adapter';
+import { createQueueAdapter } from '../cloud/mns-adapter';
+import { createIdentityVerifier } from '../identity/verify';
+import { IDENTITY_HEADER } from '../identity/proof-format';
+import { openLedger, type Ledger } from '../ledger';
+import type { WorkflowDeps } from '../workflow/deps';
+import { getConfig, type AppConfig } from './config';
+import { createLogger } from './logger';
+
+/** The part of FC's `context` we use (fc-sdevs-ram.md §2.3). */
+export interface FcContext {
+  requestId?: string;
+  credentials?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+  function?: { name?: string };
+}
+
+export interface AppDeps extends WorkflowDeps {
+  config: AppConfig;
+  identity: IdentityVerifier;
+  ram: RamAdapter;
+  ledger: Ledger;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Credentials of the latest invocation win: FC hands each invocation fresh STS keys. */
+class InvocationCredentials implements CredentialProvider {
+  current: CloudCredentials | undefined;
+  constructor(private readonly fallback: CloudCredentials | undefined) {}
+  async get(): Promise<CloudCredentials> {
+    const c = this.current ?? this.fallback;
+    if (!c) throw new CrossroleError('DEPENDENCY_UNAVAILABLE', 'no cloud credentials: neither the FC context nor ALIBABA_CLOUD_ACCESS_KEY_ID provides any');
+    return c;
+  }
+}
+
+let instance: { deps: Promise<AppDeps>; credentials: InvocationCredentials } | undefined;
+
+/** A base64url ExternalId: 32 random bytes, within STS's `[\w+=,.@:/-]{2,1224}`. */
+function newExternalId(): string {
+  return `crx-${randomBytes(24).toString('base64url').replace(/[^A-Za-z0-9_-]/g, '')}`;
+}
+
+async function build(config: AppConfig, credentials: CredentialProvider, logger: Logger): Promise<AppDeps> {
+  const ledger = await openLedger(config.ledger.driver === 'pg' ? { driver: 'pg', url: config.ledger.url } : { driver: 'pglite', dataDir: config.ledger.dir });
+  const ram = createRamAdapter({ endpoint: config.endpoints.ram, protocol: config.protocol, credentials, logger });
+  const queue = createQueueAdapter({ endpoint: config.endpoints.mns, accountId: config.ownerAccountId, region: config.region, credentials, logger });
+  const identity = createIdentityVerifier({ allowedStsUrls: config.identityStsUrls, nonces: ledger, clock: systemClock, logger, maxProofBytes: 8 * 1024 });
+  return {
+    config,
+    ledger,
+    ram,
+    queue,
+    identity,
+    catalog: config.catalog,
+    clock: systemClock,
+    logger,
+    newId: randomUUID,
+    newExternalId,
+    region: config.region,
+  };
+}
+
+/** The instance's dependencies; refreshes the credentials from this invocation's context. */
+export function getAppDeps(context: FcContext = {}): Promise<AppDeps> {
+  if (!instance) {
+    const config = getConfig();
+    const logger = createLogger({ level: config.logLevel, fields: { function: context.function?.name } });
+    const credentials = new InvocationCredentials(config.credentials);
+    const deps = build(config, credentials, logger);
+    // A failed cold start must not poison the instance forever: retry on the next invocation.
+    deps.catch(() => {
+      instance = undefined;
+    });
+    instance = { deps, credentials };
+  }
+  if (context.credentials) instance.credentials.current = { ...context.credentials };
+  return instance.deps;
+}
+
+/** Authenticate an HTTP caller from its identity proof header. */
+export function authenticate(deps: AppDeps, headers: Record<string, string>): Promise<CallerIdentity> {
+  return deps.identity.verify(headers[IDENTITY_HEADER]);
+}
