@@ -1,0 +1,58 @@
+/**
+ * MNS error codes exactly as the real service spells them (including its `InvalidDegist` typo),
+ * with their HTTP statuses. One class carries them from the store and handlers to the single
+ * place that renders the `<Error>` XML (codec.ts), so no handler formats errors itself.
+ */
+import { ServiceError } from '../core/errors';
+
+export const MNS_ERROR_STATUS = {
+  AccessDenied: 403,
+  InvalidAccessKeyId: 403,
+  SignatureDoesNotMatch: 403,
+  'InvalidSecurityToken.Expired': 403,
+  'InvalidSecurityToken.MismatchWithAccessKey': 403,
+  'InvalidSecurityToken.Malformed': 403,
+  MissingSecurityToken: 403,
+  InvalidAuthorizationHeader: 400,
+  MissingAuthorizationHeader: 400,
+  InvalidDateHeader: 400,
+  MissingDateHeader: 400,
+  MissingVersionHeader: 400,
+  InvalidVersionHeader: 400,
+  // The error-code table lists 408; protocols.md §3.7 notes the docs also mention 400/403.
+  TimeExpired: 408,
+  InvalidDegist: 400,
+  InvalidArgument: 400,
+  MalformedXML: 400,
+  InvalidRequestURL: 400,
+  InvalidQueryString: 400,
+  MissingReceiptHandle: 400,
+  MissingVisibilityTimeout: 400,
+  InvalidQueueName: 400,
+  QueueNameLengthError: 400,
+  ReceiptHandleError: 400,
+  QueueNotExist: 404,
+  MessageNotExist: 404,
+  QueueAlreadyExist: 409,
+  InternalError: 500,
+} as const;
+
+export type MnsErrorCode = keyof typeof MNS_ERROR_STATUS;
+
+/** An expected MNS failure; anything else thrown inside the service becomes `InternalError`. */
+export class MnsError extends ServiceError {
+  declare readonly code: MnsErrorCode;
+
+  constructor(code: MnsErrorCode, message: string) {
+    super(code, MNS_ERROR_STATUS[code], message);
+    this.name = 'MnsError';
+  }
+}
+
+export const queueNotExist = (): MnsError => new MnsError('QueueNotExist', 'The queue name you provided is not exist.');
+export const messageNotExist = (): MnsError => new MnsError('MessageNotExist', 'Message not exist.');
+export const receiptHandleError = (): MnsError => new MnsError('ReceiptHandleError', 'The receipt handle you provide is not valid.');
+
+/** The real service's wording for an out-of-range value. */
+export const outOfRange = (element: string, low: number, high: number, unit: 'seconds' | 'bytes' | '' = 'seconds'): MnsError =>
+  new MnsError('InvalidArgument', `The value of ${element} should between ${low} and ${high}${unit === '' ? '' : ` ${unit}`}.`);
