@@ -167,11 +167,12 @@ export async function startLocalServer(options: StartLocalServerOptions = {}): P
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         receivedAt,
       };
-      if (lr.path.startsWith('/_local/')) {
+      const service = services.find((s) => s.matches(lr));
+      // Admin endpoints of the server itself; a service may claim its own `/_local/<svc>/` paths.
+      if (lr.path.startsWith('/_local/') && !service) {
         send(res, await admin(lr));
         return;
       }
-      const service = services.find((s) => s.matches(lr));
       if (!service) {
         send(res, json(404, { Code: 'NotFound', Message: `No local service answers ${lr.method} ${lr.path}` }));
         return;
