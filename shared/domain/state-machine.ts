@@ -64,6 +64,22 @@ export function nextStatus(from: Status, transition: Transition, id?: string): S
   return edge.to;
 }
 
+/**
+ * RETRY re-provisions a grant. A request whose *revocation* failed (it has a revoke mode) must
+ * never go back to APPROVED — that would re-grant revoked access — so RETRY is refused for it;
+ * such requests go FAILED -> REVOKING (START_REVOKE) instead. The ledger enforces this in the
+ * same conditional update as the status check.
+ */
+export function refusedForRevoked(transition: Transition): boolean {
+  return transition === Transition.RETRY;
+}
+
+/** nextStatus plus the entity-level guard above. */
+export function nextStatusFor(request: { status: Status; revokeMode?: string | undefined; id?: string }, transition: Transition): Status {
+  if (refusedForRevoked(transition) && request.revokeMode !== undefined) throw new IllegalTransitionError(request.status, targetOf(transition), request.id);
+  return nextStatus(request.status, transition, request.id);
+}
+
 export function canTransition(from: Status, transition: Transition): boolean {
   return EDGES[transition].from.includes(from);
 }

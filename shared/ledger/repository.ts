@@ -6,7 +6,7 @@
 import type { AccessRequest, AuditEvent, GrantDetails, RevokeMode } from '../domain/access-request';
 import { CrossroleError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../domain/errors';
 import type { AuditInput, Clock, ListOptions, RequestPatch, RequestRepository } from '../domain/ports';
-import { Status, isStatus, nextStatus, sourcesOf, targetOf } from '../domain/state-machine';
+import { Status, isStatus, nextStatusFor, refusedForRevoked, sourcesOf, targetOf } from '../domain/state-machine';
 import type { Transition } from '../domain/state-machine';
 import type { Db, Queryable } from './db';
 import { sqlStateOf } from './db';
@@ -239,7 +239,7 @@ export class SqlRequestRepository implements RequestRepository {
       const { rows } = await tx.query<RequestRow & { from_status: string }>(
         `UPDATE requests AS r SET ${sets.join(', ')}
          FROM requests AS prev
-         WHERE r.id = $1 AND prev.id = r.id AND r.version = $2::integer AND r.status = ANY($3::text[])
+         WHERE r.id = $1 AND prev.id = r.id AND r.version = $2::integer AND r.status = ANY($3::text[])${refusedForRevoked(transition) ? ' AND r.revoke_mode IS NULL' : ''}
          RETURNING r.*, prev.status AS from_status`,
         params,
       );
@@ -253,14 +253,14 @@ export class SqlRequestRepository implements RequestRepository {
 
   /** The guarded UPDATE matched nothing: say precisely why. */
   private async whyNotMoved(tx: Queryable, id: string, expectedVersion: number, transition: Transition): Promise<Error> {
-    const { rows } = await tx.query<{ status: string; version: number }>('SELECT status, version FROM requests WHERE id = $1', [id]);
+    const { rows } = await tx.query<{ status: string; version: number; revoke_mode: string | null }>('SELECT status, version, revoke_mode FROM requests WHERE id = $1', [id]);
     const current = rows[0];
     if (current === undefined) return new NotFoundError('request', id);
     // A stale version wins over an illegal edge: the caller decided on a view that is out of date,
     // and must re-read before anything it concluded means something.
     if (Number(current.version) !== expectedVersion) return new VersionConflictError(id, expectedVersion);
     try {
-      nextStatus(toStatus(current.status), transition, id);
+      nextStatusFor({ id, status: toStatus(current.status), revokeMode: current.revoke_mode ?? undefined }, transition);
     } catch (e) {
       if (e instanceof IllegalTransitionError) return e;
       throw e;

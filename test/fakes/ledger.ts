@@ -6,7 +6,7 @@
 import type { AccessRequest, AuditEvent } from '../../shared/domain/access-request';
 import { CrossroleError, NotFoundError, ValidationError, VersionConflictError } from '../../shared/domain/errors';
 import type { AuditInput, Clock, ListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
-import { Status, nextStatus } from '../../shared/domain/state-machine';
+import { Status, nextStatusFor } from '../../shared/domain/state-machine';
 import type { Transition } from '../../shared/domain/state-machine';
 
 const DEFAULT_LIMIT = 100;
@@ -118,7 +118,7 @@ export class InMemoryLedger implements RequestRepository {
     if (row === undefined) throw new NotFoundError('request', id);
     // As the SQL repository: a stale version wins over an illegal edge.
     if (row.version !== expectedVersion) throw new VersionConflictError(id, expectedVersion);
-    const to = nextStatus(row.status, transition, id);
+    const to = nextStatusFor({ id, status: row.status, revokeMode: row.revokeMode }, transition);
     const from = row.status;
     const now = this.clock.now().toISOString();
     const next: AccessRequest = { ...row, status: to, version: row.version + 1, updatedAt: now };

@@ -237,6 +237,17 @@ export function describeRepositoryContract(name: string, factory: HarnessFactory
       expect(await repo.history(r.id)).toHaveLength(1);
     });
 
+    it('a request whose revocation failed can never RETRY back to APPROVED (it is re-revoked instead)', async () => {
+      const r = await repo.create({ ...minimalRequest(), status: Status.APPROVED }, { actor });
+      const active = await repo.transition(r.id, r.version, Transition.ACTIVATE, {}, { actor });
+      const revoking = await repo.transition(r.id, active.version, Transition.START_REVOKE, { revokeMode: 'trust' }, { actor });
+      const failed = await repo.transition(r.id, revoking.version, Transition.REVOKE_FAILED, { lastError: 'boom' }, { actor });
+      expect(await codeOf(repo.transition(r.id, failed.version, Transition.RETRY, {}, { actor }))).toBe('ILLEGAL_TRANSITION');
+      expect((await repo.get(r.id))?.status).toBe(Status.FAILED);
+      const again = await repo.transition(r.id, failed.version, Transition.START_REVOKE, {}, { actor });
+      expect(again.status).toBe(Status.REVOKING);
+    });
+
     it('a stale version is VERSION_CONFLICT (even when the edge is also illegal now) and changes nothing', async () => {
       const r = await repo.create(minimalRequest(), { actor });
       const approved = await repo.transition(r.id, r.version, Transition.APPROVE, {}, { actor });

@@ -10,6 +10,7 @@ import {
   isTerminal,
   mayHoldRamResources,
   nextStatus,
+  nextStatusFor,
   sourcesOf,
   targetOf,
 } from '../../../shared/domain/state-machine';
@@ -145,5 +146,13 @@ describe('state machine', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('nextStatusFor: the entity-level guard on RETRY', () => {
+  it('retries a failed provisioning, but never re-provisions a grant whose revocation failed', () => {
+    expect(nextStatusFor({ status: Status.FAILED }, Transition.RETRY)).toBe(Status.APPROVED);
+    expect(() => nextStatusFor({ status: Status.FAILED, revokeMode: 'trust' }, Transition.RETRY)).toThrow(IllegalTransitionError);
+    expect(nextStatusFor({ status: Status.FAILED, revokeMode: 'trust' }, Transition.START_REVOKE)).toBe(Status.REVOKING);
   });
 });
