@@ -4,5 +4,6 @@
  */
 import { runExpiryScan } from '../../shared/workflow';
 import { timerFunction } from '../../shared/runtime/function-handlers';
+import { createRamAdapter } from '../../shared/cloud/ram-adapter';
 
-export const handler = timerFunction((deps) => runExpiryScan(deps));
+export const handler = timerFunction((deps) => runExpiryScan(deps), createRamAdapter);

@@ -1,5 +1,6 @@
 /** crossrole-revocation (MNS crossrole-revoke): trust-mode or delete-mode revocation, and expiry. */
 import { revokeGrant } from '../../shared/workflow';
 import { queueFunction } from '../../shared/runtime/function-handlers';
+import { createRamAdapter } from '../../shared/cloud/ram-adapter';
 
-export const handler = queueFunction((deps, body) => revokeGrant(deps, body));
+export const handler = queueFunction((deps, body) => revokeGrant(deps, body), createRamAdapter);

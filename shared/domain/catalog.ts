@@ -2,7 +2,7 @@
  * The catalog/config document: who owns, who approves, who may ask, and what can be granted.
  * Validated once at cold start; every error names the offending field (e.g. `profiles[1].maxDuration`).
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { ValidationError } from './errors';
 import { parseDuration } from './duration';
 import { isAccountId, parsePrincipalArn } from './identifiers';
@@ -72,7 +72,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** An unknown key is reported at the key itself (`profiles[1].maxDurationHours`), not at its parent object. */
-function issuePath(issue: z.core.$ZodIssue): ReadonlyArray<PropertyKey> {
+function issuePath(issue: z.ZodIssue): ReadonlyArray<PropertyKey> {
   if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) return [...issue.path, issue.keys[0] as string];
   return issue.path;
 }

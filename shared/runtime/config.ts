@@ -8,7 +8,6 @@
  * `getConfig()` is the memoised view of the real environment for handlers.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { parseCatalog, type Catalog } from '../domain/catalog';
 import { CrossroleError, ValidationError } from '../domain/errors';
 import { isAccountId } from '../domain/identifiers';
@@ -87,8 +86,14 @@ function hostPort(variable: string, value: string): string {
 }
 
 function httpUrl(variable: string, value: string): string {
-  const r = z.url({ protocol: /^https?$/ }).safeParse(value);
-  if (!r.success) fail(variable, `must be an http(s) URL, got "${truncateValue(value)}"`);
+  let ok = false;
+  try {
+    const u = new URL(value);
+    ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    ok = false;
+  }
+  if (!ok) fail(variable, `must be an http(s) URL, got "${truncateValue(value)}"`);
   return value;
 }
 

@@ -4,7 +4,7 @@
  * and throws a typed ValidationError; messages themselves are parsed by `parseWorkflowMessage`,
  * and carry identifiers only (the ledger decides what happens).
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { ValidationError } from '../domain/errors';
 import { truncate } from '../domain/duration';
 import type { WorkflowMessage } from '../domain/ports';

@@ -8,7 +8,7 @@ import type { Outcome } from '../workflow/deps';
 import { parseMnsEvent, parseTimerEvent } from './events';
 import { jsonResponse, matchRoute, parseHttpEvent, toHttpResponse, type HttpRequest, type HttpResponse, type RouteParams } from './http';
 import { getConfig } from './config';
-import { authenticate, getAppDeps, type AppDeps, type FcContext } from './wiring';
+import { authenticate, getAppDeps, type AppDeps, type FcContext, type RamFactory } from './wiring';
 import { createLogger } from './logger';
 
 export interface AuthedRequest {
@@ -54,9 +54,9 @@ export function httpFunction(routes: readonly AuthedRoute[]) {
  * the message; throwing makes the trigger retry and finally dead-letter it. A use case returns
  * an Outcome for everything that must not be retried (malformed, stale, permanently failed).
  */
-export function queueFunction(useCase: (deps: AppDeps, body: string) => Promise<Outcome>) {
+export function queueFunction(useCase: (deps: AppDeps, body: string) => Promise<Outcome>, ram: RamFactory) {
   return async function handler(event: Buffer, context: FcContext): Promise<Outcome> {
-    const deps = await getAppDeps(context);
+    const deps = await getAppDeps(context, ram);
     let body: string;
     try {
       body = parseMnsEvent(event).body;
@@ -72,9 +72,9 @@ export function queueFunction(useCase: (deps: AppDeps, body: string) => Promise<
 }
 
 /** An FC timer-trigger handler. */
-export function timerFunction<T>(useCase: (deps: AppDeps) => Promise<T>) {
+export function timerFunction<T>(useCase: (deps: AppDeps) => Promise<T>, ram: RamFactory) {
   return async function handler(event: Buffer, context: FcContext): Promise<T> {
-    const deps = await getAppDeps(context);
+    const deps = await getAppDeps(context, ram);
     const timer = parseTimerEvent(event);
     const report = await useCase(deps);
     deps.logger.info('timer run finished', { trigger: timer.triggerName, triggerTime: timer.triggerTime.toISOString(), report });

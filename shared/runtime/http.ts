@@ -6,7 +6,7 @@
  * exposes only CrossroleError codes and messages (written for callers) and turns everything else
  * into a generic 500, logging the details instead of returning them.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { CrossroleError, ValidationError, type ErrorCode } from '../domain/errors';
 import { formatPath } from '../domain/catalog';
 import { truncate } from '../domain/duration';

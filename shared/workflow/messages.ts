@@ -2,7 +2,7 @@
  * The workflow's queue messages. They carry identifiers only; consumers re-read the ledger, so
  * everything here is about rejecting junk early and routing, never about authority.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { AccessRequest } from '../domain/access-request';
 import { QueueName } from '../domain/ports';
 import type { WorkflowMessage } from '../domain/ports';

@@ -1,7 +1,7 @@
 /**
  * Use case: a partner asks for access (POST /requests).
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { AccessRequest } from '../domain/access-request';
 import { findProfile, formatPath, isPartnerAllowed } from '../domain/catalog';
 import { CrossroleError, ForbiddenError, ValidationError } from '../domain/errors';
