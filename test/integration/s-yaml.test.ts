@@ -1,0 +1,211 @@
+/**
+ * The deployment as written: s.yaml resolved exactly as the local stack resolves it (and with no
+ * environment at all, as a bare `s deploy` would), each fc3 resource's props validated against
+ * the fc3 component's own JSON schema, every handler present in the build, the queues equal to
+ * the domain's QueueName, and the execution role policy (deploy/exec-role-policy.json) checked
+ * statement by statement for least privilege.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { QueueName } from '../../shared/domain/ports';
+import { functionsFromResolved, resolveSYaml, type MnsTriggerSpec, type ResolvedSYaml } from '../../local/fc';
+import { EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, OWNER_ACCOUNT_ID } from '../../local/world';
+import { ensureBuilt, PROJECT_ROOT } from '../helpers/build';
+
+const S_YAML = readFileSync(join(PROJECT_ROOT, 's.yaml'), 'utf8');
+const SCHEMA = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'fc3-props.schema.json'), 'utf8')) as Record<string, unknown> & { definitions: Record<string, unknown> };
+const LOCAL_URL = 'http://127.0.0.1:9494';
+
+/** `${env(...)}` values as local/stack.ts passes them (endpoints of a stack on port 9494). */
+const LOCAL_ENV: Record<string, string> = {
+  CROSSROLE_CONFIG: JSON.stringify(LOCAL_CATALOG),
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+  CROSSROLE_REGION: LOCAL_REGION,
+  CROSSROLE_PROTOCOL: 'http',
+  CROSSROLE_RAM_ENDPOINT: '127.0.0.1:9494',
+  CROSSROLE_STS_ENDPOINT: '127.0.0.1:9494',
+  CROSSROLE_MNS_ENDPOINT: LOCAL_URL,
+  CROSSROLE_IDENTITY_STS_URLS: `${LOCAL_URL}/`,
+  CROSSROLE_LOG_LEVEL: 'warn',
+};
+
+const FUNCTIONS = ['crossrole-intake', 'crossrole-approval', 'crossrole-provisioning', 'crossrole-expiry', 'crossrole-revocation'];
+
+function resolved(env: Record<string, string>): ResolvedSYaml {
+  return resolveSYaml(S_YAML, { env, accountId: OWNER_ACCOUNT_ID });
+}
+
+function ajv(): Ajv {
+  return new Ajv({ allErrors: true, strict: false });
+}
+
+const explain = (v: ValidateFunction): string => (v.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`).join('; ');
+
+describe('s.yaml against the fc3 props schema (test/fixtures/fc3-props.schema.json)', () => {
+  const validate = ajv().compile(SCHEMA);
+  // The schema lets a trigger's config match ANY trigger kind (anyOf); check each against its own kind too.
+  const byType: Record<string, ValidateFunction> = {};
+  const triggerAjv = ajv();
+  triggerAjv.addSchema({ ...SCHEMA, $id: 'fc3' });
+  for (const [type, def] of [['http', 'IHttpTriggerConfig'], ['timer', 'ITimerTriggerConfig'], ['eventbridge', 'IEventBridge']] as const) {
+    byType[type] = triggerAjv.compile({ $ref: `fc3#/definitions/${def}` });
+  }
+
+  it.each([
+    ['the local stack\'s environment', LOCAL_ENV],
+    ['no environment (defaults of s.yaml)', {}],
+  ])('every resource validates with %s', (_label, env) => {
+    const doc = resolved(env);
+    expect(JSON.stringify(doc)).not.toContain('${');
+    const names = Object.keys(doc.resources);
+    expect(names.sort()).toEqual(['approval', 'expiry', 'intake', 'provisioning', 'revocation']);
+    for (const [name, res] of Object.entries(doc.resources)) {
+      expect(res.component).toMatch(/^fc3(@|$)/);
+      if (!validate(res.props)) throw new Error(`resources.${name}.props: ${explain(validate)}`);
+      const triggers = (res.props.triggers ?? []) as Array<{ triggerType: string; triggerConfig: unknown }>;
+      expect(triggers.length).toBe(1);
+      for (const trig of triggers) {
+        const v = byType[trig.triggerType];
+        if (v === undefined) throw new Error(`resources.${name}: unexpected trigger type ${trig.triggerType}`);
+        if (!v(trig.triggerConfig)) throw new Error(`resources.${name}.props.triggers[].triggerConfig (${trig.triggerType}): ${explain(v)}`);
+      }
+    }
+  });
+
+  it('the schema check can fail: broken props are reported', () => {
+    const doc = resolved(LOCAL_ENV);
+    const intake = structuredClone(doc.resources.intake?.props ?? {});
+    intake.memorySize = '512MB';
+    delete intake.runtime;
+    expect(validate(intake)).toBe(false);
+    expect(explain(validate)).toMatch(/runtime/);
+    const http = { authType: 'anonymous', methods: ['GET', 'FETCH'] };
+    expect(byType.http?.(http)).toBe(false);
+    expect(byType.timer?.({ cronExpression: '@every 1m' })).toBe(false);
+  });
+
+  it('the functions run in the region, with the execution role and the shared environment', () => {
+    const specs = functionsFromResolved(resolved(LOCAL_ENV), OWNER_ACCOUNT_ID);
+    expect(specs.map((s) => s.functionName).sort()).toEqual([...FUNCTIONS].sort());
+    for (const s of specs) {
+      expect(s.region).toBe(LOCAL_REGION);
+      expect(s.runtime).toBe('nodejs20');
+      expect(s.role).toBe(`acs:ram::${OWNER_ACCOUNT_ID}:role/${EXEC_ROLE_NAME}`);
+      expect(s.environmentVariables).toEqual(LOCAL_ENV);
+    }
+    const timer = specs.find((s) => s.functionName === 'crossrole-expiry')?.triggers[0];
+    expect(timer).toMatchObject({ kind: 'timer', cronExpression: '@every 1m', enable: true });
+    for (const fn of ['crossrole-intake', 'crossrole-approval']) {
+      expect(specs.find((s) => s.functionName === fn)?.triggers[0]).toMatchObject({ kind: 'http', methods: ['GET', 'POST'] });
+    }
+  });
+});
+
+describe('s.yaml against the build and the domain', () => {
+  beforeAll(async () => {
+    await ensureBuilt();
+  }, 120_000);
+
+  it('every handler exists in the build and exports `handler`', () => {
+    for (const s of functionsFromResolved(resolved(LOCAL_ENV), OWNER_ACCOUNT_ID)) {
+      const [file, exported] = s.handler.split('.');
+      expect(exported).toBe('handler');
+      const path = join(PROJECT_ROOT, s.code, `${file ?? ''}.js`);
+      expect(path).toBe(join(PROJECT_ROOT, 'dist', 'functions', s.functionName.replace(/^crossrole-/, ''), 'index.js'));
+      expect(existsSync(path)).toBe(true);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is CommonJS, loaded as FC loads it
+      const mod = require(path) as Record<string, unknown>;
+      expect(typeof mod.handler).toBe('function');
+    }
+  });
+
+  it('the queues of the triggers and the dead-letter queue are the domain\'s QueueName values', () => {
+    const specs = functionsFromResolved(resolved(LOCAL_ENV), OWNER_ACCOUNT_ID);
+    const mns = specs.flatMap((s) => s.triggers.filter((t): t is MnsTriggerSpec => t.kind === 'mns').map((t) => ({ fn: s.functionName, t })));
+    expect(mns.map(({ fn, t }) => [fn, t.queueName])).toEqual([
+      ['crossrole-provisioning', QueueName.PROVISION],
+      ['crossrole-revocation', QueueName.REVOKE],
+    ]);
+    const values: string[] = Object.values(QueueName);
+    for (const { t } of mns) {
+      expect(values).toContain(t.queueName);
+      expect(t).toMatchObject({ enable: true, isBase64Decode: false, mode: 'event-driven', retryStrategy: 'BACKOFF_RETRY' });
+      expect(t.deadLetterQueueArn).toBe(`acs:mns:${LOCAL_REGION}:${OWNER_ACCOUNT_ID}:/queues/${QueueName.DEADLETTER}`);
+      expect(values).toContain(t.deadLetterQueueArn?.split('/').pop());
+    }
+  });
+});
+
+// ---------------------------------------------------------------- execution role policy
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: unknown;
+}
+
+const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
+
+/**
+ * Read-only listings cannot be scoped by name in RAM (ListRoles, and ListTagResources as the
+ * local RAM authorizes it, on `role/*`); they are the only RAM actions allowed beyond crossrole-*.
+ */
+const LISTING_ACTIONS = new Set(['ram:ListRoles', 'ram:ListTagResources']);
+const MNS_ACTIONS = new Set(['mns:SendMessage', 'mns:ReceiveMessage', 'mns:DeleteMessage', 'mns:ChangeMessageVisibility']);
+
+/** Problems of one policy document; empty = least privilege as ARCHITECTURE.md requires. */
+function leastPrivilegeProblems(doc: { Version?: string; Statement?: Statement[] }): string[] {
+  const problems: string[] = [];
+  if (doc.Version !== '1') problems.push('Version must be "1"');
+  const queues = Object.values(QueueName).map((q) => `acs:mns:\${REGION}:\${OWNER_ACCOUNT_ID}:/queues/${q}/messages`);
+  (doc.Statement ?? []).forEach((s, i) => {
+    const at = `Statement[${i}]`;
+    if (s.Effect !== 'Allow') problems.push(`${at}: only Allow statements are expected`);
+    if (s.Condition !== undefined) problems.push(`${at}: unexpected Condition`);
+    const actions = list(s.Action);
+    const resources = list(s.Resource);
+    if (actions.some((a) => a.includes('*'))) problems.push(`${at}: wildcard action`);
+    if (resources.length === 0) problems.push(`${at}: no resource`);
+    if (actions.every((a) => a.startsWith('ram:'))) {
+      const listing = actions.every((a) => LISTING_ACTIONS.has(a));
+      for (const r of resources) {
+        const named = /^acs:ram:\*:\$\{OWNER_ACCOUNT_ID\}:(role|policy)\/crossrole-\*$/.test(r);
+        const allRoles = r === 'acs:ram:*:${OWNER_ACCOUNT_ID}:role/*';
+        if (!named && !(listing && allRoles)) problems.push(`${at}: RAM resource ${r} is not a crossrole-* role or policy${allRoles ? ' (role/* is only for listing actions)' : ''}`);
+      }
+    } else if (actions.every((a) => a.startsWith('mns:'))) {
+      for (const a of actions) if (!MNS_ACTIONS.has(a)) problems.push(`${at}: MNS action ${a} is not needed`);
+      for (const r of resources) if (!queues.includes(r)) problems.push(`${at}: MNS resource ${r} is not one of the four queues`);
+    } else {
+      problems.push(`${at}: actions outside RAM and MNS, or mixed services: ${actions.join(', ')}`);
+    }
+  });
+  return problems;
+}
+
+describe('deploy/exec-role-policy.json (the functions\' execution role)', () => {
+  const doc = JSON.parse(readFileSync(join(PROJECT_ROOT, 'deploy', 'exec-role-policy.json'), 'utf8')) as { Version?: string; Statement?: Statement[] };
+
+  it('grants RAM only on crossrole-* roles and policies, MNS only on the four queues', () => {
+    expect(leastPrivilegeProblems(doc)).toEqual([]);
+    const actions = (doc.Statement ?? []).flatMap((s) => list(s.Action));
+    // What the workflow needs (RAM adapter and queues), and nothing that reaches users, keys or STS.
+    for (const needed of ['ram:CreateRole', 'ram:GetRole', 'ram:UpdateRole', 'ram:DeleteRole', 'ram:AttachPolicyToRole', 'ram:DetachPolicyFromRole', 'ram:CreatePolicy', 'ram:DeletePolicy', 'ram:ListRoles', 'mns:SendMessage', 'mns:ReceiveMessage', 'mns:DeleteMessage']) {
+      expect(actions).toContain(needed);
+    }
+    expect(actions.filter((a) => /^(sts:|ram:(Create|Delete|Update)(User|AccessKey|Group|LoginProfile)|ram:AttachPolicyTo(User|Group))/.test(a))).toEqual([]);
+    expect(new Set(list(doc.Statement?.find((s) => list(s.Action).includes('mns:SendMessage'))?.Resource ?? []).map((r) => r.split('/queues/')[1]?.split('/')[0]))).toEqual(new Set(Object.values(QueueName)));
+  });
+
+  it('the check can fail: wider grants are reported', () => {
+    const widen = (s: Statement): { Version: string; Statement: Statement[] } => ({ Version: '1', Statement: [...(doc.Statement ?? []), s] });
+    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['ram:DeleteRole'], Resource: 'acs:ram:*:${OWNER_ACCOUNT_ID}:role/*' }))).toHaveLength(1);
+    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: 'ram:*', Resource: 'acs:ram:*:${OWNER_ACCOUNT_ID}:role/crossrole-*' }))).toHaveLength(1);
+    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['ram:CreatePolicy'], Resource: 'acs:ram:*:${OWNER_ACCOUNT_ID}:policy/*' }))).toHaveLength(1);
+    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['mns:SendMessage'], Resource: 'acs:mns:${REGION}:${OWNER_ACCOUNT_ID}:/queues/other/messages' }))).toHaveLength(1);
+    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['mns:DeleteQueue'], Resource: 'acs:mns:${REGION}:${OWNER_ACCOUNT_ID}:/queues/crossrole-revoke/messages' }))).toHaveLength(1);
+    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: '*' }))).toHaveLength(1);
+  });
+});
