@@ -61,20 +61,27 @@ it('acknowledged sends, receives and deletes survive kill -9', async () => {
   const gone = await c1.batchReceiveMessage('durable', 2);
   const deleted = gone.body.find((m) => m.MessageBody === 'deleted');
   await c1.deleteMessage('durable', deleted?.ReceiptHandle ?? '');
-  await c1.changeMessageVisibility('durable', inFlight.ReceiptHandle, 1);
-  const last = await c1.sendMessage('durable', { MessageBody: 'sent last', DelaySeconds: 1 });
+  // Short timers that may or may not run out while the server is down: the restart's speed
+  // depends on the machine's load, so the exact counts are only asserted when it was quick.
+  await c1.changeMessageVisibility('durable', inFlight.ReceiptHandle, 3);
+  const last = await c1.sendMessage('durable', { MessageBody: 'sent last', DelaySeconds: 3 });
+  const timersSetAt = Date.now();
 
   // Act: no graceful shutdown.
   await kill9(first.child);
   const second = await startChild();
   const c2 = sdk(second.endpoint);
   const attrs = (await c2.getQueueAttributes('durable')).body;
-  await new Promise((r) => setTimeout(r, 1_100));
+  const elapsed = Date.now() - timersSetAt;
+  await new Promise((r) => setTimeout(r, Math.max(0, 3_200 - elapsed)));
   const again = (await c2.receiveMessage('durable', 2)).body;
 
   // Assess
   expect(inFlight.MessageId).toBe(kept.body.MessageId);
-  expect(attrs).toMatchObject({ VisibilityTimeout: '600', InactiveMessages: '2', ActiveMessages: '0', DelayMessages: '1' });
+  expect(attrs).toMatchObject({ VisibilityTimeout: '600' });
+  if (elapsed < 2_500) expect(attrs).toMatchObject({ InactiveMessages: '2', ActiveMessages: '0', DelayMessages: '1' });
+  // Whatever the timing: nothing lost, nothing duplicated (the deleted one stays deleted).
+  expect(Number(attrs.InactiveMessages) + Number(attrs.ActiveMessages) + Number(attrs.DelayMessages)).toBe(3);
   expect(again.MessageId).toBe(kept.body.MessageId);
   expect(again.MessageBody).toBe('must survive');
   expect(again.DequeueCount).toBe('2');
