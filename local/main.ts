@@ -52,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   console.log(`  approval API   ${c.api.approval}`);
   console.log(`  RAM/STS/ECS    ${c.endpoint} (POP RPC, protocol http)`);
   console.log(`  MNS, FC API    http://${c.endpoint}`);
+  console.log(`  ledger         ${stack.ledgerUrl}  (psql works)`);
   console.log(`  Company A      ${c.ownerAccountId}  (owner-admin, approver)`);
   console.log(`  Company B      ${c.partnerAccountId}  (partner-admin, bob)`);
   console.log('');

@@ -179,6 +179,9 @@ export class SqlRequestRepository implements RequestRepository {
   }
 
   async get(id: string): Promise<AccessRequest | undefined> {
+    // PostgreSQL text cannot hold NUL, so no row has such an id; sent as a parameter it would fail
+    // the whole query (22021) and turn a caller's junk path (/requests/%00) into a 500.
+    if (id.includes('\u0000')) return undefined;
     const { rows } = await this.db.query<RequestRow>('SELECT * FROM requests WHERE id = $1', [id]);
     return rows[0] === undefined ? undefined : toRequest(rows[0]);
   }

@@ -5,7 +5,8 @@ import { fromZodError } from './http';
 const listQuerySchema = z.strictObject({
   status: z.string().regex(/^[A-Z]{1,20}$/, 'must be a status such as PENDING').optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
-  after: z.string().max(64).optional(),
+  // An id cursor; NUL can be in no id and would fail the SQL query (a 500) rather than match nothing.
+  after: z.string().max(64).refine((s) => !s.includes('\u0000'), 'must be a request id').optional(),
 });
 
 /** `?status=PENDING&limit=50&after=<id>` -> ListQuery; unknown parameters are a 400. */
