@@ -1,5 +1,242 @@
-/** The `crossrole` command (placeholder until the CLI issue lands). */
-export async function main(_argv: readonly string[]): Promise<number> {
-  console.error('crossrole: the CLI is not built yet');
-  return 1;
+/**
+ * The `crossrole` command. `bin/crossrole.js` calls `main(process.argv)` and exits with its result:
+ * 0 ok, 1 failed, 2 usage.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readCliEnv, type CliEnv } from './config';
+import { createSession, type CommonOptions } from './context';
+import { ExitCode, toCliError, UsageError } from './errors';
+import { createUi, type Ui, type UiStreams } from './ui';
+import { collect, parseDecision, parseStatusOption, positiveInt } from './parse';
+
+/** How long `--wait` waits by default, in seconds. */
+const DEFAULT_WAIT_TIMEOUT_SECONDS = 60;
+
+// Commands are loaded when they run: the SDKs they use (ECS alone takes most of a second to load)
+// would otherwise slow down every `--help` and every other command.
+const requests = () => import('./commands/requests.js');
+const assume = () => import('./commands/assume.js');
+const inbox = () => import('./commands/inbox.js');
+const operator = () => import('./commands/operator.js');
+const demo = () => import('./commands/demo.js');
+
+export const VERSION = '0.1.0';
+
+interface RawCommon extends Omit<CommonOptions, 'aliyunProfile'> {
+  profile?: string;
+  aliyunProfile?: string;
+}
+
+function example(cmd: Command, ...lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+/**
+ * Who and where, on every command. `--profile` names the aliyun CLI profile everywhere except on
+ * `request`, where it is the catalog profile asked for; `--aliyun-profile` works on all commands.
+ */
+function withCommon(cmd: Command, credentialProfileFlag = true): Command {
+  cmd.option('--as <principal>', 'act as a principal of the local stack (owner-admin, approver, partner-admin, bob; from local.json)');
+  if (credentialProfileFlag) cmd.option('--profile <name>', 'credentials from this aliyun CLI profile (~/.aliyun/config.json, AK mode)');
+  return cmd
+    .option('--aliyun-profile <name>', 'credentials from this aliyun CLI profile (same as --profile)')
+    .option('--endpoint <url>', 'API base URL: <url>/fn/crossrole-intake and /fn/crossrole-approval (env CROSSROLE_ENDPOINT)')
+    .addOption(new Option('--api-intake <url>', 'intake trigger URL (env CROSSROLE_API_INTAKE)'))
+    .addOption(new Option('--api-approval <url>', 'approval trigger URL (env CROSSROLE_API_APPROVAL)'))
+    .option('--sts-endpoint <host>', 'STS endpoint for identity proofs and AssumeRole (env CROSSROLE_STS_ENDPOINT; default sts.aliyuncs.com)')
+    .option('--data-dir <dir>', 'local stack state directory holding local.json (env CROSSROLE_DATA_DIR; default ./.crossrole)')
+    .option('--region <id>', 'region (env CROSSROLE_REGION; default cn-hangzhou)')
+    .option('--owner-account <id>', 'account A, for MNS and FC endpoints (env CROSSROLE_OWNER_ACCOUNT_ID)')
+    .option('--json', 'machine-readable output on stdout');
+}
+
+/** `profileIsCatalog`: on `request`, `--profile` is the catalog profile, not credentials. */
+function commonOf(raw: RawCommon, profileIsCatalog: boolean): CommonOptions {
+  const { profile, aliyunProfile, ...rest } = raw;
+  const p = aliyunProfile ?? (profileIsCatalog ? undefined : profile);
+  return { ...rest, ...(p === undefined ? {} : { aliyunProfile: p }) };
+}
+
+export interface MainIo extends UiStreams {
+  env: CliEnv;
+}
+
+function defaultIo(): MainIo {
+  return { stdout: process.stdout, stderr: process.stderr, stdinIsTTY: process.stdin.isTTY === true, env: readCliEnv() };
+}
+
+export async function main(argv: readonly string[], io: MainIo = defaultIo()): Promise<number> {
+  let exit: number = ExitCode.OK;
+  let ui: Ui = createUi(io.env, false, io);
+
+  /** Build the session for a command's options, run it, keep its exit code. */
+  const run = (fn: (session: ReturnType<typeof createSession>, opts: Record<string, unknown>, args: string[]) => Promise<number> | number, profileIsCatalog = false) =>
+    async (...params: unknown[]): Promise<void> => {
+      const cmd = params[params.length - 1] as Command;
+      const opts = cmd.opts<Record<string, unknown>>();
+      const args = params.slice(0, -2).filter((a): a is string => typeof a === 'string');
+      const common = commonOf(opts as RawCommon, profileIsCatalog);
+      ui = createUi(io.env, common.json === true, io);
+      exit = await fn(createSession(io.env, ui, common), opts, args);
+    };
+
+  const program = new Command()
+    .name('crossrole')
+    .description('Time-limited, approved cross-account access on Alibaba Cloud (RAM roles, STS), from the command line.')
+    .version(VERSION)
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  example(program,
+    'crossrole demo                        # the whole tutorial against the local stack, narrated',
+    'crossrole request --as partner-admin --profile ecs-readonly --duration 8h --reason "audit"',
+    'crossrole inbox --as approver');
+
+  // ------------------------------------------------------------------ partner
+  example(withCommon(program.command('request').description('ask for access to account A (partner)'), false)
+    .requiredOption('--profile <name>', 'catalog profile to ask for (e.g. ecs-readonly)')
+    .requiredOption('--duration <duration>', 'how long: 90m, 8h, 7d or PT8H (at most the profile\'s maximum)')
+    .requiredOption('--reason <text>', 'why; the approver reads it')
+    .option('--role-name <name>', 'name of the role to create (prefixed with crossrole-, lower-cased)')
+    .option('--principal <arn>', 'who may assume the role: user/<name>, role/<name> or a full ARN of your account (repeatable; default your account root)', collect)
+    .option('--acknowledge-privileged', 'required for privileged profiles')
+    .option('--wait', 'wait until the request is decided and provisioned')
+    .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
+  'crossrole request --as partner-admin --profile ecs-readonly --duration 8h --reason "quarterly audit" --role-name Partner-ReadOnly-Access --principal user/bob')
+    .action(run(async (s, o) => (await requests()).requestCommand(s, {
+      profile: String(o['profile']), duration: String(o['duration']), reason: String(o['reason']),
+      ...(typeof o['roleName'] === 'string' ? { roleName: o['roleName'] } : {}),
+      ...(Array.isArray(o['principal']) ? { principal: o['principal'] as string[] } : {}),
+      acknowledgePrivileged: o['acknowledgePrivileged'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']),
+    }), true));
+
+  example(withCommon(program.command('status').argument('<id>', 'request id').description('show a request, its grant and its history')),
+    'crossrole status 0f8e4c1a-... --as partner-admin')
+    .action(run(async (s, _o, [id]) => (await requests()).statusCommand(s, id ?? '')));
+
+  example(withCommon(program.command('list').description('list requests: a partner\'s own, or (approvers) those in one status'))
+    .option('--status <status>', 'PENDING, APPROVED, ACTIVE, REVOKING, REVOKED, REJECTED, CANCELLED, LAPSED or FAILED', parseStatusOption)
+    .option('--limit <n>', 'at most this many', positiveInt),
+  'crossrole list --as partner-admin --status ACTIVE', 'crossrole list --as approver --status PENDING --json')
+    .action(run(async (s, o) => (await requests()).listCommand(s, { ...(typeof o['status'] === 'string' ? { status: o['status'] } : {}), ...(typeof o['limit'] === 'number' ? { limit: o['limit'] } : {}) })));
+
+  example(withCommon(program.command('revoke').argument('<id>', 'request id').description('end a grant now (approvers, or the grant\'s partner)'))
+    .requiredOption('--reason <text>', 'why (kept in the audit trail)')
+    .option('--delete', 'delete the role (permanent) instead of removing the partner from its trust policy')
+    .option('--wait', 'wait until the revocation is done')
+    .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
+  'crossrole revoke 0f8e4c1a-... --as approver --reason "audit finished" --wait')
+    .action(run(async (s, o, [id]) => (await requests()).revokeCommand(s, id ?? '', { reason: String(o['reason']), delete: o['delete'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']) })));
+
+  example(withCommon(program.command('cancel').argument('<id>', 'request id').description('withdraw your own pending request (partner)'))
+    .option('--reason <text>', 'why'),
+  'crossrole cancel 0f8e4c1a-... --as partner-admin')
+    .action(run(async (s, o, [id]) => (await requests()).cancelCommand(s, id ?? '', typeof o['reason'] === 'string' ? { reason: o['reason'] } : {})));
+
+  example(withCommon(program.command('partner-policy').argument('<id>', 'request id of an ACTIVE grant').description('print the policy B\'s admin attaches to the users who may assume the role (tutorial step 2)')),
+    'crossrole partner-policy 0f8e4c1a-... --as partner-admin > assume-policy.json')
+    .action(run(async (s, _o, [id]) => (await requests()).partnerPolicyCommand(s, id ?? '')));
+
+  example(withCommon(program.command('assume').argument('<target>', 'request id (role ARN and ExternalId looked up) or a role ARN').description('assume the granted role with your own credentials and print temporary credentials'))
+    .option('--duration <duration>', 'session length, 15m to 1h', '1h')
+    .option('--session-name <name>', 'STS role session name')
+    .option('--external-id <id>', 'ExternalId (looked up automatically when given a request id)'),
+  'eval "$(crossrole assume 0f8e4c1a-... --as bob)"', 'crossrole assume acs:ram::1511928242963727:role/crossrole-x --external-id abc --json')
+    .action(run(async (s, o, [target]) => (await assume()).assumeCommand(s, target ?? '', {
+      duration: String(o['duration']),
+      ...(typeof o['sessionName'] === 'string' ? { sessionName: o['sessionName'] } : {}),
+      ...(typeof o['externalId'] === 'string' ? { externalId: o['externalId'] } : {}),
+    })));
+
+  // ------------------------------------------------------------------ approver
+  example(withCommon(program.command('inbox').description('decide the requests waiting in the approvals queue (approver)'))
+    .option('--decision <decision>', 'decide every waiting request without prompting: approve, reject or skip', parseDecision)
+    .option('--yes', 'same as --decision approve')
+    .option('--reason <text>', 'reason for --decision reject (or a note for approve)')
+    .option('--duration <duration>', 'approve for less than asked')
+    .option('--catalog <file>', 'catalog JSON, to show the policies of each profile'),
+  'crossrole inbox --as approver', 'crossrole inbox --as approver --json', 'crossrole inbox --as approver --decision reject --reason "no ticket"')
+    .action(run(async (s, o) => (await inbox()).inboxCommand(s, {
+      ...(typeof o['decision'] === 'string' ? { decision: parseDecision(o['decision']) } : {}),
+      yes: o['yes'] === true,
+      ...(typeof o['reason'] === 'string' ? { reason: o['reason'] } : {}),
+      ...(typeof o['duration'] === 'string' ? { duration: o['duration'] } : {}),
+      ...(typeof o['catalog'] === 'string' ? { catalog: o['catalog'] } : {}),
+    })));
+
+  example(withCommon(program.command('approve').argument('<id>', 'request id').description('approve a pending request (approver)'))
+    .option('--duration <duration>', 'grant less than asked')
+    .option('--reason <text>', 'note for the audit trail')
+    .option('--wait', 'wait until the role is provisioned')
+    .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
+  'crossrole approve 0f8e4c1a-... --as approver --wait')
+    .action(run(async (s, o, [id]) => (await requests()).approveCommand(s, id ?? '', {
+      ...(typeof o['duration'] === 'string' ? { duration: o['duration'] } : {}),
+      ...(typeof o['reason'] === 'string' ? { reason: o['reason'] } : {}),
+      wait: o['wait'] === true, timeout: Number(o['timeout']),
+    })));
+
+  example(withCommon(program.command('reject').argument('<id>', 'request id').description('reject a pending request (approver)'))
+    .requiredOption('--reason <text>', 'why; the partner sees it'),
+  'crossrole reject 0f8e4c1a-... --as approver --reason "no change ticket"')
+    .action(run(async (s, o, [id]) => (await requests()).rejectCommand(s, id ?? '', { reason: String(o['reason']) })));
+
+  example(withCommon(program.command('retry').argument('<id>', 'request id of a FAILED request').description('retry a failed provisioning or revocation (approver)'))
+    .option('--wait', 'wait until it settles')
+    .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
+  'crossrole retry 0f8e4c1a-... --as approver --wait')
+    .action(run(async (s, o, [id]) => (await requests()).retryCommand(s, id ?? '', { wait: o['wait'] === true, timeout: Number(o['timeout']) })));
+
+  // ------------------------------------------------------------------ operator
+  example(withCommon(program.command('bootstrap').description('create the queues, the functions\' execution role and the ledger schema in the account of the credentials (idempotent)'))
+    .option('--database-url <url>', 'PostgreSQL URL of the ledger (env DATABASE_URL); without it the schema step is skipped')
+    .option('--database-schema <name>', 'PostgreSQL schema for the ledger tables (default: the connection\'s)')
+    .option('--policy-file <file>', 'execution role policy template (default deploy/exec-role-policy.json)'),
+  'crossrole bootstrap --profile prod-admin --region cn-hangzhou --database-url postgres://crossrole@pgm-xxx:5432/crossrole',
+  'crossrole bootstrap --as owner-admin')
+    .action(run(async (s, o) => (await operator()).bootstrapCommand(s, {
+      ...(typeof o['databaseUrl'] === 'string' ? { databaseUrl: o['databaseUrl'] } : {}),
+      ...(typeof o['databaseSchema'] === 'string' ? { databaseSchema: o['databaseSchema'] } : {}),
+      ...(typeof o['policyFile'] === 'string' ? { policyFile: o['policyFile'] } : {}),
+    })));
+
+  example(withCommon(program.command('invoke').argument('<function>', 'function name, e.g. crossrole-expiry').description('invoke a function through the FC API'))
+    .option('--event-file <file>', 'event JSON (see events/)')
+    .option('--async', 'asynchronous invocation'),
+  'crossrole invoke crossrole-expiry --event-file events/timer/expiry-scan.json --as owner-admin')
+    .action(run(async (s, o, [fn]) => (await operator()).invokeCommand(s, fn ?? '', { ...(typeof o['eventFile'] === 'string' ? { eventFile: o['eventFile'] } : {}), async: o['async'] === true })));
+
+  const config = example(program.command('config').description('catalog tools'), 'crossrole config check catalog.json');
+  example(withCommon(config.command('check').argument('<file>', 'catalog JSON').description('validate a catalog (schema and guardrails) and print what each profile grants')),
+    'crossrole config check catalog.json')
+    .action(run(async (s, _o, [file]) => (await operator()).configCheckCommand(s, file ?? '')));
+
+  // ------------------------------------------------------------------ demo
+  example(withCommon(program.command('demo').description('play the cross-account tutorial end to end against the local stack, narrated (starts one if none is running)'))
+    .option('--short-duration <duration>', 'length of the grant that expires on its own', '20s'),
+  'crossrole demo', 'crossrole demo --data-dir /tmp/crossrole-demo')
+    .action(run(async (s, o) => (await demo()).demoCommand(s, { shortDuration: String(o['shortDuration']) })));
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'node' });
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.OK;
+      if (e.code === 'commander.help' || e.code === 'commander.executeSubCommandAsync') return ExitCode.USAGE;
+      io.stderr.write('(see crossrole <command> --help)\n');
+      return ExitCode.USAGE;
+    }
+    const err = e instanceof UsageError ? e : toCliError(e);
+    if (ui.json) {
+      ui.printJson({ error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}), ...(err.status ? { status: err.status } : {}), ...(err.field ? { field: err.field } : {}), ...(err.requestId ? { requestId: err.requestId } : {}) } });
+    }
+    const where = err.status !== undefined ? ` (HTTP ${err.status}${err.requestId ? `, request ${err.requestId}` : ''})` : '';
+    io.stderr.write(`${ui.c.red('crossrole:')} ${err.code}: ${err.field !== undefined && !err.message.includes(err.field) ? `${err.field}: ` : ''}${err.message}${where}\n`);
+    if (err.hint) io.stderr.write(`  ${ui.c.dim('what to do:')} ${err.hint}\n`);
+    return err.exitCode;
+  }
 }

@@ -54,8 +54,8 @@ async function main() {
   if (!quiet) {
     for (const { name, r } of results) {
       if (!r.metafile) continue;
-      const bytes = Object.values(r.metafile.outputs).reduce((n, o) => n + (o.bytes || 0), 0);
-      console.log(`  function ${name.padEnd(14)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB (with source map)`);
+      const bytes = Object.entries(r.metafile.outputs).filter(([f]) => f.endsWith('.js')).reduce((n, [, o]) => n + (o.bytes || 0), 0);
+      console.log(`  function ${name.padEnd(14)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB`);
     }
     console.log(`built in ${Date.now() - started} ms`);
   }

@@ -1,0 +1,149 @@
+/**
+ * Client of the two HTTP APIs (intake for partners, approval for approvers). Every call carries a
+ * fresh identity proof (a signed, unsent STS GetCallerIdentity; nonces are single-use), and every
+ * refusal becomes a CliError with the server's stable code.
+ */
+import type { AccessRequest, AuditEvent } from '../shared/domain/access-request';
+import type { CloudCredentials } from '../shared/cloud/credentials';
+import { buildIdentityProof, IDENTITY_HEADER } from '../shared/identity';
+import { apiHint, CliError } from './errors';
+
+export interface PopEndpoint {
+  /** `host[:port]`, as the POP SDKs and identity proofs want it. */
+  host: string;
+  protocol: 'http' | 'https';
+}
+
+export interface RequestView {
+  request: AccessRequest;
+  history: AuditEvent[];
+}
+
+export interface RequestPage {
+  items: AccessRequest[];
+  next?: string;
+}
+
+export type Api = 'intake' | 'approval';
+
+export interface ApiClientOptions {
+  intake: string;
+  approval: string;
+  sts: PopEndpoint;
+  credentials: () => Promise<CloudCredentials>;
+  /** ms per HTTP call (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface SubmitBody {
+  profile: string;
+  duration: string;
+  reason: string;
+  roleName?: string;
+  principals?: string[];
+  acknowledgePrivileged?: boolean;
+}
+
+export interface ApiClient {
+  submit(body: SubmitBody): Promise<AccessRequest>;
+  get(id: string, via?: Api): Promise<RequestView>;
+  list(query: { status?: string; limit?: number; after?: string }, via?: Api): Promise<RequestPage>;
+  /** Every page, up to `max` items. */
+  listAll(query: { status?: string }, via?: Api, max?: number): Promise<AccessRequest[]>;
+  cancel(id: string, reason?: string): Promise<AccessRequest>;
+  approve(id: string, body: { duration?: string; reason?: string }): Promise<AccessRequest>;
+  reject(id: string, reason: string): Promise<AccessRequest>;
+  revoke(id: string, mode: 'trust' | 'delete', reason: string): Promise<AccessRequest>;
+  retry(id: string): Promise<AccessRequest>;
+}
+
+interface ErrorBody {
+  error?: { code?: unknown; message?: unknown; field?: unknown };
+  requestId?: unknown;
+}
+
+function asString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const base: Record<Api, string> = { intake: trimSlash(options.intake), approval: trimSlash(options.approval) };
+
+  async function call<T>(api: Api, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const credentials = await options.credentials();
+    const proof = buildIdentityProof({ stsEndpoint: options.sts.host, protocol: options.sts.protocol, credentials });
+    const url = `${base[api]}${path}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: { [IDENTITY_HEADER]: proof, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
+    } catch (e) {
+      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+      throw new CliError('UNREACHABLE', `cannot reach the ${api} API at ${base[api]} (${cause})`, {
+        cause: e,
+        hint: 'check --endpoint / CROSSROLE_ENDPOINT, or start the local stack with `npm start`.',
+      });
+    }
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (res.ok) {
+      if (parsed === undefined) throw new CliError('BAD_RESPONSE', `the ${api} API answered ${res.status} without JSON`, { status: res.status });
+      return parsed as T;
+    }
+    const eb = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as ErrorBody;
+    const code = asString(eb.error?.code) ?? `HTTP_${res.status}`;
+    const message = asString(eb.error?.message) ?? (text.slice(0, 200) || res.statusText);
+    const field = asString(eb.error?.field);
+    const requestId = asString(eb.requestId) ?? res.headers.get('x-fc-request-id') ?? undefined;
+    const hint = apiHint(code);
+    throw new CliError(code, message, {
+      status: res.status,
+      ...(field === undefined ? {} : { field }),
+      ...(requestId === undefined ? {} : { requestId }),
+      ...(hint === undefined ? {} : { hint }),
+    });
+  }
+
+  const enc = encodeURIComponent;
+  const client: ApiClient = {
+    submit: async (body) => (await call<{ request: AccessRequest }>('intake', 'POST', '/requests', body)).request,
+    get: (id, via = 'intake') => call<RequestView>(via, 'GET', `/requests/${enc(id)}`),
+    list: (query, via = 'intake') => {
+      const q = new URLSearchParams();
+      if (query.status !== undefined) q.set('status', query.status);
+      if (query.limit !== undefined) q.set('limit', String(query.limit));
+      if (query.after !== undefined) q.set('after', query.after);
+      const qs = q.toString();
+      return call<RequestPage>(via, 'GET', `/requests${qs === '' ? '' : `?${qs}`}`);
+    },
+    async listAll(query, via = 'intake', max = 1000) {
+      const items: AccessRequest[] = [];
+      let after: string | undefined;
+      do {
+        const page = await client.list({ ...query, limit: 100, ...(after === undefined ? {} : { after }) }, via);
+        items.push(...page.items);
+        after = page.next;
+      } while (after !== undefined && items.length < max);
+      return items;
+    },
+    cancel: async (id, reason) => (await call<{ request: AccessRequest }>('intake', 'POST', `/requests/${enc(id)}/cancel`, reason === undefined ? {} : { reason })).request,
+    approve: async (id, body) => (await call<{ request: AccessRequest }>('approval', 'POST', `/requests/${enc(id)}/approve`, body)).request,
+    reject: async (id, reason) => (await call<{ request: AccessRequest }>('approval', 'POST', `/requests/${enc(id)}/reject`, { reason })).request,
+    revoke: async (id, mode, reason) => (await call<{ request: AccessRequest }>('approval', 'POST', `/requests/${enc(id)}/revoke`, { mode, reason })).request,
+    retry: async (id) => (await call<{ request: AccessRequest }>('approval', 'POST', `/requests/${enc(id)}/retry`, {})).request,
+  };
+  return client;
+}

@@ -1,0 +1,140 @@
+/**
+ * The request commands of partners and approvers: request, status, list, cancel, revoke,
+ * partner-policy, approve, reject, retry. Thin: call the API, print the answer.
+ */
+import type { AccessRequest } from '../../shared/domain/access-request';
+import type { SubmitBody } from '../api';
+import { knownCatalog, knownProfile } from '../catalog';
+import type { Session } from '../context';
+import { CliError, ExitCode } from '../errors';
+import { historyLines, listLines, requestLines, statusColour } from '../format';
+import { UNHAPPY_STATUSES, waitForStatus } from './wait';
+
+export interface RequestOptions {
+  profile: string;
+  duration: string;
+  reason: string;
+  roleName?: string;
+  principal?: string[];
+  acknowledgePrivileged?: boolean;
+  wait?: boolean;
+  timeout: number;
+}
+
+function exitFor(r: AccessRequest): number {
+  return UNHAPPY_STATUSES.includes(r.status) ? ExitCode.FAILED : ExitCode.OK;
+}
+
+function printRequest(session: Session, r: AccessRequest): void {
+  const { ui } = session;
+  const profile = knownProfile(knownCatalog(session), r.profile);
+  for (const line of requestLines(ui.c, r, profile)) ui.out(line);
+}
+
+export async function requestCommand(session: Session, o: RequestOptions): Promise<number> {
+  const { ui } = session;
+  const body: SubmitBody = {
+    profile: o.profile,
+    duration: o.duration,
+    reason: o.reason,
+    ...(o.roleName === undefined ? {} : { roleName: o.roleName }),
+    ...(o.principal === undefined || o.principal.length === 0 ? {} : { principals: o.principal }),
+    ...(o.acknowledgePrivileged ? { acknowledgePrivileged: true } : {}),
+  };
+  let r = await session.api().submit(body);
+  if (!ui.json) {
+    ui.out(`Request ${ui.c.bold(r.id)} submitted: ${statusColour(ui.c, r.status)}`);
+    ui.out(`  role ${r.roleName} in account A, trusting ${r.principals.join(', ')}`);
+  }
+  if (o.wait) r = await waitForStatus(session, r.id, { timeoutSeconds: o.timeout });
+  if (ui.json) {
+    ui.printJson({ request: r });
+    return exitFor(r);
+  }
+  if (o.wait) printRequest(session, r);
+  if (r.status === 'PENDING') ui.out(`Next: an approver decides (crossrole inbox); follow it with: crossrole status ${r.id}`);
+  if (r.status === 'ACTIVE') ui.out(`Next: crossrole partner-policy ${r.id}   (for your admin), then: crossrole assume ${r.id}`);
+  return exitFor(r);
+}
+
+export async function statusCommand(session: Session, id: string): Promise<number> {
+  const { ui } = session;
+  const view = await session.api().get(id);
+  if (ui.json) {
+    ui.printJson(view);
+    return ExitCode.OK;
+  }
+  printRequest(session, view.request);
+  ui.out('');
+  ui.out(ui.c.bold('History'));
+  for (const line of historyLines(ui.c, view.history)) ui.out(line);
+  return ExitCode.OK;
+}
+
+export async function listCommand(session: Session, o: { status?: string; limit?: number }): Promise<number> {
+  const { ui } = session;
+  const query = o.status === undefined ? {} : { status: o.status };
+  const items = await session.api().listAll(query, 'intake', o.limit ?? 1000);
+  const shown = o.limit === undefined ? items : items.slice(0, o.limit);
+  if (ui.json) ui.printJson({ items: shown });
+  else for (const line of listLines(ui.c, shown)) ui.out(line);
+  return ExitCode.OK;
+}
+
+export async function cancelCommand(session: Session, id: string, o: { reason?: string }): Promise<number> {
+  const r = await session.api().cancel(id, o.reason);
+  return done(session, r, `Request ${id} cancelled.`);
+}
+
+function done(session: Session, r: AccessRequest, message: string): number {
+  const { ui } = session;
+  if (ui.json) ui.printJson({ request: r });
+  else ui.out(`${message} Status: ${statusColour(ui.c, r.status)}`);
+  return ExitCode.OK;
+}
+
+export async function revokeCommand(session: Session, id: string, o: { delete?: boolean; reason: string; wait?: boolean; timeout: number }): Promise<number> {
+  let r = await session.api().revoke(id, o.delete ? 'delete' : 'trust', o.reason);
+  if (o.wait) r = await waitForStatus(session, id, { timeoutSeconds: o.timeout, until: ['REVOKED', 'FAILED'] });
+  const how = o.delete ? 'the role will be deleted' : 'the partner is removed from the trust policy and the permissions detached';
+  done(session, r, `Revocation of ${id} ${r.status === 'REVOKED' ? 'done' : 'started'} (${how}).`);
+  return r.status === 'FAILED' ? ExitCode.FAILED : ExitCode.OK;
+}
+
+export async function partnerPolicyCommand(session: Session, id: string): Promise<number> {
+  const { ui } = session;
+  const { request: r } = await session.api().get(id);
+  if (r.grant === undefined) {
+    throw new CliError('NOT_ACTIVE', `request ${id} has no role yet (status ${r.status})`, {
+      hint: r.status === 'PENDING' || r.status === 'APPROVED' ? `wait for it: crossrole status ${id} (or request with --wait)` : 'only a granted request has a partner policy.',
+    });
+  }
+  const policy = JSON.parse(r.grant.partnerPolicy) as unknown;
+  if (ui.json) {
+    ui.printJson({ requestId: r.id, roleArn: r.grant.roleArn, externalId: r.grant.externalId, policy, switchRole: r.grant.switchRole });
+    return ExitCode.OK;
+  }
+  ui.info(`Step 2 of the tutorial, for the administrator of account ${r.partnerAccountId}: create this custom policy and attach it to`);
+  ui.info(`the users who may assume ${r.grant.roleArn} (AssumeRole needs ExternalId ${r.grant.externalId}).`);
+  ui.out(JSON.stringify(policy, null, 2));
+  return ExitCode.OK;
+}
+
+export async function approveCommand(session: Session, id: string, o: { duration?: string; reason?: string; wait?: boolean; timeout: number }): Promise<number> {
+  let r = await session.api().approve(id, { ...(o.duration === undefined ? {} : { duration: o.duration }), ...(o.reason === undefined ? {} : { reason: o.reason }) });
+  if (o.wait) r = await waitForStatus(session, id, { timeoutSeconds: o.timeout, via: 'approval' });
+  done(session, r, `Request ${id} approved.`);
+  return exitFor(r);
+}
+
+export async function rejectCommand(session: Session, id: string, o: { reason: string }): Promise<number> {
+  const r = await session.api().reject(id, o.reason);
+  return done(session, r, `Request ${id} rejected.`);
+}
+
+export async function retryCommand(session: Session, id: string, o: { wait?: boolean; timeout: number }): Promise<number> {
+  let r = await session.api().retry(id);
+  if (o.wait) r = await waitForStatus(session, id, { timeoutSeconds: o.timeout, via: 'approval' });
+  done(session, r, `Request ${id} retried.`);
+  return exitFor(r);
+}

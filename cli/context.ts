@@ -1,0 +1,252 @@
+/**
+ * Who the command runs as and where it talks to: credentials (`--as`, `--profile`, the environment,
+ * the @alicloud/credentials default chain) and endpoints (flags, environment, or the local stack's
+ * `local.json`). Resolved lazily, so `--help` and usage errors never touch the network or disk.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import Credential from '@alicloud/credentials';
+import type { CloudCredentials } from '../shared/cloud/credentials';
+import type { Logger } from '../shared/domain/ports';
+import type { LocalContract, LocalPrincipal } from '../local/stack';
+import { createApiClient, type ApiClient, type PopEndpoint } from './api';
+import { aliyunConfigPath, localContractPath, type CliEnv } from './config';
+import { CliError, UsageError } from './errors';
+import type { Ui } from './ui';
+
+/** Options every command accepts (see addCommonOptions in index.ts). */
+export interface CommonOptions {
+  as?: string;
+  /** aliyun CLI profile (`--profile`, or `--aliyun-profile` where `--profile` means a catalog profile). */
+  aliyunProfile?: string;
+  endpoint?: string;
+  apiIntake?: string;
+  apiApproval?: string;
+  stsEndpoint?: string;
+  dataDir?: string;
+  region?: string;
+  ownerAccount?: string;
+  json?: boolean;
+}
+
+export interface ResolvedCredentials {
+  credentials: CloudCredentials;
+  /** Where they came from, for messages: `--as approver`, `profile default`, `environment`, ... */
+  source: string;
+}
+
+export interface Endpoints {
+  sts: PopEndpoint;
+  ram: PopEndpoint;
+  ecs: PopEndpoint;
+  /** Full URLs (MNS and FC SDKs take a scheme). */
+  mns: string;
+  fc: string;
+  region: string;
+  ownerAccountId?: string;
+}
+
+export interface Session {
+  env: CliEnv;
+  ui: Ui;
+  options: CommonOptions;
+  /** The local stack's contract, when this session talks to it. */
+  local(): LocalContract | undefined;
+  credentials(): Promise<ResolvedCredentials>;
+  api(): ApiClient;
+  endpoints(): Endpoints;
+  /** Account A (owner): needed for MNS and FC. */
+  ownerAccountId(): string;
+  logger: Logger;
+}
+
+export const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+const DEFAULT_REGION = 'cn-hangzhou';
+
+/** `http(s)://host[:port]` or `host[:port]` (https, or http for loopback hosts). */
+export function parsePopEndpoint(text: string, what: string): PopEndpoint {
+  const m = /^(?:(https?):\/\/)?([^/\s]+?)\/?$/.exec(text.trim());
+  if (!m || m[2] === undefined) throw new UsageError(`${what} must be host[:port] or http(s)://host[:port] (got ${JSON.stringify(text)})`);
+  const host = m[2];
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host);
+  const protocol = m[1] === 'http' || m[1] === 'https' ? m[1] : loopback ? 'http' : 'https';
+  return { host, protocol };
+}
+
+function isPrincipal(v: unknown): v is LocalPrincipal {
+  if (typeof v !== 'object' || v === null) return false;
+  const p = v as Record<string, unknown>;
+  return typeof p['accountId'] === 'string' && typeof p['arn'] === 'string' && typeof p['accessKeyId'] === 'string' && typeof p['accessKeySecret'] === 'string';
+}
+
+export function readLocalContract(path: string): LocalContract {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new CliError('LOCAL_CONTRACT_UNREADABLE', `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, {
+      hint: 'start the local stack with `npm start` (it writes this file), or point --data-dir / CROSSROLE_DATA_DIR at its state directory.',
+    });
+  }
+  const c = raw as Partial<LocalContract>;
+  const ok = typeof raw === 'object' && raw !== null && typeof c.endpoint === 'string' && typeof c.api?.intake === 'string'
+    && typeof c.api.approval === 'string' && typeof c.ownerAccountId === 'string' && typeof c.principals === 'object' && c.principals !== null
+    && Object.values(c.principals).every(isPrincipal);
+  if (!ok) throw new CliError('LOCAL_CONTRACT_INVALID', `${path} is not a Crossrole local.json`, { hint: 'restart the local stack (`npm start`) to rewrite it.' });
+  return { ...(raw as LocalContract), region: typeof c.region === 'string' ? c.region : DEFAULT_REGION };
+}
+
+interface AliyunProfile {
+  name?: unknown;
+  mode?: unknown;
+  access_key_id?: unknown;
+  access_key_secret?: unknown;
+  sts_token?: unknown;
+}
+
+function fromAliyunConfig(env: CliEnv, name: string): CloudCredentials {
+  const path = aliyunConfigPath(env);
+  let config: { profiles?: AliyunProfile[] };
+  try {
+    config = JSON.parse(readFileSync(path, 'utf8')) as { profiles?: AliyunProfile[] };
+  } catch (e) {
+    throw new CliError('NO_CREDENTIALS', `--profile ${name}: cannot read the aliyun CLI config ${path} (${e instanceof Error ? e.message : String(e)})`, {
+      hint: 'create it with `aliyun configure --profile <name>` (AK mode), or use --as / ALIBABA_CLOUD_ACCESS_KEY_ID.',
+    });
+  }
+  const profiles = Array.isArray(config.profiles) ? config.profiles : [];
+  const p = profiles.find((x) => x.name === name);
+  if (!p) {
+    const names = profiles.map((x) => String(x.name)).join(', ') || 'none';
+    throw new CliError('NO_CREDENTIALS', `--profile ${name}: no such profile in ${path} (profiles: ${names})`, { hint: 'pass one of the profiles listed.' });
+  }
+  const mode = typeof p.mode === 'string' ? p.mode : 'AK';
+  if (mode !== 'AK' && mode !== 'StsToken') {
+    throw new CliError('NO_CREDENTIALS', `--profile ${name}: mode ${mode} is not supported here (AK and StsToken are)`, {
+      hint: 'use an AK profile, or export ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (the default chain handles the other modes).',
+    });
+  }
+  if (typeof p.access_key_id !== 'string' || p.access_key_id === '' || typeof p.access_key_secret !== 'string' || p.access_key_secret === '') {
+    throw new CliError('NO_CREDENTIALS', `--profile ${name}: access_key_id / access_key_secret missing in ${path}`, { hint: 'run `aliyun configure --profile ' + name + '`.' });
+  }
+  return {
+    accessKeyId: p.access_key_id,
+    accessKeySecret: p.access_key_secret,
+    ...(mode === 'StsToken' && typeof p.sts_token === 'string' && p.sts_token !== '' ? { securityToken: p.sts_token } : {}),
+  };
+}
+
+async function fromDefaultChain(): Promise<CloudCredentials | undefined> {
+  try {
+    const c = await new Credential().getCredential();
+    if (!c.accessKeyId || !c.accessKeySecret) return undefined;
+    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken ? { securityToken: c.securityToken } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Session {
+  let contract: LocalContract | null | undefined;
+  let creds: Promise<ResolvedCredentials> | undefined;
+  let api: ApiClient | undefined;
+
+  const explicitApi = (): boolean =>
+    options.endpoint !== undefined || options.apiIntake !== undefined || options.apiApproval !== undefined
+    || env.endpoint !== undefined || env.apiIntake !== undefined || env.apiApproval !== undefined;
+
+  /** The local stack: always with --as; otherwise only when no API endpoint was configured. */
+  function local(): LocalContract | undefined {
+    if (contract !== undefined) return contract ?? undefined;
+    const path = localContractPath(env, options.dataDir);
+    if (options.as !== undefined) contract = readLocalContract(path);
+    else contract = !explicitApi() && existsSync(path) ? readLocalContract(path) : null;
+    return contract ?? undefined;
+  }
+
+  async function resolveCredentials(): Promise<ResolvedCredentials> {
+    if (options.as !== undefined) {
+      const c = local();
+      const principals = c?.principals ?? {};
+      const p = (principals as Record<string, LocalPrincipal | undefined>)[options.as];
+      if (!p) {
+        throw new UsageError(`--as ${options.as}: no such principal in ${localContractPath(env, options.dataDir)}`, `use one of: ${Object.keys(principals).join(', ')}`);
+      }
+      return { credentials: { accessKeyId: p.accessKeyId, accessKeySecret: p.accessKeySecret }, source: `--as ${options.as}` };
+    }
+    if (options.aliyunProfile !== undefined) {
+      return { credentials: fromAliyunConfig(env, options.aliyunProfile), source: `aliyun CLI profile ${options.aliyunProfile}` };
+    }
+    if (env.accessKeyId !== undefined && env.accessKeySecret !== undefined) {
+      return {
+        credentials: { accessKeyId: env.accessKeyId, accessKeySecret: env.accessKeySecret, ...(env.securityToken === undefined ? {} : { securityToken: env.securityToken }) },
+        source: 'environment (ALIBABA_CLOUD_ACCESS_KEY_ID)',
+      };
+    }
+    const chained = await fromDefaultChain();
+    if (chained) return { credentials: chained, source: 'the @alicloud/credentials default chain' };
+    throw new CliError('NO_CREDENTIALS', 'no Alibaba Cloud credentials found. Tried: --as <principal> (local.json), --profile <name> (~/.aliyun/config.json), '
+      + 'ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, and the @alicloud/credentials default chain '
+      + '(OIDC, the aliyun CLI\'s current profile, ~/.alibabacloud/credentials, the ECS instance RAM role, ALIBABA_CLOUD_CREDENTIALS_URI)', {
+      hint: 'for the local stack pass --as partner-admin (or approver, bob, owner-admin); otherwise export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or pass --profile.',
+    });
+  }
+
+  function endpoints(): Endpoints {
+    const c = local();
+    const region = options.region ?? env.region ?? c?.region ?? DEFAULT_REGION;
+    const owner = options.ownerAccount ?? env.ownerAccountId ?? c?.ownerAccountId;
+    const stsText = options.stsEndpoint ?? env.stsEndpoint;
+    const localPop: PopEndpoint | undefined = c ? { host: c.endpoint, protocol: 'http' } : undefined;
+    return {
+      sts: stsText !== undefined ? parsePopEndpoint(stsText, '--sts-endpoint') : localPop ?? { host: 'sts.aliyuncs.com', protocol: 'https' },
+      ram: localPop ?? { host: 'ram.aliyuncs.com', protocol: 'https' },
+      ecs: localPop ?? { host: `ecs.${region}.aliyuncs.com`, protocol: 'https' },
+      mns: c ? `http://${c.endpoint}` : `https://${owner ?? 'OWNER'}.mns.${region}.aliyuncs.com`,
+      fc: c ? `http://${c.endpoint}` : `https://${owner ?? 'OWNER'}.${region}.fc.aliyuncs.com`,
+      region,
+      ...(owner === undefined ? {} : { ownerAccountId: owner }),
+    };
+  }
+
+  function apiUrls(): { intake: string; approval: string } {
+    const baseText = options.endpoint ?? env.endpoint;
+    const base = baseText?.replace(/\/+$/, '');
+    if (base !== undefined && !/^https?:\/\/[^/\s]+/.test(base)) throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:9494 (got ${JSON.stringify(baseText)})`);
+    const c = options.as !== undefined || !explicitApi() ? local() : undefined;
+    const intake = options.apiIntake ?? env.apiIntake ?? (base !== undefined ? `${base}/fn/crossrole-intake` : c?.api.intake);
+    const approval = options.apiApproval ?? env.apiApproval ?? (base !== undefined ? `${base}/fn/crossrole-approval` : c?.api.approval);
+    if (intake === undefined || approval === undefined) {
+      throw new CliError('NO_ENDPOINT', `no Crossrole API endpoint: no --endpoint, CROSSROLE_ENDPOINT or --api-intake/--api-approval, and no local stack at ${localContractPath(env, options.dataDir)}`, {
+        hint: 'pass --endpoint <url> (or both trigger URLs), or start the local stack with `npm start` and use --as <principal>.',
+      });
+    }
+    return { intake, approval };
+  }
+
+  const session: Session = {
+    env,
+    ui,
+    options,
+    local,
+    credentials() {
+      creds ??= resolveCredentials();
+      return creds;
+    },
+    api() {
+      if (!api) {
+        const urls = apiUrls();
+        api = createApiClient({ ...urls, sts: endpoints().sts, credentials: async () => (await session.credentials()).credentials });
+      }
+      return api;
+    },
+    endpoints,
+    ownerAccountId() {
+      const owner = endpoints().ownerAccountId;
+      if (owner === undefined) throw new UsageError('the owner account (A) is not known', 'pass --owner-account <id> or set CROSSROLE_OWNER_ACCOUNT_ID.');
+      return owner;
+    },
+    logger: silentLogger,
+  };
+  return session;
+}

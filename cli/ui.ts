@@ -1,0 +1,76 @@
+/**
+ * Terminal output: data on stdout, progress and diagnostics on stderr, JSON when asked, colour and
+ * spinners only on a terminal (and never with NO_COLOR), so pipes and scripts get plain text.
+ */
+import type { Writable } from 'node:stream';
+import { createColors } from 'picocolors';
+import { spinner as clackSpinner } from '@clack/prompts';
+import type { CliEnv } from './config';
+
+export type Colors = ReturnType<typeof createColors>;
+
+export interface Progress {
+  update(text: string): void;
+  stop(text: string, ok?: boolean): void;
+}
+
+export interface Ui {
+  readonly json: boolean;
+  /** stdout is a terminal. */
+  readonly tty: boolean;
+  /** stdin and stdout are terminals: prompts are possible. */
+  readonly interactive: boolean;
+  readonly c: Colors;
+  /** A line of data (stdout). Suppressed in JSON mode: JSON goes through printJson only. */
+  out(text?: string): void;
+  /** A line of progress or diagnostics (stderr). */
+  info(text: string): void;
+  printJson(value: unknown): void;
+  progress(text: string): Progress;
+}
+
+export interface UiStreams {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdinIsTTY: boolean;
+}
+
+export function createUi(env: CliEnv, json: boolean, streams: UiStreams): Ui {
+  const tty = streams.stdout.isTTY === true;
+  const colour = !env.noColor && (tty || env.forceColor);
+  const c = createColors(colour);
+  const stderrTty = streams.stderr.isTTY === true;
+  return {
+    json,
+    tty,
+    interactive: tty && streams.stdinIsTTY,
+    c,
+    out(text = '') {
+      if (!json) streams.stdout.write(`${text}\n`);
+    },
+    info(text) {
+      streams.stderr.write(`${text}\n`);
+    },
+    printJson(value) {
+      streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+    progress(text) {
+      if (stderrTty && !env.noColor) {
+        const s = clackSpinner({ output: streams.stderr, withGuide: false });
+        s.start(text);
+        return {
+          update: (t) => s.message(t),
+          stop: (t, ok = true) => (ok ? s.stop(t) : s.error(t)),
+        };
+      }
+      // Not a terminal: one line at the start and one at the end, no animation.
+      streams.stderr.write(`${text}...\n`);
+      return {
+        update: () => undefined,
+        stop: (t) => {
+          streams.stderr.write(`${t}\n`);
+        },
+      };
+    },
+  };
+}
