@@ -15,15 +15,14 @@
  *
  * Size: CROSSROLE_FAULT_BURST (default 200 requests), CROSSROLE_FAULT_BURST_WIDTH (16 in flight).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { buildIdentityProof, IDENTITY_HEADER } from '../../shared/identity';
 import type { LocalContract } from '../../local/stack';
-import { ensureBuilt, PROJECT_ROOT } from '../helpers/build';
+import { ensureBuilt, freePort, PROJECT_ROOT } from '../helpers/build';
 import { actionCounts, auditByRequest, auditChainProblems, envInt, sleep } from './helpers';
 
 const BURST = envInt('CROSSROLE_FAULT_BURST', 200);
@@ -32,35 +31,6 @@ const MAIN = join(PROJECT_ROOT, 'dist', 'local', 'main.js');
 
 jest.setTimeout(240_000);
 
-function newest(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const e of readdirSync(path)) if (e !== 'node_modules' && !e.startsWith('.')) max = Math.max(max, newest(join(path, e)));
-  return max;
-}
-
-/** ensureBuilt() watches the function sources only; the local stack's bundle needs local/ too. */
-async function ensureMainBuilt(): Promise<void> {
-  await ensureBuilt();
-  const built = existsSync(MAIN) ? statSync(MAIN).mtimeMs : 0;
-  if (['local', 'shared', 's.yaml'].some((p) => newest(join(PROJECT_ROOT, p)) > built)) {
-    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.js'), '--quiet'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-    if (r.status !== 0 && !existsSync(MAIN)) throw new Error(`build failed: ${r.stderr}${r.stdout}`);
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Child {
   proc: ChildProcess;
@@ -110,7 +80,7 @@ let dataDir: string;
 let child: Child | undefined;
 
 beforeAll(async () => {
-  await ensureMainBuilt();
+  await ensureBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'crossrole-kill9-'));
 }, 240_000);
 

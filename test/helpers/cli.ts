@@ -3,59 +3,20 @@
  * (`node dist/local/main.js`), the CLI as separate processes (`node bin/crossrole.js ...`), and
  * the interactive inbox through a pseudo-terminal (util-linux `script`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LocalContract } from '../../local/stack';
-import { ensureBuilt } from './build';
+import { ensureBuilt, freePort } from './build';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'crossrole.js');
 
-function newest(path: string): number {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const entry of readdirSync(path)) {
-    if (entry === 'node_modules' || entry.startsWith('.')) continue;
-    max = Math.max(max, newest(join(path, entry)));
-  }
-  return max;
-}
+/** The CLI and local-stack bundles are part of the one build. */
+export const ensureCliBuilt = ensureBuilt;
 
-const mtime = (p: string): number => (existsSync(p) ? statSync(p).mtimeMs : 0);
-
-/**
- * The function bundles through test/helpers/build.ts's ensureBuilt() (shared lock with other test
- * files), then the CLI and local-stack bundles, which ensureBuilt does not watch.
- */
-export async function ensureCliBuilt(): Promise<void> {
-  await ensureBuilt();
-  const sources = Math.max(...['cli', 'local', 'shared', 'functions', 's.yaml'].map((p) => newest(join(ROOT, p))));
-  const built = Math.min(mtime(join(ROOT, 'dist', 'cli', 'index.js')), mtime(join(ROOT, 'dist', 'local', 'main.js')));
-  if (built >= sources) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js'), '--quiet'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`scripts/build.js failed:\n${r.stderr}${r.stdout}`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
+export { freePort };
 
 export interface StackProcess {
   dataDir: string;
