@@ -5,6 +5,14 @@ const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
+// `crossrole ... | head` closes the pipe early: that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const cli = join(__dirname, '..', 'dist', 'cli', 'index.js');
 if (!existsSync(cli)) {
   const r = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.js'), '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
