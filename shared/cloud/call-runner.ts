@@ -51,13 +51,16 @@ export function createCallRunner(options: CallRunnerOptions): CallRunner {
           await options.limiter.acquire(action);
           s.calls++;
           total++;
-          return send();
+          const result = await send();
+          options.limiter.succeeded?.(action);
+          return result;
         }, {
           isRetryable: (e) => isRetryableFailure(describeCloudFailure(e)),
           retryAfterMs: (e) => describeCloudFailure(e).retryAfterMs,
           onRetry: (e, attempt, delayMs) => {
             s.retries++;
             const f = describeCloudFailure(e);
+            if (f.code?.includes('Throttling')) options.limiter.throttled?.(action);
             options.logger.warn(`${options.service} ${action} failed transiently; retrying`, {
               attempt, delayMs, cloudCode: f.code, status: f.statusCode, ...(f.transport ? { transport: f.message } : {}),
             });

@@ -11,7 +11,19 @@ import { defaultSleep } from './retry';
 export interface RateLimiter {
   /** Resolves when one call of `key` may be sent. */
   acquire(key: string): Promise<void>;
+  /**
+   * The cloud answered `Throttling` for `key`. Pacing is per instance, but the quota is per
+   * account: when several function instances share it, each must slow down. Optional.
+   */
+  throttled?(key: string): void;
+  /** A call of `key` went through. Optional. */
+  succeeded?(key: string): void;
 }
+
+/** AIMD: halve a key's rate on throttling, win it back by 2% of the quota per success. */
+const AIMD_DECREASE = 0.5;
+const AIMD_INCREASE = 0.02;
+const AIMD_FLOOR = 0.05;
 
 /** Documented per-account quotas (calls/second) of RAM and STS APIs (fc-sdevs-ram.md §3.2). */
 export const RAM_API_QUOTAS: Readonly<Record<string, number>> = {
@@ -60,7 +72,7 @@ export interface TokenBucketOptions {
 }
 
 export interface TokenBucketLimiter extends RateLimiter {
-  /** The rate in force for `key`. */
+  /** The rate in force for `key` (the configured rate, scaled down after throttling). */
   rateOf(key: string): number;
 }
 
@@ -70,15 +82,27 @@ export function createTokenBucketLimiter(options: TokenBucketOptions): TokenBuck
   const burst = Math.max(1, Math.floor(options.burst ?? 1));
   const defaultRate = options.defaultRate ?? 10;
   const tat = new Map<string, number>();
+  // Additive-increase / multiplicative-decrease share of the configured rate, per key: instances
+  // that compete for one account quota converge on a combined rate the cloud accepts.
+  const share = new Map<string, number>();
 
   const rateOf = (key: string): number => {
     const r = options.rates[key] ?? defaultRate;
     if (!(r > 0) || !Number.isFinite(r)) throw new RangeError(`rate for ${key} must be a positive number, got ${r}`);
-    return r;
+    return r * (share.get(key) ?? 1);
   };
 
   return {
     rateOf,
+    throttled(key: string): void {
+      share.set(key, Math.max(AIMD_FLOOR, (share.get(key) ?? 1) * AIMD_DECREASE));
+    },
+    succeeded(key: string): void {
+      const s = share.get(key);
+      if (s === undefined) return;
+      if (s + AIMD_INCREASE >= 1) share.delete(key);
+      else share.set(key, s + AIMD_INCREASE);
+    },
     acquire(key: string): Promise<void> {
       const interval = 1000 / rateOf(key);
       const tolerance = (burst - 1) * interval;

@@ -52,3 +52,45 @@ describe('token bucket limiter (GCRA)', () => {
     expect(() => limiter.acquire('X')).toThrow(RangeError);
   });
 });
+
+describe('AIMD under a shared account quota', () => {
+  it('halves a key\'s rate on each throttle (down to a floor) and wins it back by successes', () => {
+    const limiter = createTokenBucketLimiter({ rates: { AttachPolicyToRole: 10, GetRole: 100 } });
+    limiter.throttled('AttachPolicyToRole');
+    expect(limiter.rateOf('AttachPolicyToRole')).toBeCloseTo(5);
+    limiter.throttled('AttachPolicyToRole');
+    expect(limiter.rateOf('AttachPolicyToRole')).toBeCloseTo(2.5);
+    for (let i = 0; i < 10; i++) limiter.throttled('AttachPolicyToRole');
+    expect(limiter.rateOf('AttachPolicyToRole')).toBeCloseTo(0.5); // floor: 5% of the quota
+    expect(limiter.rateOf('GetRole')).toBe(100); // other keys untouched
+    for (let i = 0; i < 100; i++) limiter.succeeded('AttachPolicyToRole');
+    expect(limiter.rateOf('AttachPolicyToRole')).toBe(10);
+  });
+
+  it('three instances sharing a 10/s quota converge below it (simulated seconds)', () => {
+    // Each instance starts at the full 9/s; the "cloud" throttles every call beyond 10 in a second.
+    const instances = [0, 1, 2].map(() => createTokenBucketLimiter({ rates: { A: 9 } }));
+    let throttledLastSeconds = 0;
+    for (let second = 0; second < 60; second++) {
+      const wanted = instances.map((l) => Math.floor(l.rateOf('A')));
+      let accepted = 0;
+      let throttled = 0;
+      wanted.forEach((n, i) => {
+        for (let k = 0; k < n; k++) {
+          if (accepted < 10) {
+            accepted++;
+            instances[i]!.succeeded('A');
+          } else {
+            throttled++;
+            instances[i]!.throttled('A');
+          }
+        }
+      });
+      if (second >= 50) throttledLastSeconds += throttled;
+    }
+    const combined = instances.reduce((n, l) => n + l.rateOf('A'), 0);
+    expect(combined).toBeLessThan(20);
+    // In steady state most seconds pass without a throttle.
+    expect(throttledLastSeconds).toBeLessThan(30);
+  });
+});
