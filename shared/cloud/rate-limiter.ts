@@ -74,6 +74,8 @@ export interface TokenBucketOptions {
 export interface TokenBucketLimiter extends RateLimiter {
   /** The rate in force for `key` (the configured rate, scaled down after throttling). */
   rateOf(key: string): number;
+  throttled(key: string): void;
+  succeeded(key: string): void;
 }
 
 export function createTokenBucketLimiter(options: TokenBucketOptions): TokenBucketLimiter {

@@ -45,6 +45,11 @@ export interface AccessRequest {
   revokeMode?: RevokeMode;
   lastError?: string;
   grant?: GrantDetails;
+  /**
+   * When the scan deleted the role and guard policy a trust-mode revocation keeps (after the
+   * catalog's `revokedRoleRetention`). Unset while they may still exist; the status stays REVOKED.
+   */
+  resourcesReleasedAt?: string;
 }
 
 /** One append-only audit event per transition (and per notable non-transition, e.g. drift). */

@@ -51,6 +51,11 @@ export const catalogSchema = z.strictObject({
   approvers: z.array(principalArn).min(1),
   partners: z.union([z.literal('open'), z.array(accountId).min(1)]),
   pendingTtl: durationText.default('72h'),
+  /**
+   * How long a trust-mode revocation stays reversible: after that the scan deletes the role and its
+   * guard policy, so revoked grants do not use up the account's RAM role quota (~1,000) for ever.
+   */
+  revokedRoleRetention: durationText.default('7d'),
   profiles: z.array(profile).min(1),
 });
 
@@ -59,8 +64,9 @@ type ParsedCatalog = z.output<typeof catalogSchema>;
 export type Profile = ParsedCatalog['profiles'][number];
 export type ProfilePolicy = Profile['policies'][number];
 
-export interface Catalog extends Omit<ParsedCatalog, 'pendingTtl' | 'profiles'> {
+export interface Catalog extends Omit<ParsedCatalog, 'pendingTtl' | 'revokedRoleRetention' | 'profiles'> {
   pendingTtlSeconds: number;
+  revokedRoleRetentionSeconds: number;
   profiles: Array<Profile & { maxDurationSeconds: number }>;
 }
 
@@ -103,6 +109,7 @@ export function parseCatalog(input: unknown): Catalog {
     approvers: c.approvers,
     partners: c.partners,
     pendingTtlSeconds: parseDuration(c.pendingTtl, 'pendingTtl'),
+    revokedRoleRetentionSeconds: parseDuration(c.revokedRoleRetention, 'revokedRoleRetention'),
     profiles: c.profiles.map((p) => ({ ...p, maxDurationSeconds: parseDuration(p.maxDuration, 'maxDuration') })),
   };
 }

@@ -39,6 +39,19 @@ export interface RequestRepository {
    * audit event, atomically. Throws VersionConflictError or IllegalTransitionError.
    */
   transition(id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest>;
+  /**
+   * REVOKED trust-mode requests whose role and guard policy have not been released yet and whose
+   * revocation (updatedAt) is older than `revokedBefore`, oldest first. Served by a partial index.
+   * Delete-mode revocations are never listed: their revocation already deleted everything.
+   */
+  listUnreleased(revokedBefore: Date, limit: number): Promise<AccessRequest[]>;
+  /**
+   * Record that a REVOKED request's RAM resources are gone: sets resourcesReleasedAt (now) and
+   * appends one NOTE audit event. Bumps neither version nor updatedAt. Idempotent: a request
+   * already released is left as it is (no second event). NOT_FOUND for an unknown id,
+   * ILLEGAL_TRANSITION for a request that is not REVOKED.
+   */
+  markReleased(id: string, audit: AuditInput): Promise<void>;
   /** Record a non-transition fact (e.g. last error of an attempt, drift) as a NOTE audit event; optionally patch fields. */
   note(id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput): Promise<void>;
   history(id: string): Promise<AuditEvent[]>;

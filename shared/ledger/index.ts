@@ -18,6 +18,8 @@ export type LedgerOptions =
 export interface Ledger extends RequestRepository {
   /** EXPLAIN plan of the due-for-expiry query (proves the partial index serves it). */
   explainDueForExpiry(now: Date): Promise<string>;
+  /** EXPLAIN plan of the listUnreleased query (proves its partial index serves it). */
+  explainUnreleased(revokedBefore: Date): Promise<string>;
 }
 
 export interface LedgerDeps {
@@ -55,6 +57,6 @@ export async function openLedger(options: LedgerOptions, deps: LedgerDeps = {}):
 }
 
 export type { Db, Queryable, QueryResult } from './db';
-export { MIGRATIONS, DUE_FOR_EXPIRY_INDEX, migrate } from './migrations';
+export { MIGRATIONS, DUE_FOR_EXPIRY_INDEX, UNRELEASED_INDEX, migrate } from './migrations';
 export type { Migration } from './migrations';
 export { SqlRequestRepository } from './repository';

@@ -24,6 +24,9 @@ const inList = (values: readonly string[]): string => values.map(literal).join('
 /** Name of the partial index serving listDueForExpiry (asserted by the EXPLAIN test). */
 export const DUE_FOR_EXPIRY_INDEX = 'requests_active_expiry_idx';
 
+/** Name of the partial index serving listUnreleased (asserted by the EXPLAIN test). */
+export const UNRELEASED_INDEX = 'requests_revoked_unreleased_idx';
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -84,6 +87,20 @@ export const MIGRATIONS: readonly Migration[] = [
         expires_at timestamptz NOT NULL
       )`,
       'CREATE INDEX used_nonces_expires_idx ON used_nonces (expires_at)',
+    ],
+  },
+  {
+    version: 2,
+    name: 'requests.resources_released_at: retention of trust-mode revoked roles',
+    statements: [
+      // Nullable, no default: adding it rewrites nothing, and every existing REVOKED trust-mode row
+      // starts unreleased, so the scan frees the roles that history already accumulated.
+      'ALTER TABLE requests ADD COLUMN resources_released_at timestamptz NULL',
+      // Only rows still holding a role are indexed: once released (or revoked in delete mode, which
+      // is never released because it left nothing) a row leaves the index, so the scan's query
+      // stays proportional to the roles still kept, not to the account's whole history.
+      `CREATE INDEX ${UNRELEASED_INDEX} ON requests (updated_at, id)
+        WHERE status = ${literal(Status.REVOKED)} AND revoke_mode = ${literal(RevokeMode.TRUST)} AND resources_released_at IS NULL`,
     ],
   },
 ];

@@ -3,7 +3,8 @@
  * UPDATE guarded by version and by the state machine's source statuses, plus its audit event,
  * in one transaction: two workers racing on one request cannot both win.
  */
-import type { AccessRequest, AuditEvent, GrantDetails, RevokeMode } from '../domain/access-request';
+import { RevokeMode } from '../domain/access-request';
+import type { AccessRequest, AuditEvent, GrantDetails } from '../domain/access-request';
 import { CrossroleError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../domain/errors';
 import type { AuditInput, Clock, ListOptions, RequestPatch, RequestRepository } from '../domain/ports';
 import { Status, isStatus, nextStatusFor, refusedForRevoked, sourcesOf, targetOf } from '../domain/state-machine';
@@ -35,6 +36,7 @@ interface RequestRow {
   revoke_mode: string | null;
   last_error: string | null;
   grant: unknown;
+  resources_released_at: Date | string | null;
 }
 
 interface AuditRow {
@@ -81,6 +83,7 @@ function toRequest(row: RequestRow): AccessRequest {
   if (row.revoke_mode !== null) r.revokeMode = row.revoke_mode as RevokeMode;
   if (row.last_error !== null) r.lastError = row.last_error;
   if (row.grant !== null && row.grant !== undefined) r.grant = row.grant as GrantDetails;
+  if (row.resources_released_at !== null && row.resources_released_at !== undefined) r.resourcesReleasedAt = iso(row.resources_released_at);
   return r;
 }
 
@@ -137,6 +140,17 @@ function patchAssignments(patch: RequestPatch, params: unknown[]): string[] {
 const DUE_FOR_EXPIRY_SQL = `SELECT * FROM requests
   WHERE status = '${Status.ACTIVE}' AND expires_at <= $1::timestamptz
   ORDER BY expires_at, id LIMIT $2::integer`;
+
+/** The listUnreleased query. Its literals match the partial index predicate exactly. */
+const UNRELEASED_SQL = `SELECT * FROM requests
+  WHERE status = '${Status.REVOKED}' AND revoke_mode = '${RevokeMode.TRUST}' AND resources_released_at IS NULL
+    AND updated_at < $1::timestamptz
+  ORDER BY updated_at, id LIMIT $2::integer`;
+
+/** Only a REVOKED request's RAM resources may be released: anything else may still need them. */
+function releaseRefused(id: string, status: Status): CrossroleError {
+  return new CrossroleError('ILLEGAL_TRANSITION', `request ${id} is ${status}: only a REVOKED request's resources can be released`, { details: { id, status } });
+}
 
 const CREATABLE: readonly Status[] = [Status.PENDING, Status.APPROVED];
 
@@ -229,6 +243,40 @@ export class SqlRequestRepository implements RequestRepository {
       [status, olderThan.toISOString(), limitOf(limit)],
     );
     return rows.map(toRequest);
+  }
+
+  async listUnreleased(revokedBefore: Date, limit: number): Promise<AccessRequest[]> {
+    const { rows } = await this.db.query<RequestRow>(UNRELEASED_SQL, [revokedBefore.toISOString(), limitOf(limit)]);
+    return rows.map(toRequest);
+  }
+
+  /** The EXPLAIN plan of {@link listUnreleased}'s query, one plan line per line. */
+  async explainUnreleased(revokedBefore: Date, limit = DEFAULT_LIMIT): Promise<string> {
+    const { rows } = await this.db.query<Record<string, string>>(`EXPLAIN ${UNRELEASED_SQL}`, [revokedBefore.toISOString(), limitOf(limit)]);
+    return rows.map((r) => Object.values(r).join(' ')).join('\n');
+  }
+
+  async markReleased(id: string, audit: AuditInput): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await this.db.transaction(async (tx) => {
+      // Like a note, not a transition: version and updated_at stay, so "revoked at" keeps its
+      // meaning. Only a REVOKED row that is not released yet changes; anything else says why not.
+      const { rows } = await tx.query<{ status: string }>(
+        `UPDATE requests SET resources_released_at = $2::timestamptz
+         WHERE id = $1 AND status = '${Status.REVOKED}' AND resources_released_at IS NULL RETURNING status`,
+        [id, now],
+      );
+      if (rows[0] === undefined) {
+        const current = await tx.query<{ status: string; resources_released_at: Date | string | null }>(
+          'SELECT status, resources_released_at FROM requests WHERE id = $1', [id],
+        );
+        const row = current.rows[0];
+        if (row === undefined) throw new NotFoundError('request', id);
+        if (row.resources_released_at !== null) return; // already released: idempotent, no second event
+        throw releaseRefused(id, toStatus(row.status));
+      }
+      await this.appendAudit(tx, id, 'NOTE', Status.REVOKED, Status.REVOKED, audit, now);
+    });
   }
 
   async transition(id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest> {

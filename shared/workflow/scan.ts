@@ -4,6 +4,7 @@
  * moves on. Every phase is bounded per run and reports what it did.
  */
 import type { AccessRequest } from '../domain/access-request';
+import { RevokeMode } from '../domain/access-request';
 import { formatDuration } from '../domain/duration';
 import { QueueName } from '../domain/ports';
 import { Status, Transition, isApproved, isRevoking } from '../domain/state-machine';
@@ -12,7 +13,7 @@ import { Actor, messageOf } from './deps';
 import type { WorkflowDeps } from './deps';
 import { parseDeadLetterBody, sendFor } from './messages';
 import { Tag } from './naming';
-import { hasCode, noteQuietly, sweepRole } from './ram-grant';
+import { hasCode, noteQuietly, revokeInRam, sweepRole } from './ram-grant';
 import { startExpiry } from './revoke';
 
 export interface ScanOptions {
@@ -30,6 +31,8 @@ export interface ScanOptions {
   announceMaxRead?: number;
   /** The RAM sweep leaves roles alone until this long after their expiry (default 300 s), so the normal path goes first. */
   sweepGraceSeconds?: number;
+  /** Most trust-revoked grants whose RAM resources are released per run (default 50). */
+  releaseLimit?: number;
 }
 
 export interface ScanReport {
@@ -53,6 +56,8 @@ export interface ScanReport {
   deadLetters: number;
   /** (6) requests marked FAILED from dead letters. */
   markedFailed: number;
+  /** (7) trust-revoked grants past the retention whose role and guard policy were deleted (or found gone). */
+  released: number;
   /** Items that failed and will be tried again by the next scan. */
   errors: number;
 }
@@ -64,11 +69,12 @@ interface Settings {
   announceWindowMs: number;
   announceMaxRead: number;
   sweepGraceMs: number;
+  releaseLimit: number;
 }
 
 const emptyReport = (): ScanReport => ({
   expired: 0, revokeResent: 0, lapsed: 0, provisionResent: 0, announced: 0, revocationsRetried: 0,
-  swept: 0, drift: 0, deadLetters: 0, markedFailed: 0, errors: 0,
+  swept: 0, drift: 0, deadLetters: 0, markedFailed: 0, released: 0, errors: 0,
 });
 
 /** A transition lost to a concurrent worker is not an error: the row moved on, which is the point. */
@@ -281,6 +287,47 @@ async function sweep(deps: WorkflowDeps, s: Settings, report: ScanReport, now: D
   });
 }
 
+/**
+ * (7) Retention. A trust-mode revocation keeps the role and its guard policy so that it can be
+ * reversed, but RAM allows ~1,000 roles per account: kept for ever, they would make every new
+ * grant fail after ~1,000 in the account's lifetime. Past the catalog's `revokedRoleRetention`, the
+ * delete-mode cleanup runs (idempotent; a role that is not ours is never touched) and the ledger
+ * records the release, so the row is not picked again. The status stays REVOKED.
+ * Rows are read oldest first; a row that keeps failing must not starve the ones behind it, so,
+ * as in (1), each page reads past the rows this run already tried (at most 2 x limit attempts).
+ */
+async function releaseRetained(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
+  const revokedBefore = new Date(now.getTime() - deps.catalog.revokedRoleRetentionSeconds * 1000);
+  const tried = new Set<string>();
+  while (report.released < s.releaseLimit && tried.size < 2 * s.releaseLimit) {
+    const size = s.releaseLimit + tried.size;
+    const page = await deps.ledger.listUnreleased(revokedBefore, size);
+    const fresh = page.filter((r) => !tried.has(r.id)).slice(0, s.releaseLimit - report.released);
+    if (fresh.length === 0) break;
+    for (const r of fresh) tried.add(r.id);
+    await each(deps, report, 'release', fresh, (r) => r.id, async (r) => {
+      await releaseOne(deps, r);
+      report.released++;
+    });
+    if (page.length < size) break;
+  }
+}
+
+async function releaseOne(deps: WorkflowDeps, r: AccessRequest): Promise<void> {
+  const before = deps.ram.callCount();
+  const result = await revokeInRam(deps, r, RevokeMode.DELETE);
+  const ramCalls = deps.ram.callCount() - before;
+  // A role under our name that is not ours (the tag says so) is somebody else's: nothing of this
+  // grant is left in it to free, and trying again every minute would change nothing. The row is
+  // released with the fact on its audit trail; the role itself is for a person to look at.
+  const reason = result.foreign
+    ? `retention (${formatDuration(deps.catalog.revokedRoleRetentionSeconds)}) over; the role under this grant's name is not this grant's, left untouched`
+    : `retention (${formatDuration(deps.catalog.revokedRoleRetentionSeconds)}) over: role and guard policy deleted`;
+  await deps.ledger.markReleased(r.id, { actor: Actor.SCAN, reason, details: { roleName: r.roleName, ramCalls, ...result } });
+  if (result.foreign) deps.logger.warn('release: role is not this grant\'s; left untouched, request marked released', { requestId: r.id, roleName: r.roleName });
+  else deps.logger.info('release: revoked grant\'s RAM resources deleted', { requestId: r.id, roleName: r.roleName, ramCalls, deleted: result.deleted });
+}
+
 export async function runExpiryScan(deps: WorkflowDeps, options: ScanOptions = {}): Promise<ScanReport> {
   const s: Settings = {
     limit: options.limit ?? 100,
@@ -289,6 +336,7 @@ export async function runExpiryScan(deps: WorkflowDeps, options: ScanOptions = {
     announceWindowMs: (options.announceWindowSeconds ?? 60) * 1000,
     announceMaxRead: options.announceMaxRead ?? 500,
     sweepGraceMs: (options.sweepGraceSeconds ?? 300) * 1000,
+    releaseLimit: options.releaseLimit ?? 50,
   };
   const report = emptyReport();
   const now = deps.clock.now();
@@ -301,6 +349,8 @@ export async function runExpiryScan(deps: WorkflowDeps, options: ScanOptions = {
     ['dead-letters', () => drainDeadLetters(deps, s, report)],
     ['retry-revocations', () => retryFailedRevocations(deps, s, report, now)],
     ['sweep', () => sweep(deps, s, report, now)],
+    // Last: the least urgent. If the run is cut short, the phases that end access went first.
+    ['release', () => releaseRetained(deps, s, report, now)],
   ];
   // One phase failing (say RAM is down) must not keep the others from running.
   for (const [name, run] of phases) {

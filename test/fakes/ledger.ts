@@ -1,18 +1,20 @@
 /**
  * In-memory RequestRepository, faithful to shared/ledger/repository.ts: versions, the state
  * machine's source statuses, stale-version-before-illegal-edge errors, append-only audit events,
- * notes that bump neither version nor updatedAt, keyset pages by (createdAt, id), single-use nonces.
+ * notes that bump neither version nor updatedAt, keyset pages by (createdAt, id), single-use nonces,
+ * releases (markReleased) that are idempotent and allowed only for REVOKED rows.
  */
 import type { AccessRequest, AuditEvent } from '../../shared/domain/access-request';
 import { CrossroleError, NotFoundError, ValidationError, VersionConflictError } from '../../shared/domain/errors';
 import type { AuditInput, Clock, ListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
+import { RevokeMode } from '../../shared/domain/access-request';
 import { Status, nextStatusFor } from '../../shared/domain/state-machine';
 import type { Transition } from '../../shared/domain/state-machine';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
-type Method = 'create' | 'get' | 'transition' | 'note' | 'listDueForExpiry' | 'listStale' | 'listByStatus' | 'listByPartner';
+type Method = 'create' | 'get' | 'transition' | 'note' | 'listDueForExpiry' | 'listStale' | 'listByStatus' | 'listByPartner' | 'listUnreleased' | 'markReleased';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -110,6 +112,30 @@ export class InMemoryLedger implements RequestRepository {
       .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || a.id.localeCompare(b.id))
       .slice(0, limitOf(limit))
       .map(clone);
+  }
+
+  async listUnreleased(revokedBefore: Date, limit: number): Promise<AccessRequest[]> {
+    this.maybeFail('listUnreleased');
+    return [...this.rows.values()]
+      .filter((r) => r.status === Status.REVOKED && r.revokeMode === RevokeMode.TRUST && r.resourcesReleasedAt === undefined
+        && Date.parse(r.updatedAt) < revokedBefore.getTime())
+      .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || a.id.localeCompare(b.id))
+      .slice(0, limitOf(limit))
+      .map(clone);
+  }
+
+  async markReleased(id: string, audit: AuditInput): Promise<void> {
+    this.maybeFail('markReleased');
+    const row = this.rows.get(id);
+    if (row === undefined) throw new NotFoundError('request', id);
+    if (row.resourcesReleasedAt !== undefined) return;
+    if (row.status !== Status.REVOKED) {
+      throw new CrossroleError('ILLEGAL_TRANSITION', `request ${id} is ${row.status}: only a REVOKED request's resources can be released`, { details: { id, status: row.status } });
+    }
+    // As note(): neither version nor updatedAt move.
+    const now = this.clock.now().toISOString();
+    row.resourcesReleasedAt = now;
+    this.append(id, 'NOTE', row.status, row.status, audit, now);
   }
 
   async transition(id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest> {

@@ -213,7 +213,7 @@ describe('timer events', () => {
   it('expiry-scan returns the scan report', async () => {
     const report = resultValue(await t.stack.fc.invoke(EXPIRY, getTestEvent('timer/expiry-scan'))) as Record<string, number>;
     expect(Object.keys(report).sort()).toEqual(
-      ['announced', 'deadLetters', 'drift', 'errors', 'expired', 'lapsed', 'markedFailed', 'provisionResent', 'revocationsRetried', 'revokeResent', 'swept'].sort(),
+      ['announced', 'deadLetters', 'drift', 'errors', 'expired', 'lapsed', 'markedFailed', 'provisionResent', 'released', 'revocationsRetried', 'revokeResent', 'swept'].sort(),
     );
     expect(report.errors).toBe(0);
     expect(Object.values(report).every((n) => Number.isInteger(n) && n >= 0)).toBe(true);

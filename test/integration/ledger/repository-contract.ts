@@ -8,8 +8,8 @@ import { IllegalTransitionError, NotFoundError, VersionConflictError } from '../
 import type { Clock } from '../../../shared/domain/ports';
 import { ALL_STATUSES, Status, Transition } from '../../../shared/domain/state-machine';
 import type { AccessRequest } from '../../../shared/domain/access-request';
-import type { Db, Ledger } from '../../../shared/ledger';
-import { DUE_FOR_EXPIRY_INDEX, MIGRATIONS, migrate } from '../../../shared/ledger';
+import type { Db, Ledger, Queryable } from '../../../shared/ledger';
+import { DUE_FOR_EXPIRY_INDEX, MIGRATIONS, SqlRequestRepository, UNRELEASED_INDEX, migrate } from '../../../shared/ledger';
 import { fullRequest, minimalRequest, randomAccountId } from '../../helpers/ledger-fixtures';
 
 export interface ContractHarness {
@@ -40,6 +40,18 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 const ids = (rs: AccessRequest[]): string[] => rs.map((r) => r.id);
+
+/** A Db whose every statement runs inside one open transaction (so a whole scenario can be rolled back). */
+function dbInside(tx: Queryable, driver: Db['driver']): Db {
+  return {
+    driver,
+    query: <T = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => tx.query<T>(sql, params),
+    transaction: <T>(fn: (q: Queryable) => Promise<T>) => fn(tx),
+    close: async () => undefined,
+  };
+}
+
+class RolledBack extends Error {}
 const year = (y: number, rest = '-01-01T00:00:00.000Z'): string => `${y}${rest}`;
 
 export function describeRepositoryContract(name: string, factory: HarnessFactory): void {
@@ -305,6 +317,108 @@ export function describeRepositoryContract(name: string, factory: HarnessFactory
       expect(await repo.purgeExpiredNonces(new Date('1990-01-01T00:10:00Z'))).toBe(0);
     });
 
+    // ------------------------------------------------------------------ retention (migration 2)
+
+    /** A request revoked in `mode` at `at` (each step at `at`: its updatedAt is the revocation time). */
+    async function revokedRequest(mode: 'trust' | 'delete', at: string): Promise<AccessRequest> {
+      const a = await activeRequest(year(2100), at);
+      const revoking = await repo.transition(a.id, a.version, Transition.START_REVOKE, { revokeMode: mode }, { actor });
+      return repo.transition(a.id, revoking.version, Transition.FINISH_REVOKE, {}, { actor });
+    }
+
+    it('listUnreleased returns REVOKED trust-mode rows revoked before the cut-off, oldest first; delete mode and other statuses never', async () => {
+      const t1 = await revokedRequest('trust', year(1950, '-01-01T00:00:00.000Z'));
+      const t2 = await revokedRequest('trust', year(1950, '-01-02T00:00:00.000Z'));
+      await revokedRequest('delete', year(1950, '-01-01T12:00:00.000Z'));
+      await activeRequest(year(2100), year(1950, '-01-01T00:00:00.000Z'));
+      const stuck = await activeRequest(year(2100), year(1950, '-01-01T00:00:00.000Z'));
+      await repo.transition(stuck.id, stuck.version, Transition.START_REVOKE, { revokeMode: 'trust' }, { actor }); // REVOKING
+      const young = await revokedRequest('trust', year(1950, '-09-01T00:00:00.000Z'));
+      expect(t2.updatedAt).toBe(year(1950, '-01-02T00:00:00.000Z'));
+
+      const cut = new Date(year(1950, '-06-01T00:00:00.000Z'));
+      expect(ids(await repo.listUnreleased(cut, 10))).toEqual([t1.id, t2.id]);
+      expect(ids(await repo.listUnreleased(cut, 1))).toEqual([t1.id]);
+      // Strictly before: revoked exactly at the cut-off is not yet past the retention.
+      expect(ids(await repo.listUnreleased(new Date(t2.updatedAt), 10))).toEqual([t1.id]);
+      expect(ids(await repo.listUnreleased(new Date(year(1950, '-12-31T00:00:00.000Z')), 10))).toEqual([t1.id, t2.id, young.id]);
+      expect((await repo.listUnreleased(cut, 10))[0]).toEqual(t1);
+    });
+
+    it('markReleased stamps resourcesReleasedAt with one NOTE, moves neither version nor updatedAt, and is idempotent', async () => {
+      const r = await revokedRequest('trust', year(1951, '-01-01T00:00:00.000Z'));
+      // 1950's rows (the test above) are older: this one is looked for among them.
+      const cut = new Date(year(1951, '-06-01T00:00:00.000Z'));
+      expect(ids(await repo.listUnreleased(cut, 100))).toContain(r.id);
+
+      clock.current = new Date(year(1951, '-02-01T00:00:00.000Z'));
+      await repo.markReleased(r.id, { actor: 'system:scan', reason: 'retention over', details: { deleted: true } });
+      const released = { ...r, resourcesReleasedAt: year(1951, '-02-01T00:00:00.000Z') };
+      expect(await repo.get(r.id)).toEqual(released);
+      expect(ids(await repo.listUnreleased(cut, 100))).not.toContain(r.id);
+      expect((await repo.history(r.id)).at(-1)).toEqual({
+        id: expect.any(Number), requestId: r.id, at: year(1951, '-02-01T00:00:00.000Z'), actor: 'system:scan', action: 'NOTE',
+        fromStatus: Status.REVOKED, toStatus: Status.REVOKED, reason: 'retention over', details: { deleted: true },
+      });
+      const events = (await repo.history(r.id)).length;
+
+      clock.current = new Date(year(1951, '-03-01T00:00:00.000Z'));
+      await repo.markReleased(r.id, { actor: 'system:scan', reason: 'again' });
+      expect(await repo.get(r.id)).toEqual(released);
+      expect(await repo.history(r.id)).toHaveLength(events);
+    });
+
+    it('markReleased is NOT_FOUND for an unknown id and ILLEGAL_TRANSITION for a request that is not REVOKED', async () => {
+      expect(await codeOf(repo.markReleased(randomUUID(), { actor }))).toBe('NOT_FOUND');
+      const a = await activeRequest(year(2100), year(1952));
+      expect(await codeOf(repo.markReleased(a.id, { actor }))).toBe('ILLEGAL_TRANSITION');
+      expect(await repo.get(a.id)).toEqual(a);
+      expect(await repo.history(a.id)).toHaveLength(2);
+    });
+
+    it('migration 2 applies on an existing migration-1 database: old rows start unreleased and are listed', async () => {
+      const schema = `m1_${randomUUID().replace(/-/g, '')}`;
+      const id = randomUUID();
+      const outcome = h.db.transaction(async (tx) => {
+        // A fresh schema holding exactly what a migration-1 deployment has; all of it rolled back.
+        await tx.query(`CREATE SCHEMA ${schema}`);
+        await tx.query(`SET LOCAL search_path TO ${schema}`);
+        await tx.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+        const first = MIGRATIONS[0];
+        if (first?.version !== 1) throw new Error('migration 1 missing');
+        for (const statement of first.statements) await tx.query(statement);
+        await tx.query('INSERT INTO schema_migrations (version, name) VALUES (1, $1)', [first.name]);
+        await tx.query(
+          `INSERT INTO requests (id, version, status, partner_account_id, requester_arn, profile, duration_seconds, reason, role_name, principals, external_id, created_at, updated_at, revoke_mode)
+           VALUES ($1, 4, 'REVOKED', '1', 'arn', 'p', 60, 'r', 'crossrole-old', '[]'::jsonb, 'x', $2::timestamptz, $2::timestamptz, 'trust')`,
+          [id, year(1940)],
+        );
+
+        const db = dbInside(tx, h.db.driver);
+        expect(await migrate(db)).toEqual(MIGRATIONS.filter((m) => m.version > 1).map((m) => m.version));
+        const { rows: columns } = await tx.query<{ data_type: string; is_nullable: string }>(
+          "SELECT data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'requests' AND column_name = 'resources_released_at'",
+          [schema],
+        );
+        expect(columns).toEqual([{ data_type: 'timestamp with time zone', is_nullable: 'YES' }]);
+        const { rows: indexes } = await tx.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, UNRELEASED_INDEX]);
+        expect(indexes[0]?.indexdef).toMatch(/WHERE .*status = 'REVOKED'.*resources_released_at IS NULL/);
+
+        const migrated = new SqlRequestRepository(db, clock);
+        const old = await migrated.get(id);
+        expect(old).toMatchObject({ id, status: Status.REVOKED, revokeMode: 'trust', updatedAt: year(1940) });
+        expect(old).not.toHaveProperty('resourcesReleasedAt');
+        expect(ids(await migrated.listUnreleased(new Date(year(1941)), 10))).toEqual([id]);
+        await migrated.markReleased(id, { actor: 'system:scan' });
+        expect(await migrated.listUnreleased(new Date(year(1941)), 10)).toEqual([]);
+        expect(await migrate(db)).toEqual([]);
+        throw new RolledBack();
+      });
+      await expect(outcome).rejects.toBeInstanceOf(RolledBack);
+      const { rows } = await h.db.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema]);
+      expect(rows).toEqual([]);
+    });
+
     // ------------------------------------------------------------------ concurrency
 
     it('a statement from another caller never lands inside somebody else\'s transaction', async () => {
@@ -366,6 +480,21 @@ export function describeRepositoryContract(name: string, factory: HarnessFactory
       expect(plan).toContain(DUE_FOR_EXPIRY_INDEX);
       expect(plan).not.toMatch(/Seq Scan on requests/);
       expect(await repo.listDueForExpiry(now, 100)).toHaveLength(3);
+    }, 30_000);
+
+    it('the unreleased query is served by its partial index, not a sequential scan', async () => {
+      const partner = randomAccountId();
+      // 2,000 revoked grants already released (history), on top of the 2,000 ACTIVE ones above.
+      await h.db.query(
+        `INSERT INTO requests (id, version, status, partner_account_id, requester_arn, profile, duration_seconds, reason, role_name, principals, external_id, created_at, updated_at, revoke_mode, resources_released_at)
+         SELECT 'released-' || g || '-' || $1, 4, $2, $1, 'acs:ram::' || $1 || ':root', 'readonly', 3600, 'bulk', 'crossrole-rel-' || g, '[]'::jsonb, 'x', now(), now(), 'trust', now()
+         FROM generate_series(1, 2000) AS g`,
+        [partner, Status.REVOKED],
+      );
+      await h.db.query('ANALYZE requests');
+      const plan = await repo.explainUnreleased(new Date(year(1950, '-06-01T00:00:00.000Z')));
+      expect(plan).toContain(UNRELEASED_INDEX);
+      expect(plan).not.toMatch(/Seq Scan on requests/);
     }, 30_000);
   });
 }

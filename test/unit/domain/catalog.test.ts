@@ -78,6 +78,14 @@ describe('parseCatalog', () => {
     expect(isPartnerAllowed(c, OWNER)).toBe(false);
   });
 
+  it('defaults revokedRoleRetention to 7d and converts a given one to seconds', () => {
+    expect(parseCatalog(validCatalog()).revokedRoleRetentionSeconds).toBe(7 * 86400);
+    expect(parseCatalog({ ...validCatalog(), revokedRoleRetention: '36h' }).revokedRoleRetentionSeconds).toBe(36 * 3600);
+    expect(parseCatalog({ ...validCatalog(), revokedRoleRetention: 'P30D' }).revokedRoleRetentionSeconds).toBe(30 * 86400);
+    // The parsed catalog carries seconds only, like pendingTtl.
+    expect(parseCatalog(validCatalog())).not.toHaveProperty('revokedRoleRetention');
+  });
+
   it('allows only listed partners', () => {
     const c = parseCatalog(validCatalog());
     expect(isPartnerAllowed(c, PARTNER)).toBe(true);
@@ -95,6 +103,10 @@ describe('parseCatalog', () => {
     ['bad partner id', 'partners[1]', set('partners', [PARTNER, 'abc'])],
     ['owner listed as partner', 'partners', set('partners', [PARTNER, OWNER])],
     ['bad pendingTtl', 'pendingTtl', set('pendingTtl', '3 days')],
+    ['bad revokedRoleRetention', 'revokedRoleRetention', set('revokedRoleRetention', '1 week')],
+    ['zero revokedRoleRetention', 'revokedRoleRetention', set('revokedRoleRetention', '0d')],
+    ['revokedRoleRetention over a year', 'revokedRoleRetention', set('revokedRoleRetention', '400d')],
+    ['revokedRoleRetention not a string', 'revokedRoleRetention', set('revokedRoleRetention', 604800)],
     ['no profiles', 'profiles', set('profiles', [])],
     ['bad profile name', 'profiles[0].name', set('profiles[0].name', 'ECS ReadOnly')],
     ['bad maxDuration', 'profiles[1].maxDuration', set('profiles[1].maxDuration', '8 h')],

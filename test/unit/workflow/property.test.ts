@@ -1,10 +1,12 @@
 /**
  * Random sequences of everything that can happen (decisions, revocations, deliveries in any order,
  * duplicates, crashes between RAM calls, dead letters, scans, time passing) never drive the ledger
- * into an illegal state, and never leave a role where the ledger says there must be none.
+ * into an illegal state, and never leave a role where the ledger says there must be none (nor, once
+ * the retention released a revoked grant, its role or guard policy).
  */
 import fc from 'fast-check';
 import type { AccessRequest } from '../../../shared/domain/access-request';
+import { guardPolicyName } from '../../../shared/domain/access-request';
 import { CrossroleError } from '../../../shared/domain/errors';
 import { QueueName } from '../../../shared/domain/ports';
 import { ALL_STATUSES, nextStatus } from '../../../shared/domain/state-machine';
@@ -91,6 +93,12 @@ async function checkInvariants(w: World, requests: string[], final: boolean): Pr
     if (['PENDING', 'REJECTED', 'LAPSED', 'CANCELLED'].includes(r.status)) expect(ours).toBe(false);
     if (r.status === 'REVOKED' && r.revokeMode === 'delete') expect(ours).toBe(false);
     if (r.status === 'REVOKED' && ours) expect(trustedAccounts(role.trustPolicy)).toEqual([OWNER]);
+    // Released (the retention phase): only REVOKED rows, and nothing of the grant is left in RAM.
+    if (r.resourcesReleasedAt !== undefined) {
+      expect(r.status).toBe('REVOKED');
+      expect(ours).toBe(false);
+      expect(w.ram.policy(guardPolicyName(id))).toBeUndefined();
+    }
     if (r.status === 'ACTIVE') {
       expect(ours).toBe(true);
       expect(role?.attached).toContainEqual({ type: 'Custom', name: r.grant?.guardPolicyName });
@@ -103,6 +111,14 @@ async function checkInvariants(w: World, requests: string[], final: boolean): Pr
   if (final) {
     for (const name of w.ram.roleNames()) expect(trustedAccounts(w.ram.role(name)?.trustPolicy ?? '')).toEqual([OWNER]);
     for (const r of rows.values()) expect(['ACTIVE', 'APPROVED', 'REVOKING', 'PENDING']).not.toContain(r.status);
+    // The drain ran for weeks past every revocation: the retention released every trust-mode
+    // revocation, so no revoked grant holds a role or a guard policy any more.
+    for (const r of rows.values()) {
+      if (r.status !== 'REVOKED') continue;
+      if (r.revokeMode === 'trust') expect(r.resourcesReleasedAt).toBeDefined();
+      expect(w.ram.role(r.roleName)?.tags['crossrole:request-id']).not.toBe(r.id);
+      expect(w.ram.policy(guardPolicyName(r.id))).toBeUndefined();
+    }
   }
 }
 
