@@ -20,9 +20,9 @@ export interface RateLimiter {
   succeeded?(key: string): void;
 }
 
-/** AIMD: halve a key's rate on throttling, win it back by 2% of the quota per success. */
-const AIMD_DECREASE = 0.5;
-const AIMD_INCREASE = 0.02;
+/** AIMD: cut a key's rate by a quarter on throttling, win back 5% of the quota per success (random throttling at 10% then costs almost nothing; real contention converges). */
+const AIMD_DECREASE = 0.75;
+const AIMD_INCREASE = 0.05;
 const AIMD_FLOOR = 0.05;
 
 /** Documented per-account quotas (calls/second) of RAM and STS APIs (fc-sdevs-ram.md §3.2). */

@@ -51,16 +51,32 @@ describe('token bucket limiter (GCRA)', () => {
     const limiter = createTokenBucketLimiter({ rates: { X: 0 } });
     expect(() => limiter.acquire('X')).toThrow(RangeError);
   });
+
+  it('occasional random throttling (10%) barely slows a lone instance', () => {
+    const limiter = createTokenBucketLimiter({ rates: { A: 9 } });
+    let x = 1;
+    const random = (): number => {
+      x = (x * 48271) % 2147483647;
+      return x / 2147483647;
+    };
+    let sum = 0;
+    for (let i = 0; i < 2000; i++) {
+      if (random() < 0.1) limiter.throttled('A');
+      else limiter.succeeded('A');
+      sum += limiter.rateOf('A');
+    }
+    expect(sum / 2000).toBeGreaterThan(7);
+  });
 });
 
 describe('AIMD under a shared account quota', () => {
-  it('halves a key\'s rate on each throttle (down to a floor) and wins it back by successes', () => {
+  it('cuts a key\'s rate by a quarter on each throttle (down to a floor) and wins it back by successes', () => {
     const limiter = createTokenBucketLimiter({ rates: { AttachPolicyToRole: 10, GetRole: 100 } });
     limiter.throttled('AttachPolicyToRole');
-    expect(limiter.rateOf('AttachPolicyToRole')).toBeCloseTo(5);
+    expect(limiter.rateOf('AttachPolicyToRole')).toBeCloseTo(7.5);
     limiter.throttled('AttachPolicyToRole');
-    expect(limiter.rateOf('AttachPolicyToRole')).toBeCloseTo(2.5);
-    for (let i = 0; i < 10; i++) limiter.throttled('AttachPolicyToRole');
+    expect(limiter.rateOf('AttachPolicyToRole')).toBeCloseTo(5.625);
+    for (let i = 0; i < 30; i++) limiter.throttled('AttachPolicyToRole');
     expect(limiter.rateOf('AttachPolicyToRole')).toBeCloseTo(0.5); // floor: 5% of the quota
     expect(limiter.rateOf('GetRole')).toBe(100); // other keys untouched
     for (let i = 0; i < 100; i++) limiter.succeeded('AttachPolicyToRole');
@@ -89,8 +105,25 @@ describe('AIMD under a shared account quota', () => {
       if (second >= 50) throttledLastSeconds += throttled;
     }
     const combined = instances.reduce((n, l) => n + l.rateOf('A'), 0);
+    // Without the back-off every second would throttle 17 calls (3 x 9 against 10): 170 here.
     expect(combined).toBeLessThan(20);
     // In steady state most seconds pass without a throttle.
     expect(throttledLastSeconds).toBeLessThan(30);
+  });
+
+  it('occasional random throttling (10%) barely slows a lone instance', () => {
+    const limiter = createTokenBucketLimiter({ rates: { A: 9 } });
+    let x = 1;
+    const random = (): number => {
+      x = (x * 48271) % 2147483647;
+      return x / 2147483647;
+    };
+    let sum = 0;
+    for (let i = 0; i < 2000; i++) {
+      if (random() < 0.1) limiter.throttled('A');
+      else limiter.succeeded('A');
+      sum += limiter.rateOf('A');
+    }
+    expect(sum / 2000).toBeGreaterThan(7);
   });
 });
