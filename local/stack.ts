@@ -115,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const logger = options.logger ?? quietLogger;
 
-  const ledger: LocalLedgerServer = await startLedgerServer(dataDir === undefined ? undefined : join(dataDir, 'ledger'));
+  const ledger: LocalLedgerServer = await startLedgerServer(dataDir === undefined ? undefined : join(dataDir, 'ledger'), 0, join(projectRoot, 'dist', 'pglite-template'));
   let server: LocalServer | undefined;
   try {
     // Migrate once here, as `crossrole bootstrap` does for a real database.
