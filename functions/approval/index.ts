@@ -7,22 +7,13 @@
  *   POST /requests/{id}/revoke        -> 200 { request }   body { mode?: trust|delete, reason }
  *   POST /requests/{id}/retry         -> 200 { request }   (a FAILED request)
  */
-import { approveRequest, getRequest, listRequests, rejectRequest, requestRevocation, retryFailed } from '../../shared/workflow';
+import { approveRequest, rejectRequest, requestRevocation, retryFailed } from '../../shared/workflow';
 import { httpFunction } from '../../shared/runtime/function-handlers';
 import { jsonResponse, parseJsonBody } from '../../shared/runtime/http';
-import { listQueryOf } from '../../shared/runtime/list-query';
+import { readRoutes } from '../../shared/runtime/request-routes';
 
 export const handler = httpFunction([
-  {
-    method: 'GET',
-    pattern: '/requests',
-    handler: async ({ deps, caller, req }) => jsonResponse(200, await listRequests(deps, caller, listQueryOf(req.query))),
-  },
-  {
-    method: 'GET',
-    pattern: '/requests/:id',
-    handler: async ({ deps, caller, params }) => jsonResponse(200, await getRequest(deps, caller, params.id ?? '')),
-  },
+  ...readRoutes,
   {
     method: 'POST',
     pattern: '/requests/:id/approve',

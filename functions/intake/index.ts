@@ -5,10 +5,10 @@
  *   GET  /requests/{id}         -> 200 { request, history }
  *   POST /requests/{id}/cancel  -> 200 { request }         (withdraw a pending request)
  */
-import { cancelRequest, getRequest, listRequests, submitRequest } from '../../shared/workflow';
+import { cancelRequest, submitRequest } from '../../shared/workflow';
 import { httpFunction } from '../../shared/runtime/function-handlers';
 import { jsonResponse, parseJsonBody } from '../../shared/runtime/http';
-import { listQueryOf } from '../../shared/runtime/list-query';
+import { readRoutes } from '../../shared/runtime/request-routes';
 
 export const handler = httpFunction([
   {
@@ -16,16 +16,7 @@ export const handler = httpFunction([
     pattern: '/requests',
     handler: async ({ deps, caller, req }) => jsonResponse(202, { request: await submitRequest(deps, caller, parseJsonBody(req, deps.config.maxBodyBytes)) }),
   },
-  {
-    method: 'GET',
-    pattern: '/requests',
-    handler: async ({ deps, caller, req }) => jsonResponse(200, await listRequests(deps, caller, listQueryOf(req.query))),
-  },
-  {
-    method: 'GET',
-    pattern: '/requests/:id',
-    handler: async ({ deps, caller, params }) => jsonResponse(200, await getRequest(deps, caller, params.id ?? '')),
-  },
+  ...readRoutes,
   {
     method: 'POST',
     pattern: '/requests/:id/cancel',

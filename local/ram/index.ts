@@ -7,24 +7,12 @@ import type { RateLimiter } from '../core/rate-limiter';
 import { RpcService } from '../core/rpc';
 import type { LocalIam } from '../iam/local-iam';
 import { ramHandlers } from './handlers';
+import { RAM_DOCUMENTED_QUOTAS } from '../../shared/cloud/rate-limiter';
 
 export const RAM_VERSION = '2015-05-01';
 
 /** Per-account requests per second (fc-sdevs-ram.md §3.2), enforced with `strictLimits`. */
-export const RAM_RATE_LIMITS: Record<string, number> = {
-  CreateRole: 20,
-  DeleteRole: 20,
-  CreatePolicy: 20,
-  CreatePolicyVersion: 20,
-  DeletePolicy: 20,
-  AttachPolicyToRole: 10,
-  DetachPolicyFromRole: 10,
-  UntagResources: 10,
-  GetRole: 100,
-  ListPoliciesForRole: 100,
-  ListPolicies: 100,
-  ListTagResources: 100,
-};
+export const RAM_RATE_LIMITS: Readonly<Record<string, number>> = RAM_DOCUMENTED_QUOTAS;
 
 export interface RamServiceDeps {
   iam: LocalIam;

@@ -25,8 +25,11 @@ const AIMD_DECREASE = 0.75;
 const AIMD_INCREASE = 0.05;
 const AIMD_FLOOR = 0.05;
 
-/** Documented per-account quotas (calls/second) of RAM and STS APIs (fc-sdevs-ram.md §3.2). */
-export const RAM_API_QUOTAS: Readonly<Record<string, number>> = {
+/**
+ * Documented per-account quotas (calls/second) of RAM APIs (fc-sdevs-ram.md §3.2). The local
+ * cloud enforces exactly these in strict mode; the adapter paces under them.
+ */
+export const RAM_DOCUMENTED_QUOTAS: Readonly<Record<string, number>> = {
   CreateRole: 20,
   DeleteRole: 20,
   CreatePolicy: 20,
@@ -40,6 +43,11 @@ export const RAM_API_QUOTAS: Readonly<Record<string, number>> = {
   ListPolicies: 100,
   ListTagResources: 100,
   ListEntitiesForPolicy: 100,
+};
+
+/** What the adapter paces: the documented quotas plus conservative guesses for the rest. */
+export const RAM_API_QUOTAS: Readonly<Record<string, number>> = {
+  ...RAM_DOCUMENTED_QUOTAS,
   // Not in the published excerpt (UNCONFIRMED): assume the conservative write quota.
   UpdateRole: 20,
   ListRoles: 20,

@@ -5,40 +5,17 @@
  * than the last build (scripts/start.js's rule). Jest may run several such files at once in
  * different workers, so the build is serialised with a lock directory and re-checked after waiting.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { buildIfStale, isBuildStale } from '../../scripts/build-state';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
-const STAMP = join(PROJECT_ROOT, 'dist', '.build-stamp');
 const LOCK = join(PROJECT_ROOT, 'dist', '.build-lock');
-/** Everything scripts/build.js bundles (the same list scripts/start.js watches). */
-const SOURCES = ['functions', 'shared', 'local', 'cli', 's.yaml', 'package-lock.json'];
 /** A lock older than this was left by a killed worker. */
 const STALE_LOCK_MS = 180_000;
 
-function newest(path: string): number {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const entry of readdirSync(path)) {
-    if (entry === 'node_modules' || entry.startsWith('.')) continue;
-    max = Math.max(max, newest(join(path, entry)));
-  }
-  return max;
-}
-
-export function isBuildStale(): boolean {
-  const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
-  if (built === 0) return true;
-  return SOURCES.some((p) => newest(join(PROJECT_ROOT, p)) > built);
-}
+export { isBuildStale };
 
 function tryLock(): boolean {
   mkdirSync(join(PROJECT_ROOT, 'dist'), { recursive: true });
@@ -68,8 +45,9 @@ export async function ensureBuilt(): Promise<void> {
     }
     try {
       if (!isBuildStale()) return;
-      const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.js'), '--quiet'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`scripts/build.js failed (${r.status ?? r.signal ?? 'unknown'}):\n${r.stderr}${r.stdout}`);
+      let output = '';
+      const status = buildIfStale({ quiet: true, stdio: 'pipe', onOutput: (text) => (output = text) });
+      if (status !== 0) throw new Error(`scripts/build.js failed (${status}):\n${output}`);
       return;
     } finally {
       rmSync(LOCK, { recursive: true, force: true });
