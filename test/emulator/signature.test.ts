@@ -2,6 +2,7 @@
  * Every vector of signature-test-vectors.json verifies with the local verifiers, tampered
  * copies do not, and the POP authenticator applies the clock-skew and nonce rules.
  */
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { IdentityProvider, KeyLookup, LocalRequest } from '../../local/core/contract';
 import { isServiceError } from '../../local/core/errors';
@@ -18,7 +19,7 @@ interface Vector {
   expectedSignature: string;
 }
 
-const vectors = JSON.parse(readFileSync('/work/shared/reference/signature-test-vectors.json', 'utf8')) as Vector[];
+const vectors = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'signature-test-vectors.json'), 'utf8')) as Vector[];
 
 function lower(h: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
