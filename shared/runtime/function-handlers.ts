@@ -24,8 +24,12 @@ export interface AuthedRoute {
   handler: (r: AuthedRequest) => Promise<HttpResponse>;
 }
 
-/** Log line for a failure outside any dependency (e.g. a config error at cold start). */
-const bootLogger = createLogger({ fields: { phase: 'boot' } });
+/**
+ * Logger for answers given before the instance's dependencies exist (malformed events, unknown
+ * routes, a config error at cold start). Client mistakes there are not worth an info line each;
+ * the operator's own failures (config, internal) are logged as errors by toHttpResponse.
+ */
+const bootLogger = createLogger({ level: 'warn', fields: { phase: 'boot' } });
 
 /** An FC HTTP-trigger handler over authenticated routes. Never throws; never leaks internals. */
 export function httpFunction(routes: readonly AuthedRoute[]) {
