@@ -13,6 +13,9 @@ import {
   ACS3_ALGORITHM, DEFAULT_MAX_PROOF_BYTES, EMPTY_BODY_SHA256, PROOF_VERSION, STS_API_VERSION, STS_IDENTITY_ACTION,
 } from './proof-format';
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]{1,64}$/;
+const HEADER_VALUE = /^[\x20-\x7e]{0,4096}$/;
+
 export interface IdentityVerifierOptions {
   /** Exact STS endpoints, e.g. `http://127.0.0.1:9494/`, `https://sts.aliyuncs.com/`. */
   allowedStsUrls: string[];
@@ -177,7 +180,13 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
     if (!NONCE.test(nonce)) throw fail('IDENTITY_INVALID', 'identity proof x-acs-signature-nonce is malformed');
 
     const forward: Record<string, string> = {};
-    for (const [name, value] of h) if (FORWARDED(name) && name !== 'host') forward[name] = value;
+    for (const [name, value] of h) {
+      if (!FORWARDED(name) || name === 'host') continue;
+      // Only what HTTP can carry as sent: a value fetch would refuse (control or non-ASCII
+      // characters) is the caller's malformed proof, not an STS outage.
+      if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) throw fail('IDENTITY_INVALID', `identity proof header ${name.slice(0, 40)} is not a valid HTTP header`);
+      forward[name] = value;
+    }
 
     // Last local step: burn the nonce. Everything above is free of side effects.
     if (!(await options.nonces.useNonce(nonce, new Date(date.getTime() + nonceTtlMs)))) {

@@ -120,6 +120,8 @@ describe('createIdentityVerifier', () => {
     ['oversized proof', () => { const env = request(); env.headers['x-acs-padding'] = 'p'.repeat(9000); return encodeProof(env); }, 'IDENTITY_INVALID'],
     ['method GET', () => encodeProof({ ...request(), method: 'GET' }), 'IDENTITY_INVALID'],
     ['header with CRLF', () => { const env = request(); env.headers['x-acs-extra'] = 'a\r\nx-evil: 1'; return encodeProof(env); }, 'IDENTITY_INVALID'],
+    ['control character in a forwarded header', () => { const env = request(); env.headers['x-acs-credentials-provider'] = 'static\u0001ak'; return encodeProof(env); }, 'IDENTITY_INVALID'],
+    ['non-ASCII in a forwarded header', () => { const env = request(); env.headers['x-acs-credentials-provider'] = 'статик'; return encodeProof(env); }, 'IDENTITY_INVALID'],
     ['duplicate header by case', () => { const env = request(); env.headers['X-Acs-Action'] = 'GetCallerIdentity'; return encodeProof(env); }, 'IDENTITY_INVALID'],
     ['another port', () => encodeProof({ ...request(), url: 'http://127.0.0.1:9495/' }), 'IDENTITY_ENDPOINT_NOT_ALLOWED'],
     ['localhost', () => encodeProof({ ...request(), url: 'http://localhost:9494/' }), 'IDENTITY_ENDPOINT_NOT_ALLOWED'],
