@@ -9,6 +9,7 @@ import { ValidationError } from '../domain/errors';
 import { truncate } from '../domain/duration';
 import type { WorkflowMessage } from '../domain/ports';
 import { decodeEventArgument, fromZodError } from './http';
+import { workflowMessageSchema } from '../workflow/messages';
 
 // ---------------------------------------------------------------- timer
 
@@ -130,14 +131,8 @@ export function parseMnsEvents(event: Buffer | string | object, options: ParseMn
 
 // ---------------------------------------------------------------- workflow messages
 
-export const WORKFLOW_MESSAGE_KINDS = ['approval-needed', 'provision', 'revoke', 'expire'] as const satisfies ReadonlyArray<WorkflowMessage['kind']>;
-
-/** A message names a request and what to do; everything else comes from the ledger. */
-export const workflowMessageSchema = z.object({
-  requestId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'must be a request id'),
-  kind: z.enum(WORKFLOW_MESSAGE_KINDS),
-  version: z.number().int().nonnegative().optional(),
-});
+/** One schema for queue messages, the workflow's; here extra fields are dropped rather than refused. */
+const messageSchema = workflowMessageSchema.strip();
 
 /**
  * Parse a queue message body. Not JSON → INVALID_JSON; wrong shape or a kind outside `allowedKinds`
@@ -150,7 +145,7 @@ export function parseWorkflowMessage(body: string, allowedKinds?: ReadonlyArray<
   } catch {
     throw new ValidationError('INVALID_JSON', 'messageBody', `is not JSON: "${truncate(body)}"`);
   }
-  const r = workflowMessageSchema.safeParse(json);
+  const r = messageSchema.safeParse(json);
   if (!r.success) throw fromZodError(r.error, 'messageBody', 'not a workflow message');
   const m = r.data;
   if (allowedKinds !== undefined && !allowedKinds.includes(m.kind)) {
