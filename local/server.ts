@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { loadLocalConfig } from './config';
 import type { IdentityProvider, LocalRequest, LocalResponse, LocalService, ServiceRoleIssuer } from './core/contract';
+import { toLocalRequest } from './core/contract';
 import { FaultInjector, type FaultConfig } from './core/faults';
 import { Journal } from './core/journal';
 import { PopAuthenticator } from './core/pop-auth';
@@ -155,18 +156,7 @@ export async function startLocalServer(options: StartLocalServerOptions = {}): P
         send(res, json(413, { error: 'request body too large' }));
         return;
       }
-      const target = req.url ?? '/';
-      const q = target.indexOf('?');
-      const lr: LocalRequest = {
-        method: req.method ?? 'GET',
-        target,
-        path: q < 0 ? target : target.slice(0, q),
-        rawQuery: q < 0 ? '' : target.slice(q + 1),
-        headers: req.headers,
-        body,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        receivedAt,
-      };
+      const lr = toLocalRequest(req, body, receivedAt);
       const service = services.find((s) => s.matches(lr));
       // Admin endpoints of the server itself; a service may claim its own `/_local/<svc>/` paths.
       if (lr.path.startsWith('/_local/') && !service) {

@@ -23,6 +23,22 @@ export interface LocalRequest {
   receivedAt: Date;
 }
 
+/** Build the LocalRequest of a Node request whose body has been read (the server and test harnesses). */
+export function toLocalRequest(req: { method?: string | undefined; url?: string | undefined; headers: IncomingHttpHeaders; socket: { remoteAddress?: string | undefined } }, body: Buffer, receivedAt: Date): LocalRequest {
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  return {
+    method: req.method ?? 'GET',
+    target,
+    path: q < 0 ? target : target.slice(0, q),
+    rawQuery: q < 0 ? '' : target.slice(q + 1),
+    headers: req.headers,
+    body,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    receivedAt,
+  };
+}
+
 export interface LocalResponse {
   status: number;
   headers?: Record<string, string>;

@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import type { AuthzContext, IdentityProvider, KeyLookup, LocalRequest, Principal } from '../../local/core/contract';
+import type { AuthzContext, IdentityProvider, KeyLookup, Principal } from '../../local/core/contract';
+import { toLocalRequest } from '../../local/core/contract';
 import { Journal } from '../../local/core/journal';
 import { createMnsService, type MnsService } from '../../local/mns';
 
@@ -104,18 +105,7 @@ export async function startHarness(opts: { dataDir?: string; clock?: () => Date;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const target = req.url ?? '/';
-      const q = target.indexOf('?');
-      const local: LocalRequest = {
-        method: req.method ?? 'GET',
-        target,
-        path: q < 0 ? target : target.slice(0, q),
-        rawQuery: q < 0 ? '' : target.slice(q + 1),
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        receivedAt: new Date(),
-      };
+      const local = toLocalRequest(req, Buffer.concat(chunks), new Date());
       if (!service.matches(local)) {
         res.writeHead(404).end();
         return;

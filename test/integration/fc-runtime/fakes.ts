@@ -5,7 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthzContext, IdentityProvider, IssuedCredentials, KeyLookup, LocalRequest, LocalResponse, LocalService, Principal, ServiceRoleIssuer } from '../../../local/core/contract';
+import type { AuthzContext, IdentityProvider, IssuedCredentials, KeyLookup, LocalResponse, LocalService, Principal, ServiceRoleIssuer } from '../../../local/core/contract';
+import { toLocalRequest } from '../../../local/core/contract';
 import type { QueueBackend, QueueMessage } from '../../../local/fc/types';
 
 export const ACCOUNT = '1234567890123456';
@@ -160,18 +161,7 @@ export async function serve(service: LocalService): Promise<{ url: string; port:
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const target = req.url ?? '/';
-      const q = target.indexOf('?');
-      const lr: LocalRequest = {
-        method: req.method ?? 'GET',
-        target,
-        path: q < 0 ? target : target.slice(0, q),
-        rawQuery: q < 0 ? '' : target.slice(q + 1),
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        receivedAt: new Date(),
-      };
+      const lr = toLocalRequest(req, Buffer.concat(chunks), new Date());
       const respond: Promise<LocalResponse> = service.matches(lr) ? service.handle(lr) : Promise.resolve({ status: 404, body: 'no service' });
       respond.then((r) => {
         res.writeHead(r.status, r.headers ?? {});
