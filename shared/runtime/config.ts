@@ -171,6 +171,9 @@ function loadLedger(env: NodeJS.ProcessEnv): LedgerConfig {
     if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') fail('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
     return { driver: 'pg', url };
   }
+  // Inside Function Compute (FC sets FC_FUNCTION_NAME) the embedded ledger would be a private,
+  // throwaway copy per instance, and its WASM is not even in the bundle: say so at cold start.
+  if (read(env, 'FC_FUNCTION_NAME') !== undefined) fail('DATABASE_URL', 'is required in Function Compute: the ledger must be a PostgreSQL server (ApsaraDB RDS / PolarDB); the embedded PGlite ledger is for local use');
   const d = dir ?? DEFAULT_LEDGER_DIR;
   if (d.includes('\0')) fail('CROSSROLE_LEDGER_DIR', 'must be a directory path');
   return { driver: 'pglite', dir: d };

@@ -80,6 +80,12 @@ describe('loadConfig defaults', () => {
     expect(loadConfig(base({ DATABASE_URL: 'postgresql://u:p@db/x' })).ledger.driver).toBe('pg');
   });
 
+  it('inside Function Compute requires DATABASE_URL: the embedded ledger is for local use only', () => {
+    expect(failure(base({ FC_FUNCTION_NAME: 'crossrole-intake' }))).toEqual({ code: 'INVALID_CONFIG', field: 'DATABASE_URL' });
+    expect(failure(base({ FC_FUNCTION_NAME: 'crossrole-intake', CROSSROLE_LEDGER_DIR: '/tmp/x' }))).toEqual({ code: 'INVALID_CONFIG', field: 'DATABASE_URL' });
+    expect(loadConfig(base({ FC_FUNCTION_NAME: 'crossrole-intake', DATABASE_URL: 'postgres://db/x' })).ledger.driver).toBe('pg');
+  });
+
   it('reads static credentials for non-FC use', () => {
     expect(loadConfig(base({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's' })).credentials).toEqual({ accessKeyId: 'LTAI', accessKeySecret: 's' });
     expect(loadConfig(base({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'STS.x', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's', ALIBABA_CLOUD_SECURITY_TOKEN: 't' })).credentials).toEqual({ accessKeyId: 'STS.x', accessKeySecret: 's', securityToken: 't' });
