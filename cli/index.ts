@@ -27,6 +27,12 @@ interface RawCommon extends Omit<CommonOptions, 'aliyunProfile'> {
   aliyunProfile?: string;
 }
 
+/** `{ key: value }` when the option was given as a string, else `{}` (commander leaves it undefined). */
+function stringOpt<K extends string>(o: Record<string, unknown>, key: K): { [P in K]?: string } {
+  const v = o[key];
+  return typeof v === 'string' ? ({ [key]: v } as { [P in K]?: string }) : {};
+}
+
 function example(cmd: Command, ...lines: string[]): Command {
   return cmd.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
 }
@@ -108,7 +114,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   'crossrole request --as partner-admin --profile ecs-readonly --duration 8h --reason "quarterly audit" --role-name Partner-ReadOnly-Access --principal user/bob')
     .action(run(async (s, o) => (await requests()).requestCommand(s, {
       profile: String(o['profile']), duration: String(o['duration']), reason: String(o['reason']),
-      ...(typeof o['roleName'] === 'string' ? { roleName: o['roleName'] } : {}),
+      ...stringOpt(o, 'roleName'),
       ...(Array.isArray(o['principal']) ? { principal: o['principal'] as string[] } : {}),
       acknowledgePrivileged: o['acknowledgePrivileged'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']),
     }), true));
@@ -121,7 +127,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .option('--status <status>', 'PENDING, APPROVED, ACTIVE, REVOKING, REVOKED, REJECTED, CANCELLED, LAPSED or FAILED', parseStatusOption)
     .option('--limit <n>', 'at most this many', positiveInt),
   'crossrole list --as partner-admin --status ACTIVE', 'crossrole list --as approver --status PENDING --json')
-    .action(run(async (s, o) => (await requests()).listCommand(s, { ...(typeof o['status'] === 'string' ? { status: o['status'] } : {}), ...(typeof o['limit'] === 'number' ? { limit: o['limit'] } : {}) })));
+    .action(run(async (s, o) => (await requests()).listCommand(s, { ...stringOpt(o, 'status'), ...(typeof o['limit'] === 'number' ? { limit: o['limit'] } : {}) })));
 
   example(withCommon(program.command('revoke').argument('<id>', 'request id').description('end a grant now (approvers, or the grant\'s partner)'))
     .requiredOption('--reason <text>', 'why (kept in the audit trail)')
@@ -134,7 +140,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   example(withCommon(program.command('cancel').argument('<id>', 'request id').description('withdraw your own pending request (partner)'))
     .option('--reason <text>', 'why'),
   'crossrole cancel 0f8e4c1a-... --as partner-admin')
-    .action(run(async (s, o, [id]) => (await requests()).cancelCommand(s, id ?? '', typeof o['reason'] === 'string' ? { reason: o['reason'] } : {})));
+    .action(run(async (s, o, [id]) => (await requests()).cancelCommand(s, id ?? '', stringOpt(o, 'reason'))));
 
   example(withCommon(program.command('partner-policy').argument('<id>', 'request id of an ACTIVE grant').description('print the policy B\'s admin attaches to the users who may assume the role (tutorial step 2)')),
     'crossrole partner-policy 0f8e4c1a-... --as partner-admin > assume-policy.json')
@@ -147,8 +153,8 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   'eval "$(crossrole assume 0f8e4c1a-... --as bob)"', 'crossrole assume acs:ram::1511928242963727:role/crossrole-x --external-id abc --json')
     .action(run(async (s, o, [target]) => (await assume()).assumeCommand(s, target ?? '', {
       duration: String(o['duration']),
-      ...(typeof o['sessionName'] === 'string' ? { sessionName: o['sessionName'] } : {}),
-      ...(typeof o['externalId'] === 'string' ? { externalId: o['externalId'] } : {}),
+      ...stringOpt(o, 'sessionName'),
+      ...stringOpt(o, 'externalId'),
     })));
 
   // ------------------------------------------------------------------ approver
@@ -162,9 +168,9 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .action(run(async (s, o) => (await inbox()).inboxCommand(s, {
       ...(typeof o['decision'] === 'string' ? { decision: parseDecision(o['decision']) } : {}),
       yes: o['yes'] === true,
-      ...(typeof o['reason'] === 'string' ? { reason: o['reason'] } : {}),
-      ...(typeof o['duration'] === 'string' ? { duration: o['duration'] } : {}),
-      ...(typeof o['catalog'] === 'string' ? { catalog: o['catalog'] } : {}),
+      ...stringOpt(o, 'reason'),
+      ...stringOpt(o, 'duration'),
+      ...stringOpt(o, 'catalog'),
     })));
 
   example(withCommon(program.command('approve').argument('<id>', 'request id').description('approve a pending request (approver)'))
@@ -174,8 +180,8 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
   'crossrole approve 0f8e4c1a-... --as approver --wait')
     .action(run(async (s, o, [id]) => (await requests()).approveCommand(s, id ?? '', {
-      ...(typeof o['duration'] === 'string' ? { duration: o['duration'] } : {}),
-      ...(typeof o['reason'] === 'string' ? { reason: o['reason'] } : {}),
+      ...stringOpt(o, 'duration'),
+      ...stringOpt(o, 'reason'),
       wait: o['wait'] === true, timeout: Number(o['timeout']),
     })));
 
@@ -198,16 +204,16 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   'crossrole bootstrap --profile prod-admin --region cn-hangzhou --database-url postgres://crossrole@pgm-xxx:5432/crossrole',
   'crossrole bootstrap --as owner-admin')
     .action(run(async (s, o) => (await operator()).bootstrapCommand(s, {
-      ...(typeof o['databaseUrl'] === 'string' ? { databaseUrl: o['databaseUrl'] } : {}),
-      ...(typeof o['databaseSchema'] === 'string' ? { databaseSchema: o['databaseSchema'] } : {}),
-      ...(typeof o['policyFile'] === 'string' ? { policyFile: o['policyFile'] } : {}),
+      ...stringOpt(o, 'databaseUrl'),
+      ...stringOpt(o, 'databaseSchema'),
+      ...stringOpt(o, 'policyFile'),
     })));
 
   example(withCommon(program.command('invoke').argument('<function>', 'function name, e.g. crossrole-expiry').description('invoke a function through the FC API'))
     .option('--event-file <file>', 'event JSON (see events/)')
     .option('--async', 'asynchronous invocation'),
   'crossrole invoke crossrole-expiry --event-file events/timer/expiry-scan.json --as owner-admin')
-    .action(run(async (s, o, [fn]) => (await operator()).invokeCommand(s, fn ?? '', { ...(typeof o['eventFile'] === 'string' ? { eventFile: o['eventFile'] } : {}), async: o['async'] === true })));
+    .action(run(async (s, o, [fn]) => (await operator()).invokeCommand(s, fn ?? '', { ...stringOpt(o, 'eventFile'), async: o['async'] === true })));
 
   const config = example(program.command('config').description('catalog tools'), 'crossrole config check catalog.json');
   example(withCommon(config.command('check').argument('<file>', 'catalog JSON').description('validate a catalog (schema and guardrails) and print what each profile grants')),

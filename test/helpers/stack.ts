@@ -13,6 +13,7 @@ import type { FcLogger } from '../../local/fc';
 import type { PrincipalName } from '../../local/world';
 import { ensureBuilt, PROJECT_ROOT } from './build';
 import { ecsClient, ramClient, stsClient, type ClientOptions, type Creds } from './local-server';
+import type { AccessRequest } from '../../shared/domain/access-request';
 
 export { PROJECT_ROOT };
 
@@ -47,29 +48,8 @@ export interface ApiClient {
   proof(): string;
 }
 
-/** Request as the API returns it (only the fields tests read are typed). */
-export interface ApiRequest {
-  id: string;
-  status: string;
-  version: number;
-  partnerAccountId: string;
-  requesterArn: string;
-  profile: string;
-  durationSeconds: number;
-  roleName: string;
-  externalId: string;
-  expiresAt?: string;
-  revokeMode?: string;
-  lastError?: string;
-  grant?: {
-    roleName: string;
-    roleArn: string;
-    externalId: string;
-    guardPolicyName: string;
-    partnerPolicy: string;
-    switchRole: { accountId: string; roleName: string; url: string };
-  };
-}
+/** A request as the API returns it: the ledger's entity, serialised as JSON. */
+export type ApiRequest = AccessRequest;
 
 export interface TestStack {
   stack: LocalStack;
