@@ -1,4 +1,4 @@
-// Four tiers, each runnable alone: `npx jest --selectProjects unit`.
+// The tiers, each runnable alone: `npx jest --selectProjects unit`.
 // @swc/jest strips types only (fast); `npm run lint` runs tsc for the type check.
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
@@ -15,6 +15,21 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
 
+// Parity: the same files against the local cloud (`parity`, in every run) and, only when
+// CROSSROLE_LIVE=1 (`npm run test:live`), against a real Alibaba Cloud account (`live`).
+// test/parity/README.md documents the variables.
+const parityMatch = ['<rootDir>/test/parity/**/*.test.ts'];
+const paritySetup = ['<rootDir>/test/parity/setup-timeout.ts'];
+function liveProject() {
+  const missing = require('./test/parity/live-env.json').required.filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    // The one line a run without an account prints; no test file matches, so `--passWithNoTests` exits 0.
+    console.log(`[live] skipped: set ${missing.join(', ')} to run the parity tests against a real account (test/parity/README.md)`);
+    return { ...common, displayName: 'live', testMatch: ['<rootDir>/test/parity/no-live-account/**/*.test.ts'] };
+  }
+  return { ...common, displayName: 'live', testMatch: parityMatch, setupFilesAfterEnv: paritySetup, globalSetup: '<rootDir>/test/parity/live-setup.ts', globals: { CROSSROLE_TARGET: 'live' } };
+}
+
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
@@ -24,5 +39,7 @@ module.exports = {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
     // Fault injection, crash recovery, fuzzing and attacks against the whole local stack.
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
+    { ...common, displayName: 'parity', testMatch: parityMatch, setupFilesAfterEnv: paritySetup, globals: { CROSSROLE_TARGET: 'local' } },
+    ...(process.env.CROSSROLE_LIVE === '1' ? [liveProject()] : []),
   ],
 };
