@@ -147,6 +147,7 @@ export function parseConditionBlock(value: JsonValue | undefined, path: string):
       const where = `${at}.${key}`;
       if (!CONDITION_KEY.test(key)) throw new PolicyGrammarError('a condition key has the form <service>:<name>', where);
       const list = typeof raw === 'string' ? [raw] : raw;
+      if (typeof list === 'number' || typeof list === 'boolean') throw new PolicyGrammarError('condition values are strings in double quotation marks', where);
       if (!isJsonArray(list)) throw new PolicyGrammarError('must be a string or an array of strings', where);
       if (list.length === 0) throw new PolicyGrammarError('must not be empty', where);
       const check = VALUE_CHECK[base.family];

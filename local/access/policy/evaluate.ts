@@ -87,6 +87,18 @@ export function decide(policies: readonly Policy[], req: AccessRequest): Decisio
 }
 
 /**
+ * One action on several resources (or on several spellings of one resource, such as
+ * `acs:ram::<uid>:role/x` and `acs:ram:*:<uid>:role/x`): Allow only if every resource is allowed,
+ * ExplicitDeny if any is explicitly denied, else ImplicitDeny. Never looser than any single answer.
+ */
+export function decideAll(policies: readonly Policy[], action: string, resources: readonly string[], context: ConditionContext): Decision {
+  if (resources.length === 0) throw new TypeError('decideAll() needs at least one resource');
+  const answers = resources.map((resource) => decide(policies, { action, resource, context }));
+  if (answers.includes('ExplicitDeny')) return 'ExplicitDeny';
+  return answers.every((a) => a === 'Allow') ? 'Allow' : 'ImplicitDeny';
+}
+
+/**
  * A role session's permission: the session policy (AssumeRole `Policy`), if any, is evaluated first and
  * must Allow; then the role's own policies decide. The result never exceeds either.
  */

@@ -26,8 +26,9 @@
  * 2. Authorizing a RAM user's or role's call (one resource):
  *      decide(policiesOfUserAndGroups, { action: 'ram:CreateRole', resource: arn, context })
  *    A role session with a session policy: decideWithSession(rolePolicies, sessionPolicy, req).
- *    Several resources: call once per resource; the call is allowed only if every answer is 'Allow'.
- *    The account's root identity is not evaluated at all (it may do anything in its account).
+ *    Several resources, or several spellings of one ARN (RAM's role ARN with and without the `*` region):
+ *      decideAll(policies, action, [arn1, arn2], context) === 'Allow' (every one allowed, no Deny on any).
+ *    The account's root identity is not evaluated at all, as local/iam does today.
  * 3. AssumeRole by a RAM user or role:
  *      const a = decide(callerPolicies, { action: ASSUME_ROLE_ACTION, resource: roleArn, context })
  *                (decideWithSession if the caller is itself a session with a session policy)
@@ -50,6 +51,7 @@ export {
   ASSUME_ROLE_ACTION,
   combineAssumeRole,
   decide,
+  decideAll,
   decideTrust,
   decideWithSession,
   type AccessRequest,
