@@ -3,7 +3,7 @@
  *
  * Sources:
  * - Policy evaluation process (AlibabaCloudDocs/ram intl.en-US/Policy Management/Policy language/Policy
- *   evaluation process.md; current: www.alibabacloud.com/help/en/ram/policy-evaluation-process):
+ *   evaluation process.md; listed today as "How RAM evaluates policies" under help.aliyun.com/en/ram/policy-language/):
  *   the basic process is "checks whether a policy ... includes a Deny statement ... Explicit Deny is
  *   returned", else "includes an Allow statement ... Allow is returned", else "Implicit Deny"; session
  *   policies are evaluated first and "If Explicit Deny or Implicit Deny is returned, the evaluation ends".
@@ -14,7 +14,7 @@
  * - Policy elements: Action values are "not case-sensitive" in most cases (www.alibabacloud.com/help/en/ram/policy-elements).
  *
  * One request names one action on one resource. An API call that touches several resources is
- * authorized by calling decide() once per resource and requiring Allow from each.
+ * authorized by decideAll(), which requires Allow for each.
  *
  * Case of resources and principals: the docs say nothing. A statement's reach is therefore read
  * narrowly for Allow and broadly for Deny, so the local cloud never allows what the real cloud might
