@@ -13,7 +13,7 @@ import type { FcLogger } from './fc/types';
 import { startLedgerServer, type LocalLedgerServer } from './ledger-server';
 import { createMnsService, type MnsService } from './mns';
 import { startLocalServer, type LocalServer } from './server';
-import { EXEC_POLICY_NAME, EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, OWNER_ACCOUNT_ID, PARTNER_ACCOUNT_ID, PRINCIPALS, type PrincipalName } from './world';
+import { EXEC_POLICY_NAME, EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, LOCAL_VPC, OWNER_ACCOUNT_ID, PARTNER_ACCOUNT_ID, PRINCIPALS, type PrincipalName } from './world';
 
 export interface LocalPrincipal {
   accountId: string;
@@ -59,6 +59,12 @@ export interface LocalStack {
   ledgerUrl: string;
   dataDir: string | undefined;
   close(): Promise<void>;
+}
+
+/** host:port of a postgres:// URL. */
+function ledgerEndpoint(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || 5432) };
 }
 
 const quietLogger: FcLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -147,7 +153,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             CROSSROLE_MNS_ENDPOINT: ctx.url,
             CROSSROLE_IDENTITY_STS_URLS: `${ctx.url}/`,
             CROSSROLE_LOG_LEVEL: 'warn',
+            CROSSROLE_VPC_ID: LOCAL_VPC.vpcId,
+            CROSSROLE_VSWITCH_ID: LOCAL_VPC.vSwitchId,
+            CROSSROLE_SECURITY_GROUP_ID: LOCAL_VPC.securityGroupId,
           },
+          // The ledger is VPC-internal, as RDS is: only functions with a matching vpcConfig reach it.
+          vpcs: [{ vpcId: LOCAL_VPC.vpcId, vSwitchIds: [LOCAL_VPC.vSwitchId], securityGroupId: LOCAL_VPC.securityGroupId, endpoints: [ledgerEndpoint(ledger.url)] }],
           region: LOCAL_REGION,
           credentials: ctx.serviceRoles,
           identity: ctx.identity,

@@ -11,6 +11,9 @@ export const PARTNER_ACCOUNT_ID = '1879324520397241';
 export const EXEC_ROLE_NAME = 'crossrole-fc-exec';
 export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
 
+/** The local VPC the ledger's database sits in; s.yaml's vpcConfig names it through ${env()}. */
+export const LOCAL_VPC = { vpcId: 'vpc-crossrolelocal', vSwitchId: 'vsw-crossrolelocal', securityGroupId: 'sg-crossrolelocal' } as const;
+
 /** Principal names written to local.json, as ARCHITECTURE.md's contract requires. */
 export const PRINCIPALS = {
   'owner-admin': { accountId: OWNER_ACCOUNT_ID, user: 'owner-admin', policies: ['AdministratorAccess'] },

@@ -30,9 +30,14 @@ export interface PoolOptions {
   handler: string;
   memorySize: number;
   timeoutSeconds: number;
+  /** Requests one instance runs at once: 1 for standard runtimes (FC 3.0), more only for custom ones. */
   instanceConcurrency: number;
   maxInstances: number;
   logger: FcLogger;
+  /** VPC-internal endpoints this function is not attached to (vpc.ts). */
+  unreachable: ReadonlyArray<{ host: string; port: number }>;
+  /** How long a connection to one of them hangs before ETIMEDOUT. */
+  connectTimeoutMs: number;
 }
 
 type WorkerMessage =
@@ -84,7 +89,7 @@ export class FunctionPool {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       env: ie.env,
-      workerData: { codeDir: this.opts.codeDir, handler: this.opts.handler },
+      workerData: { codeDir: this.opts.codeDir, handler: this.opts.handler, unreachable: this.opts.unreachable, connectTimeoutMs: this.opts.connectTimeoutMs },
       // memorySize bounds the instance's heap, so a function that leaks fails here as it would on FC.
       resourceLimits: { maxOldGenerationSizeMb: Math.max(this.opts.memorySize, 64) },
       stdout: false,

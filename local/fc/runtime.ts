@@ -1,9 +1,11 @@
 /**
  * The local Function Compute runtime: runs the functions of the project's s.yaml in worker
  * threads and drives them the way FC 3.0 does: HTTP triggers at `/fn/<functionName>/...`, timer
- * triggers, MNS queue triggers (EventBridge, event-driven), and the FC 2.0 invoke API used by
- * `@alicloud/fc2`. Each invocation carries credentials of the function's role, minted by the
- * local STS acting as the FC service.
+ * triggers, MNS queue triggers (EventBridge, event-driven and event-streaming), and the FC 2.0
+ * invoke API used by `@alicloud/fc2`. Each invocation carries credentials of the function's role,
+ * minted by the local STS acting as the FC service. At start it refuses what FC 3.0 would not
+ * deploy: instance concurrency on a standard runtime, an environment over 4 KB, a vpcConfig
+ * outside the declared VPCs; and functions outside a VPC cannot reach its endpoints.
  */
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
@@ -14,9 +16,10 @@ import { authenticateFcRequest, fcError, FC_API_PREFIX, functionArns, handleFcAp
 import { buildHttpEvent, isoSeconds, mapHttpResult } from './http-trigger';
 import { FunctionPool, type InstanceEnv, type InvokeContextData } from './instance-pool';
 import { QueueTriggerPoller, RETRY_POLICY, type TriggerState } from './queue-trigger';
-import type { FunctionSpec, HttpTriggerSpec, MnsTriggerSpec, PushRetryStrategy, TimerTriggerSpec } from './spec';
+import { checkDeployable, type FunctionSpec, type HttpTriggerSpec, type MnsTriggerSpec, type PushRetryStrategy, type TimerTriggerSpec } from './spec';
 import { parseSchedule, TimerSchedule } from './timers';
 import { silentLogger, type FcLogger, type InvocationOutcome, type QueueBackend } from './types';
+import { checkVpcAttachments, UNREACHABLE_CONNECT_TIMEOUT_MS, unreachableEndpoints, type LocalVpc } from './vpc';
 
 export const HTTP_TRIGGER_PREFIX = '/fn/';
 export const ADMIN_PREFIX = '/_local/fc/';
@@ -47,7 +50,10 @@ export interface FcRuntimeOptions {
   credentialDurationSeconds?: number;
   /** HTTP trigger request body limit (default 32 MB, FC's synchronous limit). */
   httpBodyLimit?: number;
-  /** Queue triggers: messages in flight per trigger (default `runOptions.maximumTasks` or 1). */
+  /**
+   * event-driven queue triggers: events in flight per trigger (default 1). Event streams push one
+   * batch at a time to a synchronous function, as FC does, whatever this says.
+   */
   queueConcurrency?: number;
   /** Queue triggers: long-poll wait per receive (default 1 s, so close() is prompt). */
   queueWaitSeconds?: number;
@@ -57,6 +63,10 @@ export interface FcRuntimeOptions {
   maxRetries?: Partial<Record<PushRetryStrategy, number>>;
   /** Async invocations: delay before retry n; default 1 s, 2 s, 4 s... */
   asyncRetryDelayMs?: (retry: number) => number;
+  /** The local VPCs and their internal endpoints (e.g. the ledger's database); default none. */
+  vpcs?: LocalVpc[];
+  /** How long a connection to an endpoint of another VPC hangs before ETIMEDOUT (default 127 s, Linux's SYN timeout). */
+  vpcConnectTimeoutMs?: number;
 }
 
 export interface FcAdmin {
@@ -96,6 +106,11 @@ export function createFcRuntime(options: FcRuntimeOptions): FcRuntime {
   const maxInstances = options.maxConcurrency ?? 10;
   const background = new Set<Promise<unknown>>();
   let closed = false;
+
+  // Refuse at start what a deploy to FC 3.0 would refuse, naming the function.
+  const vpcs = options.vpcs ?? [];
+  checkVpcAttachments(options.functions, vpcs);
+  checkDeployable(options.functions, options.env ?? {});
 
   // Validate every timer schedule up front so that a bad cron fails at start, naming the trigger.
   const schedules = new Map<string, ReturnType<typeof parseSchedule>>();
@@ -149,6 +164,8 @@ export function createFcRuntime(options: FcRuntimeOptions): FcRuntime {
       instanceConcurrency: spec.instanceConcurrency,
       maxInstances,
       logger,
+      unreachable: unreachableEndpoints(spec, vpcs),
+      connectTimeoutMs: options.vpcConnectTimeoutMs ?? UNREACHABLE_CONNECT_TIMEOUT_MS,
     }, () => envFor(spec)));
   }
 
@@ -257,7 +274,7 @@ export function createFcRuntime(options: FcRuntimeOptions): FcRuntime {
           logger,
           invoke: (event) => invoke(spec.functionName, event),
           invokeAsync: (event) => { invokeAsync(spec.functionName, event); },
-          concurrency: options.queueConcurrency ?? trig.maximumTasks ?? 1,
+          concurrency: options.queueConcurrency ?? 1,
           waitSeconds: options.queueWaitSeconds ?? 1,
           functionTimeoutSeconds: spec.timeout,
           retryDelayMs: options.retryDelayMs ?? ((s, n) => RETRY_POLICY[s].delayMs(n)),

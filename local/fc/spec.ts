@@ -4,6 +4,10 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../../shared/domain/errors';
+import { eventBridgeConfig, toMnsTrigger, type MnsTriggerSpec, type OtherTriggerSpec } from './eventbridge-spec';
+
+export { queueNameFromArn } from './eventbridge-spec';
+export type { EventDrivenMnsTrigger, EventStreamingMnsTrigger, MnsTriggerSpec, OtherTriggerSpec, PushRetryStrategy } from './eventbridge-spec';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -23,30 +27,10 @@ export interface TimerTriggerSpec {
   payload?: string;
 }
 
-export type PushRetryStrategy = 'BACKOFF_RETRY' | 'EXPONENTIAL_DECAY_RETRY';
-
-export interface MnsTriggerSpec {
-  kind: 'mns';
-  triggerName: string;
-  enable: boolean;
-  queueName: string;
-  /** SourceMNSParameters.IsBase64Decode; the API default is true. */
-  isBase64Decode: boolean;
-  regionId?: string;
-  asyncInvocationType: boolean;
-  mode: 'event-driven' | 'event-streaming';
-  errorsTolerance: 'NONE' | 'ALL';
-  retryStrategy: PushRetryStrategy;
-  /** Queue ARN of `runOptions.deadLetterQueue.Arn`, if any. */
-  deadLetterQueueArn?: string;
-  maximumTasks?: number;
-}
-
-/** A trigger type the local runtime does not emulate (oss, log, cdn...): kept so it can be reported. */
-export interface OtherTriggerSpec {
-  kind: 'other';
-  triggerName: string;
-  triggerType: string;
+export interface VpcConfig {
+  vpcId: string;
+  vSwitchIds: string[];
+  securityGroupId: string;
 }
 
 export type TriggerSpec = HttpTriggerSpec | TimerTriggerSpec | MnsTriggerSpec | OtherTriggerSpec;
@@ -67,9 +51,58 @@ export interface FunctionSpec {
   /** Full role ARN, completed and lower-cased as fc3 does; undefined = no role. */
   role?: string;
   environmentVariables: Record<string, string>;
+  /** 1 for standard runtimes: FC 3.0 offers instance concurrency to custom runtimes only. */
   instanceConcurrency: number;
+  /** The VPC the function is attached to; without it, VPC-internal addresses are unreachable. */
+  vpcConfig?: VpcConfig;
+  /** Outbound internet access (default true), also with a VPC. */
+  internetAccess: boolean;
   asyncInvokeConfig?: { maxAsyncRetryAttempts?: number; maxAsyncEventAgeInSeconds?: number };
   triggers: TriggerSpec[];
+}
+
+/**
+ * Environment variable names: "A key must start with a letter and can contain only letters,
+ * digits, and underscores (_)"; the prefix FC_* is reserved (www.alibabacloud.com/help/en/
+ * functioncompute/fc/environment-variables, "Limitations").
+ */
+const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** "The total size of all environment variables cannot exceed 4 KB" (same page). */
+export const ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/**
+ * How FC measures "the total size" is not documented. The strictest plausible reading is used:
+ * the UTF-8 bytes of the variables as the API carries them, a JSON object
+ * (`environmentVariables` of CreateFunction), which is never smaller than keys + values.
+ */
+export function environmentSize(env: Readonly<Record<string, string>>): number {
+  return Buffer.byteLength(JSON.stringify(env), 'utf8');
+}
+
+/** Refuse an environment over 4 KB, as a deploy would, naming the function and the size. */
+export function checkEnvironmentSize(functionName: string, env: Readonly<Record<string, string>>, field: string): void {
+  const size = environmentSize(env);
+  if (size > ENVIRONMENT_LIMIT_BYTES) {
+    const largest = Object.entries(env).sort((a, b) => b[1].length - a[1].length).slice(0, 3).map(([k, v]) => `${k} (${Buffer.byteLength(v, 'utf8')} bytes)`).join(', ');
+    throw new ValidationError('INVALID_CONFIG', field, `function ${functionName}: its environment variables take ${size} bytes (as JSON), over Function Compute's limit of ${ENVIRONMENT_LIMIT_BYTES} bytes (4 KB) per function; largest: ${largest}`);
+  }
+}
+
+/**
+ * Runtimes that may run several requests on one instance. "Standard runtimes of Function Compute
+ * no longer support the instance concurrency feature. Instances that run in custom runtimes still
+ * support the concurrency feature" (www.alibabacloud.com/help/en/functioncompute/
+ * feature-updates-in-function-compute-3; cloud-truth.md item 9).
+ */
+export function supportsInstanceConcurrency(runtime: string): boolean {
+  return runtime === 'custom' || runtime.startsWith('custom.') || runtime === 'custom-container';
+}
+
+/** FC 3.0 rejects a standard-runtime function with instance concurrency, so a deploy would fail. */
+export function checkInstanceConcurrency(functionName: string, runtime: string, instanceConcurrency: number | undefined, field: string): void {
+  if (instanceConcurrency === undefined || instanceConcurrency <= 1 || supportsInstanceConcurrency(runtime)) return;
+  throw new ValidationError('INVALID_CONFIG', field, `function ${functionName}: runtime ${runtime} is a standard runtime, and in Function Compute 3.0 standard runtimes do not support instance concurrency (only custom runtimes and custom containers do); remove instanceConcurrency: ${instanceConcurrency}`);
 }
 
 const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
@@ -83,30 +116,6 @@ const timerConfig = z.object({
   cronExpression: z.string().min(1),
   enable: z.boolean(),
   payload: z.string().optional(),
-}).loose();
-
-const eventBridgeConfig = z.object({
-  triggerEnable: z.boolean().default(true),
-  asyncInvocationType: z.boolean().default(false),
-  eventSourceConfig: z.object({
-    eventSourceType: z.string(),
-    eventSourceParameters: z.object({
-      sourceMNSParameters: z.object({
-        QueueName: z.string().min(1),
-        IsBase64Decode: z.boolean().default(true),
-        RegionId: z.string().optional(),
-      }).loose().optional(),
-    }).loose(),
-  }).loose(),
-  runOptions: z.object({
-    mode: z.enum(['event-driven', 'event-streaming']).optional(),
-    errorsTolerance: z.enum(['NONE', 'ALL']).default('NONE'),
-    maximumTasks: z.number().int().positive().optional(),
-    retryStrategy: z.object({
-      PushRetryStrategy: z.enum(['BACKOFF_RETRY', 'EXPONENTIAL_DECAY_RETRY']).default('BACKOFF_RETRY'),
-    }).loose().optional(),
-    deadLetterQueue: z.object({ Arn: z.string().min(1) }).loose().optional(),
-  }).loose().optional(),
 }).loose();
 
 const trigger = z.object({
@@ -125,8 +134,17 @@ const props = z.object({
   memorySize: z.number().int().min(128).max(32768).multipleOf(64).default(512),
   timeout: z.number().int().min(1).max(86400).default(3),
   role: z.string().min(1).optional(),
-  environmentVariables: z.record(z.string(), envValue).default({}),
-  instanceConcurrency: z.number().int().min(1).max(200).default(1),
+  environmentVariables: z.record(z.string().regex(ENV_KEY, 'an environment variable name must start with a letter and hold only letters, digits and "_"').refine((k) => !k.startsWith('FC_'), 'FC_* environment variables are reserved by Function Compute'), envValue).default({}),
+  instanceConcurrency: z.number().int().min(1).max(200).optional(),
+  vpcConfig: z.union([
+    z.object({
+      vpcId: z.string().min(1, 'is empty: the function must name its VPC (vpc-...)'),
+      vSwitchIds: z.array(z.string().min(1, 'is empty')).min(1, 'must name at least one vSwitch of the VPC'),
+      securityGroupId: z.string().min(1, 'is empty: the function must name a security group of the VPC'),
+    }).loose(),
+    z.literal('auto'),
+  ]).optional(),
+  internetAccess: z.boolean().default(true),
   asyncInvokeConfig: z.object({
     maxAsyncRetryAttempts: z.number().int().min(0).max(8).optional(),
     maxAsyncEventAgeInSeconds: z.number().int().positive().optional(),
@@ -155,15 +173,6 @@ export function completeRoleArn(role: string, accountId: string): string {
   return arn.toLowerCase();
 }
 
-/** Queue name of an MNS queue ARN (`acs:mns:<region>:<uid>:/queues/<name>` or `...:queues/<name>`). */
-export function queueNameFromArn(arn: string): { accountId?: string; queueName: string } {
-  const m = /^acs:mns:[^:]*:([^:]*):\/?queues\/([^/]+)(?:\/.*)?$/.exec(arn);
-  if (!m || m[2] === undefined) {
-    throw new ValidationError('INVALID_ARN', 'deadLetterQueue.Arn', `not an MNS queue ARN: "${arn}"`);
-  }
-  return { ...(m[1] ? { accountId: m[1] } : {}), queueName: m[2] };
-}
-
 function toTrigger(t: z.output<typeof trigger>, prefix: string): TriggerSpec {
   const cfgKey = `${prefix}.triggerConfig`;
   switch (t.triggerType) {
@@ -177,27 +186,8 @@ function toTrigger(t: z.output<typeof trigger>, prefix: string): TriggerSpec {
     }
     case 'eventbridge': {
       const c = parseWith(eventBridgeConfig, t.triggerConfig, cfgKey);
-      const mns = c.eventSourceConfig.eventSourceParameters.sourceMNSParameters;
       if (c.eventSourceConfig.eventSourceType !== 'MNS') return { kind: 'other', triggerName: t.triggerName, triggerType: `eventbridge/${c.eventSourceConfig.eventSourceType}` };
-      if (!mns) throw new ValidationError('INVALID_CONFIG', `${cfgKey}.eventSourceConfig.eventSourceParameters.sourceMNSParameters`, 'is required for eventSourceType MNS');
-      const ro = c.runOptions;
-      const dlq = ro?.deadLetterQueue?.Arn;
-      if (dlq !== undefined) parseWith(z.string().refine((a) => { try { queueNameFromArn(a); return true; } catch { return false; } }, 'must be an MNS queue ARN: acs:mns:<region>:<uid>:/queues/<name>'), dlq, `${cfgKey}.runOptions.deadLetterQueue.Arn`);
-      return {
-        kind: 'mns',
-        triggerName: t.triggerName,
-        enable: c.triggerEnable,
-        queueName: mns.QueueName,
-        isBase64Decode: mns.IsBase64Decode,
-        ...(mns.RegionId === undefined ? {} : { regionId: mns.RegionId }),
-        asyncInvocationType: c.asyncInvocationType,
-        // The default mode is UNCONFIRMED (fc-sdevs-ram.md §1.2): event-driven is the one the project uses.
-        mode: ro?.mode ?? 'event-driven',
-        errorsTolerance: ro?.errorsTolerance ?? 'NONE',
-        retryStrategy: ro?.retryStrategy?.PushRetryStrategy ?? 'BACKOFF_RETRY',
-        ...(dlq === undefined ? {} : { deadLetterQueueArn: dlq }),
-        ...(ro?.maximumTasks === undefined ? {} : { maximumTasks: ro.maximumTasks }),
-      };
+      return toMnsTrigger(t.triggerName, c, cfgKey);
     }
     default:
       return { kind: 'other', triggerName: t.triggerName, triggerType: t.triggerType };
@@ -220,6 +210,11 @@ export function parseFunctionProps(resourceName: string, value: unknown, account
   if (triggers.filter((t) => t.kind === 'http').length > 1) {
     throw new ValidationError('INVALID_CONFIG', `${prefix}.triggers`, 'a function has at most one HTTP trigger');
   }
+  checkInstanceConcurrency(p.functionName, p.runtime, p.instanceConcurrency, `${prefix}.instanceConcurrency`);
+  if (p.vpcConfig === 'auto') {
+    throw new ValidationError('INVALID_CONFIG', `${prefix}.vpcConfig`, `function ${p.functionName}: vpcConfig: auto (a VPC created by fc3) is not emulated locally; name the VPC (vpcId, vSwitchIds, securityGroupId)`);
+  }
+  checkEnvironmentSize(p.functionName, p.environmentVariables, `${prefix}.environmentVariables`);
   const spec: FunctionSpec = {
     resourceName,
     functionName: p.functionName,
@@ -230,9 +225,11 @@ export function parseFunctionProps(resourceName: string, value: unknown, account
     memorySize: p.memorySize,
     timeout: p.timeout,
     environmentVariables: p.environmentVariables,
-    instanceConcurrency: p.instanceConcurrency,
+    instanceConcurrency: p.instanceConcurrency ?? 1,
+    internetAccess: p.internetAccess,
     triggers,
   };
+  if (p.vpcConfig !== undefined) spec.vpcConfig = { vpcId: p.vpcConfig.vpcId, vSwitchIds: p.vpcConfig.vSwitchIds, securityGroupId: p.vpcConfig.securityGroupId };
   if (p.description !== undefined) spec.description = p.description;
   if (p.role !== undefined) spec.role = completeRoleArn(p.role, accountId);
   if (p.asyncInvokeConfig !== undefined) {
@@ -242,4 +239,17 @@ export function parseFunctionProps(resourceName: string, value: unknown, account
     };
   }
   return spec;
+}
+
+/**
+ * What a deploy to FC 3.0 would refuse in functions built or extended outside s.yaml: instance
+ * concurrency on a standard runtime, and an environment over 4 KB including the local runtime's
+ * extra variables (in FC they would have to be part of the function's configuration).
+ */
+export function checkDeployable(functions: readonly FunctionSpec[], extraEnv: Readonly<Record<string, string>>): void {
+  for (const s of functions) {
+    const key = `resources.${s.resourceName}.props`;
+    checkInstanceConcurrency(s.functionName, s.runtime, s.instanceConcurrency, `${key}.instanceConcurrency`);
+    checkEnvironmentSize(s.functionName, { ...extraEnv, ...s.environmentVariables }, `${key}.environmentVariables`);
+  }
 }

@@ -8,6 +8,12 @@
  *           { type: 'result', id, ok: true, result: {kind, text?|data?} }
  *           { type: 'result', id, ok: false, error: {errorMessage, errorType, stackTrace} }
  * The handler is loaded once per instance (a cold start) and reused while the instance is warm.
+ *
+ * Network: workerData.unreachable lists VPC-internal host:port endpoints this function is not
+ * attached to (vpc.ts). Before the function code loads, net.Socket.prototype.connect (which
+ * net.connect, http, tls and fetch all go through) is wrapped so that a connection to one of them
+ * behaves as a packet to a private address outside the function's network does: nothing answers,
+ * the socket stays connecting, and after workerData.connectTimeoutMs it fails with ETIMEDOUT.
  */
 export const WORKER_SOURCE = String.raw`
 'use strict';
@@ -16,6 +22,42 @@ const nodePath = require('node:path');
 const fs = require('node:fs');
 const { pathToFileURL } = require('node:url');
 const { format } = require('node:util');
+const net = require('node:net');
+
+// ---- VPC reachability (see the header) -------------------------------------------------------
+function canonicalHost(h) {
+  const host = String(h === undefined || h === null || h === '' ? 'localhost' : h).toLowerCase().replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1' || host === '0.0.0.0' || host === '::' || /^(::ffff:)?127\./.test(host)) return 'loopback';
+  return host;
+}
+const unreachable = new Set((workerData.unreachable || []).map((e) => canonicalHost(e.host) + '|' + Number(e.port)));
+function targetOf(args) {
+  let opts;
+  const a0 = args[0];
+  if (Array.isArray(a0)) opts = a0[0];
+  else if (a0 !== null && typeof a0 === 'object') opts = a0;
+  else if (typeof a0 === 'number' || (typeof a0 === 'string' && /^\d+$/.test(a0))) opts = { port: a0, host: typeof args[1] === 'string' ? args[1] : undefined };
+  if (!opts || opts.port === undefined || opts.port === null) return undefined;
+  return { host: opts.host === undefined ? 'localhost' : String(opts.host), port: Number(opts.port) };
+}
+if (unreachable.size > 0) {
+  const connect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function (...args) {
+    const t = targetOf(args);
+    if (!t || !unreachable.has(canonicalHost(t.host) + '|' + t.port)) return connect.apply(this, args);
+    const socket = this;
+    socket.connecting = true;
+    const timer = setTimeout(() => {
+      const err = new Error('connect ETIMEDOUT ' + t.host + ':' + t.port);
+      Object.assign(err, { errno: -110, code: 'ETIMEDOUT', syscall: 'connect', address: t.host, port: t.port });
+      socket.connecting = false;
+      socket.destroy(err);
+    }, workerData.connectTimeoutMs);
+    if (typeof timer.unref === 'function') timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    return socket;
+  };
+}
 
 let loaded;
 async function loadHandler() {

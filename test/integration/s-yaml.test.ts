@@ -9,15 +9,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { QueueName } from '../../shared/domain/ports';
-import { functionsFromResolved, resolveSYaml, type MnsTriggerSpec, type ResolvedSYaml } from '../../local/fc';
-import { EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, OWNER_ACCOUNT_ID } from '../../local/world';
+import { ENVIRONMENT_LIMIT_BYTES, environmentSize, functionsFromResolved, resolveSYaml, type MnsTriggerSpec, type ResolvedSYaml } from '../../local/fc';
+import { CrossroleError } from '../../shared/domain/errors';
+import { EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, LOCAL_VPC, OWNER_ACCOUNT_ID } from '../../local/world';
 import { ensureBuilt, PROJECT_ROOT } from '../helpers/build';
 
 const S_YAML = readFileSync(join(PROJECT_ROOT, 's.yaml'), 'utf8');
 const SCHEMA = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'fc3-props.schema.json'), 'utf8')) as Record<string, unknown> & { definitions: Record<string, unknown> };
 const LOCAL_URL = 'http://127.0.0.1:9494';
 
-/** `${env(...)}` values as local/stack.ts passes them (endpoints of a stack on port 9494). */
+/** The functions' environment variables as local/stack.ts passes them (endpoints of a stack on port 9494). */
 const LOCAL_ENV: Record<string, string> = {
   CROSSROLE_CONFIG: JSON.stringify(LOCAL_CATALOG),
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -28,6 +29,14 @@ const LOCAL_ENV: Record<string, string> = {
   CROSSROLE_MNS_ENDPOINT: LOCAL_URL,
   CROSSROLE_IDENTITY_STS_URLS: `${LOCAL_URL}/`,
   CROSSROLE_LOG_LEVEL: 'warn',
+};
+
+/** All `${env(...)}` values local/stack.ts passes: the variables above and the local VPC. */
+const S_YAML_ENV: Record<string, string> = {
+  ...LOCAL_ENV,
+  CROSSROLE_VPC_ID: LOCAL_VPC.vpcId,
+  CROSSROLE_VSWITCH_ID: LOCAL_VPC.vSwitchId,
+  CROSSROLE_SECURITY_GROUP_ID: LOCAL_VPC.securityGroupId,
 };
 
 const FUNCTIONS = ['crossrole-intake', 'crossrole-approval', 'crossrole-provisioning', 'crossrole-expiry', 'crossrole-revocation'];
@@ -53,7 +62,7 @@ describe('s.yaml against the fc3 props schema (test/fixtures/fc3-props.schema.js
   }
 
   it.each([
-    ['the local stack\'s environment', LOCAL_ENV],
+    ['the local stack\'s environment', S_YAML_ENV],
     ['no environment (defaults of s.yaml)', {}],
   ])('every resource validates with %s', (_label, env) => {
     const doc = resolved(env);
@@ -74,7 +83,7 @@ describe('s.yaml against the fc3 props schema (test/fixtures/fc3-props.schema.js
   });
 
   it('the schema check can fail: broken props are reported', () => {
-    const doc = resolved(LOCAL_ENV);
+    const doc = resolved(S_YAML_ENV);
     const intake = structuredClone(doc.resources.intake?.props ?? {});
     intake.memorySize = '512MB';
     delete intake.runtime;
@@ -85,20 +94,46 @@ describe('s.yaml against the fc3 props schema (test/fixtures/fc3-props.schema.js
     expect(byType.timer?.({ cronExpression: '@every 1m' })).toBe(false);
   });
 
-  it('the functions run in the region, with the execution role and the shared environment', () => {
-    const specs = functionsFromResolved(resolved(LOCAL_ENV), OWNER_ACCOUNT_ID);
+  it('the functions run in the region, with the execution role and the shared environment, in the ledger\'s VPC', () => {
+    const specs = functionsFromResolved(resolved(S_YAML_ENV), OWNER_ACCOUNT_ID);
     expect(specs.map((s) => s.functionName).sort()).toEqual([...FUNCTIONS].sort());
     for (const s of specs) {
       expect(s.region).toBe(LOCAL_REGION);
       expect(s.runtime).toBe('nodejs20');
       expect(s.role).toBe(`acs:ram::${OWNER_ACCOUNT_ID}:role/${EXEC_ROLE_NAME}`);
       expect(s.environmentVariables).toEqual(LOCAL_ENV);
+      // The ledger is VPC-internal; internet access stays on for the public RAM/STS/MNS endpoints.
+      expect(s.vpcConfig).toEqual({ vpcId: LOCAL_VPC.vpcId, vSwitchIds: [LOCAL_VPC.vSwitchId], securityGroupId: LOCAL_VPC.securityGroupId });
+      expect(s.internetAccess).toBe(true);
+      // nodejs20 is a standard runtime: one request per instance in FC 3.0.
+      expect(s.instanceConcurrency).toBe(1);
     }
+    for (const res of Object.values(resolved(S_YAML_ENV).resources)) expect(res.props).not.toHaveProperty('instanceConcurrency');
     const timer = specs.find((s) => s.functionName === 'crossrole-expiry')?.triggers[0];
     expect(timer).toMatchObject({ kind: 'timer', cronExpression: '@every 1m', enable: true });
     for (const fn of ['crossrole-intake', 'crossrole-approval']) {
       expect(specs.find((s) => s.functionName === fn)?.triggers[0]).toMatchObject({ kind: 'http', methods: ['GET', 'POST'] });
     }
+  });
+});
+
+describe('s.yaml against FC 3.0 limits', () => {
+  it('keeps each function\'s environment under 4 KB, with room to spare', () => {
+    const size = environmentSize(LOCAL_ENV);
+    expect(size).toBeLessThanOrEqual(ENVIRONMENT_LIMIT_BYTES);
+    // The catalog travels in CROSSROLE_CONFIG: a catalog a little larger than the local one must still fit.
+    expect(size).toBeLessThan(ENVIRONMENT_LIMIT_BYTES * 0.5);
+  });
+
+  it('is refused without its VPC values (no environment), naming the function', () => {
+    let err: unknown;
+    try {
+      functionsFromResolved(resolved({}), OWNER_ACCOUNT_ID);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CrossroleError);
+    expect((err as CrossroleError).field).toMatch(/^resources\.\w+\.props\.vpcConfig\.vpcId$/);
   });
 });
 
@@ -108,7 +143,7 @@ describe('s.yaml against the build and the domain', () => {
   }, 120_000);
 
   it('every handler exists in the build and exports `handler`', () => {
-    for (const s of functionsFromResolved(resolved(LOCAL_ENV), OWNER_ACCOUNT_ID)) {
+    for (const s of functionsFromResolved(resolved(S_YAML_ENV), OWNER_ACCOUNT_ID)) {
       const [file, exported] = s.handler.split('.');
       expect(exported).toBe('handler');
       const path = join(PROJECT_ROOT, s.code, `${file ?? ''}.js`);
@@ -121,7 +156,7 @@ describe('s.yaml against the build and the domain', () => {
   });
 
   it('the queues of the triggers and the dead-letter queue are the domain\'s QueueName values', () => {
-    const specs = functionsFromResolved(resolved(LOCAL_ENV), OWNER_ACCOUNT_ID);
+    const specs = functionsFromResolved(resolved(S_YAML_ENV), OWNER_ACCOUNT_ID);
     const mns = specs.flatMap((s) => s.triggers.filter((t): t is MnsTriggerSpec => t.kind === 'mns').map((t) => ({ fn: s.functionName, t })));
     expect(mns.map(({ fn, t }) => [fn, t.queueName])).toEqual([
       ['crossrole-provisioning', QueueName.PROVISION],
@@ -130,7 +165,9 @@ describe('s.yaml against the build and the domain', () => {
     const values: string[] = Object.values(QueueName);
     for (const { t } of mns) {
       expect(values).toContain(t.queueName);
-      expect(t).toMatchObject({ enable: true, isBase64Decode: false, mode: 'event-driven', retryStrategy: 'BACKOFF_RETRY' });
+      // event-streaming: the only mode in which the retries, the dead-letter queue and batching take effect.
+      if (t.mode !== 'event-streaming') throw new Error(`${t.queueName}: runOptions need mode event-streaming`);
+      expect(t).toMatchObject({ enable: true, isBase64Decode: false, asyncInvocationType: false, errorsTolerance: 'ALL', retryStrategy: 'BACKOFF_RETRY', batchWindow: { countBasedWindow: 10, timeBasedWindowSeconds: 1 }, ignoredRunOptions: [] });
       expect(t.deadLetterQueueArn).toBe(`acs:mns:${LOCAL_REGION}:${OWNER_ACCOUNT_ID}:/queues/${QueueName.DEADLETTER}`);
       expect(values).toContain(t.deadLetterQueueArn?.split('/').pop());
     }

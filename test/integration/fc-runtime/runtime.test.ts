@@ -1,69 +1,13 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFcRuntime, createFcService, loadFunctionsFromSYaml, type FcRuntime, type FcServiceOptions } from '../../../local/fc';
-import type { FcLogger } from '../../../local/fc/types';
-import { ACCOUNT, FakeIdentity, FakeIssuer, FakeQueues, REGION, serve, waitFor } from './fakes';
+import { createFcRuntime, loadFunctionsFromSYaml, parseSYaml } from '../../../local/fc';
+import { CrossroleError } from '../../../shared/domain/errors';
+import { ACCOUNT, FakeIssuer, REGION, waitFor } from './fakes';
+import { closeAll, FIXTURE, recordingLogger, start, type Harness, type LogEntry } from './harness';
 
-const FIXTURE = join(__dirname, 'fixture', 's.yaml');
 const HTTP_ROLE = `acs:ram::${ACCOUNT}:role/fx-http-role`;
 const TIMER_ROLE = `acs:ram::${ACCOUNT}:role/fx-timer-role`;
-const QUEUE_ROLE = `acs:ram::${ACCOUNT}:role/fx-queue-role`;
 
-interface Harness {
-  fc: FcRuntime;
-  issuer: FakeIssuer;
-  queues: FakeQueues;
-  out: string;
-  url: string;
-  logs: Array<{ level: string; msg: string; fields?: Record<string, unknown> }>;
-  lines(): Array<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-const open: Harness[] = [];
-
-async function start(over: Partial<FcServiceOptions> = {}, issuer = new FakeIssuer()): Promise<Harness> {
-  const out = join(mkdtempSync(join(tmpdir(), 'fc-rt-')), 'out.jsonl');
-  const queues = new FakeQueues();
-  const logs: Harness['logs'] = [];
-  const logger: FcLogger = {
-    debug: (msg, fields) => logs.push({ level: 'debug', msg, ...(fields ? { fields } : {}) }),
-    info: (msg, fields) => logs.push({ level: 'info', msg, ...(fields ? { fields } : {}) }),
-    warn: (msg, fields) => logs.push({ level: 'warn', msg, ...(fields ? { fields } : {}) }),
-    error: (msg, fields) => logs.push({ level: 'error', msg, ...(fields ? { fields } : {}) }),
-  };
-  const fc = createFcService({
-    sYamlPath: FIXTURE,
-    sYamlEnv: { FX_OUT: out },
-    accountId: ACCOUNT,
-    region: REGION,
-    credentials: issuer,
-    identity: new FakeIdentity(),
-    queues,
-    timers: false,
-    env: { LOCAL_ENDPOINT: 'http://127.0.0.1:1', GREETING: 'overridden-by-s.yaml' },
-    logger,
-    queueWaitSeconds: 0.2,
-    retryDelayMs: () => 10,
-    ...over,
-  });
-  const server = await serve(fc);
-  const h: Harness = {
-    fc, issuer, queues, out, url: server.url, logs,
-    lines: () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []),
-    close: async () => {
-      await server.close();
-      await fc.close?.();
-    },
-  };
-  open.push(h);
-  return h;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((h) => h.close()));
-});
+afterEach(closeAll);
 
 async function json(res: Response): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
@@ -263,8 +207,8 @@ describe('timer trigger', () => {
     const specs = loadFunctionsFromSYaml(FIXTURE, { env: {}, accountId: ACCOUNT }).filter((f) => f.functionName === 'fx-timer');
     const timer = specs[0]!;
     timer.triggers = [{ kind: 'timer', triggerName: 'fast', cronExpression: '* * * * * *', enable: true }];
-    const logs: Harness['logs'] = [];
-    const logger: FcLogger = { debug: (msg, fields) => logs.push({ level: 'debug', msg, ...(fields ? { fields } : {}) }), info: () => undefined, warn: () => undefined, error: () => undefined };
+    const logs: LogEntry[] = [];
+    const logger = recordingLogger(logs);
     const make = (timers: boolean): ReturnType<typeof createFcRuntime> => createFcRuntime({ functions: specs, baseDir: join(__dirname, 'fixture'), region: REGION, accountId: ACCOUNT, credentials: new FakeIssuer(), timers, logger });
     const off = make(false);
     await new Promise((r) => setTimeout(r, 1300));
@@ -279,98 +223,101 @@ describe('timer trigger', () => {
   });
 });
 
-describe('MNS queue trigger', () => {
-  it('delivers each message as an event-driven CloudEvent and deletes it on success', async () => {
-    const h = await start();
-    const sent = h.queues.sendMessage(ACCOUNT, 'fx-work', '{"requestId":"r-1"}');
-    await waitFor(() => h.queues.deleted.find((d) => d.messageId === sent.messageId), 5000, 'delete');
-    const [line] = h.lines();
-    const ce = line?.ce as Record<string, unknown>;
-    expect(ce).toMatchObject({
-      source: 'MNS-fx-queue-work',
-      specversion: '1.0',
-      type: 'mns:Queue:SendMessage',
-      datacontenttype: 'application/json; charset=utf-8',
-      subject: `acs:mns:${REGION}:${ACCOUNT}:queues/fx-work`,
-      aliyunaccountid: ACCOUNT,
-      aliyunoriginalaccountid: ACCOUNT,
-      aliyuneventbusname: 'MNS-fx-queue-work',
-      aliyunregionid: REGION,
-      data: { messageId: sent.messageId, messageBody: '{"requestId":"r-1"}' },
-    });
-    expect(typeof ce.id).toBe('string');
-    expect(typeof (ce.data as Record<string, unknown>).requestId).toBe('string');
-    expect(new Date(ce.time as string).toISOString()).toBe(ce.time);
-    // The function ran with its own role's credentials.
-    const qc = h.issuer.latestFor(QUEUE_ROLE);
-    expect(line?.credentials).toEqual({ accessKeyId: qc?.accessKeyId, accessKeySecret: qc?.accessKeySecret, securityToken: qc?.securityToken });
-    expect(h.queues.bodies(ACCOUNT, 'fx-work')).toEqual([]);
+function thrown(f: () => unknown): CrossroleError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CrossroleError) return e;
+    throw e;
+  }
+  throw new Error('expected a CrossroleError');
+}
+
+const oneFunction = (props: string): string => `edition: 3.0.0
+name: t
+resources:
+  f:
+    component: fc3
+    props:
+      region: cn-hangzhou
+      functionName: fx-limits
+      code: ./code/http
+${props}`;
+
+describe('instance concurrency (FC 3.0: custom runtimes only)', () => {
+  it('runs one request at a time per instance of a standard runtime: parallel requests get their own instances', async () => {
+    const h = await start({ maxConcurrency: 5 });
+    const results = await Promise.all(Array.from({ length: 3 }, () => fetch(`${h.url}/fn/fx-http/wait`).then(async (r) => (await r.json()) as { instanceId: string; maxInFlight: number })));
+    expect(new Set(results.map((r) => r.instanceId)).size).toBe(3);
+    expect(results.every((r) => r.maxInFlight === 1)).toBe(true);
+    expect(h.logs.filter((l) => l.msg === 'fc cold start' && l.fields?.function === 'fx-http')).toHaveLength(3);
   });
 
-  it('retries a failing message 3 times (BACKOFF_RETRY), then sends the event to the dead-letter queue', async () => {
-    const h = await start();
-    const sent = h.queues.sendMessage(ACCOUNT, 'fx-work', 'fail-1');
-    await waitFor(() => h.queues.bodies(ACCOUNT, 'fx-dlq').length === 1, 5000, 'dead letter');
-    await waitFor(() => h.queues.deleted.find((d) => d.messageId === sent.messageId), 2000, 'delete of the original');
-    const attempts = h.lines().filter((l) => (l.ce as { data: { messageBody: string } }).data.messageBody === 'fail-1');
-    expect(attempts).toHaveLength(4);
-    // One event, retried: the same CloudEvent id every time.
-    expect(new Set(attempts.map((a) => (a.ce as { id: string }).id)).size).toBe(1);
-    const dead = JSON.parse(h.queues.bodies(ACCOUNT, 'fx-dlq')[0] ?? '{}') as Record<string, unknown>;
-    expect(dead).toMatchObject({ type: 'mns:Queue:SendMessage', subject: `acs:mns:${REGION}:${ACCOUNT}:queues/fx-work`, data: { messageId: sent.messageId, messageBody: 'fail-1' } });
-    expect(h.queues.bodies(ACCOUNT, 'fx-work')).toEqual([]);
-    // The message stayed invisible for the whole retry sequence: 4 attempts x 5 s timeout + delays + margin.
-    expect(h.queues.receives.find((r) => r.queue === 'fx-work')?.visibilityTimeout).toBe(51);
+  it('queues requests when every instance is busy rather than sharing one', async () => {
+    const h = await start({ maxConcurrency: 1 });
+    const results = await Promise.all(Array.from({ length: 3 }, () => fetch(`${h.url}/fn/fx-http/wait`).then(async (r) => (await r.json()) as { instanceId: string; maxInFlight: number })));
+    expect(new Set(results.map((r) => r.instanceId)).size).toBe(1);
+    expect(results.map((r) => r.maxInFlight)).toEqual([1, 1, 1]);
   });
 
-  it('drops a failing message after the retries when there is no dead-letter queue and errorsTolerance is ALL', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'fc-rt-')), 'out.jsonl');
-    const specs = loadFunctionsFromSYaml(FIXTURE, { env: { FX_OUT: out }, accountId: ACCOUNT }).filter((f) => f.functionName === 'fx-queue');
-    const trig = specs[0]!.triggers[0]!;
-    if (trig.kind !== 'mns') throw new Error('fixture changed');
-    delete trig.deadLetterQueueArn;
-    specs[0]!.triggers = [trig];
-    const queues = new FakeQueues();
-    const fc = createFcRuntime({ functions: specs, baseDir: join(__dirname, 'fixture'), region: REGION, accountId: ACCOUNT, credentials: new FakeIssuer(), queues, queueWaitSeconds: 0.2, retryDelayMs: () => 5, maxRetries: { BACKOFF_RETRY: 1 } });
-    try {
-      const sent = queues.sendMessage(ACCOUNT, 'fx-work', 'fail-drop');
-      await waitFor(() => queues.deleted.find((d) => d.messageId === sent.messageId), 5000, 'drop');
-      expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(2);
-      expect([...queues.queues.keys()].filter((k) => k.endsWith('dlq'))).toEqual([]);
-    } finally {
-      await fc.close?.();
+  it.each(['nodejs20', 'nodejs18', 'python3.10', 'java11'])('refuses instanceConcurrency > 1 on the standard runtime %s, naming the function', (runtime) => {
+    const e = thrown(() => parseSYaml(oneFunction(`      runtime: ${runtime}\n      instanceConcurrency: 20`), { env: {}, accountId: ACCOUNT }));
+    expect(e.code).toBe('INVALID_CONFIG');
+    expect(e.field).toBe('resources.f.props.instanceConcurrency');
+    expect(e.message).toContain('function fx-limits');
+    expect(e.message).toContain(`runtime ${runtime} is a standard runtime`);
+  });
+
+  it('accepts instanceConcurrency on custom runtimes and custom containers, and 1 (no concurrency) anywhere', () => {
+    for (const runtime of ['custom', 'custom.debian10', 'custom-container']) {
+      expect(parseSYaml(oneFunction(`      runtime: ${runtime}\n      instanceConcurrency: 20`), { env: {}, accountId: ACCOUNT })[0]?.instanceConcurrency).toBe(20);
     }
+    expect(parseSYaml(oneFunction('      runtime: nodejs20\n      instanceConcurrency: 1'), { env: {}, accountId: ACCOUNT })[0]?.instanceConcurrency).toBe(1);
   });
 
-  it('decodes base64 bodies when IsBase64Decode is true', async () => {
-    const h = await start();
-    const sent = h.queues.sendMessage(ACCOUNT, 'fx-encoded', Buffer.from('{"id":"decoded"}').toString('base64'));
-    await waitFor(() => h.queues.deleted.find((d) => d.messageId === sent.messageId), 5000, 'delete');
-    expect(h.lines()[0]?.ce).toMatchObject({ source: 'MNS-fx-queue-encoded', data: { messageBody: '{"id":"decoded"}' } });
+  it('refuses at runtime start a spec built without s.yaml that asks for it', () => {
+    const [spec] = loadFunctionsFromSYaml(FIXTURE, { env: {}, accountId: ACCOUNT });
+    if (!spec) throw new Error('fixture changed');
+    spec.instanceConcurrency = 10;
+    const e = thrown(() => createFcRuntime({ functions: [spec], baseDir: join(__dirname, 'fixture'), region: REGION, accountId: ACCOUNT, credentials: new FakeIssuer(), timers: false }));
+    expect(e.message).toContain('function fx-http');
+  });
+});
+
+describe('environment size (4 KB per function)', () => {
+  // The JSON form {"BIG":"<value>"} takes len(value) + 10 bytes.
+  const sized = (bytes: number): string => 'x'.repeat(bytes - 10);
+
+  it('accepts exactly 4096 bytes and refuses 4097, naming the function and the size', () => {
+    const ok = parseSYaml(oneFunction(`      runtime: nodejs20\n      environmentVariables:\n        BIG: ${sized(4096)}`), { env: {}, accountId: ACCOUNT });
+    expect(ok[0]?.environmentVariables.BIG).toHaveLength(4086);
+    const e = thrown(() => parseSYaml(oneFunction(`      runtime: nodejs20\n      environmentVariables:\n        BIG: ${sized(4097)}`), { env: {}, accountId: ACCOUNT }));
+    expect(e.code).toBe('INVALID_CONFIG');
+    expect(e.field).toBe('resources.f.props.environmentVariables');
+    expect(e.message).toContain('function fx-limits');
+    expect(e.message).toContain('4097 bytes');
+    expect(e.message).toContain('BIG (4087 bytes)');
   });
 
-  it('blocks the trigger when retries are exhausted with errorsTolerance NONE, keeping the message', async () => {
-    const h = await start({ maxRetries: { BACKOFF_RETRY: 1 } });
-    h.queues.sendMessage(ACCOUNT, 'fx-encoded', Buffer.from('fail-blocking').toString('base64'));
-    await waitFor(() => h.fc.queueTriggerStates()['fx-queue/encoded'] === 'blocked', 5000, 'blocked trigger');
-    expect(h.lines()).toHaveLength(2);
-    expect(h.queues.bodies(ACCOUNT, 'fx-encoded')).toHaveLength(1);
-    expect(h.queues.bodies(ACCOUNT, 'fx-dlq')).toEqual([]);
-    // Other triggers keep running.
-    expect(h.fc.queueTriggerStates()['fx-queue/work']).toBe('running');
-    h.queues.sendMessage(ACCOUNT, 'fx-encoded', Buffer.from('ignored').toString('base64'));
-    await new Promise((r) => setTimeout(r, 400));
-    expect(h.lines()).toHaveLength(2);
+  it('counts UTF-8 bytes, and the values as resolved from ${env()}', () => {
+    // "é" takes 2 bytes: 2000 of them fit (4010 bytes), 2100 do not (4210 bytes), though far under 4096 characters.
+    const text = oneFunction("      runtime: nodejs20\n      environmentVariables:\n        BIG: ${env('BIG')}");
+    expect(parseSYaml(text, { env: { BIG: 'é'.repeat(2000) }, accountId: ACCOUNT })).toHaveLength(1);
+    expect(thrown(() => parseSYaml(text, { env: { BIG: 'é'.repeat(2100) }, accountId: ACCOUNT })).message).toContain('4210 bytes');
   });
 
-  it('stops polling on close()', async () => {
-    const h = await start();
-    await h.close();
-    open.splice(open.indexOf(h), 1);
-    h.queues.sendMessage(ACCOUNT, 'fx-work', 'after-close');
-    await new Promise((r) => setTimeout(r, 500));
-    expect(h.queues.bodies(ACCOUNT, 'fx-work')).toEqual(['after-close']);
-    expect(h.lines()).toEqual([]);
-    expect(h.fc.queueTriggerStates()).toEqual({ 'fx-queue/work': 'stopped', 'fx-queue/encoded': 'stopped' });
+  it('counts the runtime\'s extra variables too, refusing the runtime at start', () => {
+    const specs = loadFunctionsFromSYaml(FIXTURE, { env: {}, accountId: ACCOUNT });
+    const e = thrown(() => createFcRuntime({ functions: specs, baseDir: join(__dirname, 'fixture'), region: REGION, accountId: ACCOUNT, credentials: new FakeIssuer(), timers: false, env: { PADDING: 'p'.repeat(4050) } }));
+    expect(e.message).toMatch(/^resources\.http\.props\.environmentVariables: function fx-http: its environment variables take \d+ bytes/);
+  });
+
+  it.each([
+    ['a name starting with a digit', '1ABC'],
+    ['a name with a dash', 'A-B'],
+    ['a reserved FC_ name', 'FC_REGION'],
+  ])('refuses %s', (_what, key) => {
+    const e = thrown(() => parseSYaml(oneFunction(`      runtime: nodejs20\n      environmentVariables:\n        ${key}: v`), { env: {}, accountId: ACCOUNT }));
+    expect(e.field).toBe(`resources.f.props.environmentVariables.${key}`);
   });
 });

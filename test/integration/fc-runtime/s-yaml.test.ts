@@ -18,6 +18,12 @@ function thrown(f: () => unknown): CrossroleError {
   throw new Error('expected a CrossroleError');
 }
 
+const RO = 'resources.f.props.triggers[0].triggerConfig.runOptions';
+
+/** An MNS eventbridge trigger with the given runOptions (flow YAML), or none. */
+const mnsTrigger = (runOptions: string | undefined): string => `      triggers:
+        - {triggerName: q, triggerType: eventbridge, triggerConfig: {eventSourceConfig: {eventSourceType: MNS, eventSourceParameters: {sourceMNSParameters: {QueueName: a}}}${runOptions === undefined ? '' : `, runOptions: ${runOptions}`}}}`;
+
 const minimal = (props: string): string => `edition: 3.0.0
 name: t
 resources:
@@ -37,15 +43,18 @@ describe('s.yaml loading', () => {
     const [http, timer, queue] = fns;
     expect(http).toMatchObject({
       resourceName: 'http', region: 'cn-hangzhou', runtime: 'nodejs20', handler: 'index.handler', code: './code/http',
-      memorySize: 128, timeout: 1, instanceConcurrency: 1, role: `acs:ram::${ACCOUNT}:role/fx-http-role`,
+      memorySize: 128, timeout: 1, instanceConcurrency: 1, internetAccess: true, role: `acs:ram::${ACCOUNT}:role/fx-http-role`,
       environmentVariables: { GREETING: 'hello-http', OUT_FILE: '/tmp/out.jsonl' },
       triggers: [{ kind: 'http', triggerName: 'http', methods: ['GET', 'POST'], authType: 'anonymous' }],
     });
     // fc3 completes a bare role name and lower-cases the ARN; memorySize defaults to 512.
     expect(timer).toMatchObject({ role: `acs:ram::${ACCOUNT}:role/fx-timer-role`, memorySize: 512, triggers: [{ kind: 'timer', cronExpression: '@every 60m', enable: true, payload: '{"job":"scan"}' }] });
     expect(queue?.triggers).toEqual([
-      { kind: 'mns', triggerName: 'work', enable: true, queueName: 'fx-work', isBase64Decode: false, regionId: 'cn-hangzhou', asyncInvocationType: false, mode: 'event-driven', errorsTolerance: 'ALL', retryStrategy: 'BACKOFF_RETRY', deadLetterQueueArn: `acs:mns:cn-hangzhou:${ACCOUNT}:/queues/fx-dlq` },
-      { kind: 'mns', triggerName: 'encoded', enable: true, queueName: 'fx-encoded', isBase64Decode: true, asyncInvocationType: false, mode: 'event-driven', errorsTolerance: 'NONE', retryStrategy: 'BACKOFF_RETRY' },
+      { kind: 'mns', triggerName: 'work', enable: true, queueName: 'fx-work', isBase64Decode: false, regionId: 'cn-hangzhou', asyncInvocationType: false, ignoredRunOptions: [], mode: 'event-streaming', errorsTolerance: 'ALL', retryStrategy: 'BACKOFF_RETRY', deadLetterQueueArn: `acs:mns:cn-hangzhou:${ACCOUNT}:/queues/fx-dlq`, batchWindow: { countBasedWindow: 3, timeBasedWindowSeconds: 1 } },
+      // No batchWindow: batch push off, each message alone and at once.
+      { kind: 'mns', triggerName: 'encoded', enable: true, queueName: 'fx-encoded', isBase64Decode: true, asyncInvocationType: false, ignoredRunOptions: [], mode: 'event-streaming', errorsTolerance: 'NONE', retryStrategy: 'BACKOFF_RETRY', batchWindow: { countBasedWindow: 1, timeBasedWindowSeconds: 0 } },
+      // event-driven keeps none of the runOptions, and names them.
+      { kind: 'mns', triggerName: 'driven', enable: true, queueName: 'fx-driven', isBase64Decode: false, asyncInvocationType: false, ignoredRunOptions: ['errorsTolerance', 'retryStrategy', 'deadLetterQueue'], mode: 'event-driven' },
     ]);
   });
 
@@ -72,12 +81,47 @@ describe('s.yaml loading', () => {
     ['an HTTP method FC does not know', '      triggers:\n        - {triggerName: h, triggerType: http, triggerConfig: {authType: anonymous, methods: [GET, FETCH]}}', 'resources.f.props.triggers[0].triggerConfig.methods[1]', ''],
     ['a timer without enable', '      triggers:\n        - {triggerName: t, triggerType: timer, triggerConfig: {cronExpression: "@every 1m"}}', 'resources.f.props.triggers[0].triggerConfig.enable', ''],
     ['an MNS trigger without QueueName', '      triggers:\n        - {triggerName: q, triggerType: eventbridge, triggerConfig: {eventSourceConfig: {eventSourceType: MNS, eventSourceParameters: {sourceMNSParameters: {IsBase64Decode: true}}}}}', 'resources.f.props.triggers[0].triggerConfig.eventSourceConfig.eventSourceParameters.sourceMNSParameters.QueueName', ''],
-    ['a dead-letter ARN that is not a queue', '      triggers:\n        - {triggerName: q, triggerType: eventbridge, triggerConfig: {eventSourceConfig: {eventSourceType: MNS, eventSourceParameters: {sourceMNSParameters: {QueueName: a}}}, runOptions: {deadLetterQueue: {Arn: "acs:mns:cn-hangzhou:1:/topics/t"}}}}', 'resources.f.props.triggers[0].triggerConfig.runOptions.deadLetterQueue.Arn', 'MNS queue ARN'],
+    ['a dead-letter ARN that is not a queue', mnsTrigger('{mode: event-streaming, deadLetterQueue: {Arn: "acs:mns:cn-hangzhou:1:/topics/t"}}'), `${RO}.deadLetterQueue.Arn`, 'MNS queue ARN'],
+    ['an MNS trigger without mode', mnsTrigger('{errorsTolerance: ALL}'), `${RO}.mode`, 'is required'],
+    ['an MNS trigger without runOptions', mnsTrigger(undefined), `${RO}.mode`, 'is required'],
+    ['an unknown mode', mnsTrigger('{mode: event-stream}'), `${RO}.mode`, ''],
+    ['an unknown retry strategy', mnsTrigger('{mode: event-streaming, retryStrategy: {PushRetryStrategy: LINEAR}}'), `${RO}.retryStrategy.PushRetryStrategy`, ''],
+    ['an unknown errorsTolerance', mnsTrigger('{mode: event-streaming, errorsTolerance: SOME}'), `${RO}.errorsTolerance`, ''],
+    ['CountBasedWindow 0', mnsTrigger('{mode: event-streaming, batchWindow: {CountBasedWindow: 0, TimeBasedWindow: 1}}'), `${RO}.batchWindow.CountBasedWindow`, 'between 1 and 10000'],
+    ['CountBasedWindow 10001', mnsTrigger('{mode: event-streaming, batchWindow: {CountBasedWindow: 10001, TimeBasedWindow: 1}}'), `${RO}.batchWindow.CountBasedWindow`, 'between 1 and 10000'],
+    ['a fractional CountBasedWindow', mnsTrigger('{mode: event-streaming, batchWindow: {CountBasedWindow: 2.5, TimeBasedWindow: 1}}'), `${RO}.batchWindow.CountBasedWindow`, 'integer'],
+    ['TimeBasedWindow -1', mnsTrigger('{mode: event-streaming, batchWindow: {CountBasedWindow: 10, TimeBasedWindow: -1}}'), `${RO}.batchWindow.TimeBasedWindow`, 'between 0 and 15 seconds'],
+    ['TimeBasedWindow 16', mnsTrigger('{mode: event-streaming, batchWindow: {CountBasedWindow: 10, TimeBasedWindow: 16}}'), `${RO}.batchWindow.TimeBasedWindow`, 'between 0 and 15 seconds'],
+    ['a window as a string', mnsTrigger('{mode: event-streaming, batchWindow: {CountBasedWindow: "10", TimeBasedWindow: 1}}'), `${RO}.batchWindow.CountBasedWindow`, ''],
+    ['half a window', mnsTrigger('{mode: event-streaming, batchWindow: {CountBasedWindow: 10}}'), `${RO}.batchWindow.TimeBasedWindow`, ''],
+    ['a batchWindow in event-driven mode', mnsTrigger('{mode: event-driven, batchWindow: {CountBasedWindow: 10, TimeBasedWindow: 1}}'), `${RO}.batchWindow`, 'not supported in event-driven mode'],
+    ['vpcConfig: auto', '      vpcConfig: auto', 'resources.f.props.vpcConfig', 'not emulated'],
+    ['a vpcConfig with an empty vpcId', '      vpcConfig: {vpcId: "", vSwitchIds: [vsw-1], securityGroupId: sg-1}', 'resources.f.props.vpcConfig.vpcId', 'is empty'],
+    ['a vpcConfig without vSwitches', '      vpcConfig: {vpcId: vpc-1, vSwitchIds: [], securityGroupId: sg-1}', 'resources.f.props.vpcConfig.vSwitchIds', 'at least one vSwitch'],
   ])('rejects %s, naming the key', (_what, props, field, message) => {
     const e = thrown(() => parseSYaml(minimal(props), { env: {}, accountId: ACCOUNT }));
     expect(e.code).toBe('INVALID_CONFIG');
     expect(e.field).toBe(field);
     expect(e.message).toContain(message);
+  });
+
+  it('takes the mode from eventSinkConfig.deliveryOption.mode when runOptions has none, runOptions winning', () => {
+    const trig = (deliveryMode: string, runMode: string | undefined): unknown => parseSYaml(minimal(`      triggers:
+        - {triggerName: q, triggerType: eventbridge, triggerConfig: {eventSourceConfig: {eventSourceType: MNS, eventSourceParameters: {sourceMNSParameters: {QueueName: a}}}, eventSinkConfig: {deliveryOption: {mode: ${deliveryMode}}}${runMode === undefined ? '' : `, runOptions: {mode: ${runMode}}`}}}`), { env: {}, accountId: ACCOUNT })[0]?.triggers[0];
+    expect(trig('event-streaming', undefined)).toMatchObject({ mode: 'event-streaming' });
+    expect(trig('event-streaming', 'event-driven')).toMatchObject({ mode: 'event-driven' });
+  });
+
+  it('keeps the documented batchWindow bounds', () => {
+    for (const [count, time] of [[1, 0], [10000, 15]]) {
+      const [f] = parseSYaml(minimal(mnsTrigger(`{mode: event-streaming, batchWindow: {CountBasedWindow: ${count}, TimeBasedWindow: ${time}}}`)), { env: {}, accountId: ACCOUNT });
+      expect(f?.triggers[0]).toMatchObject({ batchWindow: { countBasedWindow: count, timeBasedWindowSeconds: time } });
+    }
+  });
+
+  it('reads vpcConfig and internetAccess', () => {
+    const [f] = parseSYaml(minimal('      vpcConfig: {vpcId: vpc-1, vSwitchIds: [vsw-1], securityGroupId: sg-1}\n      internetAccess: false'), { env: {}, accountId: ACCOUNT });
+    expect(f).toMatchObject({ vpcConfig: { vpcId: 'vpc-1', vSwitchIds: ['vsw-1'], securityGroupId: 'sg-1' }, internetAccess: false });
   });
 
   it('reports a var that refers to itself', () => {
