@@ -136,6 +136,27 @@ describe('wire format', () => {
     expect(r.body).toContain(`<HostId>127.0.0.1:${h.port}</HostId>`);
   });
 
+  it('out-of-range values: 400 InvalidArgument as <Error> XML, on CreateQueue, SetQueueAttributes and SendMessage', async () => {
+    const create = await send({ method: 'PUT', target: '/queues/wire-range', body: xml('Queue', '<MessageRetentionPeriod>59</MessageRetentionPeriod>') });
+    expect(create.status).toBe(400);
+    expect(create.headers['content-type']).toBe('text/xml;charset=utf-8');
+    expect(create.body).toMatch(errorXml('InvalidArgument', 'The value of MessageRetentionPeriod must be between 60 and 604800 seconds.'));
+    expect((await send({ method: 'GET', target: '/queues/wire-range' })).status).toBe(404);
+
+    expect((await send({ method: 'PUT', target: '/queues/wire-range', body: xml('Queue', '<MessageRetentionPeriod>604800</MessageRetentionPeriod>') })).status).toBe(201);
+    const set = await send({ method: 'PUT', target: '/queues/wire-range?metaoverride=true', body: xml('Queue', '<MaximumMessageSize>65537</MaximumMessageSize>') });
+    expect(set.status).toBe(400);
+    expect(set.body).toMatch(errorXml('InvalidArgument', 'The value of MaximumMessageSize must be between 1024 and 65536 bytes.'));
+    const delay = await send({ method: 'PUT', target: '/queues/wire-range?metaoverride=true', body: xml('Queue', '<DelaySeconds>604801</DelaySeconds>') });
+    expect(delay.body).toMatch(errorXml('InvalidArgument', 'The value of DelaySeconds must be between 0 and 604800 seconds.'));
+    const message = await send({ method: 'POST', target: '/queues/wire-range/messages', body: xml('Message', '<MessageBody>x</MessageBody><DelaySeconds>604801</DelaySeconds>') });
+    expect(message.status).toBe(400);
+    expect(message.body).toMatch(errorXml('InvalidArgument', 'The value of DelaySeconds must be between 0 and 604800 seconds.'));
+    const attrs = await send({ method: 'GET', target: '/queues/wire-range' });
+    expect(attrs.body).toContain('<MessageRetentionPeriod>604800</MessageRetentionPeriod><VisibilityTimeout>30</VisibilityTimeout>');
+    expect(attrs.body).toContain('<DelaySeconds>0</DelaySeconds><MaximumMessageSize>65536</MaximumMessageSize>');
+  });
+
   it('GetQueueAttributes returns every attribute', async () => {
     await send({ method: 'PUT', target: '/queues/wire-attrs', body: xml('Queue', '') });
     const r = await send({ method: 'GET', target: '/queues/wire-attrs' });
