@@ -13,9 +13,8 @@ import type { IdentityProvider, LocalRequest, LocalResponse, LocalService } from
 import type { Journal } from '../core/journal';
 import { authenticate, header } from './auth';
 import { errorResponse, newRequestId } from './codec';
-import { MnsError } from './errors';
+import { MnsError, outOfRange } from './errors';
 import { HANDLERS, type HandlerContext } from './handlers';
-import { outOfRange } from './errors';
 import { attributesFromOptions, LIMITS, optionsFromAttributes, type PeekedMessage, type QueueOptions, type QueueStats, type ReceivedMessage, type SentMessage } from './models';
 import { parseQuery, ramAuthorization, route, validateQueueName } from './router';
 import { QueueStore } from './store';
@@ -122,7 +121,7 @@ export function createMnsService(options: MnsServiceOptions): MnsService {
     listQueues: (accountId) => store.listQueues(accountId, { limit: Number.MAX_SAFE_INTEGER }).names,
     sendMessage: (accountId, queue, body, opts = {}) => store.send(accountId, queue, { body, ...opts }),
     async receiveMessage(accountId, queue, opts = {}) {
-      // Fractional waits are allowed here (the local runtime polls in short slices).
+      // Unlike HTTP's integer `waitseconds`, sub-second waits are accepted (the FC runtime's `queueWaitSeconds`).
       if (opts.waitSeconds !== undefined && !(opts.waitSeconds >= 0 && opts.waitSeconds <= LIMITS.waitSecondsHigh)) {
         throw outOfRange('waitseconds', 0, LIMITS.waitSecondsHigh);
       }
