@@ -10,7 +10,8 @@ import type { FaultInjector } from './faults';
 import type { PopAuthenticator, SignatureScheme } from './pop-auth';
 import type { RateLimiter } from './rate-limiter';
 import { newRequestId } from './request-id';
-import { headerValue, parseFormPairs } from './signatures';
+import { headerValue } from './signing/common';
+import { parseFormPairs } from './signing/pop';
 
 /** What one action handler sees. */
 export interface RpcContext {

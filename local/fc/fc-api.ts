@@ -4,8 +4,10 @@
  * and RAM authorization. FC 3.0 has no services: any service name maps to the runtime's functions
  * unless a `serviceName` is configured.
  */
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IdentityProvider, LocalRequest, LocalResponse, Principal } from '../core/contract';
+import { contentMd5OfHex, safeEqual, withinClockSkew } from '../core/signing/common';
+import { fcSignature, fcStringToSign, parseFcAuthorization } from '../core/signing/fc';
 import type { FunctionSpec } from './spec';
 import { logTail } from './instance-pool';
 import { resultBytes, type InvocationOutcome } from './types';
@@ -14,8 +16,6 @@ export const FC_API_PREFIX = '/2016-08-15/';
 /** Payload limits: 32 MB synchronous, 128 KB asynchronous (FC limits; fc-sdevs-ram.md §2.6). */
 export const SYNC_PAYLOAD_LIMIT = 32 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 128 * 1024;
-/** Allowed clock skew of the signed `Date` header (protocols.md §4.3; exact limit UNCONFIRMED). */
-const MAX_SKEW_MS = 15 * 60 * 1000;
 
 export interface FcApiDeps {
   accountId: string;
@@ -41,29 +41,9 @@ function header(req: LocalRequest, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-/** FC's StringToSign (protocols.md §4.3); `queries` only for `/proxy/` paths. */
-export function fcStringToSign(method: string, resource: string, headers: LocalRequest['headers'], queries?: Array<[string, string]>): string {
-  const get = (n: string): string => {
-    const v = headers[n];
-    return Array.isArray(v) ? v.join(',') : (v ?? '');
-  };
-  const fcHeaders = Object.keys(headers).map((k) => k.toLowerCase()).filter((k) => k.startsWith('x-fc-')).sort();
-  let s = `${method}\n${get('content-md5')}\n${get('content-type')}\n${get('date')}\n`;
-  for (const k of fcHeaders) s += `${k}:${get(k)}\n`;
-  s += resource;
-  if (queries) s += `\n${queries.map(([k, v]) => `${k}=${v}`).sort().join('\n')}`;
-  return s;
-}
-
-export function fcSignature(secret: string, stringToSign: string): string {
-  return createHmac('sha256', secret).update(stringToSign, 'utf8').digest('base64');
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+// The FC signature lives in core/signing/fc.ts (one helper for verifiers and tests); re-exported
+// here because local/fc's index publishes it.
+export { fcSignature, fcStringToSign } from '../core/signing/fc';
 
 function decodePath(p: string): string {
   try {
@@ -80,25 +60,23 @@ export function authenticateFcRequest(req: LocalRequest, identity: IdentityProvi
   const auth = header(req, 'authorization');
   const date = header(req, 'date');
   if (auth === undefined || date === undefined) return { ok: false, response: fcError(400, 'MissingRequiredHeader', `missing required header: ${auth === undefined ? 'Authorization' : 'Date'}`, requestId) };
-  const m = /^FC ([^:]+):(.+)$/.exec(auth);
-  if (!m || m[1] === undefined || m[2] === undefined) return { ok: false, response: fcError(400, 'InvalidArgument', 'Authorization must be "FC <AccessKeyId>:<Signature>"', requestId) };
-  const signedAt = Date.parse(date);
-  if (Number.isNaN(signedAt) || Math.abs(req.receivedAt.getTime() - signedAt) > MAX_SKEW_MS) {
+  const m = parseFcAuthorization(auth);
+  if (!m) return { ok: false, response: fcError(400, 'InvalidArgument', 'Authorization must be "FC <AccessKeyId>:<Signature>"', requestId) };
+  if (!withinClockSkew(Date.parse(date), req.receivedAt)) {
     return { ok: false, response: fcError(403, 'RequestTimeTooSkewed', `the difference between the request time '${date}' and the server time is too large`, requestId) };
   }
   const md5 = header(req, 'content-md5');
   if (md5 !== undefined) {
     // FC (like MNS) sends base64 of the hex MD5 string (protocols.md §4.2).
-    const expected = Buffer.from(createHash('md5').update(req.body).digest('hex'), 'utf8').toString('base64');
-    if (md5 !== expected) return { ok: false, response: fcError(400, 'InvalidArgument', 'Content-MD5 does not match the body', requestId) };
+    if (md5 !== contentMd5OfHex(req.body)) return { ok: false, response: fcError(400, 'InvalidArgument', 'Content-MD5 does not match the body', requestId) };
   }
-  const lookup = identity.lookupKey(m[1], header(req, 'x-fc-security-token'), req.receivedAt);
+  const lookup = identity.lookupKey(m.accessKeyId, header(req, 'x-fc-security-token'), req.receivedAt);
   if (!lookup.ok) {
     const code = lookup.code.startsWith('InvalidAccessKeyId') ? 'InvalidAccessKeyID' : 'InvalidSecurityToken';
-    return { ok: false, response: fcError(403, code, code === 'InvalidAccessKeyID' ? `invalid access key ID '${m[1]}'` : lookup.message, requestId) };
+    return { ok: false, response: fcError(403, code, code === 'InvalidAccessKeyID' ? `invalid access key ID '${m.accessKeyId}'` : lookup.message, requestId) };
   }
   const expected = fcSignature(lookup.secret, fcStringToSign(req.method.toUpperCase(), resource, req.headers, queries));
-  if (!safeEqual(expected, m[2])) {
+  if (!safeEqual(expected, m.signature)) {
     return { ok: false, response: fcError(403, 'SignatureNotMatch', 'The request signature we calculated does not match the signature you provided. Check your access key and signing method', requestId) };
   }
   return { ok: true, principal: lookup.principal };

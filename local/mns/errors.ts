@@ -53,6 +53,9 @@ export const queueNotExist = (): MnsError => new MnsError('QueueNotExist', 'The 
 export const messageNotExist = (): MnsError => new MnsError('MessageNotExist', 'Message not exist.');
 export const receiptHandleError = (): MnsError => new MnsError('ReceiptHandleError', 'The receipt handle you provide is not valid.');
 
-/** The real service's wording for an out-of-range value. */
+/**
+ * An out-of-range value: 400 InvalidArgument, "The value of Element must be between Low and High
+ * seconds/bytes." (MNS error codes, www.alibabacloud.com/help/doc-detail/27501.html).
+ */
 export const outOfRange = (element: string, low: number, high: number, unit: 'seconds' | 'bytes' | '' = 'seconds'): MnsError =>
-  new MnsError('InvalidArgument', `The value of ${element} should between ${low} and ${high}${unit === '' ? '' : ` ${unit}`}.`);
+  new MnsError('InvalidArgument', `The value of ${element} must be between ${low} and ${high}${unit === '' ? '' : ` ${unit}`}.`);

@@ -26,9 +26,15 @@ type Handler = (ctx: HandlerContext) => LocalResponse | Promise<LocalResponse>;
 
 // ------------------------------------------------------------------ parameters
 
-function integer(raw: string, element: string, low: number, high: number, unit: 'seconds' | 'bytes' | '' = 'seconds'): number {
+/** An integer parameter. Ranges of queue attributes and message fields are the store's to check. */
+function integer(raw: string, element: string): number {
   if (!/^-?\d+$/.test(raw.trim())) throw new MnsError('InvalidArgument', `The value of ${element} is not a valid integer.`);
-  const v = Number(raw.trim());
+  return Number(raw.trim());
+}
+
+/** An integer request parameter that only this layer knows (waitseconds, numOfMessages, …). */
+function boundedInteger(raw: string, element: string, low: number, high: number, unit: 'seconds' | 'bytes' | '' = 'seconds'): number {
+  const v = integer(raw, element);
   if (v < low || v > high) throw outOfRange(element, low, high, unit);
   return v;
 }
@@ -38,9 +44,9 @@ function queueAttributes(body: Buffer): Partial<QueueAttributes> {
   const { root, node } = parseBody(body);
   if (root !== 'Queue') throw schemaError(root);
   const attrs: Partial<QueueAttributes> = {};
-  for (const [name, lim] of Object.entries(QUEUE_LIMITS) as Array<[keyof typeof QUEUE_LIMITS, (typeof QUEUE_LIMITS)[keyof typeof QUEUE_LIMITS]]>) {
+  for (const name of Object.keys(QUEUE_LIMITS) as Array<keyof typeof QUEUE_LIMITS>) {
     const raw = leaf(node, name);
-    if (raw !== undefined) attrs[name] = integer(raw, name, lim.low, lim.high, lim.unit);
+    if (raw !== undefined) attrs[name] = integer(raw, name);
   }
   const logging = leaf(node, 'LoggingEnabled');
   if (logging !== undefined) {
@@ -56,9 +62,9 @@ function sendInput(node: XmlNode): SendInput {
   if (body === undefined) throw schemaError('MessageBody');
   const input: SendInput = { body };
   const delay = leaf(node, 'DelaySeconds');
-  if (delay !== undefined) input.delaySeconds = integer(delay, 'DelaySeconds', 0, LIMITS.messageDelayHigh);
+  if (delay !== undefined) input.delaySeconds = integer(delay, 'DelaySeconds');
   const priority = leaf(node, 'Priority');
-  if (priority !== undefined) input.priority = integer(priority, 'Priority', LIMITS.priorityLow, LIMITS.priorityHigh, '');
+  if (priority !== undefined) input.priority = integer(priority, 'Priority');
   return input;
 }
 
@@ -67,12 +73,12 @@ function batchCount(n: number, element: string): void {
 }
 
 function numOfMessages(ctx: HandlerContext): number {
-  return integer(ctx.query.get('numofmessages') ?? '', 'numOfMessages', 1, LIMITS.batchSize, '');
+  return boundedInteger(ctx.query.get('numofmessages') ?? '', 'numOfMessages', 1, LIMITS.batchSize, '');
 }
 
 function waitSeconds(ctx: HandlerContext): number | undefined {
   const raw = ctx.query.get('waitseconds');
-  return raw === undefined ? undefined : integer(raw, 'waitseconds', 0, LIMITS.waitSecondsHigh);
+  return raw === undefined ? undefined : boundedInteger(raw, 'waitseconds', 0, LIMITS.waitSecondsHigh);
 }
 
 const schemaError = (element: string): MnsError =>
@@ -148,7 +154,7 @@ export const GetQueueAttributes: Handler = (ctx) => {
 
 export const ListQueue: Handler = (ctx) => {
   const rawLimit = ctx.headers['x-mns-ret-number'];
-  const limit = rawLimit === undefined || rawLimit === '' ? LIMITS.listRetNumberHigh : integer(rawLimit, 'x-mns-ret-number', 1, LIMITS.listRetNumberHigh, '');
+  const limit = rawLimit === undefined || rawLimit === '' ? LIMITS.listRetNumberHigh : boundedInteger(rawLimit, 'x-mns-ret-number', 1, LIMITS.listRetNumberHigh, '');
   const page = ctx.store.listQueues(ctx.accountId, { prefix: ctx.headers['x-mns-prefix'], marker: ctx.headers['x-mns-marker'], limit });
   const inner = page.names.map((n) => element('Queue', [['QueueURL', queueUrl(ctx, n)]])).join('') + (page.nextMarker === undefined ? '' : `<NextMarker>${escapeXml(page.nextMarker)}</NextMarker>`);
   return xmlResponse(200, ctx.requestId, 'Queues', inner);
@@ -234,8 +240,7 @@ export const ChangeMessageVisibility: Handler = (ctx) => {
   if (handle === undefined || handle === '') throw new MnsError('MissingReceiptHandle', 'ReceiptHandle is required.');
   const rawVt = ctx.query.get('visibilitytimeout');
   if (rawVt === undefined || rawVt === '') throw new MnsError('MissingVisibilityTimeout', 'VisibilityTimeout is required.');
-  const vt = integer(rawVt, 'VisibilityTimeout', QUEUE_LIMITS.VisibilityTimeout.low, QUEUE_LIMITS.VisibilityTimeout.high);
-  const changed = ctx.store.changeVisibility(ctx.accountId, ctx.queue, handle, vt);
+  const changed = ctx.store.changeVisibility(ctx.accountId, ctx.queue, handle, integer(rawVt, 'VisibilityTimeout'));
   return xmlFields(200, ctx.requestId, 'ChangeVisibility', [
     ['ReceiptHandle', changed.receiptHandle],
     ['NextVisibleTime', changed.nextVisibleTime],

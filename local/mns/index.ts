@@ -13,15 +13,15 @@ import type { IdentityProvider, LocalRequest, LocalResponse, LocalService } from
 import type { Journal } from '../core/journal';
 import { authenticate, header } from './auth';
 import { errorResponse, newRequestId } from './codec';
-import { MnsError } from './errors';
+import { MnsError, outOfRange } from './errors';
 import { HANDLERS, type HandlerContext } from './handlers';
-import { LIMITS, QUEUE_LIMITS, type PeekedMessage, type QueueAttributes, type QueueStats, type ReceivedMessage, type SentMessage } from './models';
+import { attributesFromOptions, LIMITS, optionsFromAttributes, type PeekedMessage, type QueueOptions, type QueueStats, type ReceivedMessage, type SentMessage } from './models';
 import { parseQuery, ramAuthorization, route, validateQueueName } from './router';
 import { QueueStore } from './store';
 
 export { MnsError } from './errors';
 export type { MnsErrorCode } from './errors';
-export type { PeekedMessage, QueueAttributes, QueueStats, ReceivedMessage, SentMessage } from './models';
+export type { PeekedMessage, QueueAttributes, QueueOptions, QueueStats, ReceivedMessage, SentMessage } from './models';
 export type { BatchDeleteFailure } from './store';
 
 export interface MnsServiceOptions {
@@ -30,12 +30,21 @@ export interface MnsServiceOptions {
   region: string;
   /** Service clock for message times, visibility and retention (default: wall clock). */
   clock?: () => Date;
+  /** How often expired messages nobody reads are deleted (default 60 s; 0 = only when read). */
+  retentionSweepIntervalMs?: number;
 }
 
 /** Direct access to the queues, bypassing HTTP, signatures and RAM (local runtime and seeding). */
 export interface MnsAdmin {
-  /** Idempotent with the same attributes; throws MnsError `QueueAlreadyExist` with different ones. */
-  createQueue(accountId: string, name: string, attrs?: Partial<QueueAttributes>): 'created' | 'unchanged';
+  /**
+   * Idempotent with the same attributes; throws MnsError `QueueAlreadyExist` with different ones
+   * and `InvalidArgument` for a value out of its documented range. Omitted attributes take the
+   * MNS defaults (e.g. messageRetentionPeriod 345600 s).
+   */
+  createQueue(accountId: string, name: string, attrs?: QueueOptions): 'created' | 'unchanged';
+  /** Changes only the attributes given (SetQueueAttributes); same validation as createQueue. */
+  setQueueAttributes(accountId: string, name: string, attrs: QueueOptions): void;
+  getQueueAttributes(accountId: string, name: string): Required<QueueOptions>;
   deleteQueue(accountId: string, name: string): void;
   listQueues(accountId: string): string[];
   sendMessage(accountId: string, queue: string, body: string, opts?: { delaySeconds?: number; priority?: number }): SentMessage;
@@ -57,7 +66,7 @@ const HOST_ACCOUNT = /^(\d+)\.mns[.-]/i;
 
 export function createMnsService(options: MnsServiceOptions): MnsService {
   const clock = options.clock ?? (() => new Date());
-  const store = new QueueStore(options.journal, clock);
+  const store = new QueueStore(options.journal, clock, { retentionSweepIntervalMs: options.retentionSweepIntervalMs });
   const { identity, region } = options;
 
   async function handle(req: LocalRequest): Promise<LocalResponse> {
@@ -104,24 +113,17 @@ export function createMnsService(options: MnsServiceOptions): MnsService {
 
     createQueue(accountId, name, attrs = {}) {
       checkName(name);
-      for (const [k, lim] of Object.entries(QUEUE_LIMITS) as Array<[keyof typeof QUEUE_LIMITS, { low: number; high: number }]>) {
-        const v = attrs[k];
-        if (v !== undefined && (!Number.isInteger(v) || v < lim.low || v > lim.high)) {
-          throw new MnsError('InvalidArgument', `The value of ${k} should between ${lim.low} and ${lim.high}.`);
-        }
-      }
-      return store.createQueue(accountId, name, attrs);
+      return store.createQueue(accountId, name, attributesFromOptions(attrs));
     },
+    setQueueAttributes: (accountId, name, attrs) => store.setQueueAttributes(accountId, name, attributesFromOptions(attrs)),
+    getQueueAttributes: (accountId, name) => optionsFromAttributes(store.getQueue(accountId, name).record.attributes),
     deleteQueue: (accountId, name) => store.deleteQueue(accountId, name),
     listQueues: (accountId) => store.listQueues(accountId, { limit: Number.MAX_SAFE_INTEGER }).names,
     sendMessage: (accountId, queue, body, opts = {}) => store.send(accountId, queue, { body, ...opts }),
     async receiveMessage(accountId, queue, opts = {}) {
+      // Unlike HTTP's integer `waitseconds`, sub-second waits are accepted (the FC runtime's `queueWaitSeconds`).
       if (opts.waitSeconds !== undefined && !(opts.waitSeconds >= 0 && opts.waitSeconds <= LIMITS.waitSecondsHigh)) {
-        throw new MnsError('InvalidArgument', `The value of waitseconds should between 0 and ${LIMITS.waitSecondsHigh} seconds.`);
-      }
-      const vt = opts.visibilityTimeout;
-      if (vt !== undefined && !(Number.isInteger(vt) && vt >= QUEUE_LIMITS.VisibilityTimeout.low && vt <= QUEUE_LIMITS.VisibilityTimeout.high)) {
-        throw new MnsError('InvalidArgument', 'The value of VisibilityTimeout should between 1 and 43200 seconds.');
+        throw outOfRange('waitseconds', 0, LIMITS.waitSecondsHigh);
       }
       const [m] = await store.receive(accountId, queue, 1, opts);
       return m;

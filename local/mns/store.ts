@@ -1,21 +1,22 @@
 /**
- * The queue engine: state per `[accountId, queue]`, message visibility, long-poll waiters and
- * persistence. It knows nothing about HTTP or XML; handlers and the admin API both call it.
+ * The queue engine: state per `[accountId, queue]`, message visibility, delays, retention and
+ * persistence. It knows nothing about HTTP or XML; handlers and the admin API both call it, and
+ * it validates every value it is given (the real codes and wording, errors.ts). Time is the
+ * injected service clock, so tests age messages without sleeping.
  *
- * Per queue, a `ready` heap orders receivable messages by (priority, enqueue sequence) and a
- * `pending` heap orders delayed and in-flight ones by the time they become visible. Heap entries
- * carry the message's generation; an entry whose generation no longer matches is stale and is
- * dropped when popped, so state changes never search the heaps.
+ * Timers live elsewhere: long-poll waiters and the wake-up for pending visibility in waiters.ts,
+ * the periodic retention sweep in retention.ts. Heaps and pure queue operations: queue-state.ts.
  *
  * Every state change is journalled before the method returns (the journal fsyncs), so an
  * acknowledged send or delete survives `kill -9`. Picking and marking a message in flight happen
  * in one synchronous section: two concurrent receivers can never get the same message.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Journal } from '../core/journal';
-import { MnsError, messageNotExist, outOfRange, queueNotExist, receiptHandleError } from './errors';
-import { MinHeap } from './heap';
+import { MnsError, messageNotExist, queueNotExist, receiptHandleError } from './errors';
 import {
+  checkAttributes,
+  checkMessage,
+  checkVisibilityTimeout,
   LIMITS,
   QUEUE_DEFAULTS,
   type MessageRecord,
@@ -24,52 +25,32 @@ import {
   type QueueRecord,
   type QueueStats,
   type ReceivedMessage,
+  type SendInput,
   type SentMessage,
 } from './models';
+import {
+  enqueue,
+  forget,
+  handleMessageId,
+  isExpired,
+  md5Upper,
+  messageKey,
+  newHandle,
+  newMessageId,
+  newQueueState,
+  promote,
+  queueKey,
+  toPeeked,
+  toReceived,
+  type HeapEntry,
+  type LiveMessage,
+  type QueueState,
+} from './queue-state';
+import { DEFAULT_SWEEP_INTERVAL_MS, RetentionSweeper } from './retention';
+import { LongPolls } from './waiters';
 
 const NS_QUEUES = 'mns.queues';
 const NS_MESSAGES = 'mns.messages';
-/** setTimeout's ceiling; a later wake-up is simply re-armed when it fires. */
-const MAX_TIMER_MS = 2_147_000_000;
-/** Handles use only [A-Za-z0-9-], so the SDK's unencoded query strings never need escaping. */
-const HANDLE_RE = /^1-([0-9A-F]{32})-[0-9a-f]{16}$/;
-
-interface LiveMessage {
-  rec: MessageRecord;
-  /** Bumped on every visibility change; -1 once deleted. Not persisted. */
-  gen: number;
-}
-
-interface HeapEntry {
-  m: LiveMessage;
-  gen: number;
-  /** Priority (ready heap) or visibility time (pending heap). */
-  key: number;
-}
-
-interface Waiter {
-  max: number;
-  visibilityTimeout: number | undefined;
-  resolve: (messages: ReceivedMessage[]) => void;
-  reject: (err: MnsError) => void;
-  timer: NodeJS.Timeout;
-}
-
-interface QueueState {
-  rec: QueueRecord;
-  messages: Map<string, LiveMessage>;
-  ready: MinHeap<HeapEntry>;
-  pending: MinHeap<HeapEntry>;
-  waiters: Waiter[];
-  timer: NodeJS.Timeout | undefined;
-  timerAt: number;
-}
-
-export interface SendInput {
-  body: string;
-  delaySeconds?: number;
-  priority?: number;
-}
 
 export interface ReceiveOptions {
   /** Long-poll for up to this many seconds (0–30); undefined = the queue's PollingWaitSeconds. */
@@ -78,28 +59,37 @@ export interface ReceiveOptions {
   visibilityTimeout?: number;
 }
 
+export interface QueueStoreOptions {
+  /** How often expired messages nobody reads are deleted (default 60 s; 0 = never, reads still expire them). */
+  retentionSweepIntervalMs?: number;
+}
+
+export type { SendInput } from './models';
+
 export type BatchDeleteFailure = { receiptHandle: string; code: 'MessageNotExist' | 'ReceiptHandleError'; message: string };
-
-export const md5Upper = (body: string): string => createHash('md5').update(body, 'utf8').digest('hex').toUpperCase();
-
-const byPrioritySeq = (a: HeapEntry, b: HeapEntry): boolean => a.key < b.key || (a.key === b.key && a.m.rec.seq < b.m.rec.seq);
 
 export class QueueStore {
   private readonly queues = new Map<string, QueueState>();
+  private readonly polls: LongPolls;
+  private readonly sweeper: RetentionSweeper;
   private seq = 1;
-  private closed = false;
 
   constructor(
     private readonly journal: Journal,
     private readonly clock: () => Date,
+    options: QueueStoreOptions = {},
   ) {
+    this.polls = new LongPolls(() => this.now(), (q, max, vt) => this.take(q, max, vt));
     this.load();
+    this.sweepExpired();
+    this.sweeper = new RetentionSweeper(options.retentionSweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS, () => this.sweepExpired());
   }
 
   // ---------------------------------------------------------------- queues
 
   /** 'created' for a new queue, 'unchanged' if it exists with the same attributes; else QueueAlreadyExist. */
   createQueue(accountId: string, name: string, attrs: Partial<QueueAttributes> = {}): 'created' | 'unchanged' {
+    checkAttributes(attrs);
     const key = queueKey(accountId, name);
     const wanted: QueueAttributes = { ...QUEUE_DEFAULTS, ...attrs };
     const existing = this.queues.get(key);
@@ -115,6 +105,7 @@ export class QueueStore {
   }
 
   setQueueAttributes(accountId: string, name: string, attrs: Partial<QueueAttributes>): void {
+    checkAttributes(attrs);
     const q = this.queue(accountId, name);
     const rec: QueueRecord = { ...q.rec, attributes: { ...q.rec.attributes, ...attrs }, lastModifyTime: this.now() };
     this.journal.put(NS_QUEUES, queueKey(accountId, name), rec);
@@ -126,16 +117,12 @@ export class QueueStore {
     const q = this.queue(accountId, name);
     const writes: Array<{ ns: string; key: string }> = [{ ns: NS_QUEUES, key }];
     for (const [id, m] of q.messages) {
-      writes.push({ ns: NS_MESSAGES, key: messageKey(accountId, name, id) });
+      writes.push({ ns: NS_MESSAGES, key: messageKey(q, id) });
       m.gen = -1;
     }
     this.journal.batch(writes);
     this.queues.delete(key);
-    this.stopTimer(q);
-    for (const w of q.waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(queueNotExist());
-    }
+    this.polls.release(q, queueNotExist());
   }
 
   getQueue(accountId: string, name: string): { record: QueueRecord; stats: QueueStats } {
@@ -169,17 +156,13 @@ export class QueueStore {
   sendBatch(accountId: string, name: string, inputs: SendInput[]): SentMessage[] {
     const q = this.queue(accountId, name);
     const attrs = q.rec.attributes;
-    for (const input of inputs) {
-      const size = Buffer.byteLength(input.body, 'utf8');
-      if (size < 1 || size > attrs.MaximumMessageSize) throw outOfRange('MessageBody', 1, attrs.MaximumMessageSize, 'bytes');
-      if (input.delaySeconds !== undefined && !inRange(input.delaySeconds, 0, LIMITS.messageDelayHigh)) throw outOfRange('DelaySeconds', 0, LIMITS.messageDelayHigh);
-      if (input.priority !== undefined && !inRange(input.priority, LIMITS.priorityLow, LIMITS.priorityHigh)) throw outOfRange('Priority', LIMITS.priorityLow, LIMITS.priorityHigh, '');
-    }
+    for (const input of inputs) checkMessage(input, attrs.MaximumMessageSize);
     const now = this.now();
     const created: LiveMessage[] = inputs.map((input) => {
+      // A message's own DelaySeconds overrides the queue's (SendMessage docs).
       const delay = input.delaySeconds ?? attrs.DelaySeconds;
       const rec: MessageRecord = {
-        messageId: randomBytes(16).toString('hex').toUpperCase(),
+        messageId: newMessageId(),
         body: input.body,
         bodyMd5: md5Upper(input.body),
         priority: input.priority ?? LIMITS.defaultPriority,
@@ -191,12 +174,12 @@ export class QueueStore {
       };
       return { rec, gen: 0 };
     });
-    this.journal.batch(created.map((m) => ({ ns: NS_MESSAGES, key: messageKey(accountId, name, m.rec.messageId), value: m.rec })));
+    this.journal.batch(created.map((m) => ({ ns: NS_MESSAGES, key: messageKey(q, m.rec.messageId), value: m.rec })));
     for (const m of created) {
       q.messages.set(m.rec.messageId, m);
-      this.enqueue(q, m, now);
+      enqueue(q, m, now);
     }
-    this.wake(q);
+    this.polls.notify(q);
     return created.map((m) => ({ messageId: m.rec.messageId, bodyMd5: m.rec.bodyMd5 }));
   }
 
@@ -206,31 +189,17 @@ export class QueueStore {
    */
   receive(accountId: string, name: string, max: number, opts: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
     const q = this.queue(accountId, name);
+    if (opts.visibilityTimeout !== undefined) checkVisibilityTimeout(opts.visibilityTimeout);
     const got = this.take(q, max, opts.visibilityTimeout);
     const wait = opts.waitSeconds ?? q.rec.attributes.PollingWaitSeconds;
-    if (got.length > 0 || wait <= 0 || this.closed) return Promise.resolve(got);
-    return new Promise<ReceivedMessage[]>((resolve, reject) => {
-      const waiter: Waiter = {
-        max,
-        visibilityTimeout: opts.visibilityTimeout,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          const i = q.waiters.indexOf(waiter);
-          if (i >= 0) q.waiters.splice(i, 1);
-          if (q.waiters.length === 0) this.stopTimer(q);
-          resolve([]);
-        }, wait * 1000),
-      };
-      q.waiters.push(waiter);
-      this.armTimer(q);
-    });
+    if (got.length > 0 || wait <= 0 || this.polls.closed) return Promise.resolve(got);
+    return this.polls.wait(q, max, opts.visibilityTimeout, wait);
   }
 
   peek(accountId: string, name: string, max: number): PeekedMessage[] {
     const q = this.queue(accountId, name);
     const now = this.now();
-    this.promote(q, now);
+    promote(q, now);
     const picked: HeapEntry[] = [];
     while (picked.length < max) {
       const e = this.popReady(q, now);
@@ -239,25 +208,14 @@ export class QueueStore {
     }
     // Peeking must not reorder anything: put the entries back exactly as they were.
     for (const e of picked) q.ready.push(e);
-    return picked.map((e) => {
-      const r = e.m.rec;
-      return {
-        messageId: r.messageId,
-        body: r.body,
-        bodyMd5: r.bodyMd5,
-        enqueueTime: r.enqueueTime,
-        firstDequeueTime: r.firstDequeueTime === 0 ? r.enqueueTime : r.firstDequeueTime,
-        dequeueCount: r.dequeueCount,
-        priority: r.priority,
-      };
-    });
+    return picked.map((e) => toPeeked(e.m.rec));
   }
 
   deleteMessage(accountId: string, name: string, receiptHandle: string): void {
     const q = this.queue(accountId, name);
     const m = this.inFlight(q, receiptHandle, this.now());
-    this.journal.delete(NS_MESSAGES, messageKey(accountId, name, m.rec.messageId));
-    this.forget(q, m);
+    this.journal.delete(NS_MESSAGES, messageKey(q, m.rec.messageId));
+    forget(q, m);
   }
 
   /** Deletes what it can; returns the handles that failed, as the real service reports them. */
@@ -275,24 +233,26 @@ export class QueueStore {
         failures.push({ receiptHandle: h, code: err.code, message: err.message });
       }
     }
-    this.journal.batch(doomed.map((m) => ({ ns: NS_MESSAGES, key: messageKey(accountId, name, m.rec.messageId) })));
-    for (const m of doomed) this.forget(q, m);
+    this.journal.batch(doomed.map((m) => ({ ns: NS_MESSAGES, key: messageKey(q, m.rec.messageId) })));
+    for (const m of doomed) forget(q, m);
     return failures;
   }
 
   changeVisibility(accountId: string, name: string, receiptHandle: string, visibilityTimeout: number): { receiptHandle: string; nextVisibleTime: number } {
+    checkVisibilityTimeout(visibilityTimeout);
     const q = this.queue(accountId, name);
     const now = this.now();
     const m = this.inFlight(q, receiptHandle, now);
     const rec: MessageRecord = { ...m.rec, visibleAt: now + visibilityTimeout * 1000, receiptHandle: newHandle(m.rec.messageId) };
-    this.journal.put(NS_MESSAGES, messageKey(accountId, name, rec.messageId), rec);
+    this.journal.put(NS_MESSAGES, messageKey(q, rec.messageId), rec);
     m.rec = rec;
     m.gen++;
-    this.enqueue(q, m, now);
-    this.armTimer(q);
+    enqueue(q, m, now);
+    this.polls.notify(q);
     return { receiptHandle: rec.receiptHandle as string, nextVisibleTime: rec.visibleAt };
   }
 
+  /** ActiveMessages / InactiveMessages / DelayMessages; expired messages are dropped first and never counted. */
   stats(q: QueueState): QueueStats;
   stats(accountId: string, name: string): QueueStats;
   stats(a: QueueState | string, name?: string): QueueStats {
@@ -308,26 +268,24 @@ export class QueueStore {
     return s;
   }
 
+  /** Delete every message past its queue's retention, from memory and the journal; returns how many. */
+  sweepExpired(): number {
+    const now = this.now();
+    let n = 0;
+    for (const q of this.queues.values()) n += this.purgeExpired(q, now);
+    return n;
+  }
+
   /** Stop timers and release held receives (they answer as an empty wait). */
   close(): void {
-    this.closed = true;
-    for (const q of this.queues.values()) {
-      this.stopTimer(q);
-      for (const w of q.waiters.splice(0)) {
-        clearTimeout(w.timer);
-        w.resolve([]);
-      }
-    }
+    this.sweeper.stop();
+    this.polls.close();
   }
 
   /** Forget every queue and message (the local server's reset); held receives end empty. */
   reset(): void {
     for (const q of this.queues.values()) {
-      this.stopTimer(q);
-      for (const w of q.waiters.splice(0)) {
-        clearTimeout(w.timer);
-        w.resolve([]);
-      }
+      this.polls.release(q);
       for (const m of q.messages.values()) m.gen = -1;
     }
     // Only this service's namespaces: the journal may be shared with other services.
@@ -360,38 +318,19 @@ export class QueueStore {
       }
       const m: LiveMessage = { rec, gen: 0 };
       q.messages.set(rec.messageId, m);
-      this.enqueue(q, m, now);
+      enqueue(q, m, now);
       if (rec.seq >= this.seq) this.seq = rec.seq + 1;
     }
     if (orphans.length > 0) this.journal.batch(orphans);
-  }
-
-  /** Put a message in the heap its visibility calls for (with its current generation). */
-  private enqueue(q: QueueState, m: LiveMessage, now: number): void {
-    if (m.rec.visibleAt <= now) q.ready.push({ m, gen: m.gen, key: m.rec.priority });
-    else q.pending.push({ m, gen: m.gen, key: m.rec.visibleAt });
-  }
-
-  private expired(q: QueueState, m: LiveMessage, now: number): boolean {
-    return m.rec.enqueueTime + q.rec.attributes.MessageRetentionPeriod * 1000 <= now;
-  }
-
-  /** Move pending entries that have become visible into the ready heap. */
-  private promote(q: QueueState, now: number): void {
-    for (let top = q.pending.peek(); top !== undefined && top.key <= now; top = q.pending.peek()) {
-      q.pending.pop();
-      if (top.gen !== top.m.gen) continue;
-      q.ready.push({ m: top.m, gen: top.gen, key: top.m.rec.priority });
-    }
   }
 
   /** Next valid ready entry; drops stale entries and messages past their retention. */
   private popReady(q: QueueState, now: number): HeapEntry | undefined {
     for (let e = q.ready.pop(); e !== undefined; e = q.ready.pop()) {
       if (e.gen !== e.m.gen) continue;
-      if (this.expired(q, e.m, now)) {
-        this.journal.delete(NS_MESSAGES, messageKey(q.rec.accountId, q.rec.name, e.m.rec.messageId));
-        this.forget(q, e.m);
+      if (isExpired(q, e.m, now)) {
+        this.journal.delete(NS_MESSAGES, messageKey(q, e.m.rec.messageId));
+        forget(q, e.m);
         continue;
       }
       return e;
@@ -402,7 +341,7 @@ export class QueueStore {
   /** The atomic receive: pick and mark in flight with no await in between. */
   private take(q: QueueState, max: number, visibilityTimeout: number | undefined): ReceivedMessage[] {
     const now = this.now();
-    this.promote(q, now);
+    promote(q, now);
     const vt = visibilityTimeout ?? q.rec.attributes.VisibilityTimeout;
     const taken: LiveMessage[] = [];
     while (taken.length < max) {
@@ -421,106 +360,27 @@ export class QueueStore {
       taken.push(m);
     }
     if (taken.length === 0) return [];
-    this.journal.batch(taken.map((m) => ({ ns: NS_MESSAGES, key: messageKey(q.rec.accountId, q.rec.name, m.rec.messageId), value: m.rec })));
+    this.journal.batch(taken.map((m) => ({ ns: NS_MESSAGES, key: messageKey(q, m.rec.messageId), value: m.rec })));
     return taken.map((m) => toReceived(m.rec));
   }
 
-  /** The in-flight message a handle refers to: malformed → ReceiptHandleError, stale → MessageNotExist. */
+  /** The in-flight message a handle refers to: malformed → ReceiptHandleError, stale or expired → MessageNotExist. */
   private inFlight(q: QueueState, handle: string, now: number): LiveMessage {
-    const match = HANDLE_RE.exec(handle);
-    if (!match) throw receiptHandleError();
-    const m = q.messages.get(match[1] as string);
-    if (!m || m.rec.receiptHandle !== handle || m.rec.visibleAt <= now || this.expired(q, m, now)) throw messageNotExist();
+    const id = handleMessageId(handle);
+    if (id === undefined) throw receiptHandleError();
+    const m = q.messages.get(id);
+    if (!m || m.rec.receiptHandle !== handle || m.rec.visibleAt <= now || isExpired(q, m, now)) throw messageNotExist();
     return m;
   }
 
-  private forget(q: QueueState, m: LiveMessage): void {
-    q.messages.delete(m.rec.messageId);
-    m.gen = -1;
-  }
-
-  private purgeExpired(q: QueueState, now: number): void {
-    const doomed = [...q.messages.values()].filter((m) => this.expired(q, m, now));
-    if (doomed.length === 0) return;
-    this.journal.batch(doomed.map((m) => ({ ns: NS_MESSAGES, key: messageKey(q.rec.accountId, q.rec.name, m.rec.messageId) })));
-    for (const m of doomed) this.forget(q, m);
-  }
-
-  /** Hand visible messages to waiting receivers, oldest waiter first. */
-  private wake(q: QueueState): void {
-    while (q.waiters.length > 0) {
-      const w = q.waiters[0] as Waiter;
-      const got = this.take(q, w.max, w.visibilityTimeout);
-      if (got.length === 0) break;
-      q.waiters.shift();
-      clearTimeout(w.timer);
-      w.resolve(got);
-    }
-    this.armTimer(q);
-  }
-
-  /** While receivers wait, keep one timer set for the earliest pending visibility. */
-  private armTimer(q: QueueState): void {
-    if (q.waiters.length === 0 || this.closed) {
-      this.stopTimer(q);
-      return;
-    }
-    let top = q.pending.peek();
-    while (top !== undefined && top.gen !== top.m.gen) {
-      q.pending.pop();
-      top = q.pending.peek();
-    }
-    if (top === undefined) {
-      this.stopTimer(q);
-      return;
-    }
-    if (q.timer !== undefined && q.timerAt <= top.key) return;
-    this.stopTimer(q);
-    const delay = Math.min(Math.max(top.key - this.now(), 0), MAX_TIMER_MS);
-    q.timerAt = top.key;
-    q.timer = setTimeout(() => {
-      q.timer = undefined;
-      this.wake(q);
-    }, delay);
-    q.timer.unref();
-  }
-
-  private stopTimer(q: QueueState): void {
-    if (q.timer !== undefined) clearTimeout(q.timer);
-    q.timer = undefined;
+  private purgeExpired(q: QueueState, now: number): number {
+    const doomed = [...q.messages.values()].filter((m) => isExpired(q, m, now));
+    if (doomed.length === 0) return 0;
+    this.journal.batch(doomed.map((m) => ({ ns: NS_MESSAGES, key: messageKey(q, m.rec.messageId) })));
+    for (const m of doomed) forget(q, m);
+    return doomed.length;
   }
 }
-
-function newQueueState(rec: QueueRecord): QueueState {
-  return {
-    rec,
-    messages: new Map(),
-    ready: new MinHeap<HeapEntry>(byPrioritySeq),
-    pending: new MinHeap<HeapEntry>(byPrioritySeq),
-    waiters: [],
-    timer: undefined,
-    timerAt: 0,
-  };
-}
-
-function toReceived(r: MessageRecord): ReceivedMessage {
-  return {
-    messageId: r.messageId,
-    receiptHandle: r.receiptHandle as string,
-    body: r.body,
-    bodyMd5: r.bodyMd5,
-    enqueueTime: r.enqueueTime,
-    firstDequeueTime: r.firstDequeueTime,
-    dequeueCount: r.dequeueCount,
-    priority: r.priority,
-    nextVisibleTime: r.visibleAt,
-  };
-}
-
-const queueKey = (accountId: string, name: string): string => `${accountId}/${name}`;
-const messageKey = (accountId: string, name: string, id: string): string => `${accountId}/${name}/${id}`;
-const newHandle = (messageId: string): string => `1-${messageId}-${randomBytes(8).toString('hex')}`;
-const inRange = (v: number, low: number, high: number): boolean => Number.isInteger(v) && v >= low && v <= high;
 
 function sameAttributes(a: QueueAttributes, b: QueueAttributes): boolean {
   return (Object.keys(QUEUE_DEFAULTS) as Array<keyof QueueAttributes>).every((k) => a[k] === b[k]);

@@ -97,10 +97,10 @@ export interface Harness {
 }
 
 /** Serve the MNS service on 127.0.0.1:<free port>. */
-export async function startHarness(opts: { dataDir?: string; clock?: () => Date; identity?: FakeIdentity } = {}): Promise<Harness> {
+export async function startHarness(opts: { dataDir?: string; clock?: () => Date; identity?: FakeIdentity; retentionSweepIntervalMs?: number } = {}): Promise<Harness> {
   const identity = opts.identity ?? new FakeIdentity();
   const journal = new Journal(opts.dataDir, 'mns');
-  const service = createMnsService({ identity, journal, region: REGION, clock: opts.clock });
+  const service = createMnsService({ identity, journal, region: REGION, clock: opts.clock, retentionSweepIntervalMs: opts.retentionSweepIntervalMs });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

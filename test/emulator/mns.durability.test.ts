@@ -53,7 +53,7 @@ it('acknowledged sends, receives and deletes survive kill -9', async () => {
   // Prepare
   const first = await startChild();
   const c1 = sdk(first.endpoint);
-  await c1.createQueue('durable', { VisibilityTimeout: 600 });
+  await c1.createQueue('durable', { VisibilityTimeout: 600, MessageRetentionPeriod: 604_800 });
   const kept = await c1.sendMessage('durable', { MessageBody: 'must survive', Priority: 2 });
   await c1.sendMessage('durable', { MessageBody: 'in flight' });
   await c1.sendMessage('durable', { MessageBody: 'deleted' });
@@ -78,7 +78,7 @@ it('acknowledged sends, receives and deletes survive kill -9', async () => {
 
   // Assess
   expect(inFlight.MessageId).toBe(kept.body.MessageId);
-  expect(attrs).toMatchObject({ VisibilityTimeout: '600' });
+  expect(attrs).toMatchObject({ VisibilityTimeout: '600', MessageRetentionPeriod: '604800' });
   if (elapsed < 2_500) expect(attrs).toMatchObject({ InactiveMessages: '2', ActiveMessages: '0', DelayMessages: '1' });
   // Whatever the timing: nothing lost, nothing duplicated (the deleted one stays deleted).
   expect(Number(attrs.InactiveMessages) + Number(attrs.ActiveMessages) + Number(attrs.DelayMessages)).toBe(3);

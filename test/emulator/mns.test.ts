@@ -4,6 +4,9 @@
  * delays and retention are checked without sleeping (signature Date checks use the wall clock).
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ACCOUNT, KEYS, OTHER_ACCOUNT, sdk, sdkError, startHarness, type Harness, type MnsSdkClient } from './mns-harness';
 
 let h: Harness;
@@ -60,6 +63,44 @@ describe('queues', () => {
     expect((await client.deleteQueue(q)).code).toBe(204);
     expect((await sdkError(client.getQueueAttributes(q))).name).toBe('MNSQueueNotExistError');
     expect((await sdkError(client.sendMessage(q, { MessageBody: 'x' }))).name).toBe('MNSQueueNotExistError');
+  });
+
+  // Documented ranges (CreateQueue, www.alibabacloud.com/help/en/message-service/latest/createqueue).
+  const RANGES = {
+    DelaySeconds: [0, 604_800],
+    MaximumMessageSize: [1_024, 65_536],
+    MessageRetentionPeriod: [60, 604_800],
+    VisibilityTimeout: [1, 43_200],
+    PollingWaitSeconds: [0, 30],
+  } as const;
+  const ends = (i: 0 | 1): Record<string, number> => Object.fromEntries(Object.entries(RANGES).map(([k, r]) => [k, r[i]]));
+  const asStrings = (o: Record<string, number>): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+
+  it('accepts every attribute at both ends of its range and round-trips it through Create/Set/GetQueueAttributes', async () => {
+    const q = qname('ends');
+    expect((await client.createQueue(q, { ...ends(0), LoggingEnabled: 'True' })).code).toBe(201);
+    expect((await client.getQueueAttributes(q)).body).toMatchObject({ ...asStrings(ends(0)), LoggingEnabled: 'True' });
+    expect((await client.setQueueAttributes(q, ends(1))).code).toBe(204);
+    expect((await client.getQueueAttributes(q)).body).toMatchObject({ ...asStrings(ends(1)), LoggingEnabled: 'True' });
+  });
+
+  it.each(Object.entries(RANGES))('%s one step outside its range is 400 InvalidArgument on create and on set, and changes nothing', async (name, [low, high]) => {
+    const unit = name === 'MaximumMessageSize' ? 'bytes' : 'seconds';
+    const below = await sdkError(client.createQueue(qname('below'), { [name]: low - 1 }));
+    expect(below.name).toBe('MNSInvalidArgumentError');
+    expect(below.message).toContain('failed with 400');
+    expect(below.message).toContain(`The value of ${name} must be between ${low} and ${high} ${unit}.`);
+    const q = qname('above');
+    await client.createQueue(q);
+    const before = (await client.getQueueAttributes(q)).body;
+    expect((await sdkError(client.setQueueAttributes(q, { [name]: high + 1 }))).name).toBe('MNSInvalidArgumentError');
+    expect((await client.getQueueAttributes(q)).body).toEqual(before);
+  });
+
+  it('MessageRetentionPeriod defaults to 345600 s (4 days)', async () => {
+    const q = qname('ret-default');
+    await client.createQueue(q);
+    expect((await client.getQueueAttributes(q)).body.MessageRetentionPeriod).toBe('345600');
   });
 
   it('validates attribute ranges and queue names with the real codes', async () => {
@@ -217,6 +258,19 @@ describe('messages', () => {
     expect(again.DequeueCount).toBe('2');
   });
 
+  it('a message DelaySeconds runs from 0 to 604800', async () => {
+    const q = qname('delay-range');
+    await client.createQueue(q);
+    expect((await client.sendMessage(q, { MessageBody: 'week', DelaySeconds: 604_800 })).code).toBe(201);
+    expect((await client.sendMessage(q, { MessageBody: 'now', DelaySeconds: 0 })).code).toBe(201);
+    expect((await client.getQueueAttributes(q)).body).toMatchObject({ ActiveMessages: '1', DelayMessages: '1' });
+    for (const bad of [604_801, -1]) {
+      const err = await sdkError(client.sendMessage(q, { MessageBody: 'x', DelaySeconds: bad }));
+      expect(err.name).toBe('MNSInvalidArgumentError');
+      expect(err.message).toContain('The value of DelaySeconds must be between 0 and 604800 seconds.');
+    }
+  });
+
   it('drops messages older than MessageRetentionPeriod', async () => {
     const q = qname('ret');
     await client.createQueue(q, { MessageRetentionPeriod: 60 });
@@ -236,6 +290,81 @@ describe('messages', () => {
     expect((await sdkError(client.sendMessage(q, { MessageBody: 'x'.repeat(1025) }))).name).toBe('MNSInvalidArgumentError');
     // 512 two-byte characters = 1024 bytes; one more exceeds the limit.
     expect((await sdkError(client.sendMessage(q, { MessageBody: 'é'.repeat(513) }))).name).toBe('MNSInvalidArgumentError');
+  });
+});
+
+describe('retention (MessageRetentionPeriod counts from the send)', () => {
+  it('an expired message is gone whatever its state: not delivered, not counted, its handle refused', async () => {
+    // Prepare: one visible, one in flight for 10 minutes, one delayed past the retention.
+    const q = qname('ret-states');
+    await client.createQueue(q, { MessageRetentionPeriod: 60, VisibilityTimeout: 600 });
+    await client.sendMessage(q, { MessageBody: 'in flight', Priority: 1 });
+    const inFlight = (await client.receiveMessage(q)).body;
+    await client.sendMessage(q, { MessageBody: 'visible' });
+    await client.sendMessage(q, { MessageBody: 'delayed', DelaySeconds: 120 });
+    // The service clock is the wall clock plus the offset, so keep a margin for the real time the calls take.
+    advance(59_000);
+    expect((await client.getQueueAttributes(q)).body).toMatchObject({ ActiveMessages: '1', InactiveMessages: '1', DelayMessages: '1' });
+
+    // Act
+    advance(1_000);
+
+    // Assess
+    expect((await client.getQueueAttributes(q)).body).toMatchObject({ ActiveMessages: '0', InactiveMessages: '0', DelayMessages: '0' });
+    expect((await sdkError(client.receiveMessage(q))).name).toBe('MNSMessageNotExistError');
+    expect((await sdkError(client.peekMessage(q))).name).toBe('MNSMessageNotExistError');
+    expect((await sdkError(client.deleteMessage(q, inFlight.ReceiptHandle))).name).toBe('MNSMessageNotExistError');
+    expect((await sdkError(client.changeMessageVisibility(q, inFlight.ReceiptHandle, 5))).name).toBe('MNSMessageNotExistError');
+    advance(600_000);
+    expect((await sdkError(client.receiveMessage(q))).name).toBe('MNSMessageNotExistError');
+    expect(h.journal.entries('mns.messages').filter(([key]) => key.includes(`/${q}/`))).toEqual([]);
+  });
+
+  it('a message delayed for the whole retention period is never delivered; one second less is', async () => {
+    const q = qname('ret-delay');
+    await client.createQueue(q, { MessageRetentionPeriod: 60 });
+    await client.sendMessage(q, { MessageBody: 'lost', DelaySeconds: 60 });
+    await client.sendMessage(q, { MessageBody: 'just in time', DelaySeconds: 59 });
+    advance(59_000);
+    expect((await client.receiveMessage(q)).body.MessageBody).toBe('just in time');
+    advance(1_000);
+    expect((await sdkError(client.receiveMessage(q))).name).toBe('MNSMessageNotExistError');
+    expect((await client.getQueueAttributes(q)).body).toMatchObject({ ActiveMessages: '0', InactiveMessages: '0', DelayMessages: '0' });
+  });
+
+  it('messages that expired while the server was down are gone when it starts again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mns-ret-'));
+    let offset = 0;
+    const clock = (): Date => new Date(Date.now() + offset);
+    try {
+      const first = await startHarness({ dataDir, clock });
+      first.service.createQueue(ACCOUNT, 'downtime', { messageRetentionPeriod: 60 });
+      first.service.sendMessage(ACCOUNT, 'downtime', 'expires while down');
+      await first.close();
+      offset = 60_000;
+      const second = await startHarness({ dataDir, clock });
+      expect(second.journal.entries('mns.messages')).toEqual([]);
+      expect(second.service.getQueueAttributes(ACCOUNT, 'downtime').messageRetentionPeriod).toBe(60);
+      await second.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the periodic sweep deletes expired messages nobody reads, from memory and the journal', async () => {
+    let offset = 0;
+    const sweeping = await startHarness({ clock: () => new Date(Date.now() + offset), retentionSweepIntervalMs: 20 });
+    try {
+      sweeping.service.createQueue(ACCOUNT, 'swept', { messageRetentionPeriod: 60 });
+      sweeping.service.sendMessage(ACCOUNT, 'swept', 'old');
+      await sleep(60);
+      expect(sweeping.journal.entries('mns.messages')).toHaveLength(1);
+      offset = 60_000;
+      await sleep(100);
+      expect(sweeping.journal.entries('mns.messages')).toEqual([]);
+    } finally {
+      await sweeping.close();
+    }
   });
 });
 
@@ -424,8 +553,8 @@ describe('admin API (local runtime, seeding)', () => {
   it('creates, sends, receives with a visibility override, changes visibility, deletes and counts', async () => {
     // Prepare
     const q = qname('admin');
-    expect(h.service.createQueue(ACCOUNT, q, { VisibilityTimeout: 60 })).toBe('created');
-    expect(h.service.createQueue(ACCOUNT, q, { VisibilityTimeout: 60 })).toBe('unchanged');
+    expect(h.service.createQueue(ACCOUNT, q, { visibilityTimeout: 60 })).toBe('created');
+    expect(h.service.createQueue(ACCOUNT, q, { visibilityTimeout: 60 })).toBe('unchanged');
     expect(() => h.service.createQueue(ACCOUNT, q)).toThrow(expect.objectContaining({ code: 'QueueAlreadyExist', httpStatus: 409 }));
 
     // Act
@@ -444,6 +573,24 @@ describe('admin API (local runtime, seeding)', () => {
     expect(h.service.queueStats(ACCOUNT, q)).toEqual({ visible: 0, inFlight: 0, delayed: 1 });
     expect(h.service.peekMessages(ACCOUNT, q, 5)).toEqual([]);
     expect(h.service.listQueues(ACCOUNT)).toContain(q);
+  });
+
+  it('takes camelCase attributes (messageRetentionPeriod: 604800), validates them and shows them to the SDK', async () => {
+    const q = qname('admin-attrs');
+    expect(h.service.createQueue(ACCOUNT, q, { messageRetentionPeriod: 604_800 })).toBe('created');
+    expect(h.service.createQueue(ACCOUNT, q, { messageRetentionPeriod: 604_800 })).toBe('unchanged');
+    expect((await client.getQueueAttributes(q)).body).toMatchObject({ MessageRetentionPeriod: '604800', VisibilityTimeout: '30', DelaySeconds: '0' });
+    expect(h.service.getQueueAttributes(ACCOUNT, q)).toEqual({
+      delaySeconds: 0, maximumMessageSize: 65_536, messageRetentionPeriod: 604_800, visibilityTimeout: 30, pollingWaitSeconds: 0, loggingEnabled: false,
+    });
+    h.service.setQueueAttributes(ACCOUNT, q, { visibilityTimeout: 120 });
+    expect(h.service.getQueueAttributes(ACCOUNT, q)).toMatchObject({ messageRetentionPeriod: 604_800, visibilityTimeout: 120 });
+    expect(() => h.service.createQueue(ACCOUNT, qname('admin-bad'), { messageRetentionPeriod: 604_801 })).toThrow(
+      expect.objectContaining({ code: 'InvalidArgument', httpStatus: 400, message: 'The value of MessageRetentionPeriod must be between 60 and 604800 seconds.' }),
+    );
+    expect(() => h.service.setQueueAttributes(ACCOUNT, q, { messageRetentionPeriod: 59 })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect(() => h.service.sendMessage(ACCOUNT, q, 'x', { delaySeconds: 604_801 })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect(h.service.getQueueAttributes(ACCOUNT, q).messageRetentionPeriod).toBe(604_800);
   });
 
   it('an admin long poll wakes on a message sent over HTTP', async () => {

@@ -1,14 +1,17 @@
 /**
  * Raw-HTTP wire tests for the local MNS service: status codes, headers and XML bodies pinned
- * byte for byte, requests signed by an independent signer written here (not the service's),
- * plus the recorded SDK signature vectors (signature-test-vectors.json).
+ * byte for byte. Requests are signed with the same MNS signing helper the service verifies with
+ * (core/signing/mns.ts); the recorded SDK vectors (signature-test-vectors.json) and the real
+ * @alicloud/mns client in mns.test.ts are the independent witnesses of that helper.
  */
 import { join } from 'node:path';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { LocalRequest } from '../../local/core/contract';
-import { authenticate, sign, stringToSign } from '../../local/mns/auth';
+import { contentMd5OfHex } from '../../local/core/signing/common';
+import { mnsAuthorization, mnsSignature, mnsStringToSign, parseMnsAuthorization } from '../../local/core/signing/mns';
+import { authenticate } from '../../local/mns/auth';
 import { ACCOUNT, FakeIdentity, KEYS, startHarness, type Harness, type TestKey } from './mns-harness';
 
 interface RawResponse {
@@ -47,16 +50,10 @@ function send(r: RawRequest): Promise<RawResponse> {
   const headers: Record<string, string> = { date, 'x-mns-date': date, 'x-mns-version': '2015-06-06', host: `127.0.0.1:${h.port}`, ...r.headers };
   if (r.method !== 'GET') {
     headers['content-type'] = 'text/xml';
-    headers['content-md5'] = r.contentMd5 ?? Buffer.from(createHash('md5').update(body).digest('hex')).toString('base64');
+    headers['content-md5'] = r.contentMd5 ?? contentMd5OfHex(body);
   }
   for (const o of r.omit ?? []) delete headers[o];
-  const mns = Object.keys(headers)
-    .filter((k) => k.startsWith('x-mns-'))
-    .sort()
-    .map((k) => `${k}:${headers[k]}\n`)
-    .join('');
-  const toSign = `${r.method}\n${headers['content-md5'] ?? ''}\n${headers['content-type'] ?? ''}\n${headers.date ?? ''}\n${mns}${r.signedResource ?? r.target}`;
-  headers.authorization = `MNS ${key.accessKeyId}:${createHmac('sha1', key.accessKeySecret).update(toSign).digest('base64')}`;
+  headers.authorization = mnsAuthorization(key.accessKeyId, key.accessKeySecret, { method: r.method, resource: r.signedResource ?? r.target, headers });
   if (key.securityToken !== undefined) headers['security-token'] = key.securityToken;
   if (r.omit?.includes('authorization')) delete headers.authorization;
   return new Promise((resolve, reject) => {
@@ -106,8 +103,10 @@ describe('signature vectors recorded from @alicloud/mns', () => {
       sourceIp: '127.0.0.1',
       receivedAt: new Date(headers.date as string),
     };
-    expect(stringToSign(req, target)).toBe(v.stringToSign);
-    expect(sign(v.accessKeySecret, v.stringToSign)).toBe(v.expectedSignature);
+    expect(mnsStringToSign({ method: req.method, resource: target, headers })).toBe(v.stringToSign);
+    expect(mnsSignature(v.accessKeySecret, v.stringToSign)).toBe(v.expectedSignature);
+    const accessKeyId = parseMnsAuthorization(headers.authorization ?? '')?.accessKeyId ?? '';
+    expect(mnsAuthorization(accessKeyId, v.accessKeySecret, { method: req.method, resource: target, headers })).toBe(headers.authorization);
     const principal = authenticate(req, new FakeIdentity(), new Date(headers.date as string));
     expect(principal.accountId).toBe(ACCOUNT);
   });
@@ -135,6 +134,27 @@ describe('wire format', () => {
     expect(r.body).toMatch(errorXml('QueueNotExist', 'The queue name you provided is not exist.'));
     expect(r.body).toContain(`<RequestId>${r.headers['x-mns-request-id'] as string}</RequestId>`);
     expect(r.body).toContain(`<HostId>127.0.0.1:${h.port}</HostId>`);
+  });
+
+  it('out-of-range values: 400 InvalidArgument as <Error> XML, on CreateQueue, SetQueueAttributes and SendMessage', async () => {
+    const create = await send({ method: 'PUT', target: '/queues/wire-range', body: xml('Queue', '<MessageRetentionPeriod>59</MessageRetentionPeriod>') });
+    expect(create.status).toBe(400);
+    expect(create.headers['content-type']).toBe('text/xml;charset=utf-8');
+    expect(create.body).toMatch(errorXml('InvalidArgument', 'The value of MessageRetentionPeriod must be between 60 and 604800 seconds.'));
+    expect((await send({ method: 'GET', target: '/queues/wire-range' })).status).toBe(404);
+
+    expect((await send({ method: 'PUT', target: '/queues/wire-range', body: xml('Queue', '<MessageRetentionPeriod>604800</MessageRetentionPeriod>') })).status).toBe(201);
+    const set = await send({ method: 'PUT', target: '/queues/wire-range?metaoverride=true', body: xml('Queue', '<MaximumMessageSize>65537</MaximumMessageSize>') });
+    expect(set.status).toBe(400);
+    expect(set.body).toMatch(errorXml('InvalidArgument', 'The value of MaximumMessageSize must be between 1024 and 65536 bytes.'));
+    const delay = await send({ method: 'PUT', target: '/queues/wire-range?metaoverride=true', body: xml('Queue', '<DelaySeconds>604801</DelaySeconds>') });
+    expect(delay.body).toMatch(errorXml('InvalidArgument', 'The value of DelaySeconds must be between 0 and 604800 seconds.'));
+    const message = await send({ method: 'POST', target: '/queues/wire-range/messages', body: xml('Message', '<MessageBody>x</MessageBody><DelaySeconds>604801</DelaySeconds>') });
+    expect(message.status).toBe(400);
+    expect(message.body).toMatch(errorXml('InvalidArgument', 'The value of DelaySeconds must be between 0 and 604800 seconds.'));
+    const attrs = await send({ method: 'GET', target: '/queues/wire-range' });
+    expect(attrs.body).toContain('<MessageRetentionPeriod>604800</MessageRetentionPeriod><VisibilityTimeout>30</VisibilityTimeout>');
+    expect(attrs.body).toContain('<DelaySeconds>0</DelaySeconds><MaximumMessageSize>65536</MaximumMessageSize>');
   });
 
   it('GetQueueAttributes returns every attribute', async () => {

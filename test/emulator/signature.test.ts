@@ -1,14 +1,19 @@
 /**
  * Every vector of signature-test-vectors.json verifies with the local verifiers, tampered
- * copies do not, and the POP authenticator applies the clock-skew and nonce rules.
+ * copies do not, and every verifier (POP, MNS, FC) applies the one clock-skew limit.
  */
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { IdentityProvider, KeyLookup, LocalRequest } from '../../local/core/contract';
 import { isServiceError } from '../../local/core/errors';
 import { PopAuthenticator } from '../../local/core/pop-auth';
+import { authenticateFcRequest } from '../../local/fc/fc-api';
+import { authenticate as authenticateMns } from '../../local/mns/auth';
 import { popParams } from '../../local/core/rpc';
-import { computeAcs3Signature, computeFcSignature, computeMnsSignature, computeRpcSignature, parseAcs3Authorization, parseFormPairs } from '../../local/core/signatures';
+import { MAX_CLOCK_SKEW_MS } from '../../local/core/signing/common';
+import { computeFcSignature, fcAuthorization, fcStringToSign } from '../../local/core/signing/fc';
+import { computeMnsSignature } from '../../local/core/signing/mns';
+import { computeAcs3Signature, computeRpcSignature, parseAcs3Authorization, parseFormPairs } from '../../local/core/signing/pop';
 
 interface Vector {
   name: string;
@@ -138,6 +143,7 @@ describe('PopAuthenticator on the POP vectors', () => {
   });
 
   it.each(pop.map((v) => [v.name, v] as const))('%s: more than 15 minutes of skew is InvalidTimeStamp.Expired (400)', (_name, v) => {
+    expect(MAX_CLOCK_SKEW_MS).toBe(15 * 60_000);
     const auth = new PopAuthenticator(fakeIdentity(secrets(v)));
     const late = toLocalRequest(v, new Date(signedAt.getTime() + 15 * 60_000 + 1000));
     expect(authError(() => auth.authenticate(late, popParams(late)))).toEqual({ code: 'InvalidTimeStamp.Expired', status: 400 });
@@ -175,5 +181,65 @@ describe('PopAuthenticator on the POP vectors', () => {
     expect(auth.authenticate(ok, popParams(ok)).scheme).toBe('HMAC-SHA1');
     const bad = mk(enc(body).replace('s1', 's2'));
     expect(authError(() => auth.authenticate(bad, popParams(bad)))).toEqual({ code: 'SignatureDoesNotMatch', status: 400 });
+  });
+});
+
+describe('MNS verifier on the MNS vectors', () => {
+  const mns = vectors.filter((v) => v.name.startsWith('MNS'));
+  const signedAt = (v: Vector): Date => new Date(v.request.headers.date ?? '');
+  const identity = (v: Vector): IdentityProvider => fakeIdentity(() => v.accessKeySecret);
+
+  it.each(mns.map((v) => [v.name, v] as const))('%s authenticates as sent, up to 15 minutes of skew either way', (_name, v) => {
+    for (const offset of [0, MAX_CLOCK_SKEW_MS, -MAX_CLOCK_SKEW_MS]) {
+      const req = toLocalRequest(v, new Date(signedAt(v).getTime() + offset));
+      expect(authenticateMns(req, identity(v), req.receivedAt).accountId).toBe('1234567890123456');
+    }
+  });
+
+  it.each(mns.map((v) => [v.name, v] as const))('%s: one second more of skew is TimeExpired (408)', (_name, v) => {
+    for (const offset of [MAX_CLOCK_SKEW_MS + 1000, -MAX_CLOCK_SKEW_MS - 1000]) {
+      const req = toLocalRequest(v, new Date(signedAt(v).getTime() + offset));
+      expect(authError(() => authenticateMns(req, identity(v), req.receivedAt))).toEqual({ code: 'TimeExpired', status: 408 });
+    }
+  });
+
+  it.each(mns.map((v) => [v.name, v] as const))('%s: another target or another secret is SignatureDoesNotMatch (403)', (_name, v) => {
+    const moved = toLocalRequest({ ...v, request: { ...v.request, requestTarget: v.request.requestTarget.replace('probe-q', 'probe-r') } }, signedAt(v));
+    expect(authError(() => authenticateMns(moved, identity(v), moved.receivedAt))).toEqual({ code: 'SignatureDoesNotMatch', status: 403 });
+    const req = toLocalRequest(v, signedAt(v));
+    expect(authError(() => authenticateMns(req, fakeIdentity(() => 'not-the-secret'), req.receivedAt))).toEqual({ code: 'SignatureDoesNotMatch', status: 403 });
+  });
+});
+
+describe('FC verifier on the FC vectors and on an HTTP-trigger request', () => {
+  const fc = vectors.filter((v) => v.name.startsWith('FC'));
+  const signedAt = (v: Vector): Date => new Date(v.request.headers.date ?? '');
+  const resourceOf = (v: Vector): string => v.request.requestTarget.split('?')[0] ?? '';
+  const errorCode = (r: ReturnType<typeof authenticateFcRequest>): string =>
+    r.ok ? 'ok' : `${r.response.status} ${(JSON.parse(String(r.response.body)) as { ErrorCode: string }).ErrorCode}`;
+
+  it.each(fc.map((v) => [v.name, v] as const))('%s authenticates as sent; more than 15 minutes of skew is RequestTimeTooSkewed (403)', (_name, v) => {
+    const identity = fakeIdentity(() => v.accessKeySecret);
+    for (const offset of [0, MAX_CLOCK_SKEW_MS, -MAX_CLOCK_SKEW_MS]) {
+      expect(errorCode(authenticateFcRequest(toLocalRequest(v, new Date(signedAt(v).getTime() + offset)), identity, resourceOf(v), 'rid'))).toBe('ok');
+    }
+    for (const offset of [MAX_CLOCK_SKEW_MS + 1000, -MAX_CLOCK_SKEW_MS - 1000]) {
+      expect(errorCode(authenticateFcRequest(toLocalRequest(v, new Date(signedAt(v).getTime() + offset)), identity, resourceOf(v), 'rid'))).toBe('403 RequestTimeTooSkewed');
+    }
+    expect(errorCode(authenticateFcRequest(toLocalRequest(v, signedAt(v)), fakeIdentity(() => 'not-the-secret'), resourceOf(v), 'rid'))).toBe('403 SignatureNotMatch');
+  });
+
+  it('an authType=function HTTP-trigger request signs its query lines, and a changed query is refused', () => {
+    const secret = 'FakeSecret0123456789abcdefghijkl';
+    const date = new Date('2026-11-29T10:19:40Z');
+    const headers: Record<string, string> = { date: date.toUTCString(), 'x-fc-trace': 't-1' };
+    const queries: Array<[string, string]> = [['b', '2'], ['a', 'x y']];
+    headers.authorization = fcAuthorization('LTAI5tFAKEACCESSKEYID01', secret, fcStringToSign('GET', '/fn/fx-http/echo', headers, queries));
+    const mk = (rawQuery: string): LocalRequest => ({
+      method: 'GET', target: `/fn/fx-http/echo?${rawQuery}`, path: '/fn/fx-http/echo', rawQuery, headers, body: Buffer.alloc(0), sourceIp: '127.0.0.1', receivedAt: date,
+    });
+    const verify = (rawQuery: string) => authenticateFcRequest(mk(rawQuery), fakeIdentity(() => secret), '/fn/fx-http/echo', 'rid', [...new URLSearchParams(rawQuery)]);
+    expect(errorCode(verify('b=2&a=x%20y'))).toBe('ok');
+    expect(errorCode(verify('b=3&a=x%20y'))).toBe('403 SignatureNotMatch');
   });
 });

@@ -1,7 +1,7 @@
 /** Raw-HTTP tests pinning the POP wire format: statuses, bodies, headers, admin endpoints. */
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { computeAcs3Signature, computeRpcSignature, percentEncode } from '../../local/core/signatures';
+import { computeAcs3Signature, computeRpcSignature, percentEncode } from '../../local/core/signing/pop';
 import { ACCOUNT_A, ACCOUNT_B, seedTutorial, startTestServer, type Creds, type LocalServer } from '../helpers/local-server';
 
 interface Raw {

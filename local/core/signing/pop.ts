@@ -1,11 +1,11 @@
 /**
- * Signature algorithms of the official SDKs, verifier side (protocols.md §2.4, §2.5, §3.3, §4.3).
- * Pure functions: they compute what the client must have signed from what arrived on the wire,
- * so each service compares the result with the signature it received. Intermediate strings are
- * returned too, for tests against signature-test-vectors.json and for error messages.
+ * POP (RAM, STS, ECS) signatures as the official SDKs compute them (protocols.md §2.4, §2.5):
+ * ACS3-HMAC-SHA256 in the Authorization header and the legacy RPC HMAC-SHA1 `Signature`
+ * parameter. Pure functions: the verifier (core/pop-auth.ts) recomputes what the client must
+ * have signed from what arrived; tests sign with the same functions.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { headerValue, sha256Hex, type HeaderBag } from './common';
 
 /** POP percent-encoding: encodeURIComponent plus `! ' ( ) *`. */
 export function percentEncode(s: string): string {
@@ -34,23 +34,6 @@ export function parseFormPairs(raw: string): Array<[string, string]> {
 }
 
 const byKey = (a: [string, string], b: [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-
-export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-export function headerValue(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = headers[name];
-  if (Array.isArray(v)) return v.join(',');
-  return v;
-}
-
-/** Constant-time string comparison (different lengths are simply unequal). */
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 // ------------------------------------------------------------------ ACS3-HMAC-SHA256
 
@@ -82,7 +65,7 @@ export interface Acs3Input {
   method: string;
   path: string;
   rawQuery: string;
-  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>;
+  headers: HeaderBag;
   body: Buffer;
 }
 
@@ -119,47 +102,4 @@ export function computeRpcSignature(method: string, params: Array<[string, strin
   const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(canonicalized)}`;
   const signature = createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
   return { stringToSign, signature };
-}
-
-// ------------------------------------------------------------------ MNS and FC (for their plug-ins)
-
-function canonicalPrefixedHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>, prefix: string): string {
-  const names = Object.keys(headers)
-    .map((n) => n.toLowerCase())
-    .filter((n) => n.startsWith(prefix))
-    .sort();
-  return names.map((n) => `${n}:${headerValue(headers, n) ?? headerValue(headers, n.toLowerCase()) ?? ''}\n`).join('');
-}
-
-function lowerHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
-  const out: Record<string, string | string[] | undefined> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
-}
-
-/** MNS: HMAC-SHA1 over verb, MD5, type, date, x-mns-* headers and the raw request target. */
-export function computeMnsSignature(
-  input: { method: string; target: string; headers: IncomingHttpHeaders | Record<string, string | string[] | undefined> },
-  secret: string,
-): { stringToSign: string; signature: string } {
-  const h = lowerHeaders(input.headers);
-  const stringToSign = `${input.method}\n${headerValue(h, 'content-md5') ?? ''}\n${headerValue(h, 'content-type') ?? ''}\n${headerValue(h, 'date') ?? ''}\n${canonicalPrefixedHeaders(h, 'x-mns-')}${input.target}`;
-  return { stringToSign, signature: createHmac('sha1', secret).update(stringToSign).digest('base64') };
-}
-
-/** FC 2.0: HMAC-SHA256 over verb, MD5, type, date, x-fc-* headers and the path (query only for /proxy/). */
-export function computeFcSignature(
-  input: { method: string; target: string; headers: IncomingHttpHeaders | Record<string, string | string[] | undefined> },
-  secret: string,
-): { stringToSign: string; signature: string } {
-  const h = lowerHeaders(input.headers);
-  const q = input.target.indexOf('?');
-  const path = q < 0 ? input.target : input.target.slice(0, q);
-  let resource = path.startsWith('/2016-08-15') ? path : `/2016-08-15${path}`;
-  if (path.includes('/proxy/')) {
-    const pairs = q < 0 ? [] : parseFormPairs(input.target.slice(q + 1)).map(([k, v]) => `${k}=${v}`).sort();
-    resource += `\n${pairs.join('\n')}`;
-  }
-  const stringToSign = `${input.method}\n${headerValue(h, 'content-md5') ?? ''}\n${headerValue(h, 'content-type') ?? ''}\n${headerValue(h, 'date') ?? ''}\n${canonicalPrefixedHeaders(h, 'x-fc-')}${resource}`;
-  return { stringToSign, signature: createHmac('sha256', secret).update(stringToSign).digest('base64') };
 }
