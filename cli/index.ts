@@ -1,12 +1,12 @@
 /**
- * The `crossrole` command. `bin/crossrole.js` calls `main(process.argv)` and exits with its result:
- * 0 ok, 1 failed, 2 usage.
+ * The `crossrole` command. `bin/crossrole.js` calls `run(process.argv)` and exits with its result
+ * (0 ok, 1 failed, 2 usage) once stdout and stderr have drained.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { readCliEnv, type CliEnv } from './config';
 import { createSession, type CommonOptions } from './context';
 import { ExitCode, toCliError, UsageError } from './errors';
-import { createUi, type Ui, type UiStreams } from './ui';
+import { createUi, flushed, type Ui, type UiStreams } from './ui';
 import { collect, parseDecision, parseStatusOption, positiveInt } from './parse';
 
 /** How long `--wait` waits by default, in seconds. */
@@ -244,5 +244,18 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     io.stderr.write(`${ui.c.red('crossrole:')} ${err.code}: ${err.field !== undefined && !err.message.includes(err.field) ? `${err.field}: ` : ''}${err.message}${where}\n`);
     if (err.hint) io.stderr.write(`  ${ui.c.dim('what to do:')} ${err.hint}\n`);
     return err.exitCode;
+  }
+}
+
+/**
+ * `main`, then wait until stdout and stderr have drained: the caller exits the process right after
+ * (the SDKs' keep-alive sockets would otherwise keep it running), and an exit before the drain cuts
+ * piped output short.
+ */
+export async function run(argv: readonly string[], io: MainIo = defaultIo()): Promise<number> {
+  try {
+    return await main(argv, io);
+  } finally {
+    await Promise.all([flushed(io.stdout), flushed(io.stderr)]);
   }
 }
