@@ -18,10 +18,11 @@ if (!existsSync(cli)) {
   const r = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.js'), '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-require(cli).main(process.argv).then(
+// run() resolves once stdout and stderr have drained: exiting earlier would cut piped output at
+// the 64 KiB pipe buffer. The fallback below waits for its own write the same way.
+require(cli).run(process.argv).then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e && e.message ? e.message : e);
-    process.exit(1);
+    process.stderr.write(`${e && e.message ? e.message : e}\n`, () => process.exit(1));
   },
 );

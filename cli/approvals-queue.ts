@@ -1,27 +1,23 @@
 /**
  * The approver's view of `crossrole-approvals`. Receive and delete go through shared/cloud's queue
- * adapter; the two operations the workflow's QueuePort does not need, peek (list without taking)
- * and changing a taken message's visibility (skip = "show it again soon"), use the MNS SDK here.
+ * adapter; the operation the workflow's QueuePort does not need, changing a taken message's
+ * visibility (release = "show it again soon"), uses the MNS SDK here. There is no peek: it only
+ * ever shows the first 16 visible messages, so the inbox pages by receiving instead.
  */
 import MNSClient from '@alicloud/mns';
 import { createQueueAdapter, toCredentialProvider, type CredentialsInput } from '../shared/cloud';
 import { QueueName, type Logger, type ReceivedMessage } from '../shared/domain/ports';
 import { cloudCodeOf } from '../shared/cloud/errors';
 
-export interface PeekedMessage {
-  messageId: string;
-  body: string;
-  dequeueCount: number;
-}
-
 export interface ApprovalsQueue {
-  /** Take up to 16 messages, invisible to others for `visibilitySeconds`. */
+  /**
+   * Take up to 16 messages, invisible to others (and to later receives) for `visibilitySeconds`.
+   * Long polling: waits up to `waitSeconds` (MNS: at most 30) when none is visible.
+   */
   receive(visibilitySeconds: number, waitSeconds?: number): Promise<ReceivedMessage[]>;
   delete(receiptHandle: string): Promise<void>;
   /** Make a taken message visible again after `seconds` (MNS: 1..43200). */
   showAgainIn(receiptHandle: string, seconds: number): Promise<void>;
-  /** Up to 16 visible messages, without taking them. */
-  peek(): Promise<PeekedMessage[]>;
 }
 
 export interface ApprovalsQueueOptions {
@@ -30,11 +26,6 @@ export interface ApprovalsQueueOptions {
   region: string;
   credentials: CredentialsInput;
   logger: Logger;
-}
-
-/** What @alicloud/mns answers to BatchPeekMessage (every leaf a string). Its typings omit peek. */
-interface PeekClient {
-  batchPeekMessage(queue: string, numOfMessages: number): Promise<{ body?: Array<{ MessageId?: string; MessageBody?: string; DequeueCount?: string }> }>;
 }
 
 export function createApprovalsQueue(options: ApprovalsQueueOptions): ApprovalsQueue {
@@ -61,18 +52,6 @@ export function createApprovalsQueue(options: ApprovalsQueueOptions): ApprovalsQ
         const code = cloudCodeOf(e) ?? (e instanceof Error ? e.name : '');
         if (!/MessageNotExist|ReceiptHandleError/.test(code)) throw e;
       }
-    },
-    async peek() {
-      const client = (await sdk()) as unknown as PeekClient;
-      let body: Array<{ MessageId?: string; MessageBody?: string; DequeueCount?: string }> = [];
-      try {
-        body = (await client.batchPeekMessage(QueueName.APPROVALS, 16)).body ?? [];
-      } catch (e) {
-        if (e instanceof Error && /MessageNotExist/.test(e.name)) return [];
-        throw e;
-      }
-      return (Array.isArray(body) ? body : [body]).flatMap((m) =>
-        m.MessageId === undefined ? [] : [{ messageId: m.MessageId, body: m.MessageBody ?? '', dequeueCount: Number(m.DequeueCount ?? '0') || 0 }]);
     },
   };
 }

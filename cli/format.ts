@@ -6,6 +6,58 @@ import type { Profile } from '../shared/domain/catalog';
 import { formatDuration } from '../shared/domain/duration';
 import type { Colors } from './ui';
 
+/**
+ * What a partner wrote must not be able to forge what an approver reads: a newline in a reason
+ * could draw a fake "decided by" row, a bidi override (U+202E, U+2066–U+2069, U+200E/F, U+061C)
+ * reverses what follows on screen, and zero-width or other invisible characters make two different
+ * names look alike. Controls (C0, DEL, C1), format characters (bidi marks, zero-width, BOM, tag
+ * characters), line and paragraph separators, surrogate halves, private-use and unassigned code
+ * points, and whitespace other than the plain space are shown as escapes instead.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]|[^\S ]/u;
+const UNSAFE_IN_QUOTES = new RegExp(`${INVISIBLE.source}|["\\\\]`, 'gu');
+const UNSAFE_BARE = new RegExp(INVISIBLE.source, 'gu');
+/** Identifiers that can be shown as they are: no spaces, quotes, commas or anything invisible. */
+const PLAIN_NAME = /^[A-Za-z0-9._:/@+=?&%#~*-]+$/;
+
+function escapeChar(ch: string): string {
+  switch (ch) {
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+    case '"':
+      return '\\"';
+    case '\\':
+      return '\\\\';
+    default: {
+      const cp = ch.codePointAt(0) ?? 0;
+      return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+    }
+  }
+}
+
+/** Free text from a request (a reason): always in double quotes, escaped (`\n`, `\u202e`, `\"`). */
+export function quoteText(s: string): string {
+  return `"${s.replace(UNSAFE_IN_QUOTES, escapeChar)}"`;
+}
+
+/**
+ * An identifier from a request (id, role name, principal, ARN, profile, actor): as it is when it
+ * is plain ASCII without spaces, commas or quotes, else quoted and escaped like {@link quoteText},
+ * so a principal cannot pass for two and a role name cannot read backwards.
+ */
+export function safeName(s: string): string {
+  return PLAIN_NAME.test(s) ? s : quoteText(s);
+}
+
+/** Text from a server (an error message) shown without quotes: only the invisible characters escaped. */
+export function escapeInvisible(s: string): string {
+  return s.replace(UNSAFE_BARE, escapeChar);
+}
+
 export function statusColour(c: Colors, status: string): string {
   switch (status) {
     case 'ACTIVE':
@@ -30,36 +82,38 @@ export function profilePolicies(profile: Pick<Profile, 'policies'>): string {
   return profile.policies.map((p) => `${p.type} ${p.name}`).join(', ');
 }
 
-/** The lines of `crossrole status` (and of each inbox entry). */
+/** The lines of `crossrole status` (and of each inbox entry). Every value from the request goes through quoteText or safeName. */
 export function requestLines(c: Colors, r: AccessRequest, profile?: Pick<Profile, 'policies'>): string[] {
   const lines = [
-    `${c.bold(r.id)}  ${statusColour(c, r.status)}`,
-    row(c, 'partner', `account ${r.partnerAccountId}, asked by ${r.requesterArn}`),
-    row(c, 'profile', profile ? `${r.profile} (${profilePolicies(profile)})` : r.profile),
+    `${c.bold(safeName(r.id))}  ${statusColour(c, safeName(r.status))}`,
+    row(c, 'partner', `account ${safeName(r.partnerAccountId)}, asked by ${safeName(r.requesterArn)}`),
+    row(c, 'profile', profile ? `${safeName(r.profile)} (${profilePolicies(profile)})` : safeName(r.profile)),
     row(c, 'duration', formatDuration(r.durationSeconds)),
-    row(c, 'role', r.grant?.roleArn ?? r.roleName),
-    row(c, 'trusts', r.principals.join(', ')),
-    row(c, 'reason', r.reason),
-    row(c, 'created', r.createdAt),
+    row(c, 'role', safeName(r.grant?.roleArn ?? r.roleName)),
+    row(c, 'trusts', r.principals.map(safeName).join(', ')),
+    row(c, 'reason', quoteText(r.reason)),
+    row(c, 'created', safeName(r.createdAt)),
   ];
-  if (r.decidedBy !== undefined) lines.push(row(c, 'decided by', `${r.decidedBy}${r.decisionReason ? ` (${r.decisionReason})` : ''}`));
-  if (r.expiresAt !== undefined) lines.push(row(c, 'expires', r.expiresAt));
-  if (r.revokeMode !== undefined) lines.push(row(c, 'revoke mode', r.revokeMode));
-  if (r.lastError !== undefined) lines.push(row(c, 'last error', c.red(r.lastError)));
-  if (r.grant !== undefined) lines.push(row(c, 'externalId', r.grant.externalId), row(c, 'switch role', r.grant.switchRole.url));
+  if (r.decidedBy !== undefined) lines.push(row(c, 'decided by', `${safeName(r.decidedBy)}${r.decisionReason ? ` ${quoteText(r.decisionReason)}` : ''}`));
+  if (r.expiresAt !== undefined) lines.push(row(c, 'expires', safeName(r.expiresAt)));
+  if (r.revokeMode !== undefined) lines.push(row(c, 'revoke mode', safeName(r.revokeMode)));
+  if (r.lastError !== undefined) lines.push(row(c, 'last error', c.red(quoteText(r.lastError))));
+  if (r.grant !== undefined) lines.push(row(c, 'externalId', safeName(r.grant.externalId)), row(c, 'switch role', safeName(r.grant.switchRole.url)));
   return lines;
 }
 
 export function historyLines(c: Colors, history: readonly AuditEvent[]): string[] {
   return history.map((e) => {
-    const move = e.fromStatus === null ? `-> ${e.toStatus ?? ''}` : e.toStatus === null ? '' : `${e.fromStatus} -> ${e.toStatus}`;
-    return `  ${c.dim(e.at)}  ${e.action.padEnd(14)} ${move.padEnd(22)} ${e.actor}${e.reason ? c.dim(` "${e.reason}"`) : ''}`;
+    const from = e.fromStatus === null ? null : safeName(e.fromStatus);
+    const to = e.toStatus === null ? null : safeName(e.toStatus);
+    const move = from === null ? `-> ${to ?? ''}` : to === null ? '' : `${from} -> ${to}`;
+    return `  ${c.dim(safeName(e.at))}  ${safeName(e.action).padEnd(14)} ${move.padEnd(22)} ${safeName(e.actor)}${e.reason ? c.dim(` ${quoteText(e.reason)}`) : ''}`;
   });
 }
 
 export function listLines(c: Colors, items: readonly AccessRequest[]): string[] {
   if (items.length === 0) return [c.dim('(no requests)')];
-  return items.map((r) => `${r.id}  ${statusColour(c, r.status).padEnd(10 + (c.isColorSupported ? 9 : 0))}  ${r.profile.padEnd(18)} ${formatDuration(r.durationSeconds).padEnd(5)} ${r.partnerAccountId}  ${r.roleName}`);
+  return items.map((r) => `${safeName(r.id)}  ${statusColour(c, safeName(r.status)).padEnd(10 + (c.isColorSupported ? 9 : 0))}  ${safeName(r.profile).padEnd(18)} ${formatDuration(r.durationSeconds).padEnd(5)} ${safeName(r.partnerAccountId)}  ${safeName(r.roleName)}`);
 }
 
 /** POSIX shell single-quoting. */

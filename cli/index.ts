@@ -1,12 +1,13 @@
 /**
- * The `crossrole` command. `bin/crossrole.js` calls `main(process.argv)` and exits with its result:
- * 0 ok, 1 failed, 2 usage.
+ * The `crossrole` command. `bin/crossrole.js` calls `run(process.argv)` and exits with its result
+ * (0 ok, 1 failed, 2 usage) once stdout and stderr have drained.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { readCliEnv, type CliEnv } from './config';
 import { createSession, type CommonOptions } from './context';
 import { ExitCode, toCliError, UsageError } from './errors';
-import { createUi, type Ui, type UiStreams } from './ui';
+import { escapeInvisible } from './format';
+import { createUi, flushed, type Ui, type UiStreams } from './ui';
 import { collect, parseDecision, parseStatusOption, positiveInt } from './parse';
 
 /** How long `--wait` waits by default, in seconds. */
@@ -240,9 +241,24 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     if (ui.json) {
       ui.printJson({ error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}), ...(err.status ? { status: err.status } : {}), ...(err.field ? { field: err.field } : {}), ...(err.requestId ? { requestId: err.requestId } : {}) } });
     }
-    const where = err.status !== undefined ? ` (HTTP ${err.status}${err.requestId ? `, request ${err.requestId}` : ''})` : '';
-    io.stderr.write(`${ui.c.red('crossrole:')} ${err.code}: ${err.field !== undefined && !err.message.includes(err.field) ? `${err.field}: ` : ''}${err.message}${where}\n`);
-    if (err.hint) io.stderr.write(`  ${ui.c.dim('what to do:')} ${err.hint}\n`);
+    // Server messages may echo what a partner sent: shown with its invisible characters escaped.
+    const where = err.status !== undefined ? ` (HTTP ${err.status}${err.requestId ? `, request ${escapeInvisible(err.requestId)}` : ''})` : '';
+    const field = err.field !== undefined && !err.message.includes(err.field) ? `${err.field}: ` : '';
+    io.stderr.write(`${ui.c.red('crossrole:')} ${escapeInvisible(`${err.code}: ${field}${err.message}`)}${where}\n`);
+    if (err.hint) io.stderr.write(`  ${ui.c.dim('what to do:')} ${escapeInvisible(err.hint)}\n`);
     return err.exitCode;
+  }
+}
+
+/**
+ * `main`, then wait until stdout and stderr have drained: the caller exits the process right after
+ * (the SDKs' keep-alive sockets would otherwise keep it running), and an exit before the drain cuts
+ * piped output short.
+ */
+export async function run(argv: readonly string[], io: MainIo = defaultIo()): Promise<number> {
+  try {
+    return await main(argv, io);
+  } finally {
+    await Promise.all([flushed(io.stdout), flushed(io.stderr)]);
   }
 }

@@ -74,3 +74,17 @@ export function createUi(env: CliEnv, json: boolean, streams: UiStreams): Ui {
     },
   };
 }
+
+/**
+ * Resolves once everything written to `stream` so far has been handed to the operating system (or
+ * the stream failed: a closed pipe has nothing left to wait for). On POSIX, Node writes to a pipe
+ * asynchronously: whatever the reader has not taken yet (beyond the 64 KiB pipe buffer) is lost if
+ * the process exits first, and a script gets cut-off JSON with exit status 0. A write's callback
+ * runs after every earlier write has completed, so an empty write marks the end of the queue.
+ */
+export function flushed(stream: Writable): Promise<void> {
+  if (stream.destroyed || stream.writableEnded || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.write('', () => resolve());
+  });
+}

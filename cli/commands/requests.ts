@@ -7,7 +7,7 @@ import type { SubmitBody } from '../api';
 import { knownCatalog, knownProfile } from '../catalog';
 import type { Session } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { historyLines, listLines, requestLines, statusColour } from '../format';
+import { historyLines, listLines, requestLines, safeName, statusColour } from '../format';
 import { UNHAPPY_STATUSES, waitForStatus } from './wait';
 
 export interface RequestOptions {
@@ -43,8 +43,8 @@ export async function requestCommand(session: Session, o: RequestOptions): Promi
   };
   let r = await session.api().submit(body);
   if (!ui.json) {
-    ui.out(`Request ${ui.c.bold(r.id)} submitted: ${statusColour(ui.c, r.status)}`);
-    ui.out(`  role ${r.roleName} in account A, trusting ${r.principals.join(', ')}`);
+    ui.out(`Request ${ui.c.bold(safeName(r.id))} submitted: ${statusColour(ui.c, safeName(r.status))}`);
+    ui.out(`  role ${safeName(r.roleName)} in account A, trusting ${r.principals.map(safeName).join(', ')}`);
   }
   if (o.wait) r = await waitForStatus(session, r.id, { timeoutSeconds: o.timeout });
   if (ui.json) {
@@ -52,8 +52,8 @@ export async function requestCommand(session: Session, o: RequestOptions): Promi
     return exitFor(r);
   }
   if (o.wait) printRequest(session, r);
-  if (r.status === 'PENDING') ui.out(`Next: an approver decides (crossrole inbox); follow it with: crossrole status ${r.id}`);
-  if (r.status === 'ACTIVE') ui.out(`Next: crossrole partner-policy ${r.id}   (for your admin), then: crossrole assume ${r.id}`);
+  if (r.status === 'PENDING') ui.out(`Next: an approver decides (crossrole inbox); follow it with: crossrole status ${safeName(r.id)}`);
+  if (r.status === 'ACTIVE') ui.out(`Next: crossrole partner-policy ${safeName(r.id)}   (for your admin), then: crossrole assume ${safeName(r.id)}`);
   return exitFor(r);
 }
 
@@ -89,7 +89,7 @@ export async function cancelCommand(session: Session, id: string, o: { reason?: 
 function done(session: Session, r: AccessRequest, message: string): number {
   const { ui } = session;
   if (ui.json) ui.printJson({ request: r });
-  else ui.out(`${message} Status: ${statusColour(ui.c, r.status)}`);
+  else ui.out(`${message} Status: ${statusColour(ui.c, safeName(r.status))}`);
   return ExitCode.OK;
 }
 
@@ -114,8 +114,8 @@ export async function partnerPolicyCommand(session: Session, id: string): Promis
     ui.printJson({ requestId: r.id, roleArn: r.grant.roleArn, externalId: r.grant.externalId, policy, switchRole: r.grant.switchRole });
     return ExitCode.OK;
   }
-  ui.info(`Step 2 of the tutorial, for the administrator of account ${r.partnerAccountId}: create this custom policy and attach it to`);
-  ui.info(`the users who may assume ${r.grant.roleArn} (AssumeRole needs ExternalId ${r.grant.externalId}).`);
+  ui.info(`Step 2 of the tutorial, for the administrator of account ${safeName(r.partnerAccountId)}: create this custom policy and attach it to`);
+  ui.info(`the users who may assume ${safeName(r.grant.roleArn)} (AssumeRole needs ExternalId ${safeName(r.grant.externalId)}).`);
   ui.out(JSON.stringify(policy, null, 2));
   return ExitCode.OK;
 }

@@ -112,6 +112,48 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
   });
 }
 
+/**
+ * Many command lines through `main()` of the built CLI in one node process: one start-up instead
+ * of one per command, for tests that need dozens of requests. Each result in order; stops at the
+ * first command that exits non-zero.
+ */
+export function runCliSequence(commands: ReadonlyArray<readonly string[]>, options: { dataDir: string; timeoutMs?: number }): Promise<CliResult[]> {
+  const script = `
+    const { main } = require(${JSON.stringify(join(ROOT, 'dist', 'cli', 'index.js'))});
+    (async () => {
+      const results = [];
+      for (const args of ${JSON.stringify(commands)}) {
+        let stdout = '';
+        let stderr = '';
+        const env = { cwd: process.cwd(), home: process.cwd(), noColor: true, forceColor: false, dataDir: ${JSON.stringify(options.dataDir)} };
+        const code = await main(['node', 'crossrole', ...args], { stdout: { write: (s) => { stdout += s; return true; } }, stderr: { write: (s) => { stderr += s; return true; } }, stdinIsTTY: false, env });
+        results.push({ code, stdout, stderr });
+        if (code !== 0) break;
+      }
+      process.stdout.write(JSON.stringify(results), () => process.exit(0));
+    })();`;
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, ['-e', script], { cwd: ROOT, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`command sequence timed out\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    child.on('error', rej);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      try {
+        res(JSON.parse(stdout) as CliResult[]);
+      } catch {
+        rej(new Error(`command sequence failed (exit ${code}):\nstdout: ${stdout.slice(0, 2000)}\nstderr: ${stderr}`));
+      }
+    });
+  });
+}
+
 export interface PtyStep {
   /** Wait until the (escape-stripped) screen output contains this... */
   waitFor: string;
