@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { findProfile, parseCatalog, type Catalog, type Profile } from '../shared/domain/catalog';
+import { localCatalog } from '../shared/contract/local-catalog';
 import { checkCatalogGuardrails } from '../shared/policy';
-import { LOCAL_CATALOG } from '../local/world';
 import type { Session } from './context';
 import { CliError, toCliError } from './errors';
 
@@ -29,7 +29,7 @@ export function loadCatalogFile(path: string): Catalog {
 
 export function knownCatalog(session: Session, catalogPath?: string): Catalog | undefined {
   if (catalogPath !== undefined) return loadCatalogFile(catalogPath);
-  return session.local() ? parseCatalog(LOCAL_CATALOG) : undefined;
+  return session.local() ? localCatalog() : undefined;
 }
 
 export function knownProfile(catalog: Catalog | undefined, name: string): Profile | undefined {

@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
 import { QueueName } from '../shared/domain/ports';
 import { openLedger } from '../shared/ledger';
 import { Journal } from './core/journal';
@@ -15,22 +16,8 @@ import { createMnsService, type MnsService } from './mns';
 import { startLocalServer, type LocalServer } from './server';
 import { EXEC_POLICY_NAME, EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, OWNER_ACCOUNT_ID, PARTNER_ACCOUNT_ID, PRINCIPALS, type PrincipalName } from './world';
 
-export interface LocalPrincipal {
-  accountId: string;
-  arn: string;
-  accessKeyId: string;
-  accessKeySecret: string;
-}
-
-/** `.crossrole/local.json`, as ARCHITECTURE.md ("The local cloud") specifies, plus `region`. */
-export interface LocalContract {
-  endpoint: string;
-  api: { intake: string; approval: string };
-  ownerAccountId: string;
-  partnerAccountId: string;
-  region: string;
-  principals: Record<PrincipalName, LocalPrincipal>;
-}
+// `.crossrole/local.json`: the shape lives with the product, which reads it (the CLI).
+export type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
 
 export interface LocalStackOptions {
   /** Repository root: where s.yaml and dist/ are. */

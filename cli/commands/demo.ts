@@ -4,13 +4,14 @@
  * provisioning/revocation functions, RAM, STS and ECS through the official SDKs. Every step checks
  * that the cloud behaved as narrated; the first one that does not ends the demo with exit 1.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRamAdapter, createStsClient, type AssumedRoleCredentials, type RamAdapter } from '../../shared/cloud';
 import type { AccessRequest } from '../../shared/domain/access-request';
 import { formatDuration, parseDuration } from '../../shared/domain/duration';
-import type { LocalContract } from '../../local/stack';
+import type { LocalContract } from '../../shared/contract/local-contract';
 import { createApprovalsQueue } from '../approvals-queue';
 import { localContractPath } from '../config';
 import { createSession, readLocalContract, type Session } from '../context';
@@ -36,6 +37,8 @@ function check(condition: boolean, message: string): asserts condition {
 }
 
 const DEMO_POLICY_PREFIX = 'crossrole-demo-assume-';
+/** Cold start of `npm start` on an empty directory (PGlite from its template) is a few seconds. */
+const STACK_START_TIMEOUT_MS = 60_000;
 const ROLE_NAME_ASKED = 'Partner-ReadOnly-Access';
 
 interface Narrator {
@@ -88,19 +91,43 @@ async function findOrStartStack(session: Session, say: (t: string) => void): Pro
     }
   }
   const dir = mkdtempSync(join(tmpdir(), 'crossrole-demo-'));
-  say('No local stack is running here: starting one in this process (timers off) in a temporary directory...');
-  // Loaded only here: the local cloud (PGlite, the FC runtime) is not needed by any other command.
-  const { startLocalStack } = await import('../../local/stack.js');
-  const stack = await startLocalStack({ projectRoot: projectRoot(), port: 0, dataDir: dir, timers: false, retryDelayMs: 1000 });
-  say(`Started on http://${stack.contract.endpoint}; it is stopped at the end.`);
-  return {
-    dataDir: dir,
-    contract: stack.contract,
-    stop: async () => {
-      await stack.close();
+  say('No local stack is running here: starting one (timers off) in a temporary directory...');
+  // The same launcher as `npm start`, as a child process: the shipped CLI never loads the local
+  // cloud's code (eslint.config.mjs), it only reads the contract file the stack writes.
+  const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'local', 'main.js'), '--port', '0', '--data-dir', dir, '--no-timers', '--fast-retries'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const stop = (): Promise<void> => new Promise<void>((done) => {
+    const cleanup = (): void => {
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
+      done();
+    };
+    if (child.exitCode !== null || child.signalCode !== null) return cleanup();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      cleanup();
+    });
+    child.kill('SIGTERM');
+  });
+  const contractFile = join(dir, 'local.json');
+  const deadline = Date.now() + STACK_START_TIMEOUT_MS;
+  // local/main.ts prints "ready in" after writing local.json.
+  while (!output.includes('ready in') || !existsSync(contractFile)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new CliError('LOCAL_STACK_START_FAILED', `the local stack did not start${child.exitCode !== null ? ` (exit ${child.exitCode})` : ' in time'}:\n${output.trim()}`, {
+        hint: 'build first (`npm run build`), or start it yourself with `npm start` and run the demo again.',
+      });
+    }
+    await sleep(100);
+  }
+  const contract = readLocalContract(contractFile);
+  say(`Started on http://${contract.endpoint}; it is stopped at the end.`);
+  return { dataDir: dir, contract, stop };
 }
 
 function prettyJson(text: string): string {
