@@ -11,11 +11,22 @@ import type { Session } from './context';
 import { CliError, toCliError } from './errors';
 
 export function loadCatalogFile(path: string): Catalog {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new CliError('INVALID_CONFIG', `cannot read the catalog ${path}: ${e instanceof Error ? e.message : String(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
+  }
+  return parseCatalogText(text, path);
+}
+
+/** A catalog given as JSON text (a file's content, or CROSSROLE_CONFIG), validated as the functions validate it. */
+export function parseCatalogText(text: string, source: string): Catalog {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${source}: ${e instanceof Error ? e.message : String(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
   }
   try {
     const catalog = parseCatalog(raw);
@@ -23,7 +34,7 @@ export function loadCatalogFile(path: string): Catalog {
     return catalog;
   } catch (e) {
     const err = toCliError(e);
-    throw new CliError(err.code, `${path}: ${err.field !== undefined && !err.message.startsWith(err.field) ? `${err.field}: ` : ''}${err.message}`, { hint: 'fix the catalog and run `crossrole config check` again.' });
+    throw new CliError(err.code, `${source}: ${err.field !== undefined && !err.message.startsWith(err.field) ? `${err.field}: ` : ''}${err.message}`, { hint: 'fix the catalog and run `crossrole config check` again.' });
   }
 }
 

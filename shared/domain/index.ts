@@ -6,3 +6,4 @@ export * from './identifiers';
 export * from './catalog';
 export * from './ports';
 export * from './policy-names';
+export * from './queue-config';

@@ -9,7 +9,8 @@ import { localCatalog, localCatalogInput } from '../../../shared/contract/local-
 import { LOCAL_PRINCIPAL_NAMES } from '../../../shared/contract/local-contract';
 import { catalogSchema, parseCatalog } from '../../../shared/domain/catalog';
 import { QueueName } from '../../../shared/domain/ports';
-import { buildExecRolePolicy, checkCatalogGuardrails } from '../../../shared/policy';
+import { buildExecRolePolicy, checkCatalogGuardrails, EXEC_POLICY_NAME, EXEC_ROLE_NAME } from '../../../shared/policy';
+import * as world from '../../../local/world';
 import { LOCAL_CATALOG, LOCAL_REGION, OWNER_ACCOUNT_ID, PRINCIPALS } from '../../../local/world';
 
 const FILE = join(__dirname, '..', '..', '..', 'deploy', 'local-catalog.json');
@@ -35,6 +36,8 @@ describe('deploy/local-catalog.json', () => {
   it('gives the local functions an execution-role policy RAM would accept', () => {
     const text = buildExecRolePolicy({ ownerAccountId: OWNER_ACCOUNT_ID, region: LOCAL_REGION, catalog: localCatalog(), queues: Object.values(QueueName) });
     expect(text).toContain('"acs:ram:*:system:policy/AliyunECSReadOnlyAccess"');
+    // The stack seeds the role and policy under the names bootstrap uses.
+    expect([world.EXEC_ROLE_NAME, world.EXEC_POLICY_NAME]).toEqual([EXEC_ROLE_NAME, EXEC_POLICY_NAME]);
   });
 });
 
