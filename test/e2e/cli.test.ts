@@ -223,6 +223,8 @@ describe('crossrole CLI against the local stack', () => {
       // The stack seeded the same catalog-derived policy and the queues with the same attributes.
       expect(owner).toMatchObject({ role: 'exists', policy: 'unchanged', attachment: 'exists' });
       expect(Object.values(owner.queues)).toEqual(['exists', 'exists', 'exists', 'exists']);
+      const mnsA = new MNSClient(stack.contract.ownerAccountId, { ...creds('owner-admin'), endpoint: `http://${stack.contract.endpoint}`, region: 'cn-hangzhou' });
+      for (const q of Object.keys(owner.queues)) expect((await mnsA.getQueueAttributes(q)).body['MessageRetentionPeriod']).toBe('604800');
       expect(owner.ledger.applied.length).toBeGreaterThan(0);
       const rerun = json<{ ledger: { applied: number[] } }>(await cli(['bootstrap', '--as', 'owner-admin', '--database-url', url, '--database-schema', schema, '--json']));
       expect(rerun.ledger.applied).toEqual([]);
