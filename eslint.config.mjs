@@ -13,6 +13,7 @@ const sdkAndIo = [
 ];
 const nodeIo = ['http', 'https', 'node:http', 'node:https', 'net', 'node:net', 'fs', 'node:fs', 'child_process', 'node:child_process'];
 const noTestImports = { group: ['**/test/**', '**/test'], message: 'Nothing imports test code.' };
+const cliNoLocal = 'The shipped CLI never imports the local cloud: read .crossrole/local.json through shared/contract.';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.crossrole/**', 'bench/results.json', '**/*.js', '**/*.cjs', '**/*.mjs', 'test/lint-fixtures/**'] },
@@ -57,6 +58,19 @@ export default tseslint.config(
     ignores: ['shared/domain/**', 'shared/policy/**', 'test/lint-fixtures/shared/domain/**', 'test/lint-fixtures/shared/policy/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [noTestImports, { group: ['**/local/**', '**/local', '**/functions/**'], message: 'shared/ never imports the local cloud or a function.' }] }],
+    },
+  },
+  // The shipped CLI reads the local stack's contract file (shared/contract), never the local cloud's
+  // code: neither a static import nor a lazy import(). Replaces the generic rules above for cli/**,
+  // so it repeats the test-import and named-export rules.
+  {
+    files: ['cli/**/*.ts', 'test/lint-fixtures/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noTestImports, { group: ['**/local/**', '**/local'], message: cliNoLocal }] }],
+      'no-restricted-syntax': ['error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        { selector: 'ImportExpression[source.value=/(^|\\/)local(\\/|$)/]', message: cliNoLocal },
+      ],
     },
   },
   {

@@ -5,17 +5,28 @@
  */
 import { readFileSync } from 'node:fs';
 import { findProfile, parseCatalog, type Catalog, type Profile } from '../shared/domain/catalog';
+import { localCatalog } from '../shared/contract/local-catalog';
 import { checkCatalogGuardrails } from '../shared/policy';
-import { LOCAL_CATALOG } from '../local/world';
 import type { Session } from './context';
 import { CliError, toCliError } from './errors';
 
 export function loadCatalogFile(path: string): Catalog {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new CliError('INVALID_CONFIG', `cannot read the catalog ${path}: ${e instanceof Error ? e.message : String(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
+  }
+  return parseCatalogText(text, path);
+}
+
+/** A catalog given as JSON text (a file's content, or CROSSROLE_CONFIG), validated as the functions validate it. */
+export function parseCatalogText(text: string, source: string): Catalog {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${source}: ${e instanceof Error ? e.message : String(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
   }
   try {
     const catalog = parseCatalog(raw);
@@ -23,13 +34,13 @@ export function loadCatalogFile(path: string): Catalog {
     return catalog;
   } catch (e) {
     const err = toCliError(e);
-    throw new CliError(err.code, `${path}: ${err.field !== undefined && !err.message.startsWith(err.field) ? `${err.field}: ` : ''}${err.message}`, { hint: 'fix the catalog and run `crossrole config check` again.' });
+    throw new CliError(err.code, `${source}: ${err.field !== undefined && !err.message.startsWith(err.field) ? `${err.field}: ` : ''}${err.message}`, { hint: 'fix the catalog and run `crossrole config check` again.' });
   }
 }
 
 export function knownCatalog(session: Session, catalogPath?: string): Catalog | undefined {
   if (catalogPath !== undefined) return loadCatalogFile(catalogPath);
-  return session.local() ? parseCatalog(LOCAL_CATALOG) : undefined;
+  return session.local() ? localCatalog() : undefined;
 }
 
 export function knownProfile(catalog: Catalog | undefined, name: string): Profile | undefined {

@@ -23,6 +23,8 @@ export interface CliEnv {
   ownerAccountId?: string;
   /** DATABASE_URL: the ledger, for `bootstrap`. */
   databaseUrl?: string;
+  /** CROSSROLE_CONFIG: the catalog JSON the functions are deployed with (s.yaml reads the same variable). */
+  catalogJson?: string;
   /** ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN (first link of the default chain). */
   accessKeyId?: string;
   accessKeySecret?: string;
@@ -55,6 +57,7 @@ export function readCliEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   set('region', value(env, 'CROSSROLE_REGION') ?? value(env, 'ALIBABA_CLOUD_REGION_ID'));
   set('ownerAccountId', value(env, 'CROSSROLE_OWNER_ACCOUNT_ID'));
   set('databaseUrl', value(env, 'DATABASE_URL'));
+  set('catalogJson', value(env, 'CROSSROLE_CONFIG'));
   set('accessKeyId', value(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID'));
   set('accessKeySecret', value(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'));
   set('securityToken', value(env, 'ALIBABA_CLOUD_SECURITY_TOKEN'));

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import Credential from '@alicloud/credentials';
 import type { CloudCredentials } from '../shared/cloud/credentials';
 import type { Logger } from '../shared/domain/ports';
-import type { LocalContract, LocalPrincipal } from '../local/stack';
+import type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
 import { createApiClient, type ApiClient, type PopEndpoint } from './api';
 import { aliyunConfigPath, localContractPath, type CliEnv } from './config';
 import { CliError, UsageError } from './errors';

@@ -201,13 +201,13 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   example(withCommon(program.command('bootstrap').description('create the queues, the functions\' execution role and the ledger schema in the account of the credentials (idempotent)'))
     .option('--database-url <url>', 'PostgreSQL URL of the ledger (env DATABASE_URL); without it the schema step is skipped')
     .option('--database-schema <name>', 'PostgreSQL schema for the ledger tables (default: the connection\'s)')
-    .option('--policy-file <file>', 'execution role policy template (default deploy/exec-role-policy.json)'),
-  'crossrole bootstrap --profile prod-admin --region cn-hangzhou --database-url postgres://crossrole@pgm-xxx:5432/crossrole',
+    .option('--catalog <file>', 'the catalog the functions are deployed with; the execution role\'s policy is derived from it (default: CROSSROLE_CONFIG, or the local stack\'s)'),
+  'crossrole bootstrap --profile prod-admin --region cn-hangzhou --catalog catalog.json --database-url postgres://crossrole@pgm-xxx:5432/crossrole',
   'crossrole bootstrap --as owner-admin')
     .action(run(async (s, o) => (await operator()).bootstrapCommand(s, {
       ...stringOpt(o, 'databaseUrl'),
       ...stringOpt(o, 'databaseSchema'),
-      ...stringOpt(o, 'policyFile'),
+      ...stringOpt(o, 'catalog'),
     })));
 
   example(withCommon(program.command('invoke').argument('<function>', 'function name, e.g. crossrole-expiry').description('invoke a function through the FC API'))

@@ -5,32 +5,23 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
+import { parseCatalog } from '../shared/domain/catalog';
 import { QueueName } from '../shared/domain/ports';
+import { QUEUE_ATTRIBUTES } from '../shared/domain/queue-config';
 import { openLedger } from '../shared/ledger';
+import { buildExecRolePolicy } from '../shared/policy/exec-role-policy';
 import { Journal } from './core/journal';
 import { createFcService, type FcRuntime } from './fc';
 import type { FcLogger } from './fc/types';
 import { startLedgerServer, type LocalLedgerServer } from './ledger-server';
 import { createMnsService, type MnsService } from './mns';
+import { MnsError } from './mns/errors';
 import { startLocalServer, type LocalServer } from './server';
 import { EXEC_POLICY_NAME, EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, LOCAL_VPC, OWNER_ACCOUNT_ID, PARTNER_ACCOUNT_ID, PRINCIPALS, type PrincipalName } from './world';
 
-export interface LocalPrincipal {
-  accountId: string;
-  arn: string;
-  accessKeyId: string;
-  accessKeySecret: string;
-}
-
-/** `.crossrole/local.json`, as ARCHITECTURE.md ("The local cloud") specifies, plus `region`. */
-export interface LocalContract {
-  endpoint: string;
-  api: { intake: string; approval: string };
-  ownerAccountId: string;
-  partnerAccountId: string;
-  region: string;
-  principals: Record<PrincipalName, LocalPrincipal>;
-}
+// `.crossrole/local.json`: the shape lives with the product, which reads it (the CLI).
+export type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
 
 export interface LocalStackOptions {
   /** Repository root: where s.yaml and dist/ are. */
@@ -69,12 +60,6 @@ function ledgerEndpoint(url: string): { host: string; port: number } {
 
 const quietLogger: FcLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-function execRolePolicy(projectRoot: string): string {
-  return readFileSync(join(projectRoot, 'deploy', 'exec-role-policy.json'), 'utf8')
-    .replaceAll('${OWNER_ACCOUNT_ID}', OWNER_ACCOUNT_ID)
-    .replaceAll('${REGION}', LOCAL_REGION);
-}
-
 /** The approver may read and acknowledge the approvals queue, and nothing else. */
 function approverPolicy(): object {
   return {
@@ -89,7 +74,7 @@ function approverPolicy(): object {
   };
 }
 
-function seed(server: LocalServer, projectRoot: string): Record<PrincipalName, LocalPrincipal> {
+function seed(server: LocalServer): Record<PrincipalName, LocalPrincipal> {
   const { iam, ecs } = server;
   iam.createAccount(OWNER_ACCOUNT_ID, 'Company A');
   iam.createAccount(PARTNER_ACCOUNT_ID, 'Company B');
@@ -108,7 +93,9 @@ function seed(server: LocalServer, projectRoot: string): Record<PrincipalName, L
     assumeRolePolicyDocument: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }] },
     description: 'Crossrole functions (least privilege)',
   });
-  iam.createPolicy(OWNER_ACCOUNT_ID, { policyName: EXEC_POLICY_NAME, policyDocument: execRolePolicy(projectRoot), description: 'Crossrole functions (least privilege)' });
+  // Derived from the catalog the functions run with, exactly as `crossrole bootstrap` derives it.
+  const execPolicy = buildExecRolePolicy({ ownerAccountId: OWNER_ACCOUNT_ID, region: LOCAL_REGION, catalog: parseCatalog(LOCAL_CATALOG), queues: Object.values(QueueName) });
+  iam.createPolicy(OWNER_ACCOUNT_ID, { policyName: EXEC_POLICY_NAME, policyDocument: execPolicy, description: 'Crossrole functions (least privilege)' });
   iam.attachPolicyToRole(OWNER_ACCOUNT_ID, 'Custom', EXEC_POLICY_NAME, EXEC_ROLE_NAME);
   ecs.seedInstances(OWNER_ACCOUNT_ID, LOCAL_REGION, 3);
   return principals;
@@ -138,7 +125,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       services: (ctx) => {
         mns = createMnsService({ identity: ctx.identity, journal: new Journal(cloudDir, 'mns'), region: LOCAL_REGION });
         // Queues before the FC pollers start (createQueue is idempotent across restarts).
-        for (const q of Object.values(QueueName)) mns.createQueue(OWNER_ACCOUNT_ID, q);
+        for (const q of Object.values(QueueName)) {
+          try {
+            mns.createQueue(OWNER_ACCOUNT_ID, q, { ...QUEUE_ATTRIBUTES });
+          } catch (e) {
+            // A state directory from before the 7-day retention keeps its queues as they were.
+            if (!(e instanceof MnsError && e.code === 'QueueAlreadyExist')) throw e;
+            logger.warn(`queue ${q} exists with other attributes (an older state directory): restart with --fresh for the 7-day retention`);
+          }
+        }
         fc = createFcService({
           sYamlPath: join(projectRoot, 's.yaml'),
           accountId: OWNER_ACCOUNT_ID,
@@ -177,7 +172,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let principals: Record<PrincipalName, LocalPrincipal>;
     const previous = contractFile !== undefined && existsSync(contractFile) ? (JSON.parse(readFileSync(contractFile, 'utf8')) as LocalContract) : undefined;
     if (server.iam.getAccount(OWNER_ACCOUNT_ID) === undefined) {
-      principals = seed(server, projectRoot);
+      principals = seed(server);
     } else if (previous) {
       principals = previous.principals;
     } else {

@@ -3,6 +3,7 @@
  * principals, and the catalog the local functions run with. Account IDs are fixed so that
  * documents, tests and the README can name them; keys are generated on first start.
  */
+import { localCatalogInput } from '../shared/contract/local-catalog';
 import type { CatalogInput } from '../shared/domain/catalog';
 
 export const LOCAL_REGION = 'cn-hangzhou';
@@ -24,27 +25,7 @@ export const PRINCIPALS = {
 
 export type PrincipalName = keyof typeof PRINCIPALS;
 
-export const LOCAL_CATALOG: CatalogInput = {
-  ownerAccountId: OWNER_ACCOUNT_ID,
-  approvers: [`acs:ram::${OWNER_ACCOUNT_ID}:user/approver`],
-  partners: 'open',
-  pendingTtl: '72h',
-  profiles: [
-    {
-      name: 'ecs-readonly',
-      description: 'Read-only access to ECS (the tutorial\'s Partner-ReadOnly-Access); approval required.',
-      policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }],
-      maxDuration: '7d',
-      autoApprove: false,
-    },
-    {
-      name: 'ecs-readonly-auto',
-      description: 'The same read-only ECS access, approved automatically, for at most an hour.',
-      policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }],
-      maxDuration: '1h',
-      autoApprove: true,
-    },
-  ],
-};
+/** The local functions' catalog: deploy/local-catalog.json, which the CLI reads too. */
+export const LOCAL_CATALOG: CatalogInput = localCatalogInput();
 
 export const QUEUES = ['crossrole-approvals', 'crossrole-provision', 'crossrole-revoke', 'crossrole-deadletter'] as const;

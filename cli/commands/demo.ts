@@ -4,20 +4,16 @@
  * provisioning/revocation functions, RAM, STS and ECS through the official SDKs. Every step checks
  * that the cloud behaved as narrated; the first one that does not ends the demo with exit 1.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createRamAdapter, createStsClient, type AssumedRoleCredentials, type RamAdapter } from '../../shared/cloud';
 import type { AccessRequest } from '../../shared/domain/access-request';
 import { formatDuration, parseDuration } from '../../shared/domain/duration';
-import type { LocalContract } from '../../local/stack';
+import type { LocalContract } from '../../shared/contract/local-contract';
 import { createApprovalsQueue } from '../approvals-queue';
-import { localContractPath } from '../config';
-import { createSession, readLocalContract, type Session } from '../context';
+import { createSession, type Session } from '../context';
 import { CliError, ExitCode, UsageError } from '../errors';
 import type { Ui } from '../ui';
 import { attempt, listInstances, partnerAdmin, type PartnerAdmin } from './demo-cloud';
-import { projectRoot } from './operator';
+import { findOrStartStack } from './demo-stack';
 import { sleep, waitForStatus } from './wait';
 
 export interface DemoOptions {
@@ -60,46 +56,6 @@ function narrator(ui: Ui): Narrator {
     ok: (text) => write(`   ${ui.c.green('✓')} ${text}`),
     block: (text) => write(text.split('\n').map((l) => `     ${ui.c.dim(l)}`).join('\n')),
     steps: () => titles,
-  };
-}
-
-async function reachable(contract: LocalContract): Promise<boolean> {
-  try {
-    await fetch(`http://${contract.endpoint}/`, { signal: AbortSignal.timeout(2000) });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface StackHandle {
-  dataDir: string;
-  contract: LocalContract;
-  stop?: () => Promise<void>;
-}
-
-async function findOrStartStack(session: Session, say: (t: string) => void): Promise<StackHandle> {
-  const path = localContractPath(session.env, session.options.dataDir);
-  if (existsSync(path)) {
-    const contract = readLocalContract(path);
-    if (await reachable(contract)) {
-      say(`Using the local stack running at http://${contract.endpoint} (${path}).`);
-      return { dataDir: join(path, '..'), contract };
-    }
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'crossrole-demo-'));
-  say('No local stack is running here: starting one in this process (timers off) in a temporary directory...');
-  // Loaded only here: the local cloud (PGlite, the FC runtime) is not needed by any other command.
-  const { startLocalStack } = await import('../../local/stack.js');
-  const stack = await startLocalStack({ projectRoot: projectRoot(), port: 0, dataDir: dir, timers: false, retryDelayMs: 1000 });
-  say(`Started on http://${stack.contract.endpoint}; it is stopped at the end.`);
-  return {
-    dataDir: dir,
-    contract: stack.contract,
-    stop: async () => {
-      await stack.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
   };
 }
 

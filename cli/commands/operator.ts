@@ -1,21 +1,25 @@
 /**
- * Operator commands: `bootstrap` (queues, the functions' execution role, the ledger schema),
- * `invoke` (a function through the FC API) and `config check` (validate a catalog).
+ * Operator commands: `bootstrap` (queues, the functions' execution role and its catalog-derived
+ * policy, the ledger schema), `invoke` (a function through the FC API) and `config check`
+ * (validate a catalog).
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import MNSClient from '@alicloud/mns';
 import { createFcInvoker, createRamAdapter, createStsClient } from '../../shared/cloud';
+import { cloudCodeOf } from '../../shared/cloud/errors';
+import { localCatalog } from '../../shared/contract/local-catalog';
+import type { Catalog } from '../../shared/domain/catalog';
 import { formatDuration } from '../../shared/domain/duration';
 import { QueueName } from '../../shared/domain/ports';
+import { QUEUE_ATTRIBUTES, QUEUE_MESSAGE_RETENTION_SECONDS } from '../../shared/domain/queue-config';
 import { migrate, openDb } from '../../shared/ledger';
-import { loadCatalogFile } from '../catalog';
+import { buildExecRolePolicy, EXEC_POLICY_NAME, EXEC_ROLE_NAME } from '../../shared/policy/exec-role-policy';
+import { loadCatalogFile, parseCatalogText } from '../catalog';
 import type { Session } from '../context';
 import { CliError, ExitCode, toCliError } from '../errors';
 import { profilePolicies } from '../format';
 
-export const EXEC_ROLE_NAME = 'crossrole-fc-exec';
-export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
 const EXEC_TRUST_POLICY = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }] });
 
 /** The repository root: two levels up from dist/cli/index.js (and from cli/commands/*.ts unbundled). */
@@ -26,24 +30,64 @@ export function projectRoot(): string {
 export interface BootstrapOptions {
   databaseUrl?: string;
   databaseSchema?: string;
-  policyFile?: string;
+  /** The catalog the functions are deployed with (default: CROSSROLE_CONFIG, or the local stack's). */
+  catalog?: string;
 }
 
-type Outcome = 'created' | 'exists' | 'attached' | 'skipped';
+type Outcome = 'created' | 'exists' | 'attached' | 'updated' | 'skipped';
+type PolicyOutcome = 'created' | 'updated' | 'unchanged' | 'skipped';
+
+/** The catalog whose policies the execution role must be able to grant. */
+function bootstrapCatalog(session: Session, o: BootstrapOptions): { catalog: Catalog; source: string } {
+  if (o.catalog !== undefined) return { catalog: loadCatalogFile(o.catalog), source: o.catalog };
+  if (session.env.catalogJson !== undefined) return { catalog: parseCatalogText(session.env.catalogJson, 'CROSSROLE_CONFIG'), source: 'CROSSROLE_CONFIG' };
+  if (session.local()) return { catalog: localCatalog(), source: 'deploy/local-catalog.json (local stack)' };
+  throw new CliError('CATALOG_REQUIRED', 'bootstrap derives the functions\' execution-role policy from the catalog, and none was given', {
+    hint: 'pass --catalog <file>, or set CROSSROLE_CONFIG as for `s deploy`.',
+  });
+}
+
+/**
+ * Create a queue with Crossrole's attributes. An existing queue is kept; if it keeps messages for
+ * less than 7 days, its retention is raised (SetQueueAttributes), or delayed `expire` messages of
+ * long grants would be dropped.
+ */
+async function ensureQueue(mns: MNSClient, q: string): Promise<Outcome> {
+  try {
+    const r = await mns.createQueue(q, { ...QUEUE_ATTRIBUTES });
+    return r.code === 201 ? 'created' : 'exists';
+  } catch (e) {
+    // CreateQueue answers QueueAlreadyExist when the queue exists with other attributes.
+    if (cloudCodeOf(e) !== 'QueueAlreadyExist') throw e;
+  }
+  const attrs = await mns.getQueueAttributes(q);
+  if (Number(attrs.body['MessageRetentionPeriod']) >= QUEUE_MESSAGE_RETENTION_SECONDS) return 'exists';
+  await mns.setQueueAttributes(q, { ...QUEUE_ATTRIBUTES });
+  return 'updated';
+}
 
 export async function bootstrapCommand(session: Session, o: BootstrapOptions): Promise<number> {
   const { ui } = session;
   const eps = session.endpoints();
+  const { catalog, source } = bootstrapCatalog(session, o);
   const { credentials } = await session.credentials();
   const sts = createStsClient({ endpoint: eps.sts.host, protocol: eps.sts.protocol, credentials, logger: session.logger, retry: { maxAttempts: 2 } });
   // Bootstrap targets the account of the credentials used, whatever else is configured.
   const me = await sts.getCallerIdentity();
   const account = me.accountId;
-  const report: { account: string; queues: Record<string, Outcome>; role: Outcome; policy: Outcome; attachment: Outcome; ledger: { applied: number[] } | 'skipped' } = {
-    account, queues: {}, role: 'skipped', policy: 'skipped', attachment: 'skipped', ledger: 'skipped',
-  };
-  const step = (what: string, outcome: string): void => ui.out(`  ${what.padEnd(48)} ${outcome === 'created' || outcome === 'attached' ? ui.c.green(outcome) : ui.c.dim(outcome)}`);
-  ui.out(`Bootstrapping Crossrole in account ${account} (${eps.region}) as ${me.arn}`);
+  if (catalog.ownerAccountId !== account) {
+    throw new CliError('CATALOG_OWNER_MISMATCH', `the catalog (${source}) is for owner account ${catalog.ownerAccountId}, but these credentials are account ${account}`, {
+      hint: 'bootstrap the catalog\'s owner account with its administrator\'s credentials, or pass that account\'s catalog with --catalog.',
+    });
+  }
+  // Derived before anything is created: a catalog RAM could not hold fails here, not half-way.
+  const document = buildExecRolePolicy({ ownerAccountId: account, region: eps.region, catalog, queues: Object.values(QueueName) });
+  const report: {
+    account: string; catalog: string; queues: Record<string, Outcome>; role: Outcome; policy: PolicyOutcome; policyVersion?: string; policyPrunedVersions?: string[];
+    attachment: Outcome; ledger: { applied: number[] } | 'skipped';
+  } = { account, catalog: source, queues: {}, role: 'skipped', policy: 'skipped', attachment: 'skipped', ledger: 'skipped' };
+  const step = (what: string, outcome: string): void => ui.out(`  ${what.padEnd(48)} ${/^(created|attached|updated)/.test(outcome) ? ui.c.green(outcome) : ui.c.dim(outcome)}`);
+  ui.out(`Bootstrapping Crossrole in account ${account} (${eps.region}) as ${me.arn}, for the catalog ${source}`);
 
   const mnsUrl = session.local() ? eps.mns : `https://${account}.mns.${eps.region}.aliyuncs.com`;
   const mns = new MNSClient(account, {
@@ -55,13 +99,13 @@ export async function bootstrapCommand(session: Session, o: BootstrapOptions): P
   });
   for (const q of Object.values(QueueName)) {
     try {
-      const r = await mns.createQueue(q);
-      report.queues[q] = r.code === 201 ? 'created' : 'exists';
+      report.queues[q] = await ensureQueue(mns, q);
     } catch (e) {
       const err = toCliError(e);
-      throw new CliError(err.code, `creating queue ${q} failed: ${err.message}`, { hint: err.code === 'QueueAlreadyExist' ? 'the queue exists with other attributes: check it in the MNS console.' : 'check the credentials\' MNS permissions.' });
+      throw new CliError(err.code, `creating queue ${q} failed: ${err.message}`, { hint: 'check the credentials\' MNS permissions (CreateQueue, GetQueueAttributes, SetQueueAttributes).' });
     }
-    step(`queue ${q}`, report.queues[q] ?? '');
+    const outcome = report.queues[q] ?? '';
+    step(`queue ${q}`, outcome === 'updated' ? 'updated (retention 7 days)' : outcome);
   }
 
   const ram = createRamAdapter({ endpoint: eps.ram.host, protocol: eps.ram.protocol, credentials, logger: session.logger });
@@ -74,18 +118,13 @@ export async function bootstrapCommand(session: Session, o: BootstrapOptions): P
   }
   step(`role ${EXEC_ROLE_NAME} (trusts fc.aliyuncs.com)`, report.role);
 
-  const template = readFileSync(o.policyFile ?? join(projectRoot(), 'deploy', 'exec-role-policy.json'), 'utf8');
-  const document = template.replaceAll('${OWNER_ACCOUNT_ID}', account).replaceAll('${REGION}', eps.region);
-  const before = ram.callCount();
-  try {
-    await ram.createPolicy(EXEC_POLICY_NAME, document, 'Crossrole functions (least privilege)');
-  } catch (e) {
-    const err = toCliError(e);
-    throw new CliError(err.code, `policy ${EXEC_POLICY_NAME}: ${err.message}`, { hint: 'the policy exists with another document: compare it with deploy/exec-role-policy.json and update it (CreatePolicyVersion) by hand.' });
-  }
-  // One call = CreatePolicy succeeded; more = it existed and GetPolicy found the same document.
-  report.policy = ram.callCount() - before === 1 ? 'created' : 'exists';
-  step(`policy ${EXEC_POLICY_NAME}`, report.policy);
+  const put = await ram.putPolicy(EXEC_POLICY_NAME, document, 'Crossrole functions (least privilege), derived from the catalog');
+  report.policy = put.outcome;
+  report.policyVersion = put.versionId;
+  if (put.outcome === 'updated') report.policyPrunedVersions = put.pruned;
+  step(`policy ${EXEC_POLICY_NAME}`, put.outcome === 'updated'
+    ? `updated to ${put.versionId} (was ${put.previous}${put.pruned.length > 0 ? `; removed ${put.pruned.join(', ')}` : ''})`
+    : `${put.outcome} (${put.versionId})`);
   const attached = await ram.listPoliciesForRole(EXEC_ROLE_NAME);
   if (attached.some((p) => p.type === 'Custom' && p.name === EXEC_POLICY_NAME)) {
     report.attachment = 'exists';
@@ -110,7 +149,7 @@ export async function bootstrapCommand(session: Session, o: BootstrapOptions): P
     step('ledger migrations', report.ledger.applied.length === 0 ? 'exists (up to date)' : `created (applied ${report.ledger.applied.join(', ')})`);
   }
   if (ui.json) ui.printJson(report);
-  else ui.out('Done. Running bootstrap again changes nothing.');
+  else ui.out('Done. Running bootstrap again changes nothing; run it again after changing the catalog.');
   return ExitCode.OK;
 }
 

@@ -46,6 +46,8 @@ declare module '@alicloud/mns' {
     createQueue(name: string, params?: Record<string, number | string>): Promise<MnsResponse<undefined>>;
     deleteQueue(name: string): Promise<MnsResponse<undefined>>;
     getQueueAttributes(name: string): Promise<MnsResponse<Record<string, string>>>;
+    /** PUT /queues/<name>?metaoverride=true with the given attributes. */
+    setQueueAttributes(name: string, params?: Record<string, number | string>): Promise<MnsResponse<undefined>>;
   }
   export = MNSClient;
 }

@@ -7,6 +7,7 @@ import Ram, * as $Ram from '@alicloud/ram20150501';
 import { CrossroleError } from '../domain/errors';
 import type { Logger, PolicyRef, RamPort, RoleInfo } from '../domain/ports';
 import { createCallRunner, type ActionStats } from './call-runner';
+import { POLICY_DELETE_CONFLICTS, retryDeleteConflict, ROLE_DELETE_CONFLICTS } from './delete-conflict';
 import { cloudCodeOf } from './errors';
 import { popConfig, type PopClientOptions } from './pop-config';
 import { createTokenBucketLimiter, pacedRates, RAM_API_QUOTAS, type RateLimiter } from './rate-limiter';
@@ -19,12 +20,42 @@ export interface RamAdapterOptions extends PopClientOptions {
   retry?: RetryOptions;
   /** ListRoles page size (1-1000; default 100). */
   pageSize?: number;
+  /**
+   * Bounded retry of DeleteRole/DeletePolicy on RAM's transient DeleteConflict answers (see
+   * ./delete-conflict); default DELETE_CONFLICT_RETRY (~5 s), with `retry`'s sleep/clock/random.
+   */
+  deleteConflictRetry?: RetryOptions;
 }
+
+export interface PolicyVersionInfo {
+  versionId: string;
+  isDefault: boolean;
+  document: string;
+  createDate?: string;
+}
+
+/** What {@link RamAdapter.putPolicy} did. */
+export type PutPolicyResult =
+  | { outcome: 'created'; versionId: string }
+  | { outcome: 'unchanged'; versionId: string }
+  | { outcome: 'updated'; versionId: string; previous: string; pruned: string[] };
 
 export interface RamAdapter extends RamPort {
   /** Per-API counters (attempts, retries, failures). */
   callStats(): Record<string, ActionStats>;
+  /** A custom policy's versions, oldest first. */
+  listPolicyVersions(name: string): Promise<PolicyVersionInfo[]>;
+  /**
+   * Make a custom policy's default version say `document` (operators only: `crossrole bootstrap`;
+   * the functions never call it, and their role may not): create it if missing; if its default
+   * document differs, add a version, make it the default, and let RAM drop the oldest non-default
+   * version when the policy already has its maximum of five.
+   */
+  putPolicy(name: string, document: string, description: string): Promise<PutPolicyResult>;
 }
+
+/** RAM keeps at most five versions of a custom policy (help.aliyun.com/en/ram/manage-custom-policy-versions). */
+export const MAX_POLICY_VERSIONS = 5;
 
 const ROLE = 'role';
 
@@ -55,6 +86,37 @@ export function createRamAdapter(options: RamAdapterOptions): RamAdapter {
     ...(options.retry ? { retry: options.retry } : {}),
   });
   const pageSize = Math.min(1000, Math.max(1, options.pageSize ?? 100));
+  const conflictRetry: RetryOptions = {
+    ...(options.retry?.sleep ? { sleep: options.retry.sleep } : {}),
+    ...(options.retry?.now ? { now: options.retry.now } : {}),
+    ...(options.retry?.random ? { random: options.retry.random } : {}),
+    ...options.deleteConflictRetry,
+  };
+  const onConflict = (action: string, resource: string) => (code: string, attempt: number, delayMs: number): void =>
+    options.logger.warn(`RAM ${action} on ${resource} answered ${code} (attachments settle after a detach); retrying`, { attempt, delayMs });
+
+  async function defaultPolicyVersion(name: string): Promise<{ versionId: string; document: string } | undefined> {
+    try {
+      const r = await runner.run('GetPolicy', name, () => client.getPolicy(new $Ram.GetPolicyRequest({ policyName: name, policyType: 'Custom' })));
+      const document = r.body?.defaultPolicyVersion?.policyDocument ?? r.body?.policy?.policyDocument;
+      const versionId = r.body?.defaultPolicyVersion?.versionId ?? r.body?.policy?.defaultVersion;
+      return { versionId: requireString(versionId, 'DefaultPolicyVersion.VersionId'), document: requireString(document, 'DefaultPolicyVersion.PolicyDocument') };
+    } catch (e) {
+      if (cloudCodeOf(e) === 'EntityNotExist.Policy') return undefined;
+      throw e;
+    }
+  }
+
+  async function listPolicyVersions(name: string): Promise<PolicyVersionInfo[]> {
+    const r = await runner.run('ListPolicyVersions', name, () => client.listPolicyVersions(new $Ram.ListPolicyVersionsRequest({ policyName: name, policyType: 'Custom' })));
+    const out: PolicyVersionInfo[] = [];
+    for (const v of r.body?.policyVersions?.policyVersion ?? []) {
+      if (v.versionId === undefined) continue;
+      out.push({ versionId: v.versionId, isDefault: v.isDefaultVersion === true, document: v.policyDocument ?? '', ...(v.createDate ? { createDate: v.createDate } : {}) });
+    }
+    // `v<n>` numbers grow with every version; RAM lists them in that order, but do not rely on it.
+    return out.sort((a, b) => versionNumber(a.versionId) - versionNumber(b.versionId));
+  }
 
   /** All tags of one role: GetRole does not return tags (its model has none), ListTagResources does. */
   async function roleTags(name: string): Promise<Record<string, string>> {
@@ -121,7 +183,8 @@ export function createRamAdapter(options: RamAdapterOptions): RamAdapter {
 
     async deleteRole(name) {
       try {
-        await runner.run('DeleteRole', name, () => client.deleteRole(new $Ram.DeleteRoleRequest({ roleName: name })));
+        await retryDeleteConflict(() => runner.run('DeleteRole', name, () => client.deleteRole(new $Ram.DeleteRoleRequest({ roleName: name }))),
+          ROLE_DELETE_CONFLICTS, conflictRetry, onConflict('DeleteRole', name));
       } catch (e) {
         if (cloudCodeOf(e) === 'EntityNotExist.Role') return;
         throw e;
@@ -175,7 +238,8 @@ export function createRamAdapter(options: RamAdapterOptions): RamAdapter {
 
     async deletePolicy(name) {
       try {
-        await runner.run('DeletePolicy', name, () => client.deletePolicy(new $Ram.DeletePolicyRequest({ policyName: name })));
+        await retryDeleteConflict(() => runner.run('DeletePolicy', name, () => client.deletePolicy(new $Ram.DeletePolicyRequest({ policyName: name }))),
+          POLICY_DELETE_CONFLICTS, conflictRetry, onConflict('DeletePolicy', name));
       } catch (e) {
         if (cloudCodeOf(e) === 'EntityNotExist.Policy') return;
         throw e;
@@ -216,7 +280,33 @@ export function createRamAdapter(options: RamAdapterOptions): RamAdapter {
       return out;
     },
 
+    listPolicyVersions,
+
+    async putPolicy(name, document, description) {
+      const current = await defaultPolicyVersion(name);
+      if (current === undefined) {
+        const r = await runner.run('CreatePolicy', name, () => client.createPolicy(new $Ram.CreatePolicyRequest({ policyName: name, policyDocument: document, description })));
+        return { outcome: 'created', versionId: r.body?.policy?.defaultVersion ?? 'v1' };
+      }
+      if (sameDocument(current.document, document)) return { outcome: 'unchanged', versionId: current.versionId };
+      const before = await listPolicyVersions(name);
+      // RotateStrategy makes RAM delete the oldest non-default version when the policy already has
+      // five, in the same call (api-ram-2015-05-01-createpolicyversion): no window with six, and the
+      // default (the running document) is never the one dropped.
+      const r = await runner.run('CreatePolicyVersion', name, () => client.createPolicyVersion(new $Ram.CreatePolicyVersionRequest({
+        policyName: name, policyDocument: document, setAsDefault: true, rotateStrategy: 'DeleteOldestNonDefaultVersionWhenLimitExceeded',
+      })));
+      const versionId = requireString(r.body?.policyVersion?.versionId, 'PolicyVersion.VersionId');
+      const after = new Set((await listPolicyVersions(name)).map((v) => v.versionId));
+      return { outcome: 'updated', versionId, previous: current.versionId, pruned: before.map((v) => v.versionId).filter((v) => !after.has(v)) };
+    },
+
     callCount: () => runner.callCount(),
     callStats: () => runner.callStats(),
   };
+}
+
+function versionNumber(versionId: string): number {
+  const n = /^v(\d+)$/i.exec(versionId);
+  return n?.[1] === undefined ? Number.MAX_SAFE_INTEGER : Number(n[1]);
 }

@@ -5,3 +5,5 @@ export * from './duration';
 export * from './identifiers';
 export * from './catalog';
 export * from './ports';
+export * from './policy-names';
+export * from './queue-config';

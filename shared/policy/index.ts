@@ -8,3 +8,4 @@ export * from './trust-policy';
 export * from './guard-policy';
 export * from './partner-policy';
 export * from './guardrails';
+export * from './exec-role-policy';

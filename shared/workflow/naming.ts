@@ -6,6 +6,7 @@ import { defaultRoleName, guardPolicyName, shortId } from '../domain/access-requ
 import type { Profile, ProfilePolicy } from '../domain/catalog';
 import { ValidationError } from '../domain/errors';
 import { parseRoleName } from '../domain/identifiers';
+import { sharedPolicyName } from '../domain/policy-names';
 import type { PolicyRef } from '../domain/ports';
 
 export const NAME_PREFIX = 'crossrole-';
@@ -18,8 +19,6 @@ export const Tag = {
   MANAGED: 'crossrole:managed',
 } as const;
 
-/** RAM policy names: 1–128 letters, digits and "-" (fc-sdevs-ram.md §3.2). */
-const MAX_POLICY_NAME = 128;
 const MAX_ROLE_NAME = 64;
 /** A `-`/`.`-delimited run of 12 hex digits: the shape of a short request id. */
 const SHORT_ID_SEGMENT = /(^|[-.])[0-9a-f]{12}([-.]|$)/;
@@ -54,27 +53,8 @@ export function grantRoleName(requested: string | undefined, profile: Pick<Profi
 
 export { guardPolicyName };
 
-/** Small, stable, non-cryptographic hash (FNV-1a, 32 bits) to keep long names unique. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
-
-/**
- * A profile's custom policy, created once in the owner account and shared by all grants of the
- * profile: `crossrole-<profile>-<policy name>`. Scoped by profile so that two profiles may reuse a
- * policy name with different documents. Names over RAM's 128 characters are cut and suffixed with
- * a hash of the full name, which keeps them unique and stable.
- */
-export function sharedPolicyName(profileName: string, policyName: string): string {
-  const full = `${NAME_PREFIX}${profileName}-${policyName}`;
-  if (full.length <= MAX_POLICY_NAME) return full;
-  return `${full.slice(0, MAX_POLICY_NAME - 9)}-${fnv1a(full)}`;
-}
+// Moved to the domain: the execution-role policy must name exactly the policies the workflow creates.
+export { sharedPolicyName };
 
 /** The RAM policy a catalog entry attaches: system policies by name, custom ones by shared name. */
 export function policyRefOf(profileName: string, policy: ProfilePolicy): PolicyRef {

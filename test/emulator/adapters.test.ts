@@ -44,7 +44,7 @@ beforeAll(async () => {
   });
   cast = seedTutorial(server);
   server.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
-  ram = createRamAdapter({ endpoint: server.endpoint, protocol: 'http', credentials: cast.adminA, logger, retry: fastRetry });
+  ram = createRamAdapter({ endpoint: server.endpoint, protocol: 'http', credentials: cast.adminA, logger, retry: fastRetry, deleteConflictRetry: fastRetry });
 });
 
 afterAll(async () => {

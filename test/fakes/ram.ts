@@ -5,7 +5,11 @@
  * (LIMIT_EXCEEDED), a call counter and log, and failure injection:
  * - `failNext(action, error, match?)`: the next matching call fails with `error` (counted: RAM answered);
  * - `crashAfter(n)`: after n more calls the next one throws SimulatedCrash before reaching RAM
- *   (not counted), as if the function died between two calls.
+ *   (not counted), as if the function died between two calls;
+ * - `lagAfterDetach(n)`: RAM's eventual consistency: after a detach, the next n DeleteRole on that
+ *   role (DeletePolicy on that policy) still answer DeleteConflict, as terraform-provider-alicloud
+ *   observes (alicloud/resource_alicloud_ram_role.go retries it).
+ * Errors carry `details.cloudCode` like the adapter's translated errors (shared/cloud/errors.ts).
  */
 import type { PolicyRef, RamPort, RoleInfo } from '../../shared/domain/ports';
 import { CrossroleError } from '../../shared/domain/errors';
@@ -74,6 +78,9 @@ export class FakeRam implements RamPort {
   private readonly failures: Array<{ action: RamAction; error: Error; match?: (args: unknown[]) => boolean }> = [];
   private crashIn: number | undefined;
   private calls = 0;
+  private detachLag = 0;
+  /** `role:<name>` / `policy:<name>` (lower case) → conflicts still to answer. */
+  private readonly lagging = new Map<string, number>();
   readonly log: RamCall[] = [];
   quotas: RamQuotas;
 
@@ -96,6 +103,21 @@ export class FakeRam implements RamPort {
   disarm(): void {
     this.crashIn = undefined;
     this.failures.length = 0;
+    this.detachLag = 0;
+    this.lagging.clear();
+  }
+
+  /** From now on, every detach leaves `calls` stale DeleteConflict answers behind it. */
+  lagAfterDetach(calls: number): void {
+    this.detachLag = calls;
+  }
+
+  /** Consume one stale conflict of `key`, if any is left. */
+  private stale(key: string): boolean {
+    const left = this.lagging.get(key) ?? 0;
+    if (left <= 0) return false;
+    this.lagging.set(key, left - 1);
+    return true;
   }
 
   callCount(): number {
@@ -168,7 +190,7 @@ export class FakeRam implements RamPort {
 
   private mustRole(name: string): StoredRole {
     const r = this.roles.get(key(name));
-    if (r === undefined) throw new CrossroleError('NOT_FOUND', `The role not exists: ${name}.`, { details: { ramCode: 'EntityNotExist.Role' } });
+    if (r === undefined) throw new CrossroleError('NOT_FOUND', `The role not exists: ${name}.`, { details: { cloudCode: 'EntityNotExist.Role' } });
     return r;
   }
 
@@ -186,7 +208,7 @@ export class FakeRam implements RamPort {
     }
     if (input.description.length > 1024) throw new CrossroleError('VALIDATION', 'Description beyond the length limit');
     checkJson(input.trustPolicy, 'AssumeRolePolicyDocument');
-    if (this.roles.has(key(input.name))) throw new CrossroleError('ALREADY_EXISTS', `The role does already EXIST: ${input.name}.`, { details: { ramCode: 'EntityAlreadyExists.Role' } });
+    if (this.roles.has(key(input.name))) throw new CrossroleError('ALREADY_EXISTS', `The role does already EXIST: ${input.name}.`, { details: { cloudCode: 'EntityAlreadyExists.Role' } });
     if (this.roles.size >= this.quotas.roles) throw new CrossroleError('LIMIT_EXCEEDED', `The count of roles beyond the current limits: ${this.quotas.roles}.`);
     const r: StoredRole = {
       name: input.name,
@@ -212,8 +234,8 @@ export class FakeRam implements RamPort {
     this.call('deleteRole', [name]);
     const r = this.roles.get(key(name));
     if (r === undefined) return;
-    if (r.attached.length > 0) {
-      throw new CrossroleError('DELETE_CONFLICT', 'The role cannot have any attached policies when you delete it.', { details: { ramCode: 'DeleteConflict.Role.Policy' } });
+    if (r.attached.length > 0 || this.stale(`role:${key(name)}`)) {
+      throw new CrossroleError('DELETE_CONFLICT', 'The role cannot have any attached policies when you delete it.', { details: { cloudCode: 'DeleteConflict.Role.Policy' } });
     }
     this.roles.delete(key(name));
   }
@@ -227,7 +249,7 @@ export class FakeRam implements RamPort {
     this.call('attachPolicyToRole', [roleName, policy]);
     const r = this.mustRole(roleName);
     const exists = policy.type === 'System' ? this.systemPolicies.has(key(policy.name)) : this.policies.has(key(policy.name));
-    if (!exists) throw new CrossroleError('NOT_FOUND', `The policy not exists: ${policy.name}.`, { details: { ramCode: 'EntityNotExist.Policy' } });
+    if (!exists) throw new CrossroleError('NOT_FOUND', `The policy not exists: ${policy.name}.`, { details: { cloudCode: 'EntityNotExist.Policy' } });
     if (r.attached.some((a) => sameRef(a, policy))) return;
     const ofType = r.attached.filter((a) => a.type === policy.type).length;
     const quota = policy.type === 'System' ? this.quotas.systemPoliciesPerRole : this.quotas.customPoliciesPerRole;
@@ -239,7 +261,12 @@ export class FakeRam implements RamPort {
   async detachPolicyFromRole(roleName: string, policy: PolicyRef): Promise<void> {
     this.call('detachPolicyFromRole', [roleName, policy]);
     const r = this.mustRole(roleName);
+    const before = r.attached.length;
     r.attached = r.attached.filter((a) => !sameRef(a, policy));
+    if (this.detachLag > 0 && r.attached.length < before) {
+      this.lagging.set(`role:${key(roleName)}`, this.detachLag);
+      if (policy.type === 'Custom') this.lagging.set(`policy:${key(policy.name)}`, this.detachLag);
+    }
   }
 
   async createPolicy(name: string, document: string, description: string): Promise<void> {
@@ -250,7 +277,7 @@ export class FakeRam implements RamPort {
     const existing = this.policies.get(key(name));
     if (existing !== undefined) {
       if (existing.document === document) return;
-      throw new CrossroleError('ALREADY_EXISTS', `The policy already exists: ${name}.`, { details: { ramCode: 'EntityAlreadyExists.Policy' } });
+      throw new CrossroleError('ALREADY_EXISTS', `The policy already exists: ${name}.`, { details: { cloudCode: 'EntityAlreadyExists.Policy' } });
     }
     if (this.policies.size >= this.quotas.customPolicies) throw new CrossroleError('LIMIT_EXCEEDED', `The count of policies beyond the current limits: ${this.quotas.customPolicies}.`);
     this.policies.set(key(name), { name, document, description });
@@ -260,8 +287,8 @@ export class FakeRam implements RamPort {
     this.call('deletePolicy', [name]);
     if (!this.policies.has(key(name))) return;
     const attachedTo = [...this.roles.values()].filter((r) => r.attached.some((a) => a.type === 'Custom' && key(a.name) === key(name)));
-    if (attachedTo.length > 0) {
-      throw new CrossroleError('DELETE_CONFLICT', 'The policy cannot be attached to any role when you delete it.', { details: { ramCode: 'DeleteConflict.Policy.Role' } });
+    if (attachedTo.length > 0 || this.stale(`policy:${key(name)}`)) {
+      throw new CrossroleError('DELETE_CONFLICT', 'The policy cannot be attached to any role when you delete it.', { details: { cloudCode: 'DeleteConflict.Policy.Role' } });
     }
     this.policies.delete(key(name));
   }

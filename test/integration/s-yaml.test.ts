@@ -1,9 +1,9 @@
 /**
  * The deployment as written: s.yaml resolved exactly as the local stack resolves it (and with no
  * environment at all, as a bare `s deploy` would), each fc3 resource's props validated against
- * the fc3 component's own JSON schema, every handler present in the build, the queues equal to
- * the domain's QueueName, and the execution role policy (deploy/exec-role-policy.json) checked
- * statement by statement for least privilege.
+ * the fc3 component's own JSON schema, every handler present in the build, and the queues equal to
+ * the domain's QueueName. The execution role's policy is derived from the catalog
+ * (shared/policy/exec-role-policy.ts) and tested in test/unit/policy/exec-role-policy.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -171,78 +171,5 @@ describe('s.yaml against the build and the domain', () => {
       expect(t.deadLetterQueueArn).toBe(`acs:mns:${LOCAL_REGION}:${OWNER_ACCOUNT_ID}:/queues/${QueueName.DEADLETTER}`);
       expect(values).toContain(t.deadLetterQueueArn?.split('/').pop());
     }
-  });
-});
-
-// ---------------------------------------------------------------- execution role policy
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: unknown;
-}
-
-const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
-
-/**
- * Read-only listings cannot be scoped by name in RAM (ListRoles, and ListTagResources as the
- * local RAM authorizes it, on `role/*`); they are the only RAM actions allowed beyond crossrole-*.
- */
-const LISTING_ACTIONS = new Set(['ram:ListRoles', 'ram:ListTagResources']);
-const MNS_ACTIONS = new Set(['mns:SendMessage', 'mns:ReceiveMessage', 'mns:DeleteMessage', 'mns:ChangeMessageVisibility']);
-
-/** Problems of one policy document; empty = least privilege as ARCHITECTURE.md requires. */
-function leastPrivilegeProblems(doc: { Version?: string; Statement?: Statement[] }): string[] {
-  const problems: string[] = [];
-  if (doc.Version !== '1') problems.push('Version must be "1"');
-  const queues = Object.values(QueueName).map((q) => `acs:mns:\${REGION}:\${OWNER_ACCOUNT_ID}:/queues/${q}/messages`);
-  (doc.Statement ?? []).forEach((s, i) => {
-    const at = `Statement[${i}]`;
-    if (s.Effect !== 'Allow') problems.push(`${at}: only Allow statements are expected`);
-    if (s.Condition !== undefined) problems.push(`${at}: unexpected Condition`);
-    const actions = list(s.Action);
-    const resources = list(s.Resource);
-    if (actions.some((a) => a.includes('*'))) problems.push(`${at}: wildcard action`);
-    if (resources.length === 0) problems.push(`${at}: no resource`);
-    if (actions.every((a) => a.startsWith('ram:'))) {
-      const listing = actions.every((a) => LISTING_ACTIONS.has(a));
-      for (const r of resources) {
-        const named = /^acs:ram:\*:\$\{OWNER_ACCOUNT_ID\}:(role|policy)\/crossrole-\*$/.test(r);
-        const allRoles = r === 'acs:ram:*:${OWNER_ACCOUNT_ID}:role/*';
-        if (!named && !(listing && allRoles)) problems.push(`${at}: RAM resource ${r} is not a crossrole-* role or policy${allRoles ? ' (role/* is only for listing actions)' : ''}`);
-      }
-    } else if (actions.every((a) => a.startsWith('mns:'))) {
-      for (const a of actions) if (!MNS_ACTIONS.has(a)) problems.push(`${at}: MNS action ${a} is not needed`);
-      for (const r of resources) if (!queues.includes(r)) problems.push(`${at}: MNS resource ${r} is not one of the four queues`);
-    } else {
-      problems.push(`${at}: actions outside RAM and MNS, or mixed services: ${actions.join(', ')}`);
-    }
-  });
-  return problems;
-}
-
-describe('deploy/exec-role-policy.json (the functions\' execution role)', () => {
-  const doc = JSON.parse(readFileSync(join(PROJECT_ROOT, 'deploy', 'exec-role-policy.json'), 'utf8')) as { Version?: string; Statement?: Statement[] };
-
-  it('grants RAM only on crossrole-* roles and policies, MNS only on the four queues', () => {
-    expect(leastPrivilegeProblems(doc)).toEqual([]);
-    const actions = (doc.Statement ?? []).flatMap((s) => list(s.Action));
-    // What the workflow needs (RAM adapter and queues), and nothing that reaches users, keys or STS.
-    for (const needed of ['ram:CreateRole', 'ram:GetRole', 'ram:UpdateRole', 'ram:DeleteRole', 'ram:AttachPolicyToRole', 'ram:DetachPolicyFromRole', 'ram:CreatePolicy', 'ram:DeletePolicy', 'ram:ListRoles', 'mns:SendMessage', 'mns:ReceiveMessage', 'mns:DeleteMessage']) {
-      expect(actions).toContain(needed);
-    }
-    expect(actions.filter((a) => /^(sts:|ram:(Create|Delete|Update)(User|AccessKey|Group|LoginProfile)|ram:AttachPolicyTo(User|Group))/.test(a))).toEqual([]);
-    expect(new Set(list(doc.Statement?.find((s) => list(s.Action).includes('mns:SendMessage'))?.Resource ?? []).map((r) => r.split('/queues/')[1]?.split('/')[0]))).toEqual(new Set(Object.values(QueueName)));
-  });
-
-  it('the check can fail: wider grants are reported', () => {
-    const widen = (s: Statement): { Version: string; Statement: Statement[] } => ({ Version: '1', Statement: [...(doc.Statement ?? []), s] });
-    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['ram:DeleteRole'], Resource: 'acs:ram:*:${OWNER_ACCOUNT_ID}:role/*' }))).toHaveLength(1);
-    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: 'ram:*', Resource: 'acs:ram:*:${OWNER_ACCOUNT_ID}:role/crossrole-*' }))).toHaveLength(1);
-    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['ram:CreatePolicy'], Resource: 'acs:ram:*:${OWNER_ACCOUNT_ID}:policy/*' }))).toHaveLength(1);
-    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['mns:SendMessage'], Resource: 'acs:mns:${REGION}:${OWNER_ACCOUNT_ID}:/queues/other/messages' }))).toHaveLength(1);
-    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['mns:DeleteQueue'], Resource: 'acs:mns:${REGION}:${OWNER_ACCOUNT_ID}:/queues/crossrole-revoke/messages' }))).toHaveLength(1);
-    expect(leastPrivilegeProblems(widen({ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: '*' }))).toHaveLength(1);
   });
 });

@@ -22,6 +22,7 @@ describe('cloud error translation table', () => {
     ['EntityNotExist.Role.Policy', 404, 'NOT_FOUND'],
     ['DeleteConflict.Role.Policy', 409, 'DELETE_CONFLICT'],
     ['DeleteConflict.Policy.Version', 409, 'DELETE_CONFLICT'],
+    ['DeleteConflict.Policy.Role', 409, 'DELETE_CONFLICT'],
     ['LimitExceeded.Role', 409, 'LIMIT_EXCEEDED'],
     ['NoPermission', 403, 'CLOUD_ERROR'],
     ['Forbidden.RAM', 403, 'CLOUD_ERROR'],

@@ -43,6 +43,71 @@ describe('RAM adapter idempotency and translation (SDK stubbed, no network)', ()
     await expect(ram.deleteRole('r')).rejects.toMatchObject({ code: 'DELETE_CONFLICT', details: { cloudCode: 'DeleteConflict.Role.Policy' } });
   });
 
+  it('deleteRole: retries DeleteConflict.Role.Policy while RAM settles after the last detach', async () => {
+    let n = 0;
+    const del = stub('deleteRole', async () => {
+      n++;
+      if (n <= 2) throw pop('DeleteConflict.Role.Policy', 409);
+      return { body: {} };
+    });
+    const ram = adapter();
+    await expect(ram.deleteRole('r')).resolves.toBeUndefined();
+    expect(del).toHaveBeenCalledTimes(3);
+    expect(ram.callStats()['DeleteRole']).toEqual({ calls: 3, retries: 0, failures: 2 });
+  });
+
+  it('deleteRole: a conflict that persists ends, bounded in time, as DELETE_CONFLICT', async () => {
+    const del = stub('deleteRole', () => Promise.reject(pop('DeleteConflict.Role.Policy', 409)));
+    let now = 0;
+    const clock = { now: () => now, sleep: async (ms: number) => { now += ms; }, random: () => 0.999 };
+    const ram = createRamAdapter({ endpoint: '127.0.0.1:1', protocol: 'http', credentials: { accessKeyId: 'AK', accessKeySecret: 'SK' }, logger, limiter: unlimited, retry: clock });
+    await expect(ram.deleteRole('r')).rejects.toMatchObject({ code: 'DELETE_CONFLICT', details: { cloudCode: 'DeleteConflict.Role.Policy', action: 'DeleteRole' } });
+    expect(now).toBeLessThanOrEqual(5000);
+    expect(del.mock.calls.length).toBeGreaterThan(3);
+    expect(del.mock.calls.length).toBeLessThanOrEqual(10);
+  });
+
+  it('deletePolicy: retries the attachment conflicts, not DeleteConflict.Policy.Version', async () => {
+    let n = 0;
+    const del = stub('deletePolicy', async () => {
+      n++;
+      if (n === 1) throw pop('DeleteConflict.Policy.Role', 409);
+      if (n === 2) throw pop('DeleteConflict.Role.Policy', 409);
+      return { body: {} };
+    });
+    await expect(adapter().deletePolicy('crossrole-guard-x')).resolves.toBeUndefined();
+    expect(del).toHaveBeenCalledTimes(3);
+    del.mockClear();
+    del.mockImplementation(() => Promise.reject(pop('DeleteConflict.Policy.Version', 409)));
+    await expect(adapter().deletePolicy('crossrole-guard-x')).rejects.toMatchObject({ code: 'DELETE_CONFLICT', details: { cloudCode: 'DeleteConflict.Policy.Version' } });
+    expect(del).toHaveBeenCalledTimes(1);
+  });
+
+  it('putPolicy: creates, leaves an equal document alone, and adds a default version with rotation', async () => {
+    const get = stub('getPolicy', () => Promise.reject(pop('EntityNotExist.Policy', 404)));
+    const create = stub('createPolicy', async () => ({ body: { policy: { defaultVersion: 'v1' } } }));
+    const ram = adapter();
+    await expect(ram.putPolicy('p', '{"Version":"1","Statement":[]}', 'd')).resolves.toEqual({ outcome: 'created', versionId: 'v1' });
+    expect(create).toHaveBeenCalledTimes(1);
+
+    get.mockImplementation(async () => ({ body: { defaultPolicyVersion: { versionId: 'v3', policyDocument: '{"Version": "1", "Statement": []}' } } }));
+    await expect(ram.putPolicy('p', '{"Version":"1","Statement":[]}', 'd')).resolves.toEqual({ outcome: 'unchanged', versionId: 'v3' });
+
+    const lists = [
+      ['v1', 'v2', 'v3', 'v4', 'v5'],
+      ['v2', 'v3', 'v4', 'v5', 'v6'],
+    ];
+    stub('listPolicyVersions', async () => ({ body: { policyVersions: { policyVersion: (lists.shift() ?? []).reverse().map((v) => ({ versionId: v, isDefaultVersion: v === 'v3' })) } } }));
+    const requests: unknown[] = [];
+    stub('createPolicyVersion', async (req: unknown) => {
+      requests.push(req);
+      return { body: { policyVersion: { versionId: 'v6', isDefaultVersion: true } } };
+    });
+    await expect(ram.putPolicy('p', '{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}', 'd'))
+      .resolves.toEqual({ outcome: 'updated', versionId: 'v6', previous: 'v3', pruned: ['v1'] });
+    expect(requests).toEqual([expect.objectContaining({ policyName: 'p', setAsDefault: true, rotateStrategy: 'DeleteOldestNonDefaultVersionWhenLimitExceeded' })]);
+  });
+
   it('createRole: an existing role is ALREADY_EXISTS', async () => {
     stub('createRole', () => Promise.reject(pop('EntityAlreadyExists.Role', 409)));
     await expect(adapter().createRole({ name: 'r', trustPolicy: '{}', maxSessionDuration: 3600, description: 'd', tags: {} }))

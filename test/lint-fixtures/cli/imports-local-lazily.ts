@@ -1,0 +1,3 @@
+export async function start(): Promise<unknown> {
+  return import('../local/stack.js');
+}

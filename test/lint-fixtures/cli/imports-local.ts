@@ -1,0 +1,3 @@
+import type { LocalContract } from '../local/stack';
+
+export type Contract = LocalContract;
