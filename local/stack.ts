@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
 import { parseCatalog } from '../shared/domain/catalog';
 import { QueueName } from '../shared/domain/ports';
-import { QUEUE_ATTRIBUTES } from '../shared/domain/queue-config';
+import { QUEUE_MESSAGE_RETENTION_SECONDS } from '../shared/domain/queue-config';
 import { openLedger } from '../shared/ledger';
 import { buildExecRolePolicy } from '../shared/policy/exec-role-policy';
 import { Journal } from './core/journal';
@@ -126,12 +126,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         mns = createMnsService({ identity: ctx.identity, journal: new Journal(cloudDir, 'mns'), region: LOCAL_REGION });
         // Queues before the FC pollers start (createQueue is idempotent across restarts).
         for (const q of Object.values(QueueName)) {
+          const attributes = { messageRetentionPeriod: QUEUE_MESSAGE_RETENTION_SECONDS };
           try {
-            mns.createQueue(OWNER_ACCOUNT_ID, q, { ...QUEUE_ATTRIBUTES });
+            mns.createQueue(OWNER_ACCOUNT_ID, q, attributes);
           } catch (e) {
-            // A state directory from before the 7-day retention keeps its queues as they were.
+            // A state directory from before the 7-day retention: bring its queue up to date, as bootstrap does.
             if (!(e instanceof MnsError && e.code === 'QueueAlreadyExist')) throw e;
-            logger.warn(`queue ${q} exists with other attributes (an older state directory): restart with --fresh for the 7-day retention`);
+            mns.setQueueAttributes(OWNER_ACCOUNT_ID, q, attributes);
           }
         }
         fc = createFcService({
