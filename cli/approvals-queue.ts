@@ -3,8 +3,7 @@
  * adapter; the two operations the workflow's QueuePort does not need, peek (list without taking)
  * and changing a taken message's visibility (skip = "show it again soon"), use the MNS SDK here.
  */
-import MNSClient from '@alicloud/mns';
-import { createQueueAdapter, toCredentialProvider, type CredentialsInput } from '../shared/cloud';
+import { createQueueAdapter, mnsClientSource, type CredentialsInput } from '../shared/cloud';
 import { QueueName, type Logger, type ReceivedMessage } from '../shared/domain/ports';
 import { cloudCodeOf } from '../shared/cloud/errors';
 
@@ -39,17 +38,7 @@ interface PeekClient {
 
 export function createApprovalsQueue(options: ApprovalsQueueOptions): ApprovalsQueue {
   const adapter = createQueueAdapter(options);
-  const provider = toCredentialProvider(options.credentials);
-  async function sdk(): Promise<MNSClient> {
-    const c = await provider.get();
-    return new MNSClient(options.accountId, {
-      accessKeyId: c.accessKeyId,
-      accessKeySecret: c.accessKeySecret,
-      endpoint: options.endpoint.replace(/\/$/, ''),
-      region: options.region,
-      ...(c.securityToken ? { securityToken: c.securityToken } : {}),
-    });
-  }
+  const sdk = mnsClientSource(options);
   return {
     receive: (visibilitySeconds, waitSeconds = 1) => adapter.receive(QueueName.APPROVALS, { max: 16, waitSeconds, visibilityTimeout: visibilitySeconds }),
     delete: (receiptHandle) => adapter.delete(QueueName.APPROVALS, receiptHandle),

@@ -8,3 +8,4 @@ export * from './ram-adapter';
 export * from './sts-adapter';
 export * from './mns-adapter';
 export * from './fc-adapter';
+export * from './client-cache';
