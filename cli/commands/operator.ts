@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import MNSClient from '@alicloud/mns';
 import { createFcInvoker, createRamAdapter, createStsClient } from '../../shared/cloud';
 import { formatDuration } from '../../shared/domain/duration';
+import { EXEC_POLICY_NAME, EXEC_ROLE_NAME } from '../../shared/domain/deployment';
 import { QueueName } from '../../shared/domain/ports';
 import { migrate, openDb } from '../../shared/ledger';
 import { loadCatalogFile } from '../catalog';
@@ -14,8 +15,6 @@ import type { Session } from '../context';
 import { CliError, ExitCode, toCliError } from '../errors';
 import { profilePolicies } from '../format';
 
-export const EXEC_ROLE_NAME = 'crossrole-fc-exec';
-export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
 const EXEC_TRUST_POLICY = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }] });
 
 /** The repository root: two levels up from dist/cli/index.js (and from cli/commands/*.ts unbundled). */
