@@ -5,3 +5,7 @@ export * from './duration';
 export * from './identifiers';
 export * from './catalog';
 export * from './ports';
+export * from './validation';
+export * from './messages';
+export * from './api';
+export * from './deployment';
