@@ -1,12 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { AuthenticationError, CrossroleError } from '../../../shared/domain/errors';
-import type { Logger } from '../../../shared/domain/ports';
+import { silentLogger, type Logger } from '../../../shared/domain/ports';
 import { buildIdentityProof, buildIdentityRequest } from '../../../shared/identity/proof';
 import { encodeProof, type IdentityProofEnvelope } from '../../../shared/identity/proof-format';
 import { createIdentityVerifier } from '../../../shared/identity/verify';
 import { httpStatusOf } from '../../../shared/runtime/http/response';
 
-const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const logger: Logger = silentLogger;
 const NOW = new Date('2026-11-29T10:00:00Z');
 const STS = '127.0.0.1:9494';
 const ALLOWED = 'http://127.0.0.1:9494/';
