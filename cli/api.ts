@@ -3,8 +3,10 @@
  * fresh identity proof (a signed, unsent STS GetCallerIdentity; nonces are single-use), and every
  * refusal becomes a CliError with the server's stable code.
  */
-import type { AccessRequest, AuditEvent } from '../shared/domain/access-request';
+import type { AccessRequest, RevokeMode } from '../shared/domain/access-request';
+import { MAX_PAGE_SIZE, type ApproveBody, type CancelBody, type ListQuery, type RejectBody, type RevokeBody, type RequestAnswer, type RequestPage, type RequestView, type SubmitRequestBody } from '../shared/domain/api';
 import type { CloudCredentials } from '../shared/cloud/credentials';
+import { errorMessage } from '../shared/domain/errors';
 import { buildIdentityProof, IDENTITY_HEADER } from '../shared/identity';
 import { apiHint, CliError } from './errors';
 
@@ -12,16 +14,6 @@ export interface PopEndpoint {
   /** `host[:port]`, as the POP SDKs and identity proofs want it. */
   host: string;
   protocol: 'http' | 'https';
-}
-
-export interface RequestView {
-  request: AccessRequest;
-  history: AuditEvent[];
-}
-
-export interface RequestPage {
-  items: AccessRequest[];
-  next?: string;
 }
 
 export type Api = 'intake' | 'approval';
@@ -35,25 +27,16 @@ export interface ApiClientOptions {
   timeoutMs?: number;
 }
 
-export interface SubmitBody {
-  profile: string;
-  duration: string;
-  reason: string;
-  roleName?: string;
-  principals?: string[];
-  acknowledgePrivileged?: boolean;
-}
-
 export interface ApiClient {
-  submit(body: SubmitBody): Promise<AccessRequest>;
+  submit(body: SubmitRequestBody): Promise<AccessRequest>;
   get(id: string, via?: Api): Promise<RequestView>;
-  list(query: { status?: string; limit?: number; after?: string }, via?: Api): Promise<RequestPage>;
+  list(query: ListQuery, via?: Api): Promise<RequestPage>;
   /** Every page, up to `max` items. */
-  listAll(query: { status?: string }, via?: Api, max?: number): Promise<AccessRequest[]>;
+  listAll(query: Pick<ListQuery, 'status'>, via?: Api, max?: number): Promise<AccessRequest[]>;
   cancel(id: string, reason?: string): Promise<AccessRequest>;
-  approve(id: string, body: { duration?: string; reason?: string }): Promise<AccessRequest>;
+  approve(id: string, body: ApproveBody): Promise<AccessRequest>;
   reject(id: string, reason: string): Promise<AccessRequest>;
-  revoke(id: string, mode: 'trust' | 'delete', reason: string): Promise<AccessRequest>;
+  revoke(id: string, mode: RevokeMode, reason: string): Promise<AccessRequest>;
   retry(id: string): Promise<AccessRequest>;
 }
 
@@ -86,7 +69,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });
     } catch (e) {
-      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+      const cause = errorMessage(e instanceof Error && e.cause instanceof Error ? e.cause : e);
       throw new CliError('UNREACHABLE', `cannot reach the ${api} API at ${base[api]} (${cause})`, {
         cause: e,
         hint: 'check --endpoint / CROSSROLE_ENDPOINT, or start the local stack with `npm start`.',
@@ -119,7 +102,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   const enc = encodeURIComponent;
   const client: ApiClient = {
-    submit: async (body) => (await call<{ request: AccessRequest }>('intake', 'POST', '/requests', body)).request,
+    submit: async (body) => (await call<RequestAnswer>('intake', 'POST', '/requests', body)).request,
     get: (id, via = 'intake') => call<RequestView>(via, 'GET', `/requests/${enc(id)}`),
     list: (query, via = 'intake') => {
       const q = new URLSearchParams();
@@ -133,17 +116,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const items: AccessRequest[] = [];
       let after: string | undefined;
       do {
-        const page = await client.list({ ...query, limit: 100, ...(after === undefined ? {} : { after }) }, via);
+        const page = await client.list({ ...query, limit: MAX_PAGE_SIZE, ...(after === undefined ? {} : { after }) }, via);
         items.push(...page.items);
         after = page.next;
       } while (after !== undefined && items.length < max);
       return items;
     },
-    cancel: async (id, reason) => (await call<{ request: AccessRequest }>('intake', 'POST', `/requests/${enc(id)}/cancel`, reason === undefined ? {} : { reason })).request,
-    approve: async (id, body) => (await call<{ request: AccessRequest }>('approval', 'POST', `/requests/${enc(id)}/approve`, body)).request,
-    reject: async (id, reason) => (await call<{ request: AccessRequest }>('approval', 'POST', `/requests/${enc(id)}/reject`, { reason })).request,
-    revoke: async (id, mode, reason) => (await call<{ request: AccessRequest }>('approval', 'POST', `/requests/${enc(id)}/revoke`, { mode, reason })).request,
-    retry: async (id) => (await call<{ request: AccessRequest }>('approval', 'POST', `/requests/${enc(id)}/retry`, {})).request,
+    cancel: async (id, reason) => (await call<RequestAnswer>('intake', 'POST', `/requests/${enc(id)}/cancel`, (reason === undefined ? {} : { reason }) satisfies CancelBody)).request,
+    approve: async (id, body) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/approve`, body)).request,
+    reject: async (id, reason) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/reject`, { reason } satisfies RejectBody)).request,
+    revoke: async (id, mode, reason) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/revoke`, { mode, reason } satisfies RevokeBody)).request,
+    retry: async (id) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/retry`, {})).request,
   };
   return client;
 }

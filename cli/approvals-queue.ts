@@ -4,8 +4,7 @@
  * visibility (release = "show it again soon"), uses the MNS SDK here. There is no peek: it only
  * ever shows the first 16 visible messages, so the inbox pages by receiving instead.
  */
-import MNSClient from '@alicloud/mns';
-import { createQueueAdapter, toCredentialProvider, type CredentialsInput } from '../shared/cloud';
+import { createQueueAdapter, mnsClientSource, type CredentialsInput } from '../shared/cloud';
 import { QueueName, type Logger, type ReceivedMessage } from '../shared/domain/ports';
 import { cloudCodeOf } from '../shared/cloud/errors';
 
@@ -30,17 +29,7 @@ export interface ApprovalsQueueOptions {
 
 export function createApprovalsQueue(options: ApprovalsQueueOptions): ApprovalsQueue {
   const adapter = createQueueAdapter(options);
-  const provider = toCredentialProvider(options.credentials);
-  async function sdk(): Promise<MNSClient> {
-    const c = await provider.get();
-    return new MNSClient(options.accountId, {
-      accessKeyId: c.accessKeyId,
-      accessKeySecret: c.accessKeySecret,
-      endpoint: options.endpoint.replace(/\/$/, ''),
-      region: options.region,
-      ...(c.securityToken ? { securityToken: c.securityToken } : {}),
-    });
-  }
+  const sdk = mnsClientSource(options);
   return {
     receive: (visibilitySeconds, waitSeconds = 1) => adapter.receive(QueueName.APPROVALS, { max: 16, waitSeconds, visibilityTimeout: visibilitySeconds }),
     delete: (receiptHandle) => adapter.delete(QueueName.APPROVALS, receiptHandle),

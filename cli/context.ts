@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Credential from '@alicloud/credentials';
 import type { CloudCredentials } from '../shared/cloud/credentials';
-import type { Logger } from '../shared/domain/ports';
+import { silentLogger, type Logger } from '../shared/domain/ports';
 import type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
 import { createApiClient, type ApiClient, type PopEndpoint } from './api';
 import { aliyunConfigPath, localContractPath, type CliEnv } from './config';
@@ -58,8 +58,6 @@ export interface Session {
   ownerAccountId(): string;
   logger: Logger;
 }
-
-export const silentLogger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const DEFAULT_REGION = 'cn-hangzhou';
 

@@ -7,6 +7,7 @@ import { parseDuration } from '../../shared/domain/duration';
 import type { Session } from '../context';
 import { CliError, ExitCode, UsageError } from '../errors';
 import { shellQuote } from '../format';
+import { errorMessage } from '../../shared/domain/errors';
 
 export interface AssumeOptions {
   duration: string;
@@ -28,7 +29,7 @@ export async function assumeGrant(session: Session, target: string, o: AssumeOpt
   try {
     durationSeconds = parseDuration(o.duration, 'duration');
   } catch (e) {
-    throw new UsageError(`--duration ${o.duration}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UsageError(`--duration ${o.duration}: ${errorMessage(e)}`);
   }
   if (durationSeconds < MIN_SESSION_SECONDS) throw new UsageError(`--duration ${o.duration}: STS sessions last at least 15m`);
   let roleArn: string;
@@ -59,7 +60,7 @@ export async function assumeGrant(session: Session, target: string, o: AssumeOpt
     return { roleArn, credentials: assumed };
   } catch (e) {
     const code = e instanceof Error && 'details' in e ? String((e as { details?: Record<string, unknown> }).details?.['cloudCode'] ?? '') : '';
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     throw new CliError(code || 'ASSUME_ROLE_FAILED', message.includes(roleArn) ? message : `STS AssumeRole on ${roleArn} was refused: ${message}`, {
       cause: e,
       hint: 'your user needs sts:AssumeRole on this role (crossrole partner-policy <id> prints the policy for your admin), the grant must be ACTIVE, and the ExternalId must match.',

@@ -15,6 +15,7 @@ import type { Ui } from '../ui';
 import { attempt, listInstances, partnerAdmin, type PartnerAdmin } from './demo-cloud';
 import { findOrStartStack } from './demo-stack';
 import { sleep, waitForStatus } from './wait';
+import { errorMessage } from '../../shared/domain/errors';
 
 export interface DemoOptions {
   shortDuration: string;
@@ -299,7 +300,7 @@ export async function demoCommand(session: Session, o: DemoOptions): Promise<num
   try {
     shortSeconds = parseDuration(o.shortDuration, 'short-duration');
   } catch (e) {
-    throw new UsageError(`--short-duration ${o.shortDuration}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UsageError(`--short-duration ${o.shortDuration}: ${errorMessage(e)}`);
   }
   if (shortSeconds < 5 || shortSeconds > 3600) throw new UsageError('--short-duration must be between 5s and 1h');
   const n = narrator(ui);

@@ -17,9 +17,9 @@
  */
 import { isCancel, note, selectKey, text } from '@clack/prompts';
 import type { ReceivedMessage } from '../../shared/domain/ports';
-import { parseWorkflowMessage } from '../../shared/workflow/messages';
+import { parseWorkflowMessage } from '../../shared/domain/messages';
 import { formatDuration } from '../../shared/domain/duration';
-import type { RequestView } from '../api';
+import type { RequestView } from '../../shared/domain/api';
 import { createApprovalsQueue, type ApprovalsQueue } from '../approvals-queue';
 import { knownCatalog, knownProfile } from '../catalog';
 import type { Session } from '../context';

@@ -3,7 +3,7 @@
  * partner-policy, approve, reject, retry. Thin: call the API, print the answer.
  */
 import type { AccessRequest } from '../../shared/domain/access-request';
-import type { SubmitBody } from '../api';
+import type { SubmitRequestBody } from '../../shared/domain/api';
 import { knownCatalog, knownProfile } from '../catalog';
 import type { Session } from '../context';
 import { CliError, ExitCode } from '../errors';
@@ -33,7 +33,7 @@ function printRequest(session: Session, r: AccessRequest): void {
 
 export async function requestCommand(session: Session, o: RequestOptions): Promise<number> {
   const { ui } = session;
-  const body: SubmitBody = {
+  const body: SubmitRequestBody = {
     profile: o.profile,
     duration: o.duration,
     reason: o.reason,

@@ -9,25 +9,28 @@
  */
 import { approveRequest, rejectRequest, requestRevocation, retryFailed } from '../../shared/workflow';
 import { httpFunction } from '../../shared/runtime/function-handlers';
-import { jsonResponse, parseJsonBody } from '../../shared/runtime/http';
-import { readRoutes } from '../../shared/runtime/request-routes';
+import { readRoutes } from '../../shared/runtime/http/read-routes';
+import { jsonResponse } from '../../shared/runtime/http/response';
 
 export const handler = httpFunction([
   ...readRoutes,
   {
     method: 'POST',
     pattern: '/requests/:id/approve',
-    handler: async ({ deps, caller, req, params }) => jsonResponse(200, { request: await approveRequest(deps, caller, params.id ?? '', parseJsonBody(req, deps.config.maxBodyBytes)) }),
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(200, { request: await approveRequest(deps, caller, params.id ?? '', body) }),
   },
   {
     method: 'POST',
     pattern: '/requests/:id/reject',
-    handler: async ({ deps, caller, req, params }) => jsonResponse(200, { request: await rejectRequest(deps, caller, params.id ?? '', parseJsonBody(req, deps.config.maxBodyBytes)) }),
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(200, { request: await rejectRequest(deps, caller, params.id ?? '', body) }),
   },
   {
     method: 'POST',
     pattern: '/requests/:id/revoke',
-    handler: async ({ deps, caller, req, params }) => jsonResponse(200, { request: await requestRevocation(deps, caller, params.id ?? '', parseJsonBody(req, deps.config.maxBodyBytes)) }),
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(200, { request: await requestRevocation(deps, caller, params.id ?? '', body) }),
   },
   {
     method: 'POST',

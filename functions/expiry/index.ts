@@ -1,9 +1,11 @@
 /**
  * crossrole-expiry (timer, every minute): expires due grants, re-sends stuck work, lapses stale
  * requests, sweeps RAM for managed roles the ledger lost, and turns dead letters into FAILED.
+ * The dead letters are unwrapped here, at the edge: the scan sees workflow messages only.
  */
 import { runExpiryScan } from '../../shared/workflow';
 import { timerFunction } from '../../shared/runtime/function-handlers';
+import { deadLetterInbox } from '../../shared/runtime/queue/dead-letters';
 import { createRamAdapter } from '../../shared/cloud/ram-adapter';
 
-export const handler = timerFunction((deps) => runExpiryScan(deps), createRamAdapter);
+export const handler = timerFunction((deps) => runExpiryScan({ ...deps, deadLetters: deadLetterInbox(deps.queue) }), createRamAdapter);

@@ -7,19 +7,21 @@
  */
 import { cancelRequest, submitRequest } from '../../shared/workflow';
 import { httpFunction } from '../../shared/runtime/function-handlers';
-import { jsonResponse, parseJsonBody } from '../../shared/runtime/http';
-import { readRoutes } from '../../shared/runtime/request-routes';
+import { readRoutes } from '../../shared/runtime/http/read-routes';
+import { jsonResponse } from '../../shared/runtime/http/response';
 
 export const handler = httpFunction([
   {
     method: 'POST',
     pattern: '/requests',
-    handler: async ({ deps, caller, req }) => jsonResponse(202, { request: await submitRequest(deps, caller, parseJsonBody(req, deps.config.maxBodyBytes)) }),
+    body: true,
+    handler: async ({ deps, caller, body }) => jsonResponse(202, { request: await submitRequest(deps, caller, body) }),
   },
   ...readRoutes,
   {
     method: 'POST',
     pattern: '/requests/:id/cancel',
-    handler: async ({ deps, caller, req, params }) => jsonResponse(200, { request: await cancelRequest(deps, caller, params.id ?? '', parseJsonBody(req, deps.config.maxBodyBytes)) }),
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(200, { request: await cancelRequest(deps, caller, params.id ?? '', body) }),
   },
 ]);

@@ -3,4 +3,4 @@ import { revokeGrant } from '../../shared/workflow';
 import { queueFunction } from '../../shared/runtime/function-handlers';
 import { createRamAdapter } from '../../shared/cloud/ram-adapter';
 
-export const handler = queueFunction((deps, body) => revokeGrant(deps, body), createRamAdapter);
+export const handler = queueFunction(revokeGrant, createRamAdapter);

@@ -12,9 +12,10 @@
  */
 import type FCClient from '@alicloud/fc2';
 import { CrossroleError, ValidationError } from '../domain/errors';
-import type { Logger } from '../domain/ports';
+import { silentLogger, type Logger } from '../domain/ports';
 import { createCallRunner, type ActionStats } from './call-runner';
-import { credentialsFingerprint, toCredentialProvider, type CredentialsInput } from './credentials';
+import { clientForCredentials } from './client-cache';
+import type { CredentialsInput } from './credentials';
 import { unlimited, type RateLimiter } from './rate-limiter';
 import type { RetryOptions } from './retry';
 
@@ -62,8 +63,6 @@ export interface FcInvoker {
   callStats(): Record<string, ActionStats>;
 }
 
-const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
 function payloadOf(event: unknown): string | Buffer {
   if (Buffer.isBuffer(event) || typeof event === 'string') return event;
   return JSON.stringify(event ?? {});
@@ -86,34 +85,21 @@ export function createFcInvoker(options: FcInvokerOptions): FcInvoker {
   }
   const endpoint = options.endpoint.replace(/\/$/, '');
   const serviceName = options.serviceName ?? DEFAULT_FC_SERVICE;
-  const provider = toCredentialProvider(options.credentials);
   const runner = createCallRunner({
     service: 'FC',
     limiter: options.limiter ?? unlimited,
-    logger: options.logger ?? silent,
+    logger: options.logger ?? silentLogger,
     retry: options.retry ?? { maxAttempts: 1 },
   });
-  let cached: { key: string; client: FcClientLike } | undefined;
   const factory = options.clientFactory ?? sdkFactory;
-
-  async function client(): Promise<FcClientLike> {
-    const c = await provider.get();
-    const key = credentialsFingerprint(c);
-    if (cached?.key !== key) {
-      cached = {
-        key,
-        client: await factory(options.accountId, {
-          accessKeyID: c.accessKeyId,
-          accessKeySecret: c.accessKeySecret,
-          region: options.region,
-          endpoint,
-          timeout: options.timeoutMs ?? 60_000,
-          ...(c.securityToken ? { securityToken: c.securityToken } : {}),
-        }),
-      };
-    }
-    return cached.client;
-  }
+  const client = clientForCredentials(options.credentials, (c) => factory(options.accountId, {
+    accessKeyID: c.accessKeyId,
+    accessKeySecret: c.accessKeySecret,
+    region: options.region,
+    endpoint,
+    timeout: options.timeoutMs ?? 60_000,
+    ...(c.securityToken ? { securityToken: c.securityToken } : {}),
+  }));
 
   return {
     async invoke(functionName, event, invokeOptions = {}) {

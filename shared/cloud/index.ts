@@ -9,3 +9,4 @@ export * from './sts-adapter';
 export * from './mns-adapter';
 export * from './fc-adapter';
 export * from './delete-conflict';
+export * from './client-cache';

@@ -4,13 +4,14 @@
  * as \u escapes: still the same JSON value, and never invalid XML on the wire.
  *
  * The SDK takes keys at construction, so with a CredentialProvider (rotating STS keys) the client
- * is rebuilt whenever the keys change.
+ * is rebuilt whenever the keys change (./client-cache).
  */
 import MNSClient from '@alicloud/mns';
 import { ValidationError } from '../domain/errors';
 import type { Logger, QueueName, QueuePort, ReceivedMessage, WorkflowMessage } from '../domain/ports';
 import { createCallRunner, type ActionStats } from './call-runner';
-import { credentialsFingerprint, toCredentialProvider, type CredentialsInput } from './credentials';
+import { clientForCredentials } from './client-cache';
+import type { CredentialsInput } from './credentials';
 import { cloudCodeOf } from './errors';
 import { unlimited, type RateLimiter } from './rate-limiter';
 import type { RetryOptions } from './retry';
@@ -41,37 +42,32 @@ export function encodeMessageBody(message: WorkflowMessage): string {
   return JSON.stringify(message).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export function createQueueAdapter(options: QueueAdapterOptions): QueueAdapter {
+/**
+ * The MNS SDK client for the current keys (see ./client-cache), for this adapter and for callers
+ * that need MNS operations the QueuePort does not have (the CLI's peek and change-visibility).
+ */
+export function mnsClientSource(options: Pick<QueueAdapterOptions, 'endpoint' | 'accountId' | 'region' | 'credentials'>): () => Promise<MNSClient> {
   if (!/^https?:\/\/[^/]+\/?$/.test(options.endpoint)) {
     throw new ValidationError('INVALID_CONFIG', 'endpoint', `must be http(s)://host[:port] (got ${JSON.stringify(options.endpoint)})`);
   }
   const endpoint = options.endpoint.replace(/\/$/, '');
-  const provider = toCredentialProvider(options.credentials);
+  return clientForCredentials(options.credentials, (c) => new MNSClient(options.accountId, {
+    accessKeyId: c.accessKeyId,
+    accessKeySecret: c.accessKeySecret,
+    endpoint,
+    region: options.region,
+    ...(c.securityToken ? { securityToken: c.securityToken } : {}),
+  }));
+}
+
+export function createQueueAdapter(options: QueueAdapterOptions): QueueAdapter {
   const runner = createCallRunner({
     service: 'MNS',
     limiter: options.limiter ?? unlimited,
     logger: options.logger,
     ...(options.retry ? { retry: options.retry } : {}),
   });
-  let cached: { key: string; client: MNSClient } | undefined;
-
-  async function client(): Promise<MNSClient> {
-    const c = await provider.get();
-    const key = credentialsFingerprint(c);
-    if (cached?.key !== key) {
-      cached = {
-        key,
-        client: new MNSClient(options.accountId, {
-          accessKeyId: c.accessKeyId,
-          accessKeySecret: c.accessKeySecret,
-          endpoint,
-          region: options.region,
-          ...(c.securityToken ? { securityToken: c.securityToken } : {}),
-        }),
-      };
-    }
-    return cached.client;
-  }
+  const client = mnsClientSource(options);
 
   return {
     async send(queue: QueueName, message: WorkflowMessage, sendOptions = {}) {

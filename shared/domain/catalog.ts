@@ -3,23 +3,24 @@
  * Validated once at cold start; every error names the offending field (e.g. `profiles[1].maxDuration`).
  */
 import { z } from 'zod/v3';
-import { ValidationError } from './errors';
+import { ValidationError, errorMessage } from './errors';
 import { parseDuration } from './duration';
 import { isAccountId, parsePrincipalArn } from './identifiers';
+import { formatPath } from './validation';
 
 const accountId = z.string().refine(isAccountId, { message: 'must be a 16-digit account ID' });
 const durationText = z.string().superRefine((v, ctx) => {
   try {
     parseDuration(v);
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message.replace(/^duration: /, '') : 'invalid duration' });
+    ctx.addIssue({ code: 'custom', message: errorMessage(e).replace(/^duration: /, '') });
   }
 });
 const principalArn = z.string().superRefine((v, ctx) => {
   try {
     parsePrincipalArn(v);
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message.replace(/^arn: /, '') : 'invalid ARN' });
+    ctx.addIssue({ code: 'custom', message: errorMessage(e).replace(/^arn: /, '') });
   }
 });
 
@@ -68,13 +69,6 @@ export interface Catalog extends Omit<ParsedCatalog, 'pendingTtl' | 'revokedRole
   pendingTtlSeconds: number;
   revokedRoleRetentionSeconds: number;
   profiles: Array<Profile & { maxDurationSeconds: number }>;
-}
-
-/** Render a zod path like `profiles[1].maxDuration`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out || '(root)';
 }
 
 /** An unknown key is reported at the key itself (`profiles[1].maxDurationHours`), not at its parent object. */

@@ -1,62 +1,30 @@
 /**
- * Typed domain errors with stable, literal codes. Adapters translate SDK error
- * codes into these; `shared/runtime/http-errors.ts` is the one place that maps
- * them to HTTP responses (via {@link httpStatusOf}).
+ * Typed domain errors with stable, literal codes. Adapters translate SDK error codes into these;
+ * the HTTP edge (shared/runtime/http/response.ts) holds the one table that maps them to statuses.
  */
 
-export const ERROR_HTTP_STATUS = {
-  // 400: the request is malformed
-  VALIDATION: 400,
-  INVALID_JSON: 400,
-  INVALID_DURATION: 400,
-  INVALID_ROLE_NAME: 400,
-  INVALID_ACCOUNT_ID: 400,
-  INVALID_ARN: 400,
-  INVALID_POLICY: 400,
-  INVALID_CONFIG: 400,
-  // 401: the caller is not authenticated
-  IDENTITY_MISSING: 401,
-  IDENTITY_INVALID: 401,
-  IDENTITY_ENDPOINT_NOT_ALLOWED: 401,
-  IDENTITY_ACTION_NOT_ALLOWED: 401,
-  IDENTITY_EXPIRED: 401,
-  IDENTITY_REPLAYED: 401,
-  IDENTITY_REJECTED: 401,
-  // 403: authenticated, but a rule forbids it
-  FORBIDDEN_PARTNER_ACCOUNT: 403,
-  FORBIDDEN_PARTNER_NOT_ALLOWED: 403,
-  FORBIDDEN_NOT_APPROVER: 403,
-  FORBIDDEN_APPROVER_ACCOUNT: 403,
-  FORBIDDEN_SELF_APPROVAL: 403,
-  FORBIDDEN_NOT_OWNER: 403,
-  FORBIDDEN_PRIVILEGED_PROFILE: 403,
-  // 404
-  NOT_FOUND: 404,
-  ROUTE_NOT_FOUND: 404,
-  // 405
-  METHOD_NOT_ALLOWED: 405,
-  // 409: the state does not allow it
-  ILLEGAL_TRANSITION: 409,
-  VERSION_CONFLICT: 409,
-  ALREADY_EXISTS: 409,
-  RESOURCE_OWNED_ELSEWHERE: 409,
-  DELETE_CONFLICT: 409,
-  // 413
-  PAYLOAD_TOO_LARGE: 413,
-  // 422: well-formed, but not acceptable by the catalog
-  UNKNOWN_PROFILE: 422,
-  DURATION_OVER_MAXIMUM: 422,
-  POLICY_GUARDRAIL: 422,
-  LIMIT_EXCEEDED: 422,
-  // 429
-  THROTTLED: 429,
-  // 503: a dependency failed; the caller may retry
-  DEPENDENCY_UNAVAILABLE: 503,
-  CLOUD_ERROR: 503,
-  INTERNAL: 500,
-} as const;
+/** Every code a CrossroleError may carry. Stable: clients (the CLI's hints) match on them. */
+export const ERROR_CODES = [
+  // the request is malformed
+  'VALIDATION', 'INVALID_JSON', 'INVALID_DURATION', 'INVALID_ROLE_NAME', 'INVALID_ACCOUNT_ID', 'INVALID_ARN', 'INVALID_POLICY', 'INVALID_CONFIG',
+  // the caller is not authenticated
+  'IDENTITY_MISSING', 'IDENTITY_INVALID', 'IDENTITY_ENDPOINT_NOT_ALLOWED', 'IDENTITY_ACTION_NOT_ALLOWED', 'IDENTITY_EXPIRED', 'IDENTITY_REPLAYED', 'IDENTITY_REJECTED',
+  // authenticated, but a rule forbids it
+  'FORBIDDEN_PARTNER_ACCOUNT', 'FORBIDDEN_PARTNER_NOT_ALLOWED', 'FORBIDDEN_NOT_APPROVER', 'FORBIDDEN_APPROVER_ACCOUNT', 'FORBIDDEN_SELF_APPROVAL', 'FORBIDDEN_NOT_OWNER', 'FORBIDDEN_PRIVILEGED_PROFILE',
+  // nothing there
+  'NOT_FOUND', 'ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED',
+  // the state does not allow it
+  'ILLEGAL_TRANSITION', 'VERSION_CONFLICT', 'ALREADY_EXISTS', 'RESOURCE_OWNED_ELSEWHERE', 'DELETE_CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  // well-formed, but not acceptable by the catalog
+  'UNKNOWN_PROFILE', 'DURATION_OVER_MAXIMUM', 'POLICY_GUARDRAIL', 'LIMIT_EXCEEDED',
+  'THROTTLED',
+  // a dependency failed; the caller may retry
+  'DEPENDENCY_UNAVAILABLE', 'CLOUD_ERROR',
+  'INTERNAL',
+] as const;
 
-export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface CrossroleErrorOptions extends ErrorOptions {
   /** The offending field, for validation errors (e.g. `profiles[2].maxDuration`). */
@@ -77,10 +45,6 @@ export class CrossroleError extends Error {
     this.code = code;
     if (options.field !== undefined) this.field = options.field;
     if (options.details !== undefined) this.details = options.details;
-  }
-
-  get httpStatus(): number {
-    return ERROR_HTTP_STATUS[this.code];
   }
 
   toJSON(): { code: ErrorCode; message: string; field?: string; details?: Record<string, unknown> } {
@@ -141,11 +105,12 @@ export function isCrossroleError(e: unknown): e is CrossroleError {
   return e instanceof CrossroleError;
 }
 
-export function httpStatusOf(code: ErrorCode): number {
-  return ERROR_HTTP_STATUS[code];
-}
-
 /** Narrow an unknown thrown value to an Error (for `catch (e: unknown)`). */
 export function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
+}
+
+/** The message of anything thrown, for logs and for wrapping it in a message of our own. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -7,3 +7,7 @@ export * from './catalog';
 export * from './ports';
 export * from './policy-names';
 export * from './queue-config';
+export * from './validation';
+export * from './messages';
+export * from './api';
+export * from './deployment';

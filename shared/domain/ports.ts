@@ -3,6 +3,7 @@
  * shared/cloud implement them over PGlite/pg and the official @alicloud SDKs; tests use fakes.
  */
 import type { AccessRequest, AuditEvent } from './access-request';
+import type { ParsedMessage } from './messages';
 import type { Status, Transition } from './state-machine';
 
 // ---------------------------------------------------------------- ledger
@@ -124,6 +125,25 @@ export interface ReceivedMessage {
   dequeueCount: number;
 }
 
+/**
+ * A dead letter, unwrapped at the edge that read it (the trigger wraps the original message in its
+ * CloudEvent, or a batch of them): the workflow messages it carried, each parsed or refused.
+ */
+export interface DeadLetter {
+  messageId: string;
+  receiptHandle: string;
+  dequeueCount: number;
+  entries: ParsedMessage[];
+}
+
+/** The dead-letter queue as the expiry scan sees it: already unwrapped, never a raw body. */
+export interface DeadLetterInbox {
+  /** Up to `max` dead letters visible now (no long poll). */
+  receive(max: number): Promise<DeadLetter[]>;
+  /** Idempotent: an expired/unknown receipt handle is not an error. */
+  delete(receiptHandle: string): Promise<void>;
+}
+
 export interface QueuePort {
   send(queue: QueueName, message: WorkflowMessage, options?: { delaySeconds?: number; priority?: number }): Promise<string>;
   /** Receive up to `max` messages (long-polls up to waitSeconds). */
@@ -152,6 +172,14 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+/** A logger that drops everything: the one every product module and test uses to opt out. */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /** Verifies the `X-Crossrole-Identity` header (a signed, unsent STS GetCallerIdentity request). */
 export interface IdentityVerifier {

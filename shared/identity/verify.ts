@@ -7,7 +7,7 @@
  * What the proof's own signature protects (host, x-acs-* incl. date and nonce) is verified by STS
  * when we replay it; what we check locally is that those fields are signed and acceptable.
  */
-import { CrossroleError, AuthenticationError, ValidationError } from '../domain/errors';
+import { CrossroleError, AuthenticationError, ValidationError, errorMessage } from '../domain/errors';
 import type { CallerIdentity, Clock, IdentityVerifier, Logger, RequestRepository } from '../domain/ports';
 import {
   ACS3_ALGORITHM, DEFAULT_MAX_PROOF_BYTES, EMPTY_BODY_SHA256, PROOF_VERSION, STS_API_VERSION, STS_IDENTITY_ACTION,
@@ -211,7 +211,7 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
         // Fetch derives Host from the URL, which equals the signed Host header (checked above).
         response = await fetchImpl(url.href, { method: 'POST', headers: forward, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       } catch (e) {
-        log.warn('STS unreachable while verifying an identity proof', { sts: url.origin, error: e instanceof Error ? e.message : String(e) });
+        log.warn('STS unreachable while verifying an identity proof', { sts: url.origin, error: errorMessage(e) });
         throw new CrossroleError('DEPENDENCY_UNAVAILABLE', `STS at ${url.origin} is unreachable; try again`, { cause: e, details: { service: 'STS', action: STS_IDENTITY_ACTION } });
       }
       if (response.status >= 300 && response.status < 400 || response.type === 'opaqueredirect') {

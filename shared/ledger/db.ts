@@ -3,7 +3,7 @@
  * in memory) and pg (a server via DATABASE_URL). The repository and the migrations see only this,
  * so the same SQL and the same contract tests run on both.
  */
-import { CrossroleError } from '../domain/errors';
+import { CrossroleError, errorMessage } from '../domain/errors';
 
 export interface QueryResult<T> {
   rows: T[];
@@ -45,7 +45,7 @@ export function translateConnectionError(e: unknown): unknown {
   const network = typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|EAI_AGAIN)$/.test(code);
   // Class 08 = connection exception; 57P01..57P03 = server shutting down / cannot connect now.
   const serverGone = state !== undefined && (state.startsWith('08') || /^57P0[123]$/.test(state));
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   if (network || serverGone || /Connection terminated/i.test(message)) {
     return new CrossroleError('DEPENDENCY_UNAVAILABLE', `ledger database unavailable: ${message}`, { cause: e });
   }

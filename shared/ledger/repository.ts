@@ -5,6 +5,7 @@
  */
 import { RevokeMode } from '../domain/access-request';
 import type { AccessRequest, AuditEvent, GrantDetails } from '../domain/access-request';
+import { MAX_PAGE_SIZE } from '../domain/api';
 import { CrossroleError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../domain/errors';
 import type { AuditInput, Clock, ListOptions, RequestPatch, RequestRepository } from '../domain/ports';
 import { Status, isStatus, nextStatusFor, refusedForRevoked, sourcesOf, targetOf } from '../domain/state-machine';
@@ -12,8 +13,13 @@ import type { Transition } from '../domain/state-machine';
 import type { Db, Queryable } from './db';
 import { sqlStateOf } from './db';
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
+/** Rows a list returns when its caller names no limit: one API page. */
+const DEFAULT_LIMIT = MAX_PAGE_SIZE;
+/**
+ * The ledger's own cap on rows per query, whatever the caller asks. Not the API's page size: the
+ * scan reads past rows it could not move, so its pages grow beyond one API page.
+ */
+const MAX_ROWS_PER_QUERY = 1000;
 
 /** A row of `requests` as both drivers return it (timestamptz may come back as Date or string). */
 interface RequestRow {
@@ -105,7 +111,7 @@ function toAuditEvent(row: AuditRow): AuditEvent {
 function limitOf(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('VALIDATION', 'limit', 'must be a positive integer');
-  return Math.min(limit, MAX_LIMIT);
+  return Math.min(limit, MAX_ROWS_PER_QUERY);
 }
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));

@@ -20,12 +20,10 @@
  */
 import { CrossroleError } from '../domain/errors';
 import type { ProfilePolicy } from '../domain/catalog';
+import { EXEC_POLICY_NAME, EXEC_ROLE_NAME } from '../domain/deployment';
 import { GUARD_POLICY_PREFIX, sharedPolicyName } from '../domain/policy-names';
 import { MAX_POLICY_LENGTH, policyTextLength } from './limits';
 import type { PolicyDocument, Statement } from './policy-document';
-
-export const EXEC_ROLE_NAME = 'crossrole-fc-exec';
-export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
 
 /**
  * The RAM actions the functions call through shared/cloud/ram-adapter.ts (its RamPort methods), by

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseCatalog, type Catalog } from '../domain/catalog';
-import { CrossroleError, ValidationError } from '../domain/errors';
+import { CrossroleError, ValidationError, errorMessage } from '../domain/errors';
 import { isAccountId } from '../domain/identifiers';
 import { checkCatalogGuardrails } from '../policy/guardrails';
 
@@ -115,7 +115,7 @@ function loadCatalog(env: NodeJS.ProcessEnv, readFile: (path: string) => string)
     try {
       text = readFile(file);
     } catch (e) {
-      return fail(variable, `cannot read "${truncateValue(file)}": ${e instanceof Error ? e.message : String(e)}`, e);
+      return fail(variable, `cannot read "${truncateValue(file)}": ${errorMessage(e)}`, e);
     }
   } else {
     return fail('CROSSROLE_CONFIG', 'is required (the catalog JSON), or set CROSSROLE_CONFIG_FILE to its path');
@@ -124,7 +124,7 @@ function loadCatalog(env: NodeJS.ProcessEnv, readFile: (path: string) => string)
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return fail(variable, `is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, e);
+    return fail(variable, `is not valid JSON: ${errorMessage(e)}`, e);
   }
   let catalog: Catalog;
   try {

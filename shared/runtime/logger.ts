@@ -135,11 +135,3 @@ export class JsonLogger implements Logger {
 export function createLogger(options: JsonLoggerOptions = {}): JsonLogger {
   return new JsonLogger(options);
 }
-
-/** A logger that drops everything (tests, and callers that opt out). */
-export const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

@@ -12,7 +12,7 @@ import { createQueueAdapter } from '../cloud/mns-adapter';
 import { createIdentityVerifier } from '../identity/verify';
 import { IDENTITY_HEADER } from '../identity/proof-format';
 import { openLedger, type Ledger } from '../ledger';
-import type { WorkflowDeps } from '../workflow/deps';
+import type { WorkflowDeps } from '../workflow';
 import { getConfig, type AppConfig } from './config';
 import { createLogger } from './logger';
 

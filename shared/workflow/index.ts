@@ -1,11 +1,12 @@
-export * from './deps';
-export * from './messages';
-export * from './naming';
-export * from './authz';
-export * from './submit';
-export * from './queries';
-export * from './decide';
-export * from './ram-grant';
-export * from './provision';
-export * from './revoke';
-export * from './scan';
+/**
+ * The workflow's entry points: one function per use case, with the types needed to call it.
+ * Everything else (use-cases/*, support/*) is internal; ESLint refuses imports of it from outside
+ * shared/workflow (eslint.config.mjs), tests excepted.
+ */
+export { submitRequest } from './use-cases/submit';
+export { approveRequest, cancelRequest, rejectRequest, requestRevocation, retryFailed } from './use-cases/decide';
+export { getRequest, listRequests } from './use-cases/queries';
+export { provisionGrant } from './use-cases/provision';
+export { revokeGrant } from './use-cases/revoke';
+export { runExpiryScan, type ScanDeps, type ScanOptions, type ScanReport } from './use-cases/scan';
+export type { Outcome, OutcomeKind, WorkflowDeps } from './support/deps';

@@ -12,11 +12,11 @@ import { createRamAdapter, type RamAdapter } from '../../shared/cloud/ram-adapte
 import { createQueueAdapter } from '../../shared/cloud/mns-adapter';
 import { createStsClient } from '../../shared/cloud/sts-adapter';
 import { CrossroleError } from '../../shared/domain/errors';
-import type { Logger } from '../../shared/domain/ports';
+import { silentLogger, type Logger } from '../../shared/domain/ports';
 import { ACCOUNT as FC_ACCOUNT, FakeIdentity, FakeIssuer, FakeQueues, KEYS as FC_KEYS, REGION as FC_REGION, serve } from '../integration/fc-runtime/fakes';
 import { ACCOUNT_A, ACCOUNT_B, seedTutorial, startTestServer, type LocalServer, type Tutorial } from '../helpers/local-server';
 
-const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const logger: Logger = silentLogger;
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 5 };
 const trustB = JSON.stringify({
   Version: '1',

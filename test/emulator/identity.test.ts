@@ -9,12 +9,12 @@ import { $OpenApiUtil } from '@alicloud/openapi-core';
 import Sts from '@alicloud/sts20150401';
 import { createStsClient } from '../../shared/cloud/sts-adapter';
 import { CrossroleError } from '../../shared/domain/errors';
-import type { Logger } from '../../shared/domain/ports';
+import { silentLogger, type Logger } from '../../shared/domain/ports';
 import { buildIdentityProof, buildIdentityRequest } from '../../shared/identity/proof';
 import { createIdentityVerifier } from '../../shared/identity/verify';
 import { ACCOUNT_A, ACCOUNT_B, seedTutorial, startTestServer, type LocalServer, type Tutorial } from '../helpers/local-server';
 
-const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const logger: Logger = silentLogger;
 
 let server: LocalServer;
 let other: LocalServer;

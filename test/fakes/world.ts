@@ -1,12 +1,16 @@
 /**
  * A whole Crossrole world in memory: catalog, ledger, RAM, queues, clock, logger and identities,
- * wired as WorkflowDeps, plus a pump that plays the queue triggers.
+ * wired as the workflow's deps, plus a pump that plays the queue triggers through the same edge
+ * (shared/runtime/queue) the functions use.
  */
 import { parseCatalog } from '../../shared/domain/catalog';
 import type { Catalog, CatalogInput } from '../../shared/domain/catalog';
+import { parseWorkflowMessage } from '../../shared/domain/messages';
 import type { CallerIdentity } from '../../shared/domain/ports';
 import { QueueName } from '../../shared/domain/ports';
-import type { Outcome, WorkflowDeps } from '../../shared/workflow';
+import { deadLetterInbox } from '../../shared/runtime/queue/dead-letters';
+import { processQueueItems, type QueueUseCase } from '../../shared/runtime/queue/edge';
+import type { Outcome, ScanDeps, WorkflowDeps } from '../../shared/workflow';
 import { provisionGrant, revokeGrant } from '../../shared/workflow';
 import { FixedClock } from './clock';
 import { InMemoryLedger } from './ledger';
@@ -58,7 +62,8 @@ export const catalogInput: CatalogInput = {
 };
 
 export interface World {
-  deps: WorkflowDeps;
+  /** WorkflowDeps, plus the dead-letter inbox the expiry function's edge adds for the scan. */
+  deps: ScanDeps;
   ledger: InMemoryLedger;
   ram: FakeRam;
   queue: FakeQueue;
@@ -77,7 +82,7 @@ export function makeWorld(overrides: { catalog?: Partial<CatalogInput>; start?: 
   let ids = 0;
   let ext = 0;
   const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
-  const deps: WorkflowDeps = {
+  const deps: ScanDeps = {
     ledger,
     ram,
     queue,
@@ -91,6 +96,7 @@ export function makeWorld(overrides: { catalog?: Partial<CatalogInput>; start?: 
     },
     newExternalId: () => `xid-${++ext}-5f3c9a`,
     region: 'cn-hangzhou',
+    deadLetters: deadLetterInbox(queue),
   };
   return { deps, ledger, ram, queue, clock, logger, catalog };
 }
@@ -98,6 +104,19 @@ export function makeWorld(overrides: { catalog?: Partial<CatalogInput>; start?: 
 export interface PumpResult {
   outcomes: Outcome[];
   errors: unknown[];
+}
+
+/**
+ * What a queue trigger's edge does with one message body (a string as queued, or any value):
+ * parse it with the workflow schema, acknowledge junk as `malformed`, else run the use case.
+ * Throws what the use case threw (the trigger would redeliver).
+ */
+export async function deliver(world: World, useCase: QueueUseCase<WorkflowDeps>, body: unknown): Promise<Outcome> {
+  const { outcomes, failures } = await processQueueItems([{ parsed: parseWorkflowMessage(body) }], useCase, world.deps);
+  if (failures.length > 0) throw failures[0];
+  const [outcome] = outcomes;
+  if (outcome === undefined) throw new Error('no outcome');
+  return outcome;
 }
 
 /**
@@ -111,10 +130,10 @@ export async function pump(world: World, maxRounds = 20): Promise<PumpResult> {
     for (const [queue, handler] of [[QueueName.PROVISION, provisionGrant], [QueueName.REVOKE, revokeGrant]] as const) {
       for (const m of world.queue.take(queue)) {
         any = true;
-        try {
-          result.outcomes.push(await handler(world.deps, m.body));
-        } catch (e) {
-          result.errors.push(e);
+        const { outcomes, failures } = await processQueueItems([{ messageId: m.messageId, parsed: parseWorkflowMessage(m.body) }], handler, world.deps);
+        result.outcomes.push(...outcomes);
+        if (failures.length > 0) {
+          result.errors.push(...failures);
           if (round < maxRounds - 1) world.queue.pushRaw(queue, m.body);
         }
       }

@@ -190,6 +190,13 @@ describe('MNS events: acknowledged with an outcome, never thrown', () => {
     if (outcome === 'stale') expect(r.requestId).toBe(SAMPLE_ID);
   });
 
+  it('an event-streaming batch (a JSON array) gets one outcome per event; a malformed one costs the others nothing', async () => {
+    const batch = Buffer.from(JSON.stringify([getTestEventJson('mns/provision'), getTestEventJson('mns/invalid-not-json'), getTestEventJson('mns/provision-base64')]), 'utf8');
+    const r = resultValue(await t.stack.fc.invoke(PROVISIONING, batch)) as { outcomes: Array<{ outcome: string; requestId?: string }> };
+    expect(r.outcomes.map((o) => o.outcome)).toEqual(['stale', 'malformed', 'stale']);
+    expect(r.outcomes[2]?.requestId).toBe(SAMPLE_ID);
+  });
+
   it('covers every MNS sample event', () => {
     expect(listTestEvents('mns').map((n) => n.slice('mns/'.length)).sort()).toEqual(
       ['expire', 'invalid-missing-request-id', 'invalid-not-cloudevent', 'invalid-not-json', 'invalid-unknown-kind', 'provision', 'provision-base64', 'revoke'],

@@ -1,6 +1,7 @@
 import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
-import { CrossroleError, ERROR_HTTP_STATUS } from '../../../shared/domain/errors';
+import { CrossroleError } from '../../../shared/domain/errors';
 import { cloudCodeOf, describeCloudFailure, isRetryableFailure, translateCloudError } from '../../../shared/cloud/errors';
+import { HTTP_STATUS } from '../../../shared/runtime/http/response';
 
 const ctx = { service: 'RAM' as const, action: 'CreateRole', resource: 'crossrole-abc' };
 
@@ -38,7 +39,7 @@ describe('cloud error translation table', () => {
     expect(err.code).toBe(expected);
     expect(err.details?.['cloudCode']).toBe(code);
     expect(err.details?.['action']).toBe('CreateRole');
-    expect(ERROR_HTTP_STATUS[err.code]).toBeDefined();
+    expect(HTTP_STATUS[err.code]).toBeDefined();
   });
 
   it('names the quota of LimitExceeded', () => {
@@ -54,7 +55,7 @@ describe('cloud error translation table', () => {
   });
 
   it('DELETE_CONFLICT is an HTTP 409', () => {
-    expect(ERROR_HTTP_STATUS.DELETE_CONFLICT).toBe(409);
+    expect(HTTP_STATUS.DELETE_CONFLICT).toBe(409);
   });
 
   it.each([

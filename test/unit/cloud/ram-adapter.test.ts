@@ -1,10 +1,10 @@
 import Ram from '@alicloud/ram20150501';
 import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
 import { createRamAdapter } from '../../../shared/cloud/ram-adapter';
-import type { Logger } from '../../../shared/domain/ports';
+import { silentLogger, type Logger } from '../../../shared/domain/ports';
 import { unlimited } from '../../../shared/cloud/rate-limiter';
 
-const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const logger: Logger = silentLogger;
 const noSleep = { sleep: async () => undefined, random: () => 0 };
 
 const pop = (code: string, statusCode: number): ClientError =>

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../../shared/domain/errors';
-import { findProfile, formatPath, isPartnerAllowed, parseCatalog, type CatalogInput } from '../../../shared/domain/catalog';
+import { findProfile, isPartnerAllowed, parseCatalog, type CatalogInput } from '../../../shared/domain/catalog';
+import { formatPath } from '../../../shared/domain/validation';
 
 const OWNER = '1234567890123456';
 const PARTNER = '6543210987654321';

@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { ValidationError } from '../../../shared/domain/errors';
 import { MAX_DURATION_SECONDS, formatDuration, parseDuration, truncate } from '../../../shared/domain/duration';
+import { httpStatusOf } from '../../../shared/runtime/http/response';
 
 function codeAndField(fn: () => unknown): { code: string; field: string | undefined; httpStatus: number } | 'no error' {
   try {
     fn();
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
-    return { code: e.code, field: e.field, httpStatus: e.httpStatus };
+    return { code: e.code, field: e.field, httpStatus: httpStatusOf(e.code) };
   }
   return 'no error';
 }

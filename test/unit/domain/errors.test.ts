@@ -1,25 +1,29 @@
 import {
   AuthenticationError,
   CrossroleError,
-  ERROR_HTTP_STATUS,
+  ERROR_CODES,
   ForbiddenError,
   IllegalTransitionError,
   NotFoundError,
   ValidationError,
   VersionConflictError,
   asError,
-  httpStatusOf,
   isCrossroleError,
   type ErrorCode,
 } from '../../../shared/domain/errors';
+import { HTTP_STATUS, httpStatusOf } from '../../../shared/runtime/http/response';
 
 const ALLOWED_STATUSES = [400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 503];
-const CODES = Object.keys(ERROR_HTTP_STATUS) as ErrorCode[];
+const CODES: readonly ErrorCode[] = ERROR_CODES;
 
 describe('error codes', () => {
   it.each(CODES)('%s maps to an allowed HTTP status', (code) => {
     expect(ALLOWED_STATUSES).toContain(httpStatusOf(code));
-    expect(new CrossroleError(code, 'x').httpStatus).toBe(ERROR_HTTP_STATUS[code]);
+  });
+
+  it('the HTTP edge\'s status table covers exactly the domain\'s codes, each once', () => {
+    expect(Object.keys(HTTP_STATUS).sort()).toEqual([...CODES].sort());
+    expect(new Set(CODES).size).toBe(CODES.length);
   });
 
   it('codes are stable UPPER_SNAKE literals', () => {
@@ -48,7 +52,7 @@ describe('error classes', () => {
     expect(v.message).toBe('duration: bad');
     expect(v.field).toBe('duration');
     expect(v.cause).toBe(cause);
-    expect(v.httpStatus).toBe(400);
+    expect(httpStatusOf(v.code)).toBe(400);
     expect(v.toJSON()).toEqual({ code: 'INVALID_DURATION', message: 'duration: bad', field: 'duration', details: { got: 'x' } });
   });
 
@@ -61,7 +65,7 @@ describe('error classes', () => {
   ])('%s', (err, name, code, status) => {
     expect(err.name).toBe(name);
     expect(err.code).toBe(code);
-    expect(err.httpStatus).toBe(status);
+    expect(httpStatusOf(err.code)).toBe(status);
     expect(isCrossroleError(err)).toBe(true);
   });
 

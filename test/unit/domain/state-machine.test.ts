@@ -14,6 +14,7 @@ import {
   sourcesOf,
   targetOf,
 } from '../../../shared/domain/state-machine';
+import { httpStatusOf } from '../../../shared/runtime/http/response';
 
 const TRANSITIONS = Object.values(Transition);
 
@@ -61,7 +62,7 @@ describe('state machine', () => {
         expect(caught).toBeInstanceOf(IllegalTransitionError);
         const err = caught as IllegalTransitionError;
         expect(err.code).toBe('ILLEGAL_TRANSITION');
-        expect(err.httpStatus).toBe(409);
+        expect(httpStatusOf(err.code)).toBe(409);
         expect(err.details).toEqual({ from, to: EXPECTED[transition].to, id: 'req-1' });
       });
     } else {

@@ -1,11 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { AuthenticationError, CrossroleError } from '../../../shared/domain/errors';
-import type { Logger } from '../../../shared/domain/ports';
+import { silentLogger, type Logger } from '../../../shared/domain/ports';
 import { buildIdentityProof, buildIdentityRequest } from '../../../shared/identity/proof';
 import { encodeProof, type IdentityProofEnvelope } from '../../../shared/identity/proof-format';
 import { createIdentityVerifier } from '../../../shared/identity/verify';
+import { httpStatusOf } from '../../../shared/runtime/http/response';
 
-const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const logger: Logger = silentLogger;
 const NOW = new Date('2026-11-29T10:00:00Z');
 const STS = '127.0.0.1:9494';
 const ALLOWED = 'http://127.0.0.1:9494/';
@@ -166,7 +167,7 @@ describe('createIdentityVerifier', () => {
     const { verifier, calls, used } = setup();
     const e = await refusal(verifier.verify(make()));
     expect(e.code).toBe(code);
-    expect(e.httpStatus).toBe(401);
+    expect(httpStatusOf(e.code)).toBe(401);
     expect(calls).toHaveLength(0);
     expect(used.size).toBe(0);
   });
@@ -205,7 +206,7 @@ describe('createIdentityVerifier', () => {
     const { verifier } = setup({ throws: new TypeError('fetch failed') });
     const e = await refusal(verifier.verify(encodeProof(request())));
     expect(e.code).toBe('DEPENDENCY_UNAVAILABLE');
-    expect(e.httpStatus).toBe(503);
+    expect(httpStatusOf(e.code)).toBe(503);
   });
 
   it('maps STS 5xx to DEPENDENCY_UNAVAILABLE', async () => {

@@ -21,6 +21,10 @@ const FUNCTION = 'A function never imports another function.';
 const FN_LOCAL = 'Functions never import the local cloud.';
 const SHARED_OUT = 'shared/ never imports the local cloud or a function.';
 const CLI_LOCAL = 'The shipped CLI never imports the local cloud: read .crossrole/local.json through shared/contract.';
+const USE_CASE = 'A use case never imports another use case: move what they share to shared/workflow/support.';
+const WORKFLOW_INNER = 'shared/workflow imports only domain, policy and its own support: no adapter, ledger, runtime or identity code.';
+const SUPPORT = 'shared/workflow/support never imports a use case (nor the barrel).';
+const BARREL = 'Outside shared/workflow, import the workflow through its barrel (shared/workflow): use-cases/ and support/ are internal.';
 const nodeIo = (m: string): string => `'${m}' import is restricted from being used.`;
 
 /** fixture (relative to test/lint-fixtures) → the one message it must produce; null = must be clean. */
@@ -40,12 +44,26 @@ const EXPECTED: Record<string, string | null> = {
   'shared/cloud/clean.ts': null,
   'shared/runtime/imports-function.ts': SHARED_OUT,
   'shared/runtime/imports-local.ts': SHARED_OUT,
+  'shared/runtime/imports-workflow-internal.ts': BARREL,
+  'shared/runtime/imports-workflow-barrel.ts': null,
+  'shared/workflow/use-cases/imports-sibling-use-case.ts': USE_CASE,
+  'shared/workflow/use-cases/imports-use-cases-folder.ts': USE_CASE,
+  'shared/workflow/use-cases/imports-barrel.ts': USE_CASE,
+  'shared/workflow/use-cases/clean.ts': null,
+  'shared/workflow/support/imports-cloud.ts': WORKFLOW_INNER,
+  'shared/workflow/support/imports-ledger.ts': WORKFLOW_INNER,
+  'shared/workflow/support/imports-runtime.ts': WORKFLOW_INNER,
+  'shared/workflow/support/imports-identity.ts': WORKFLOW_INNER,
+  'shared/workflow/support/imports-use-case.ts': SUPPORT,
+  'shared/workflow/support/clean.ts': null,
   'functions/a/index.ts': FUNCTION,
   'functions/c/index.ts': FUNCTION,
   'functions/a/imports-local.ts': FN_LOCAL,
   'functions/a/imports-test.ts': TEST,
+  'functions/a/imports-workflow-internal.ts': BARREL,
   'functions/b/index.ts': null,
   'cli/imports-test.ts': TEST,
+  'cli/imports-workflow-internal.ts': BARREL,
   'cli/imports-local.ts': CLI_LOCAL,
   'cli/imports-local-lazily.ts': CLI_LOCAL,
 };

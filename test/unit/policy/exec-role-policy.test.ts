@@ -9,9 +9,10 @@ import { parseCatalog, type CatalogInput } from '../../../shared/domain/catalog'
 import { sharedPolicyName } from '../../../shared/domain/policy-names';
 import { QueueName } from '../../../shared/domain/ports';
 import {
-  buildExecRolePolicy, evaluate, EXEC_POLICY_NAME, EXEC_RAM_ACTIONS, EXEC_ROLE_NAME, MAX_POLICY_LENGTH, parsePolicyDocument,
+  buildExecRolePolicy, evaluate, EXEC_RAM_ACTIONS, MAX_POLICY_LENGTH, parsePolicyDocument,
   type PolicyDocument,
 } from '../../../shared/policy';
+import { EXEC_POLICY_NAME, EXEC_ROLE_NAME } from '../../../shared/domain/deployment';
 import { asList } from '../../../shared/policy/policy-document';
 
 const UID = '1511928242963727';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossroleError, ValidationError } from '../../../shared/domain/errors';
 import { DEFAULT_MAX_BODY_BYTES, getConfig, loadConfig, resetConfigForTests } from '../../../shared/runtime/config';
+import { httpStatusOf } from '../../../shared/runtime/http/response';
 
 const OWNER = '1234567890123456';
 const CATALOG = {
@@ -155,7 +156,7 @@ describe('loadConfig applies the catalog guardrails', () => {
     expect(err).toBeInstanceOf(ValidationError);
     expect({ code: err?.code, field: err?.field }).toEqual({ code: 'INVALID_CONFIG', field: 'CROSSROLE_CONFIG.profiles[0].policies[0].document' });
     expect(err?.details).toMatchObject({ code: 'POLICY_GUARDRAIL' });
-    expect(err?.httpStatus).toBe(400);
+    expect(err && httpStatusOf(err.code)).toBe(400);
   });
 
   it('accepts the same policy on a privileged profile, and a harmless one anywhere', () => {

@@ -2,7 +2,7 @@ import { z } from 'zod/v3';
 import {
   AuthenticationError,
   CrossroleError,
-  ERROR_HTTP_STATUS,
+  ERROR_CODES,
   ForbiddenError,
   IllegalTransitionError,
   NotFoundError,
@@ -10,20 +10,11 @@ import {
   VersionConflictError,
   type ErrorCode,
 } from '../../../shared/domain/errors';
-import {
-  jsonResponse,
-  matchRoute,
-  parseHttpEvent,
-  parseJsonBody,
-  route,
-  routablePath,
-  toHttpResponse,
-  type ErrorBody,
-  type HttpEvent,
-  type HttpRequest,
-  type HttpResponse,
-  type Route,
-} from '../../../shared/runtime/http';
+import type { CallerIdentity } from '../../../shared/domain/ports';
+import { type AuthedRoute, httpEdge } from '../../../shared/runtime/http/edge';
+import { type HttpEvent, type HttpRequest, parseHttpEvent, parseJsonBody } from '../../../shared/runtime/http/event';
+import { type ErrorBody, HTTP_STATUS, type HttpResponse, jsonResponse, toHttpResponse } from '../../../shared/runtime/http/response';
+import { matchRoute, routablePath } from '../../../shared/runtime/http/router';
 import { createLogger } from '../../../shared/runtime/logger';
 import { getTestEvent, getTestEventJson, listTestEvents } from '../../helpers/get-test-event';
 
@@ -93,9 +84,9 @@ describe('toHttpResponse', () => {
   });
 
   it('every error code maps to its table status (INVALID_CONFIG and INTERNAL excepted: both are 500s)', () => {
-    for (const code of Object.keys(ERROR_HTTP_STATUS) as ErrorCode[]) {
+    for (const code of ERROR_CODES) {
       const res = toHttpResponse(new CrossroleError(code, 'm'), { logger: captureLogger().logger });
-      const expected = code === 'INVALID_CONFIG' ? 500 : ERROR_HTTP_STATUS[code];
+      const expected = code === 'INVALID_CONFIG' ? 500 : HTTP_STATUS[code];
       expect({ code, status: res.statusCode }).toEqual({ code, status: expected });
     }
   });
@@ -191,7 +182,7 @@ describe('parseHttpEvent', () => {
   it('oversize body → PAYLOAD_TOO_LARGE 413 (plain and base64, checked before decoding)', () => {
     const err = thrown(() => parseHttpEvent(getTestEvent('http/invalid-oversize')));
     expect(err.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(err.httpStatus).toBe(413);
+    expect(HTTP_STATUS[err.code]).toBe(413);
     const e = getTestEventJson<HttpEvent>('http/intake-create-request-base64');
     expect(thrown(() => parseHttpEvent(e, { maxBodyBytes: 16 })).code).toBe('PAYLOAD_TOO_LARGE');
     e.body = Buffer.alloc(300_000).toString('base64');
@@ -224,7 +215,7 @@ describe('parseHttpEvent', () => {
     })(), 'event.requestContext.http.method'],
   ])('malformed event (%s) → VALIDATION naming the field', (_name, event, field) => {
     const err = thrown(() => parseHttpEvent(event as object));
-    expect({ code: err.code, field: err.field, status: err.httpStatus }).toEqual({ code: 'VALIDATION', field, status: 400 });
+    expect({ code: err.code, field: err.field, status: HTTP_STATUS[err.code] }).toEqual({ code: 'VALIDATION', field, status: 400 });
   });
 
   it('every valid http sample parses; every invalid one either fails to parse or is refused later', () => {
@@ -240,7 +231,7 @@ describe('parseJsonBody', () => {
   it('malformed JSON (sample) → INVALID_JSON 400 with a clear message', () => {
     const err = thrown(() => parseJsonBody(parseHttpEvent(getTestEvent('http/invalid-malformed-json'))));
     expect(err.code).toBe('INVALID_JSON');
-    expect(err.httpStatus).toBe(400);
+    expect(HTTP_STATUS[err.code]).toBe(400);
     expect(err.message).toMatch(/^body: is not valid JSON \(/);
   });
 
@@ -268,22 +259,15 @@ describe('parseJsonBody', () => {
 });
 
 describe('router', () => {
-  const calls: Array<[string, Record<string, string>]> = [];
-  const h = (name: string) => (_req: HttpRequest, params: Record<string, string>): HttpResponse => {
-    calls.push([name, params]);
-    return jsonResponse(200, { name, params });
-  };
-  const routes: Route[] = [
-    { method: 'POST', pattern: '/requests', handler: h('create') },
-    { method: 'GET', pattern: '/requests', handler: h('list') },
-    { method: 'GET', pattern: '/requests/:id', handler: h('get') },
-    { method: 'POST', pattern: '/requests/:id/approve', handler: h('approve') },
-    { method: 'POST', pattern: '/requests/:id/reject', handler: h('reject') },
-    { method: 'POST', pattern: '/requests/:id/revoke', handler: h('revoke') },
+  // The matcher is generic: a route table carries whatever its edge needs, here just a name.
+  const routes = [
+    { method: 'POST', pattern: '/requests', name: 'create' },
+    { method: 'GET', pattern: '/requests', name: 'list' },
+    { method: 'GET', pattern: '/requests/:id', name: 'get' },
+    { method: 'POST', pattern: '/requests/:id/approve', name: 'approve' },
+    { method: 'POST', pattern: '/requests/:id/reject', name: 'reject' },
+    { method: 'POST', pattern: '/requests/:id/revoke', name: 'revoke' },
   ];
-  beforeEach(() => {
-    calls.length = 0;
-  });
 
   it.each([
     ['/requests', '/requests'],
@@ -306,49 +290,132 @@ describe('router', () => {
     ['http/approval-approve', 'approve', { id: RID }],
     ['http/approval-reject', 'reject', { id: RID }],
     ['http/approval-revoke', 'revoke', { id: RID }],
-  ])('%s → %s', async (event, name, params) => {
-    const res = await route(parseHttpEvent(getTestEvent(event)), routes, { logger: captureLogger().logger });
-    expect(res.statusCode).toBe(200);
-    expect(calls).toEqual([[name, params]]);
+  ])('%s → %s', (event, name, params) => {
+    const m = matchRoute(parseHttpEvent(getTestEvent(event)), routes);
+    expect({ name: m.route.name, params: m.params }).toEqual({ name, params });
   });
 
   it('decodes path parameters', () => {
     expect(matchRoute({ method: 'GET', rawPath: '/requests/a%2Fb' }, routes).params).toEqual({ id: 'a/b' });
   });
 
-  it('wrong method (sample) → 405 METHOD_NOT_ALLOWED with Allow', async () => {
-    const req = parseHttpEvent(getTestEvent('http/invalid-wrong-method'));
-    const res = await route(req, routes, { logger: captureLogger().logger });
-    expect(res.statusCode).toBe(405);
-    expect(res.headers.allow).toBe('POST');
-    expect(bodyOf(res)).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' }, requestId: req.requestId });
-    const both = thrown(() => matchRoute({ method: 'PUT', rawPath: '/requests' }, routes));
-    expect(both.details).toEqual({ allow: ['GET', 'POST'] });
+  it('wrong method → METHOD_NOT_ALLOWED naming the allowed methods', () => {
+    expect(thrown(() => matchRoute(parseHttpEvent(getTestEvent('http/invalid-wrong-method')), routes)).details).toEqual({ allow: ['POST'] });
+    expect(thrown(() => matchRoute({ method: 'PUT', rawPath: '/requests' }, routes)).details).toEqual({ allow: ['GET', 'POST'] });
   });
 
-  it('unknown route (sample) → 404 ROUTE_NOT_FOUND', async () => {
-    const res = await route(parseHttpEvent(getTestEvent('http/invalid-unknown-route')), routes, { logger: captureLogger().logger });
-    expect(res.statusCode).toBe(404);
-    expect(bodyOf(res).error.code).toBe('ROUTE_NOT_FOUND');
+  it('unknown route → ROUTE_NOT_FOUND', () => {
+    expect(thrown(() => matchRoute(parseHttpEvent(getTestEvent('http/invalid-unknown-route')), routes)).code).toBe('ROUTE_NOT_FOUND');
     for (const rawPath of ['/requests/x/y/approve', '/requests//approve', '/requests/%E0%A4%A/approve', '/fn/crossrole-intake/nothing']) {
       expect(thrown(() => matchRoute({ method: 'POST', rawPath }, routes)).code).toBe('ROUTE_NOT_FOUND');
     }
   });
+});
+
+describe('httpEdge: route, authenticate, parse the declared body, map', () => {
+  interface Deps { logger: ReturnType<typeof createLogger>; config: { maxBodyBytes: number } }
+  const caller: CallerIdentity = { accountId: '2000000000000002', arn: 'acs:ram::2000000000000002:user/bob', principalId: 'p', identityType: 'RAMUser' };
+
+  function edge(routes: ReadonlyArray<AuthedRoute<Deps>>, maxBodyBytes = 1024): { handler: (event: Buffer) => Promise<HttpResponse>; authenticated: () => number } {
+    let authentications = 0;
+    const deps: Deps = { logger: captureLogger().logger, config: { maxBodyBytes } };
+    const h = httpEdge<Deps>(routes, {
+      maxBodyBytes: () => maxBodyBytes,
+      deps: async () => deps,
+      authenticate: async (_deps, headers) => {
+        authentications++;
+        if (headers['x-crossrole-identity'] === undefined) throw new AuthenticationError('IDENTITY_MISSING', 'no proof');
+        return caller;
+      },
+      bootLogger: captureLogger().logger,
+    });
+    return { handler: (event) => h(event, { requestId: 'fc-1' }), authenticated: () => authentications };
+  }
+  const seen: unknown[] = [];
+  const routes: ReadonlyArray<AuthedRoute<Deps>> = [
+    { method: 'GET', pattern: '/requests/:id', handler: async ({ params, caller: c }) => jsonResponse(200, { id: params.id, by: c.arn }) },
+    { method: 'POST', pattern: '/requests', body: true, handler: async ({ body }) => { seen.push(body); return jsonResponse(202, { got: body }); } },
+    { method: 'POST', pattern: '/requests/:id/retry', handler: async ({ params }) => jsonResponse(200, { retried: params.id }) },
+    { method: 'GET', pattern: '/a', handler: async () => { throw new NotFoundError('request', 'r9'); } },
+    { method: 'GET', pattern: '/b', handler: async () => Promise.reject(new Error('pg: connection refused to 10.0.0.5')) },
+  ];
+  /** An HTTP event with the sample's shape and a proof header, optionally another method, path and body. */
+  function event(method: string, path: string, body?: string, proof = true): Buffer {
+    const e = getTestEventJson<HttpEvent>('http/intake-create-request');
+    e.requestContext.http.method = method;
+    e.requestContext.http.path = path;
+    e.rawPath = path;
+    e.body = body ?? '';
+    e.isBase64Encoded = false;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(e.headers ?? {})) if (k.toLowerCase() !== 'x-crossrole-identity') headers[k] = Array.isArray(v) ? v.join(',') : v;
+    e.headers = proof ? { ...headers, 'x-crossrole-identity': 'proof' } : headers;
+    return Buffer.from(JSON.stringify(e), 'utf8');
+  }
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  it('a route that declares a body gets it parsed as a JSON object', async () => {
+    const res = await edge(routes).handler(event('POST', '/requests', '{"profile":"ecs-read"}'));
+    expect(res.statusCode).toBe(202);
+    expect(seen).toEqual([{ profile: 'ecs-read' }]);
+  });
+
+  it.each<[string, number, string]>([
+    ['', 400, 'INVALID_JSON'],
+    ['{"a":', 400, 'INVALID_JSON'],
+    ['[1,2]', 400, 'VALIDATION'],
+    ['"text"', 400, 'VALIDATION'],
+  ])('a declared body %j that is not a JSON object → %i %s, and the handler never runs', async (body, status, code) => {
+    const res = await edge(routes).handler(event('POST', '/requests', body));
+    expect({ status: res.statusCode, code: bodyOf(res).error.code }).toEqual({ status, code });
+    expect(seen).toEqual([]);
+  });
+
+  it('a body over the limit → 413 before anything else', async () => {
+    const e = edge(routes, 16);
+    const res = await e.handler(event('POST', '/requests', JSON.stringify({ reason: 'x'.repeat(64) })));
+    expect(res.statusCode).toBe(413);
+    expect(e.authenticated()).toBe(0);
+  });
+
+  it('authentication comes before the body: no proof and a bad body is a 401', async () => {
+    const res = await edge(routes).handler(event('POST', '/requests', '{"a":', false));
+    expect(bodyOf(res).error.code).toBe('IDENTITY_MISSING');
+  });
+
+  it('a route without a declared body ignores whatever body is sent', async () => {
+    const res = await edge(routes).handler(event('POST', '/requests/r1/retry', 'not json at all'));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ retried: 'r1' });
+  });
+
+  it('an unknown route or a wrong method is answered before authentication (no STS call)', async () => {
+    const e = edge(routes);
+    const notFound = await e.handler(event('GET', '/nothing'));
+    expect(notFound.statusCode).toBe(404);
+    const wrong = await e.handler(event('DELETE', '/requests'));
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers.allow).toBe('POST');
+    expect(e.authenticated()).toBe(0);
+  });
+
+  it('the caller and path parameters reach the handler', async () => {
+    const res = await edge(routes).handler(event('GET', '/fn/crossrole-intake/requests/a%2Fb'));
+    expect(JSON.parse(res.body)).toEqual({ id: 'a/b', by: caller.arn });
+  });
 
   it("maps a handler's thrown error, and never lets an unexpected one escape", async () => {
-    const failing: Route[] = [
-      { method: 'GET', pattern: '/a', handler: () => {
-        throw new NotFoundError('request', 'r9');
-      } },
-      { method: 'GET', pattern: '/b', handler: async () => Promise.reject(new Error('pg: connection refused to 10.0.0.5')) },
-    ];
-    const { logger } = captureLogger();
-    const base = parseHttpEvent(getTestEvent('http/intake-get-request'));
-    const a = await route({ ...base, rawPath: '/a' }, failing, { logger });
-    expect(a.statusCode).toBe(404);
-    const b = await route({ ...base, rawPath: '/b' }, failing, { logger });
+    const e = edge(routes);
+    expect((await e.handler(event('GET', '/a'))).statusCode).toBe(404);
+    const b = await e.handler(event('GET', '/b'));
     expect(b.statusCode).toBe(500);
     expect(b.body).not.toContain('10.0.0.5');
-    expect(bodyOf(b).requestId).toBe(base.requestId);
+    expect(bodyOf(b).requestId).toBe('fc-1');
+  });
+
+  it('a malformed event is a 400, never a throw', async () => {
+    expect((await edge(routes).handler(Buffer.from('not json'))).statusCode).toBe(400);
   });
 });

@@ -1,6 +1,7 @@
 import { CrossroleError } from '../../../shared/domain/errors';
 import type { Logger } from '../../../shared/domain/ports';
-import { JsonLogger, REDACTED, createLogger, redact, silentLogger } from '../../../shared/runtime/logger';
+import { silentLogger } from '../../../shared/domain/ports';
+import { JsonLogger, REDACTED, createLogger, redact } from '../../../shared/runtime/logger';
 
 const NOW = new Date('2026-11-29T10:00:00.000Z');
 

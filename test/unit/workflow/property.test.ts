@@ -15,7 +15,7 @@ import { trustedAccounts } from '../../../shared/policy';
 import {
   approveRequest, cancelRequest, provisionGrant, rejectRequest, requestRevocation, retryFailed, revokeGrant, runExpiryScan, submitRequest,
 } from '../../../shared/workflow';
-import { callers, makeWorld, OWNER, SimulatedCrash } from '../../fakes';
+import { callers, deliver, makeWorld, OWNER, SimulatedCrash } from '../../fakes';
 import type { World } from '../../fakes';
 
 type Op =
@@ -56,8 +56,7 @@ async function tolerate(p: Promise<unknown>): Promise<void> {
 
 async function deliverBody(w: World, queue: QueueName, body: string): Promise<void> {
   try {
-    if (queue === QueueName.PROVISION) await provisionGrant(w.deps, body);
-    else await revokeGrant(w.deps, body);
+    await deliver(w, queue === QueueName.PROVISION ? provisionGrant : revokeGrant, body);
   } catch (e) {
     if (!(e instanceof CrossroleError || e instanceof SimulatedCrash)) throw e;
     w.queue.pushRaw(queue, body); // the trigger retries

@@ -1,14 +1,16 @@
 import { CrossroleError } from '../../../shared/domain/errors';
 import { QueueName } from '../../../shared/domain/ports';
 import { buildGuardPolicy, buildTrustPolicy, trustedAccounts } from '../../../shared/policy';
-import {
-  approveRequest, provisionApproved, provisionGrant, requestRevocation, retryFailed, sharedPolicyName, submitRequest,
-} from '../../../shared/workflow';
-import { callers, makeWorld, OWNER, PARTNER, pump, RESTART_POLICY, SimulatedCrash } from '../../fakes';
+import type { MessageKind } from '../../../shared/domain/messages';
+import type { WorkflowMessage } from '../../../shared/domain/ports';
+import { approveRequest, provisionGrant, requestRevocation, retryFailed, submitRequest } from '../../../shared/workflow';
+import { provisionApproved } from '../../../shared/workflow/use-cases/provision';
+import { sharedPolicyName } from '../../../shared/workflow/support/naming';
+import { callers, deliver, makeWorld, OWNER, PARTNER, pump, RESTART_POLICY, SimulatedCrash } from '../../fakes';
 import type { World } from '../../fakes';
 import { approved, baseInput } from './helpers';
 
-const msg = (id: string, kind = 'provision'): string => JSON.stringify({ requestId: id, kind });
+const msg = (id: string, kind: MessageKind = 'provision'): WorkflowMessage => ({ requestId: id, kind });
 const OPS_SHARED = sharedPolicyName('ops', 'restart');
 
 async function provisionUntilDone(w: World, id: string, attempts = 5): Promise<number> {
@@ -102,10 +104,10 @@ describe('provisionGrant: messages are not authority', () => {
     [JSON.stringify({ requestId: '../etc', kind: 'provision' })],
     [JSON.stringify({ requestId: 'x', kind: 'provision', extra: true })],
     [42],
-  ])('acknowledges and logs a malformed message %#', async (body) => {
+  ])('the queue edge acknowledges and logs a malformed message %#', async (body) => {
     const w = makeWorld();
-    expect(await provisionGrant(w.deps, body)).toMatchObject({ outcome: 'malformed' });
-    expect(w.logger.has('malformed message', 'warn')).toBe(true);
+    expect(await deliver(w, provisionGrant, body)).toMatchObject({ outcome: 'malformed' });
+    expect(w.logger.has('malformed queue message', 'warn')).toBe(true);
     expect(w.ram.callCount()).toBe(0);
   });
 

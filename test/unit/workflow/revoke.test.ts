@@ -1,12 +1,15 @@
 import { CrossroleError } from '../../../shared/domain/errors';
 import { QueueName } from '../../../shared/domain/ports';
 import { trustedAccounts } from '../../../shared/policy';
-import { provisionGrant, requestRevocation, revokeGrant, sharedPolicyName } from '../../../shared/workflow';
-import { callers, makeWorld, OWNER, pump, SimulatedCrash } from '../../fakes';
+import type { MessageKind } from '../../../shared/domain/messages';
+import type { WorkflowMessage } from '../../../shared/domain/ports';
+import { provisionGrant, requestRevocation, revokeGrant } from '../../../shared/workflow';
+import { sharedPolicyName } from '../../../shared/workflow/support/naming';
+import { callers, deliver, makeWorld, OWNER, pump, SimulatedCrash } from '../../fakes';
 import type { World } from '../../fakes';
 import { active, approved, submitted } from './helpers';
 
-const msg = (id: string, kind = 'revoke'): string => JSON.stringify({ requestId: id, kind });
+const msg = (id: string, kind: MessageKind = 'revoke'): WorkflowMessage => ({ requestId: id, kind });
 
 async function revoking(w: World, mode: 'trust' | 'delete', profile = 'ecs-read'): Promise<string> {
   const r = await active(w, { profile, duration: '2h' });
@@ -128,9 +131,9 @@ describe('revokeGrant: duplicates, strays and foreign roles', () => {
     await requestRevocation(w.deps, callers.partnerAdmin, r.id, { mode: 'delete', reason: 'changed plans' });
     const [provision] = w.queue.take(QueueName.PROVISION);
     const [revoke] = w.queue.take(QueueName.REVOKE);
-    expect(await revokeGrant(w.deps, revoke?.body)).toMatchObject({ outcome: 'done', status: 'REVOKED' });
+    expect(await deliver(w, revokeGrant, revoke?.body)).toMatchObject({ outcome: 'done', status: 'REVOKED' });
     const calls = w.ram.callCount();
-    expect(await provisionGrant(w.deps, provision?.body)).toMatchObject({ outcome: 'stale', status: 'REVOKED' });
+    expect(await deliver(w, provisionGrant, provision?.body)).toMatchObject({ outcome: 'stale', status: 'REVOKED' });
     expect(w.ram.callCount()).toBe(calls);
     expect(w.ram.roleNames()).toEqual([]);
     expect(w.ram.customPolicyNames()).toEqual([]);
@@ -152,7 +155,7 @@ describe('revokeGrant: duplicates, strays and foreign roles', () => {
     'acknowledges a malformed or misrouted message %#',
     async (body) => {
       const w = makeWorld();
-      expect(await revokeGrant(w.deps, body)).toMatchObject({ outcome: 'malformed' });
+      expect(await deliver(w, revokeGrant, body)).toMatchObject({ outcome: 'malformed' });
       expect(w.ram.callCount()).toBe(0);
     },
   );

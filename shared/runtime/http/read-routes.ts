@@ -1,13 +1,14 @@
 /**
  * The read routes both HTTP functions serve: a partner reads its own requests through intake,
- * an approver reads any through approval; `shared/workflow/queries` decides who sees what.
+ * an approver reads any through approval; the workflow's queries decide who sees what.
  */
-import { getRequest, listRequests } from '../workflow/queries';
-import type { AuthedRoute } from './function-handlers';
-import { jsonResponse } from './http';
+import { getRequest, listRequests } from '../../workflow';
+import type { AppDeps } from '../wiring';
+import type { AuthedRoute } from './edge';
 import { listQueryOf } from './list-query';
+import { jsonResponse } from './response';
 
-export const readRoutes: readonly AuthedRoute[] = [
+export const readRoutes: ReadonlyArray<AuthedRoute<AppDeps>> = [
   {
     method: 'GET',
     pattern: '/requests',

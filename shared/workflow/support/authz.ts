@@ -1,12 +1,12 @@
 /**
  * Who may do what (ARCHITECTURE.md "Who may do what"), over verified caller identities.
  */
-import type { AccessRequest } from '../domain/access-request';
-import type { Catalog } from '../domain/catalog';
-import { ForbiddenError } from '../domain/errors';
-import { parsePrincipalArn } from '../domain/identifiers';
-import type { RamPrincipal } from '../domain/identifiers';
-import type { CallerIdentity } from '../domain/ports';
+import type { AccessRequest } from '../../domain/access-request';
+import type { Catalog } from '../../domain/catalog';
+import { ForbiddenError } from '../../domain/errors';
+import { parsePrincipalArn } from '../../domain/identifiers';
+import type { RamPrincipal } from '../../domain/identifiers';
+import type { CallerIdentity } from '../../domain/ports';
 
 function tryParse(arn: string): RamPrincipal | undefined {
   try {

@@ -2,22 +2,24 @@
  * Use case: a partner asks for access (POST /requests).
  */
 import { z } from 'zod/v3';
-import type { AccessRequest } from '../domain/access-request';
-import { findProfile, formatPath, isPartnerAllowed } from '../domain/catalog';
-import { CrossroleError, ForbiddenError, ValidationError } from '../domain/errors';
-import { parseDuration, formatDuration } from '../domain/duration';
-import { parsePrincipalArn, rootArn } from '../domain/identifiers';
-import type { CallerIdentity } from '../domain/ports';
-import { Status } from '../domain/state-machine';
-import { buildTrustPolicy, parseExternalId } from '../policy';
-import { Actor } from './deps';
-import type { WorkflowDeps } from './deps';
-import { sendBestEffort } from './messages';
-import { grantRoleName } from './naming';
+import type { AccessRequest } from '../../domain/access-request';
+import type { SubmitRequestBody } from '../../domain/api';
+import { findProfile, isPartnerAllowed } from '../../domain/catalog';
+import { CrossroleError, ForbiddenError, ValidationError } from '../../domain/errors';
+import { parseDuration, formatDuration } from '../../domain/duration';
+import { parsePrincipalArn, rootArn } from '../../domain/identifiers';
+import type { CallerIdentity } from '../../domain/ports';
+import { Status } from '../../domain/state-machine';
+import { parseWith } from '../../domain/validation';
+import { buildTrustPolicy, parseExternalId } from '../../policy';
+import { Actor } from '../support/deps';
+import type { WorkflowDeps } from '../support/deps';
+import { parseReason, type SameType } from '../support/input';
+import { sendBestEffort } from '../support/messages';
+import { grantRoleName } from '../support/naming';
 
 /** Enough for a team; keeps the trust policy far below RAM's 2,048 characters. */
 export const MAX_PRINCIPALS = 10;
-export const MAX_REASON_LENGTH = 1024;
 
 const submitSchema = z.strictObject({
   profile: z.string().min(1).max(64),
@@ -27,35 +29,7 @@ const submitSchema = z.strictObject({
   principals: z.array(z.string().max(256)).min(1).max(MAX_PRINCIPALS).optional(),
   acknowledgePrivileged: z.boolean().optional(),
 });
-
-export type SubmitInput = z.input<typeof submitSchema>;
-
-/** Parse with zod, reporting the first bad field as a ValidationError (code VALIDATION). */
-export function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const field = issue ? formatPath(issue.path) : '(root)';
-    throw new ValidationError('VALIDATION', field, issue?.message ?? 'invalid', {
-      details: { issues: r.error.issues.map((i) => ({ field: formatPath(i.path), message: i.message })) },
-    });
-  }
-  return r.data;
-}
-
-// C0 and C1 control characters, DEL; \n and \t are allowed (multi-line justifications).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
-
-/** A human reason: 1–1,024 characters, no control characters except newline and tab; trimmed. */
-export function parseReason(input: unknown, field = 'reason'): string {
-  if (typeof input !== 'string') throw new ValidationError('VALIDATION', field, 'must be a string');
-  const text = input.trim();
-  if (text.length === 0) throw new ValidationError('VALIDATION', field, 'must not be empty');
-  if (text.length > MAX_REASON_LENGTH) throw new ValidationError('VALIDATION', field, `must be at most ${MAX_REASON_LENGTH} characters`);
-  if (CONTROL.test(text)) throw new ValidationError('VALIDATION', field, 'must not contain control characters (newline and tab are allowed)');
-  return text;
-}
+const _submitIsTheApiBody: SameType<z.input<typeof submitSchema>, SubmitRequestBody> = true;
 
 /**
  * The principals the role will trust: full ARNs, or `user/<name>`, `role/<name>`, `root` short

@@ -8,19 +8,19 @@
  * CreateRole (trust policy and tags in one call), CreatePolicy(guard), AttachPolicyToRole(guard),
  * one AttachPolicyToRole per profile policy. Get calls happen only when resuming.
  */
-import type { AccessRequest, GrantDetails } from '../domain/access-request';
-import { RevokeMode, guardPolicyName } from '../domain/access-request';
-import { findProfile } from '../domain/catalog';
-import type { Profile, ProfilePolicy } from '../domain/catalog';
-import { CrossroleError } from '../domain/errors';
-import type { RoleInfo } from '../domain/ports';
-import { Status, Transition, isApproved, isRevoked, isRevoking } from '../domain/state-machine';
-import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy } from '../policy';
-import { Actor, messageOf } from './deps';
-import type { Outcome, WorkflowDeps } from './deps';
-import { parseWorkflowMessage, sendBestEffort } from './messages';
-import { Tag, policyRefOf } from './naming';
-import { hasCode, isOwnedBy, revokeInRam, sameDocument } from './ram-grant';
+import type { AccessRequest, GrantDetails } from '../../domain/access-request';
+import { RevokeMode, guardPolicyName } from '../../domain/access-request';
+import { findProfile } from '../../domain/catalog';
+import type { Profile, ProfilePolicy } from '../../domain/catalog';
+import { CrossroleError, errorMessage } from '../../domain/errors';
+import type { RoleInfo, WorkflowMessage } from '../../domain/ports';
+import { Status, Transition, isApproved, isRevoked, isRevoking } from '../../domain/state-machine';
+import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy } from '../../policy';
+import { Actor } from '../support/deps';
+import type { Outcome, WorkflowDeps } from '../support/deps';
+import { sendBestEffort } from '../support/messages';
+import { Tag, policyRefOf } from '../support/naming';
+import { hasCode, isOwnedBy, revokeInRam, sameDocument } from '../support/ram-grant';
 
 /** The role's MaxSessionDuration: RAM's minimum, so sessions outlive a revocation by at most 1 h. */
 export const MAX_SESSION_DURATION = 3600;
@@ -123,7 +123,7 @@ async function rollback(deps: WorkflowDeps, r: AccessRequest, attempt: Attempt):
   try {
     await revokeInRam(deps, r, RevokeMode.DELETE);
   } catch (e) {
-    deps.logger.error('rollback incomplete; the scan\'s sweep or a revocation will finish it', { requestId: r.id, roleName: r.roleName, error: messageOf(e) });
+    deps.logger.error('rollback incomplete; the scan\'s sweep or a revocation will finish it', { requestId: r.id, roleName: r.roleName, error: errorMessage(e) });
   }
 }
 
@@ -185,10 +185,10 @@ export async function provisionApproved(deps: WorkflowDeps, r: AccessRequest): P
     if (hasCode(e, ...PERMANENT_CODES)) {
       await rollback(deps, r, attempt);
       const code = e instanceof CrossroleError ? e.code : 'INTERNAL';
-      const why = code === 'LIMIT_EXCEEDED' ? `a RAM quota was reached (${messageOf(e)}); the partial grant was rolled back` : `${code}: ${messageOf(e)}; the partial grant was rolled back`;
+      const why = code === 'LIMIT_EXCEEDED' ? `a RAM quota was reached (${errorMessage(e)}); the partial grant was rolled back` : `${code}: ${errorMessage(e)}; the partial grant was rolled back`;
       return markFailed(deps, r, why, before);
     }
-    deps.logger.warn('provisioning attempt failed; the message will be retried', { requestId: r.id, error: messageOf(e), ramCalls: deps.ram.callCount() - before });
+    deps.logger.warn('provisioning attempt failed; the message will be retried', { requestId: r.id, error: errorMessage(e), ramCalls: deps.ram.callCount() - before });
     throw e;
   }
 
@@ -210,17 +210,11 @@ export async function provisionApproved(deps: WorkflowDeps, r: AccessRequest): P
 }
 
 /**
- * Consumer of crossrole-provision. Returns an outcome (acknowledge) or throws (retry later).
- * A malformed message, an unknown request and any status but APPROVED are acknowledged without
- * effect: the message is not the authority, the ledger is.
+ * Consumer of crossrole-provision, given a message the edge already parsed. Returns an outcome
+ * (acknowledge) or throws (retry later). A message of another kind, an unknown request and any
+ * status but APPROVED are acknowledged without effect: the message is not the authority, the ledger is.
  */
-export async function provisionGrant(deps: WorkflowDeps, message: unknown): Promise<Outcome> {
-  const parsed = parseWorkflowMessage(message);
-  if (!parsed.ok) {
-    deps.logger.warn('malformed message acknowledged', { queue: 'provision', error: parsed.error });
-    return { outcome: 'malformed', detail: parsed.error };
-  }
-  const m = parsed.message;
+export async function provisionGrant(deps: WorkflowDeps, m: WorkflowMessage): Promise<Outcome> {
   if (m.kind !== 'provision') {
     deps.logger.warn('message of another kind on the provision queue acknowledged', { requestId: m.requestId, kind: m.kind });
     return { outcome: 'malformed', requestId: m.requestId, detail: `unexpected kind ${m.kind}` };

@@ -3,26 +3,15 @@
  * messages). It re-reads the ledger and never revokes early: an ACTIVE grant is only revoked here
  * once its expiresAt has passed (revocations asked for by people arrive already REVOKING).
  */
-import type { AccessRequest } from '../domain/access-request';
-import { RevokeMode } from '../domain/access-request';
-import { Transition, isActive, isRevoking } from '../domain/state-machine';
-import { Actor } from './deps';
-import type { Outcome, WorkflowDeps } from './deps';
-import { parseWorkflowMessage, sendFor } from './messages';
-import { hasCode, revokeInRam } from './ram-grant';
-
-export function isDue(r: Pick<AccessRequest, 'expiresAt'>, now: Date): boolean {
-  return r.expiresAt !== undefined && Date.parse(r.expiresAt) <= now.getTime();
-}
-
-/** ACTIVE -> REVOKING because the grant expired (trust mode: reversible, keeps the audit trail simple). */
-export async function startExpiry(deps: WorkflowDeps, r: AccessRequest): Promise<AccessRequest> {
-  return deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { revokeMode: RevokeMode.TRUST }, {
-    actor: Actor.EXPIRY,
-    reason: 'expired',
-    details: { expiresAt: r.expiresAt, mode: RevokeMode.TRUST },
-  });
-}
+import type { AccessRequest } from '../../domain/access-request';
+import { RevokeMode } from '../../domain/access-request';
+import type { WorkflowMessage } from '../../domain/ports';
+import { Transition, isActive, isRevoking } from '../../domain/state-machine';
+import { Actor } from '../support/deps';
+import type { Outcome, WorkflowDeps } from '../support/deps';
+import { isDue, startExpiry } from '../support/expiry';
+import { sendFor } from '../support/messages';
+import { hasCode, revokeInRam } from '../support/ram-grant';
 
 /** The RAM work of a REVOKING request, then FINISH_REVOKE. */
 export async function finishRevocation(deps: WorkflowDeps, r: AccessRequest): Promise<Outcome> {
@@ -47,20 +36,15 @@ export async function finishRevocation(deps: WorkflowDeps, r: AccessRequest): Pr
 }
 
 /**
- * Consumer of crossrole-revoke. Returns an outcome (acknowledge) or throws (retry later).
+ * Consumer of crossrole-revoke, given a message the edge already parsed. Returns an outcome
+ * (acknowledge) or throws (retry later).
  * - REVOKING: do the RAM work for its mode, then FINISH_REVOKE.
  * - ACTIVE and due: START_REVOKE (actor system:expiry), then the same.
  * - ACTIVE and not due: an `expire` message is sent again with the remaining delay (a grant longer
  *   than the queue's 7-day maximum delay, clock skew, or a forged message); any other is ignored.
  * - Anything else: acknowledged without effect.
  */
-export async function revokeGrant(deps: WorkflowDeps, message: unknown): Promise<Outcome> {
-  const parsed = parseWorkflowMessage(message);
-  if (!parsed.ok) {
-    deps.logger.warn('malformed message acknowledged', { queue: 'revoke', error: parsed.error });
-    return { outcome: 'malformed', detail: parsed.error };
-  }
-  const m = parsed.message;
+export async function revokeGrant(deps: WorkflowDeps, m: WorkflowMessage): Promise<Outcome> {
   if (m.kind !== 'revoke' && m.kind !== 'expire') {
     deps.logger.warn('message of another kind on the revoke queue acknowledged', { requestId: m.requestId, kind: m.kind });
     return { outcome: 'malformed', requestId: m.requestId, detail: `unexpected kind ${m.kind}` };

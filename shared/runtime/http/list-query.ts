@@ -1,10 +1,12 @@
+/** The query string of `GET /requests`, parsed at the edge; the use case checks the values' ranges. */
 import { z } from 'zod/v3';
-import type { ListQuery } from '../workflow/queries';
-import { fromZodError } from './http';
+import type { ListQuery } from '../../domain/api';
+import { fromZodError } from '../../domain/validation';
 
 const listQuerySchema = z.strictObject({
   status: z.string().regex(/^[A-Z]{1,20}$/, 'must be a status such as PENDING').optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  // The page size's range (1..MAX_PAGE_SIZE) is listRequests' to enforce, in one place.
+  limit: z.coerce.number().int().min(1).optional(),
   // An id cursor; NUL can be in no id and would fail the SQL query (a 500) rather than match nothing.
   after: z.string().max(64).refine((s) => !s.includes('\u0000'), 'must be a request id').optional(),
 });

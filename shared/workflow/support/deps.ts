@@ -2,9 +2,9 @@
  * What every workflow step receives: ports, the catalog and a few pure helpers. No SDK, no env:
  * shared/runtime wires real adapters, the CLI and tests wire others (test/fakes).
  */
-import type { Catalog } from '../domain/catalog';
-import type { Clock, Logger, QueuePort, RamPort, RequestRepository } from '../domain/ports';
-import type { AccessRequest } from '../domain/access-request';
+import type { Catalog } from '../../domain/catalog';
+import type { Clock, Logger, QueuePort, RamPort, RequestRepository } from '../../domain/ports';
+import type { AccessRequest } from '../../domain/access-request';
 
 export interface WorkflowDeps {
   ledger: RequestRepository;
@@ -53,8 +53,4 @@ export interface Outcome {
   detail?: string;
   /** RAM calls this step made. */
   ramCalls?: number;
-}
-
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -1,20 +1,13 @@
 /**
  * Use cases: read a request and its history, list requests (GET /requests[/{id}]).
  */
-import type { AccessRequest, AuditEvent } from '../domain/access-request';
-import { NotFoundError, ValidationError } from '../domain/errors';
-import type { CallerIdentity } from '../domain/ports';
-import { Status, isStatus } from '../domain/state-machine';
-import { canSee, isApprover } from './authz';
-import type { WorkflowDeps } from './deps';
-
-export interface RequestView {
-  request: AccessRequest;
-  history: AuditEvent[];
-}
-
-export const DEFAULT_LIST_LIMIT = 50;
-export const MAX_LIST_LIMIT = 100;
+import type { ListQuery, RequestPage, RequestView } from '../../domain/api';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../domain/api';
+import { NotFoundError, ValidationError } from '../../domain/errors';
+import type { CallerIdentity } from '../../domain/ports';
+import { Status, isStatus } from '../../domain/state-machine';
+import { canSee, isApprover } from '../support/authz';
+import type { WorkflowDeps } from '../support/deps';
 
 /**
  * A request and its audit trail. Partners see their own account's requests, approvers see all;
@@ -26,19 +19,6 @@ export async function getRequest(deps: WorkflowDeps, caller: CallerIdentity, id:
   return { request, history: await deps.ledger.history(id) };
 }
 
-export interface ListQuery {
-  status?: string;
-  limit?: number;
-  /** Keyset cursor: the id of the last request of the previous page. */
-  after?: string;
-}
-
-export interface RequestPage {
-  items: AccessRequest[];
-  /** Pass as `after` for the next page; absent on the last page. */
-  next?: string;
-}
-
 /**
  * Partners: their own account's requests (optionally by status). Approvers: requests in one status,
  * PENDING (the decision queue) when none is given, since the ledger lists across partners only by
@@ -48,9 +28,9 @@ export async function listRequests(deps: WorkflowDeps, caller: CallerIdentity, q
   if (query.status !== undefined && !isStatus(query.status)) {
     throw new ValidationError('VALIDATION', 'status', `must be one of ${Object.values(Status).join(', ')}`);
   }
-  const limit = query.limit ?? DEFAULT_LIST_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw new ValidationError('VALIDATION', 'limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new ValidationError('VALIDATION', 'limit', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   }
   const status = query.status;
   const page = { limit, ...(query.after === undefined ? {} : { after: query.after }) };

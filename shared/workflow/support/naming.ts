@@ -2,12 +2,12 @@
  * Names of the RAM resources a grant owns, and the tags that prove ownership.
  * Everything is `crossrole-*`: the functions' own role may only touch such names (s.yaml).
  */
-import { defaultRoleName, guardPolicyName, shortId } from '../domain/access-request';
-import type { Profile, ProfilePolicy } from '../domain/catalog';
-import { ValidationError } from '../domain/errors';
-import { parseRoleName } from '../domain/identifiers';
-import { sharedPolicyName } from '../domain/policy-names';
-import type { PolicyRef } from '../domain/ports';
+import { defaultRoleName, guardPolicyName, shortId } from '../../domain/access-request';
+import type { Profile, ProfilePolicy } from '../../domain/catalog';
+import { ValidationError } from '../../domain/errors';
+import { parseRoleName } from '../../domain/identifiers';
+import { sharedPolicyName } from '../../domain/policy-names';
+import type { PolicyRef } from '../../domain/ports';
 
 export const NAME_PREFIX = 'crossrole-';
 export const GUARD_PREFIX = 'crossrole-guard-';

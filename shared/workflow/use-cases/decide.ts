@@ -3,25 +3,27 @@
  * plus cancel for the partner.
  */
 import { z } from 'zod/v3';
-import type { AccessRequest } from '../domain/access-request';
-import { RevokeMode } from '../domain/access-request';
-import { CrossroleError, ForbiddenError, NotFoundError } from '../domain/errors';
-import { formatDuration, parseDuration } from '../domain/duration';
-import type { CallerIdentity, RequestPatch } from '../domain/ports';
-import { Status, Transition, isFailed, isRevoked, isRevoking, nextStatus } from '../domain/state-machine';
-import { isApprover, isRequestPartner, isSelfDecision, requireApprover } from './authz';
-import type { WorkflowDeps } from './deps';
-import { sendBestEffort } from './messages';
-import { parseReason, parseWith } from './submit';
+import type { AccessRequest } from '../../domain/access-request';
+import { RevokeMode } from '../../domain/access-request';
+import type { ApproveBody, CancelBody, RejectBody, RevokeBody } from '../../domain/api';
+import { CrossroleError, ForbiddenError, NotFoundError } from '../../domain/errors';
+import { formatDuration, parseDuration } from '../../domain/duration';
+import type { CallerIdentity, RequestPatch } from '../../domain/ports';
+import { Status, Transition, isFailed, isRevoked, isRevoking, nextStatus } from '../../domain/state-machine';
+import { parseWith } from '../../domain/validation';
+import { isApprover, isRequestPartner, isSelfDecision, requireApprover } from '../support/authz';
+import type { WorkflowDeps } from '../support/deps';
+import { parseReason, type SameType } from '../support/input';
+import { sendBestEffort } from '../support/messages';
 
 const approveSchema = z.strictObject({ duration: z.string().max(32).optional(), reason: z.string().optional() });
 const rejectSchema = z.strictObject({ reason: z.string() });
 const revokeSchema = z.strictObject({ mode: z.enum([RevokeMode.TRUST, RevokeMode.DELETE]).default(RevokeMode.TRUST), reason: z.string() });
 const cancelSchema = z.strictObject({ reason: z.string().optional() });
-
-export type ApproveInput = z.input<typeof approveSchema>;
-export type RejectInput = z.input<typeof rejectSchema>;
-export type RevokeInput = z.input<typeof revokeSchema>;
+const _approveIsTheApiBody: SameType<z.input<typeof approveSchema>, ApproveBody> = true;
+const _rejectIsTheApiBody: SameType<z.input<typeof rejectSchema>, RejectBody> = true;
+const _revokeIsTheApiBody: SameType<z.input<typeof revokeSchema>, RevokeBody> = true;
+const _cancelIsTheApiBody: SameType<z.input<typeof cancelSchema>, CancelBody> = true;
 
 /** How often a user-facing step re-reads and retries after losing a race on the row's version. */
 const CONFLICT_ATTEMPTS = 3;

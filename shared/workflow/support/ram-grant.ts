@@ -2,14 +2,14 @@
  * The RAM side of a grant ("The grant, in RAM terms"): the idempotent building blocks that
  * provisioning, revocation and the scan's sweep share. Every function here converges when repeated.
  */
-import type { AccessRequest } from '../domain/access-request';
-import { RevokeMode, guardPolicyName } from '../domain/access-request';
-import { findProfile } from '../domain/catalog';
-import { CrossroleError } from '../domain/errors';
-import type { ErrorCode } from '../domain/errors';
-import type { PolicyRef, RoleInfo } from '../domain/ports';
-import { removeTrustedPartner, trustedAccounts } from '../policy';
-import { Actor, messageOf } from './deps';
+import type { AccessRequest } from '../../domain/access-request';
+import { RevokeMode, guardPolicyName } from '../../domain/access-request';
+import { findProfile } from '../../domain/catalog';
+import { CrossroleError, errorMessage } from '../../domain/errors';
+import type { ErrorCode } from '../../domain/errors';
+import type { PolicyRef, RoleInfo } from '../../domain/ports';
+import { removeTrustedPartner, trustedAccounts } from '../../policy';
+import { Actor } from './deps';
 import type { WorkflowDeps } from './deps';
 import { Tag, isGuardPolicy, policyRefOf } from './naming';
 
@@ -148,6 +148,6 @@ export async function noteQuietly(deps: WorkflowDeps, requestId: string, reason:
   try {
     await deps.ledger.note(requestId, {}, { actor, reason, details });
   } catch (e) {
-    deps.logger.warn('could not write an audit note', { requestId, reason, error: messageOf(e) });
+    deps.logger.warn('could not write an audit note', { requestId, reason, error: errorMessage(e) });
   }
 }

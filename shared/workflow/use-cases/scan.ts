@@ -3,18 +3,24 @@
  * every message: whatever a crash, a lost or a dead-lettered message left behind, the next scan
  * moves on. Every phase is bounded per run and reports what it did.
  */
-import type { AccessRequest } from '../domain/access-request';
-import { RevokeMode } from '../domain/access-request';
-import { formatDuration } from '../domain/duration';
-import { QueueName } from '../domain/ports';
-import { Status, Transition, isApproved, isRevoking } from '../domain/state-machine';
-import { trustedAccounts } from '../policy';
-import { Actor, messageOf } from './deps';
-import type { WorkflowDeps } from './deps';
-import { parseDeadLetterBody, sendFor } from './messages';
-import { Tag } from './naming';
-import { hasCode, noteQuietly, revokeInRam, sweepRole } from './ram-grant';
-import { startExpiry } from './revoke';
+import type { AccessRequest } from '../../domain/access-request';
+import { RevokeMode } from '../../domain/access-request';
+import { formatDuration } from '../../domain/duration';
+import { errorMessage } from '../../domain/errors';
+import type { DeadLetterInbox, WorkflowMessage } from '../../domain/ports';
+import { Status, Transition, isApproved, isRevoking } from '../../domain/state-machine';
+import { trustedAccounts } from '../../policy';
+import { Actor } from '../support/deps';
+import type { WorkflowDeps } from '../support/deps';
+import { startExpiry } from '../support/expiry';
+import { sendFor } from '../support/messages';
+import { Tag } from '../support/naming';
+import { hasCode, noteQuietly, revokeInRam, sweepRole } from '../support/ram-grant';
+
+/** The scan reads the dead-letter queue through an inbox the expiry function's edge unwraps. */
+export interface ScanDeps extends WorkflowDeps {
+  deadLetters: DeadLetterInbox;
+}
 
 export interface ScanOptions {
   /** Most items each phase handles per run (default 100). */
@@ -86,7 +92,7 @@ async function each<T>(deps: WorkflowDeps, report: ScanReport, phase: string, it
       await act(item);
     } catch (e) {
       report.errors++;
-      deps.logger.warn('scan item failed; the next scan retries it', { phase, id: idOf(item), error: messageOf(e) });
+      deps.logger.warn('scan item failed; the next scan retries it', { phase, id: idOf(item), error: errorMessage(e) });
     }
   }
 }
@@ -109,12 +115,12 @@ async function expireDue(deps: WorkflowDeps, s: Settings, report: ScanReport, no
           await sendFor(deps, moved, 'revoke');
         } catch (e) {
           // Phase (2) of a later scan re-sends for REVOKING rows.
-          deps.logger.warn('revoke message not sent; a later scan re-sends it', { requestId: r.id, error: messageOf(e) });
+          deps.logger.warn('revoke message not sent; a later scan re-sends it', { requestId: r.id, error: errorMessage(e) });
         }
       } catch (e) {
         if (!lostRace(e)) {
           report.errors++;
-          deps.logger.warn('could not start expiry', { requestId: r.id, error: messageOf(e) });
+          deps.logger.warn('could not start expiry', { requestId: r.id, error: errorMessage(e) });
         }
         stuck++;
       }
@@ -203,30 +209,28 @@ async function retryFailedRevocations(deps: WorkflowDeps, s: Settings, report: S
 }
 
 /** (6) Dead letters: the step gave up after its retries; record it on the request. */
-async function drainDeadLetters(deps: WorkflowDeps, s: Settings, report: ScanReport): Promise<void> {
+async function drainDeadLetters(deps: ScanDeps, s: Settings, report: ScanReport): Promise<void> {
   while (report.deadLetters < s.limit) {
-    const batch = await deps.queue.receive(QueueName.DEADLETTER, { max: Math.min(16, s.limit - report.deadLetters), waitSeconds: 0 });
+    const batch = await deps.deadLetters.receive(Math.min(16, s.limit - report.deadLetters));
     if (batch.length === 0) break;
     for (const dl of batch) {
       report.deadLetters++;
       try {
-        const parsed = parseDeadLetterBody(dl.body);
-        if (!parsed.ok) {
-          deps.logger.warn('unreadable dead letter dropped', { messageId: dl.messageId, error: parsed.error });
-        } else {
-          await markFromDeadLetter(deps, report, parsed.message, dl.dequeueCount);
+        for (const entry of dl.entries) {
+          if (!entry.ok) deps.logger.warn('unreadable dead letter dropped', { messageId: dl.messageId, error: entry.error });
+          else await markFromDeadLetter(deps, report, entry.message, dl.dequeueCount);
         }
-        await deps.queue.delete(QueueName.DEADLETTER, dl.receiptHandle);
+        await deps.deadLetters.delete(dl.receiptHandle);
       } catch (e) {
         // Left in the queue: it becomes visible again and the next scan tries again.
         report.errors++;
-        deps.logger.warn('dead letter not handled; kept for the next scan', { messageId: dl.messageId, error: messageOf(e) });
+        deps.logger.warn('dead letter not handled; kept for the next scan', { messageId: dl.messageId, error: errorMessage(e) });
       }
     }
   }
 }
 
-async function markFromDeadLetter(deps: WorkflowDeps, report: ScanReport, m: { requestId: string; version?: number; kind: string }, dequeueCount: number): Promise<void> {
+async function markFromDeadLetter(deps: WorkflowDeps, report: ScanReport, m: WorkflowMessage, dequeueCount: number): Promise<void> {
   const r = await deps.ledger.get(m.requestId);
   if (r === undefined) {
     deps.logger.warn('dead letter for an unknown request dropped', { requestId: m.requestId, kind: m.kind });
@@ -328,7 +332,7 @@ async function releaseOne(deps: WorkflowDeps, r: AccessRequest): Promise<void> {
   else deps.logger.info('release: revoked grant\'s RAM resources deleted', { requestId: r.id, roleName: r.roleName, ramCalls, deleted: result.deleted });
 }
 
-export async function runExpiryScan(deps: WorkflowDeps, options: ScanOptions = {}): Promise<ScanReport> {
+export async function runExpiryScan(deps: ScanDeps, options: ScanOptions = {}): Promise<ScanReport> {
   const s: Settings = {
     limit: options.limit ?? 100,
     pageSize: options.pageSize ?? 50,
@@ -358,7 +362,7 @@ export async function runExpiryScan(deps: WorkflowDeps, options: ScanOptions = {
       await run();
     } catch (e) {
       report.errors++;
-      deps.logger.error('scan phase failed', { phase: name, error: messageOf(e) });
+      deps.logger.error('scan phase failed', { phase: name, error: errorMessage(e) });
     }
   }
   deps.logger.info('expiry scan', { ...report });

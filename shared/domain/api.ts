@@ -1,0 +1,72 @@
+/**
+ * The HTTP API's contract (crossrole-intake for partners, crossrole-approval for approvers): the
+ * bodies each route takes and the shapes it answers. The use cases validate against these (their
+ * schemas are checked to accept exactly these types) and the CLI sends and reads them, so a field
+ * added on one side cannot silently be missing on the other.
+ */
+import type { AccessRequest, AuditEvent, RevokeMode } from './access-request';
+
+/** Items per page of `GET /requests` when the query names none. */
+export const DEFAULT_PAGE_SIZE = 50;
+/** Most items per page of `GET /requests`: the ONE limit the API, the CLI and the ledger agree on. */
+export const MAX_PAGE_SIZE = 100;
+
+/** `POST /requests` (intake). */
+export interface SubmitRequestBody {
+  profile: string;
+  /** `90m`, `8h`, `7d` or ISO-8601 (`PT8H`). */
+  duration: string;
+  reason: string;
+  roleName?: string | undefined;
+  /** Full ARNs, or `user/<name>`, `role/<name>`, `root` in the caller's account. */
+  principals?: string[] | undefined;
+  acknowledgePrivileged?: boolean | undefined;
+}
+
+/** `POST /requests/{id}/approve`: an approver may only shorten the duration. */
+export interface ApproveBody {
+  duration?: string | undefined;
+  reason?: string | undefined;
+}
+
+/** `POST /requests/{id}/reject`. */
+export interface RejectBody {
+  reason: string;
+}
+
+/** `POST /requests/{id}/revoke` (default mode: trust). */
+export interface RevokeBody {
+  mode?: RevokeMode | undefined;
+  reason: string;
+}
+
+/** `POST /requests/{id}/cancel` (intake, the partner's own PENDING request). */
+export interface CancelBody {
+  reason?: string | undefined;
+}
+
+/** `GET /requests?status=&limit=&after=`. */
+export interface ListQuery {
+  status?: string;
+  limit?: number;
+  /** Keyset cursor: the id of the last request of the previous page. */
+  after?: string;
+}
+
+/** `GET /requests/{id}`: the request and its audit trail. */
+export interface RequestView {
+  request: AccessRequest;
+  history: AuditEvent[];
+}
+
+/** `GET /requests`. */
+export interface RequestPage {
+  items: AccessRequest[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  next?: string;
+}
+
+/** The answer of every `POST` route: the request as it is now. */
+export interface RequestAnswer {
+  request: AccessRequest;
+}

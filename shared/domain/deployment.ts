@@ -1,0 +1,7 @@
+/**
+ * Names of the deployment's own RAM resources: the execution role the functions run as (s.yaml
+ * `role:`) and its permission policy, both created by `crossrole bootstrap`. The local cloud seeds
+ * its world from s.yaml and keeps its own copy (local/world.ts): a witness does not share ours.
+ */
+export const EXEC_ROLE_NAME = 'crossrole-fc-exec';
+export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
