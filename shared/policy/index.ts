@@ -8,3 +8,6 @@ export * from './trust-policy';
 export * from './guard-policy';
 export * from './partner-policy';
 export * from './guardrails';
+export * from './system-policies';
+export * from './privilege';
+export * from './catalog-check';
