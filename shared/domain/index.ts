@@ -5,3 +5,4 @@ export * from './duration';
 export * from './identifiers';
 export * from './catalog';
 export * from './ports';
+export * from './intake';
