@@ -10,13 +10,18 @@ import { LOCAL_CATALOG } from '../local/world';
 import type { Session } from './context';
 import { CliError, toCliError } from './errors';
 
-export function loadCatalogFile(path: string): Catalog {
-  let raw: unknown;
+/** The catalog file as JSON, not yet validated. Unreadable or not JSON: INVALID_CONFIG. */
+export function readCatalogJson(path: string): unknown {
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new CliError('INVALID_CONFIG', `cannot read the catalog ${path}: ${e instanceof Error ? e.message : String(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
   }
+}
+
+/** A catalog file, validated and through the guardrails (first error only: `config check` lists them all). */
+export function loadCatalogFile(path: string): Catalog {
+  const raw = readCatalogJson(path);
   try {
     const catalog = parseCatalog(raw);
     checkCatalogGuardrails(catalog);
