@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Profile } from './catalog';
-import { formatPath } from './catalog';
+import { zodIssues } from './catalog';
 import { ForbiddenError, ValidationError } from './errors';
 
 /** Enough for a team; keeps the trust policy far below RAM's 2,048 characters. */
@@ -24,11 +24,11 @@ export const submitRequestSchema = z.strictObject({
 export type SubmitRequestInput = z.input<typeof submitRequestSchema>;
 export type SubmitRequestBody = z.output<typeof submitRequestSchema>;
 
-/** Parse the body, reporting the first bad field as a ValidationError (code VALIDATION); details.issues lists all. */
+/** Parse the body, reporting the first bad field (an unknown key at the key) as a ValidationError (code VALIDATION); details.issues lists all. */
 export function parseSubmitRequest(input: unknown): SubmitRequestBody {
   const r = submitRequestSchema.safeParse(input);
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ field: formatPath(i.path), message: i.message }));
+  const issues = zodIssues(r.error.issues);
   const first = issues[0] ?? { field: '(root)', message: 'invalid' };
   throw new ValidationError('VALIDATION', first.field, first.message, { details: { issues } });
 }
