@@ -9,25 +9,39 @@ import { localCatalog } from '../shared/contract/local-catalog';
 import { checkCatalogGuardrails } from '../shared/policy';
 import type { Session } from './context';
 import { CliError, toCliError } from './errors';
+import { errorMessage } from '../shared/domain/errors';
 
-export function loadCatalogFile(path: string): Catalog {
+/** JSON text (a file's content, or CROSSROLE_CONFIG), not yet validated. Not JSON: INVALID_CONFIG. */
+function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${source}: ${errorMessage(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
+  }
+}
+
+/** The catalog file as JSON, not yet validated. Unreadable or not JSON: INVALID_CONFIG. */
+export function readCatalogJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${path}: ${e instanceof Error ? e.message : String(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
+    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${path}: ${errorMessage(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
   }
-  return parseCatalogText(text, path);
+  return parseJsonText(text, path);
+}
+
+/** A catalog file, validated and through the guardrails (first error only: `config check` lists them all). */
+export function loadCatalogFile(path: string): Catalog {
+  return validated(readCatalogJson(path), path);
 }
 
 /** A catalog given as JSON text (a file's content, or CROSSROLE_CONFIG), validated as the functions validate it. */
 export function parseCatalogText(text: string, source: string): Catalog {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${source}: ${e instanceof Error ? e.message : String(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
-  }
+  return validated(parseJsonText(text, source), source);
+}
+
+function validated(raw: unknown, source: string): Catalog {
   try {
     const catalog = parseCatalog(raw);
     checkCatalogGuardrails(catalog);

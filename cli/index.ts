@@ -19,6 +19,7 @@ const requests = () => import('./commands/requests.js');
 const assume = () => import('./commands/assume.js');
 const inbox = () => import('./commands/inbox.js');
 const operator = () => import('./commands/operator.js');
+const configCheck = () => import('./commands/config-check.js');
 const demo = () => import('./commands/demo.js');
 
 export const VERSION = '0.1.0';
@@ -217,9 +218,9 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .action(run(async (s, o, [fn]) => (await operator()).invokeCommand(s, fn ?? '', { ...stringOpt(o, 'eventFile'), async: o['async'] === true })));
 
   const config = example(program.command('config').description('catalog tools'), 'crossrole config check catalog.json');
-  example(withCommon(config.command('check').argument('<file>', 'catalog JSON').description('validate a catalog (schema and guardrails) and print what each profile grants')),
-    'crossrole config check catalog.json')
-    .action(run(async (s, _o, [file]) => (await operator()).configCheckCommand(s, file ?? '')));
+  example(withCommon(config.command('check').argument('<file>', 'catalog JSON').description('list every problem of a catalog (schema, guardrails, unknown System policies) and what each profile grants; exit 1 on any error')),
+    'crossrole config check catalog.json', 'crossrole config check examples/catalog.json --json')
+    .action(run(async (s, _o, [file]) => (await configCheck()).configCheckCommand(s, file ?? '')));
 
   // ------------------------------------------------------------------ demo
   example(withCommon(program.command('demo').description('play the cross-account tutorial end to end against the local stack, narrated (starts one if none is running)'))

@@ -1,111 +1,158 @@
 /**
  * The catalog/config document: who owns, who approves, who may ask, and what can be granted.
  * Validated once at cold start; every error names the offending field (e.g. `profiles[1].maxDuration`).
+ * The same schema is published as JSON Schema (`catalog.schema.json`, see catalog-json-schema.ts),
+ * so the descriptions here are what an editor shows next to each field.
  */
-import { z } from 'zod/v3';
-import { ValidationError, errorMessage } from './errors';
+import { z } from 'zod';
+import { ValidationError } from './errors';
 import { parseDuration } from './duration';
-import { isAccountId, parsePrincipalArn } from './identifiers';
+import { parsePrincipalArn } from './identifiers';
 import { formatPath } from './validation';
 
-const accountId = z.string().refine(isAccountId, { message: 'must be a 16-digit account ID' });
-const durationText = z.string().superRefine((v, ctx) => {
-  try {
-    parseDuration(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: errorMessage(e).replace(/^duration: /, '') });
-  }
-});
-const principalArn = z.string().superRefine((v, ctx) => {
-  try {
-    parsePrincipalArn(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: errorMessage(e).replace(/^arn: /, '') });
-  }
-});
+// A guide for editors only: parseDuration is the judge (it also bounds the value).
+const DURATION_PATTERN = '^([1-9][0-9]{0,7}[smhd]|P([0-9]{1,6}D)?(T([0-9]{1,7}H)?([0-9]{1,9}M)?([0-9]{1,10}S)?)?)$';
 
-const systemPolicy = z.strictObject({
-  type: z.literal('System'),
-  name: z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'must be a RAM policy name'),
-});
-const customPolicy = z.strictObject({
-  type: z.literal('Custom'),
-  /** Created once in the owner account as `crossrole-<name>`, shared by all grants of the profile. */
-  name: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be 1–100 letters, digits or "-"'),
-  /** The policy document, as an object (checked by the guardrails). */
-  document: z.record(z.string(), z.unknown()),
-});
+const accountId = z.string().regex(/^\d{16}$/, 'must be a 16-digit account ID');
+const durationText = z
+  .string()
+  .superRefine((v, ctx) => {
+    try {
+      parseDuration(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message.replace(/^duration: /, '') : 'invalid duration' });
+    }
+  })
+  .meta({ pattern: DURATION_PATTERN, examples: ['8h', '90m', '7d', 'PT8H'] });
+const principalArn = z
+  .string()
+  .superRefine((v, ctx) => {
+    try {
+      parsePrincipalArn(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message.replace(/^arn: /, '') : 'invalid ARN' });
+    }
+  })
+  .meta({ pattern: '^acs:ram::[0-9]{16}:(root|user/.+|role/.+)$', examples: ['acs:ram::1234567890123456:user/alice'] });
 
-const profile = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lowercase letters, digits or "-"'),
-  description: z.string().max(500).optional(),
-  policies: z.array(z.discriminatedUnion('type', [systemPolicy, customPolicy])).min(1).max(5),
-  maxDuration: durationText,
-  autoApprove: z.boolean().default(false),
-  privileged: z.boolean().default(false),
-  /** Role name template; `{id}` is replaced by the short request id. Must keep the `crossrole-` prefix. */
-  roleNameTemplate: z.string().regex(/^crossrole-[A-Za-z0-9.{}-]*\{id\}[A-Za-z0-9.{}-]*$/, 'must start with "crossrole-" and contain "{id}"').optional(),
-});
+const systemPolicy = z
+  .strictObject({
+    type: z.literal('System'),
+    name: z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'must be a RAM policy name').meta({ description: 'System policy name, e.g. AliyunECSReadOnlyAccess. Judged by its known document; an unknown name counts as possibly privileged.' }),
+  })
+  .meta({ title: 'System policy' });
+const customPolicy = z
+  .strictObject({
+    type: z.literal('Custom'),
+    name: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be 1–100 letters, digits or "-"').meta({ description: 'Created once in the owner account as `crossrole-<name>`, shared by all grants of the profile.' }),
+    document: z.record(z.string(), z.unknown()).meta({ description: 'The RAM policy document (Version "1", Statement [...]), as an object. Checked by the guardrails.' }),
+  })
+  .meta({ title: 'Custom policy' });
 
-export const catalogSchema = z.strictObject({
-  ownerAccountId: accountId,
-  approvers: z.array(principalArn).min(1),
-  partners: z.union([z.literal('open'), z.array(accountId).min(1)]),
-  pendingTtl: durationText.default('72h'),
-  /**
-   * How long a trust-mode revocation stays reversible: after that the scan deletes the role and its
-   * guard policy, so revoked grants do not use up the account's RAM role quota (~1,000) for ever.
-   */
-  revokedRoleRetention: durationText.default('7d'),
-  profiles: z.array(profile).min(1),
-});
+export const profileSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lowercase letters, digits or "-"').meta({ description: 'What partners ask for (`crossrole request --profile <name>`).' }),
+    description: z.string().max(500).optional(),
+    policies: z.array(z.discriminatedUnion('type', [systemPolicy, customPolicy])).min(1, 'must list at least one policy').max(5, 'at most 5 policies').meta({ description: 'Attached to the grant\'s role. RAM allows 5 custom policies per role by default.' }),
+    maxDuration: durationText.meta({ description: 'Longest grant a partner may ask for. At most 4h on a privileged profile.' }),
+    autoApprove: z.boolean().default(false).meta({ description: 'Grant without an approver. Refused for privileged profiles and for policies whose content is unknown.' }),
+    privileged: z.boolean().default(false).meta({ description: 'Break-glass profile: required when a policy can escalate (ram:* writes, sts:AssumeRole, resourcemanager, actiontrail, kms, or *). Then approval is required, maxDuration is at most 4h, and requesters must send "acknowledgePrivileged": true.' }),
+    roleNameTemplate: z.string().regex(/^crossrole-[A-Za-z0-9.{}-]*\{id\}[A-Za-z0-9.{}-]*$/, 'must start with "crossrole-" and contain "{id}"').optional().meta({ description: 'Role name template; `{id}` is replaced by the short request id. Must keep the `crossrole-` prefix.' }),
+  })
+  .meta({ title: 'Profile' });
+
+export const catalogSchema = z
+  .strictObject({
+    $schema: z.string().optional().meta({ description: 'Path or URL of catalog.schema.json, for editors. Ignored by Crossrole.' }),
+    ownerAccountId: accountId.meta({ description: 'Account A: where roles are created.' }),
+    approvers: z.array(principalArn).min(1, 'must name at least one approver').meta({ description: 'RAM users or roles of the owner account who may approve, reject and revoke.' }),
+    partners: z
+      .union([z.literal('open'), z.array(accountId).min(1)], { error: 'must be "open" or a non-empty list of 16-digit account IDs' })
+      .meta({ description: '"open" (any account may ask) or the account IDs that may ask.' }),
+    pendingTtl: durationText.default('72h').meta({ description: 'How long a request waits for a decision before it lapses.' }),
+    revokedRoleRetention: durationText.default('7d').meta({
+      description: 'How long a trust-mode revocation stays reversible: after that the scan deletes the role and its guard policy, so revoked grants do not use up the account\'s RAM role quota (~1,000).',
+    }),
+    profiles: z.array(profileSchema).min(1, 'must define at least one profile'),
+  })
+  .meta({ title: 'Crossrole catalog' });
 
 export type CatalogInput = z.input<typeof catalogSchema>;
 type ParsedCatalog = z.output<typeof catalogSchema>;
 export type Profile = ParsedCatalog['profiles'][number];
 export type ProfilePolicy = Profile['policies'][number];
+export type CatalogProfile = Profile & { maxDurationSeconds: number };
 
-export interface Catalog extends Omit<ParsedCatalog, 'pendingTtl' | 'revokedRoleRetention' | 'profiles'> {
+export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 'revokedRoleRetention' | 'profiles'> {
   pendingTtlSeconds: number;
   revokedRoleRetentionSeconds: number;
-  profiles: Array<Profile & { maxDurationSeconds: number }>;
+  profiles: CatalogProfile[];
 }
 
-/** An unknown key is reported at the key itself (`profiles[1].maxDurationHours`), not at its parent object. */
-function issuePath(issue: z.ZodIssue): ReadonlyArray<PropertyKey> {
-  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) return [...issue.path, issue.keys[0] as string];
-  return issue.path;
+/** One thing wrong with a catalog document, at its field. */
+export interface CatalogIssue {
+  field: string;
+  message: string;
 }
 
-/** Parse and validate a catalog. Throws a ValidationError (code INVALID_CONFIG) naming the first bad field. */
-export function parseCatalog(input: unknown): Catalog {
-  const r = catalogSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const field = issue ? formatPath(issuePath(issue)) : '(root)';
-    throw new ValidationError('INVALID_CONFIG', field, issue?.message ?? 'invalid', { details: { issues: r.error.issues.map((i) => ({ field: formatPath(issuePath(i)), message: i.message })) } });
-  }
-  const c = r.data;
+export type CatalogValidation = { ok: true; catalog: Catalog } | { ok: false; issues: CatalogIssue[] };
+
+/** zod issues as catalog issues; an unknown key is reported at the key itself (`profiles[1].maxDurationHours`), one issue per key. */
+export function zodIssues(issues: readonly z.core.$ZodIssue[]): CatalogIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+      return issue.keys.map((key) => ({ field: formatPath([...issue.path, key]), message: `unknown key "${key}"` }));
+    }
+    return [{ field: formatPath(issue.path), message: issue.message }];
+  });
+}
+
+/** A profile that passed the schema, with its maximum in seconds. */
+export function withDurationSeconds(p: Profile): CatalogProfile {
+  return { ...p, maxDurationSeconds: parseDuration(p.maxDuration, 'maxDuration') };
+}
+
+/** Rules across fields, which the schema cannot express. */
+function crossFieldIssues(c: ParsedCatalog): CatalogIssue[] {
+  const issues: CatalogIssue[] = [];
   const names = new Set<string>();
   c.profiles.forEach((p, i) => {
-    if (names.has(p.name)) throw new ValidationError('INVALID_CONFIG', `profiles[${i}].name`, `duplicate profile "${p.name}"`);
+    if (names.has(p.name)) issues.push({ field: `profiles[${i}].name`, message: `duplicate profile "${p.name}"` });
     names.add(p.name);
   });
   c.approvers.forEach((a, i) => {
-    const p = parsePrincipalArn(a, `approvers[${i}]`);
-    if (p.accountId !== c.ownerAccountId) throw new ValidationError('INVALID_CONFIG', `approvers[${i}]`, 'approvers must belong to the owner account');
+    if (parsePrincipalArn(a, `approvers[${i}]`).accountId !== c.ownerAccountId) issues.push({ field: `approvers[${i}]`, message: 'approvers must belong to the owner account' });
   });
-  if (Array.isArray(c.partners) && c.partners.includes(c.ownerAccountId)) {
-    throw new ValidationError('INVALID_CONFIG', 'partners', 'the owner account cannot be its own partner');
-  }
+  if (Array.isArray(c.partners) && c.partners.includes(c.ownerAccountId)) issues.push({ field: 'partners', message: 'the owner account cannot be its own partner' });
+  return issues;
+}
+
+/** Validate a catalog, collecting every issue (schema first; the cross-field rules once the schema passes). */
+export function validateCatalog(input: unknown): CatalogValidation {
+  const r = catalogSchema.safeParse(input);
+  if (!r.success) return { ok: false, issues: zodIssues(r.error.issues) };
+  const c = r.data;
+  const issues = crossFieldIssues(c);
+  if (issues.length > 0) return { ok: false, issues };
   return {
-    ownerAccountId: c.ownerAccountId,
-    approvers: c.approvers,
-    partners: c.partners,
-    pendingTtlSeconds: parseDuration(c.pendingTtl, 'pendingTtl'),
-    revokedRoleRetentionSeconds: parseDuration(c.revokedRoleRetention, 'revokedRoleRetention'),
-    profiles: c.profiles.map((p) => ({ ...p, maxDurationSeconds: parseDuration(p.maxDuration, 'maxDuration') })),
+    ok: true,
+    catalog: {
+      ownerAccountId: c.ownerAccountId,
+      approvers: c.approvers,
+      partners: c.partners,
+      pendingTtlSeconds: parseDuration(c.pendingTtl, 'pendingTtl'),
+      revokedRoleRetentionSeconds: parseDuration(c.revokedRoleRetention, 'revokedRoleRetention'),
+      profiles: c.profiles.map(withDurationSeconds),
+    },
   };
+}
+
+/** Parse and validate a catalog. Throws a ValidationError (code INVALID_CONFIG) naming the first bad field; details.issues lists them all. */
+export function parseCatalog(input: unknown): Catalog {
+  const r = validateCatalog(input);
+  if (r.ok) return r.catalog;
+  const first = r.issues[0] ?? { field: '(root)', message: 'invalid' };
+  throw new ValidationError('INVALID_CONFIG', first.field, first.message, { details: { issues: r.issues } });
 }
 
 export function findProfile(catalog: Catalog, name: string): Catalog['profiles'][number] | undefined {

@@ -11,3 +11,4 @@ export * from './validation';
 export * from './messages';
 export * from './api';
 export * from './deployment';
+export * from './intake';

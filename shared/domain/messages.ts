@@ -4,7 +4,7 @@
  * carry identifiers only; consumers re-read the ledger, so parsing is about rejecting junk early
  * and routing, never about authority.
  */
-import { z } from 'zod/v3';
+import { z } from 'zod';
 import { errorMessage } from './errors';
 import type { WorkflowMessage } from './ports';
 

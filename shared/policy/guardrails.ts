@@ -1,75 +1,17 @@
 /**
- * Guardrails on the custom policies a catalog may grant to a partner: unless the profile is
- * `privileged`, no Allow statement may grant everything, or any action that lets the holder widen
- * its own access, create lasting credentials, or remove the expiry guard.
- *
- * Detection uses the evaluator itself, so wildcards (`ram:Attach*`, `*:*`, `ram:*Policy*`) and
- * NotAction (= everything not listed) are judged exactly as RAM would judge them. Each Allow statement
- * is probed on its own with its conditions and resource scope stripped: a condition can be met and a
- * narrowed resource still reaches the same escalation (e.g. attach a policy to any role).
+ * Guardrails on what a catalog may grant to a partner. Unless a profile is `privileged`, no Allow
+ * statement of its policies (Custom documents, and System policies by their known documents) may
+ * grant everything, or any action that lets the holder widen its own access, create lasting
+ * credentials, or remove the expiry guard. A privileged profile must require approval, last at most
+ * a few hours, and grant only policies whose content is known (privilege.ts has the rules).
  */
-import { CrossroleError } from '../domain/errors';
 import type { Catalog } from '../domain/catalog';
-import { evaluate } from './evaluator';
-import { parsePolicyDocument, type PolicyDocument, type Statement } from './policy-document';
+import { CrossroleError, ValidationError } from '../domain/errors';
+import { describeEscalation, escalatingActions } from './escalation';
+import type { PolicyDocument } from './policy-document';
+import { assessProfile, type CatalogProblem } from './privilege';
 
-/** Actions that escalate privileges, mint lasting credentials, or undo the grant's controls. */
-export const ESCALATION_ACTIONS: readonly string[] = [
-  'ram:AttachPolicyToRole',
-  'ram:AttachPolicyToUser',
-  'ram:AttachPolicyToGroup',
-  // Detaching is escalation here: it removes the expiry guard from the grant's own role.
-  'ram:DetachPolicyFromRole',
-  'ram:DetachPolicyFromUser',
-  'ram:DetachPolicyFromGroup',
-  'ram:CreateAccessKey',
-  'ram:UpdateAccessKey',
-  'ram:CreatePolicy',
-  'ram:CreatePolicyVersion',
-  'ram:SetDefaultPolicyVersion',
-  'ram:DeletePolicy',
-  'ram:DeletePolicyVersion',
-  'ram:CreateRole',
-  'ram:UpdateRole',
-  'ram:DeleteRole',
-  'ram:PassRole',
-  'ram:CreateUser',
-  'ram:UpdateUser',
-  'ram:AddUserToGroup',
-  'ram:CreateLoginProfile',
-  'ram:UpdateLoginProfile',
-  'ram:CreateSAMLProvider',
-  'ram:UpdateSAMLProvider',
-  'ram:CreateOIDCProvider',
-  'ram:UpdateOIDCProvider',
-  'ram:SetSecurityPreference',
-  // Crossrole finds the roles it manages by tag.
-  'ram:TagResources',
-  'ram:UntagResources',
-  'sts:AssumeRole',
-  'resourcemanager:AttachPolicy',
-  'resourcemanager:CreatePolicy',
-  'resourcemanager:CreatePolicyVersion',
-  'resourcemanager:SetDefaultPolicyVersion',
-];
-
-/**
- * An action in a service no policy names: a statement that allows it allows (nearly) every action
- * of every service, i.e. `*`, `*:*` or an Allow with NotAction.
- */
-const ANY_ACTION_PROBE = 'crossrole-probe-unknown-service:AnyAction';
-
-/** The actions among the probes that this Allow statement grants on some resource under some context. */
-export function escalatingActions(statement: Statement): string[] {
-  if (statement.Effect !== 'Allow') return [];
-  const probe: Statement = { Effect: 'Allow', Resource: '*' };
-  if (statement.Action !== undefined) probe.Action = statement.Action;
-  if (statement.NotAction !== undefined) probe.NotAction = statement.NotAction;
-  const doc: PolicyDocument = { Version: '1', Statement: [probe] };
-  const grants = (action: string): boolean => evaluate([doc], { action, resource: '*', context: {} }) === 'Allow';
-  const found = ESCALATION_ACTIONS.filter(grants);
-  return grants(ANY_ACTION_PROBE) ? ['*', ...found] : found;
-}
+export { ESCALATION_ACTIONS, escalatingActions, describeEscalation, type ActionStatement } from './escalation';
 
 export interface GuardrailOptions {
   privileged: boolean;
@@ -83,22 +25,30 @@ export function checkPolicyGuardrails(document: PolicyDocument, opts: GuardrailO
   document.Statement.forEach((s, i) => {
     const actions = escalatingActions(s);
     if (actions.length === 0) return;
-    const what = actions[0] === '*' ? 'grants every action' : `grants ${actions.slice(0, 3).join(', ')}${actions.length > 3 ? ` and ${actions.length - 3} more` : ''}`;
-    throw new CrossroleError('POLICY_GUARDRAIL', `${opts.field}: Statement[${i}] ${what}; only a profile marked "privileged: true" may grant that`, {
+    throw new CrossroleError('POLICY_GUARDRAIL', `${opts.field}: Statement[${i}] ${describeEscalation(actions)}; only a profile marked "privileged: true" may grant that`, {
       field: opts.field,
       details: { statement: i, actions },
     });
   });
 }
 
-/** Parse every Custom policy of every profile and apply the guardrails (at catalog load). */
+/** Every guardrail problem of a parsed catalog, errors and warnings, in profile order. */
+export function catalogGuardrailProblems(catalog: Catalog): CatalogProblem[] {
+  return catalog.profiles.flatMap((profile, i) => assessProfile(profile, `profiles[${i}]`).problems);
+}
+
+/** A problem as the error a loader throws: INVALID_POLICY for a malformed document, else POLICY_GUARDRAIL. */
+export function problemError(p: CatalogProblem): CrossroleError {
+  const details = { ...(p.details ?? {}), rule: p.rule, ...(p.profile === undefined ? {} : { profile: p.profile }), ...(p.policy === undefined ? {} : { policy: p.policy }), ...(p.action === undefined ? {} : { action: p.action }) };
+  if (p.code === 'INVALID_POLICY' || p.code === 'INVALID_CONFIG') return new ValidationError(p.code, p.field, p.message, { details });
+  return new CrossroleError('POLICY_GUARDRAIL', `${p.field}: ${p.message}`, { field: p.field, details });
+}
+
+/**
+ * Apply the guardrails at catalog load: throws the first error (warnings do not stop a catalog;
+ * `crossrole config check` shows them). The runtime and the CLI both load catalogs through this.
+ */
 export function checkCatalogGuardrails(catalog: Catalog): void {
-  catalog.profiles.forEach((profile, i) => {
-    profile.policies.forEach((policy, j) => {
-      if (policy.type !== 'Custom') return;
-      const field = `profiles[${i}].policies[${j}].document`;
-      const document = parsePolicyDocument(policy.document, field);
-      checkPolicyGuardrails(document, { privileged: profile.privileged, field });
-    });
-  });
+  const first = catalogGuardrailProblems(catalog).find((p) => p.severity === 'error');
+  if (first !== undefined) throw problemError(first);
 }

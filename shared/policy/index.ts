@@ -9,3 +9,6 @@ export * from './guard-policy';
 export * from './partner-policy';
 export * from './guardrails';
 export * from './exec-role-policy';
+export * from './system-policies';
+export * from './privilege';
+export * from './catalog-check';

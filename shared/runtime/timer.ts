@@ -3,7 +3,7 @@
  * message, a malformed timer event is the platform's or the operator's mistake: it fails the
  * invocation with a ValidationError naming the field.
  */
-import { z } from 'zod/v3';
+import { z } from 'zod';
 import { fromZodError } from '../domain/validation';
 import { decodeEventArgument } from './event-argument';
 

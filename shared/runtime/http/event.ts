@@ -3,7 +3,7 @@
  * and a route's JSON body. Failures are typed (VALIDATION, INVALID_JSON, PAYLOAD_TOO_LARGE);
  * ./response maps them to statuses.
  */
-import { z } from 'zod/v3';
+import { z } from 'zod';
 import { CrossroleError, ValidationError, errorMessage } from '../../domain/errors';
 import { truncate } from '../../domain/duration';
 import { fromZodError } from '../../domain/validation';

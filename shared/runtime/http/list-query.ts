@@ -1,5 +1,5 @@
 /** The query string of `GET /requests`, parsed at the edge; the use case checks the values' ranges. */
-import { z } from 'zod/v3';
+import { z } from 'zod';
 import type { ListQuery } from '../../domain/api';
 import { fromZodError } from '../../domain/validation';
 

@@ -4,7 +4,7 @@
  * `toHttpResponse`, which exposes only CrossroleError codes and messages (written for callers) and
  * turns everything else into a generic 500, logging the details instead of returning them.
  */
-import { z } from 'zod/v3';
+import { z } from 'zod';
 import { CrossroleError, type ErrorCode } from '../../domain/errors';
 import type { Logger } from '../../domain/ports';
 import { fromZodError } from '../../domain/validation';

@@ -5,7 +5,7 @@
  * (shared/domain/messages). Never throws: whatever cannot be read becomes a refused item, so one
  * bad message never hides the others of its batch.
  */
-import { z } from 'zod/v3';
+import { z } from 'zod';
 import { errorMessage } from '../../domain/errors';
 import { parseWorkflowMessage, type ParsedMessage } from '../../domain/messages';
 import { decodeEventArgument } from '../event-argument';

@@ -2,7 +2,7 @@
  * Use cases of the approval function: approve, reject, revoke, retry (POST /requests/{id}/...),
  * plus cancel for the partner.
  */
-import { z } from 'zod/v3';
+import { z } from 'zod';
 import type { AccessRequest } from '../../domain/access-request';
 import { RevokeMode } from '../../domain/access-request';
 import type { ApproveBody, CancelBody, RejectBody, RevokeBody } from '../../domain/api';

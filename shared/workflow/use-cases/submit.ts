@@ -1,35 +1,21 @@
 /**
  * Use case: a partner asks for access (POST /requests).
  */
-import { z } from 'zod/v3';
 import type { AccessRequest } from '../../domain/access-request';
-import type { SubmitRequestBody } from '../../domain/api';
 import { findProfile, isPartnerAllowed } from '../../domain/catalog';
 import { CrossroleError, ForbiddenError, ValidationError } from '../../domain/errors';
 import { parseDuration, formatDuration } from '../../domain/duration';
 import { parsePrincipalArn, rootArn } from '../../domain/identifiers';
 import type { CallerIdentity } from '../../domain/ports';
 import { Status } from '../../domain/state-machine';
-import { parseWith } from '../../domain/validation';
+import { checkPrivilegedAcknowledgement, parseSubmitRequest } from '../../domain/intake';
 import { buildTrustPolicy, parseExternalId } from '../../policy';
 import { Actor } from '../support/deps';
 import type { WorkflowDeps } from '../support/deps';
-import { parseReason, type SameType } from '../support/input';
+import { parseReason } from '../support/input';
 import { sendBestEffort } from '../support/messages';
 import { grantRoleName } from '../support/naming';
 
-/** Enough for a team; keeps the trust policy far below RAM's 2,048 characters. */
-export const MAX_PRINCIPALS = 10;
-
-const submitSchema = z.strictObject({
-  profile: z.string().min(1).max(64),
-  duration: z.string().max(32),
-  reason: z.string(),
-  roleName: z.string().max(128).optional(),
-  principals: z.array(z.string().max(256)).min(1).max(MAX_PRINCIPALS).optional(),
-  acknowledgePrivileged: z.boolean().optional(),
-});
-const _submitIsTheApiBody: SameType<z.input<typeof submitSchema>, SubmitRequestBody> = true;
 
 /**
  * The principals the role will trust: full ARNs, or `user/<name>`, `role/<name>`, `root` short
@@ -71,7 +57,7 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
     throw new ForbiddenError('FORBIDDEN_PARTNER_NOT_ALLOWED', `account ${caller.accountId} is not an allowed partner`);
   }
 
-  const body = parseWith(submitSchema, input);
+  const body = parseSubmitRequest(input);
   const durationSeconds = parseDuration(body.duration, 'duration');
   const reason = parseReason(body.reason);
   const principals = resolvePrincipals(body.principals, caller.accountId);
@@ -86,13 +72,7 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
       details: { maxDuration: profile.maxDuration, maxDurationSeconds: profile.maxDurationSeconds },
     });
   }
-  // Privileged profiles carry actions the guardrails otherwise refuse (ram:*, sts:*, *), i.e. the
-  // power to escalate or to persist beyond the grant. The requester must say so explicitly with
-  // `acknowledgePrivileged: true`, so that such access is never obtained by a typo or a copied
-  // command line, and the acknowledgement is on the audit record the approver reads.
-  if (profile.privileged && body.acknowledgePrivileged !== true) {
-    throw new ForbiddenError('FORBIDDEN_PRIVILEGED_PROFILE', `profile "${profile.name}" is privileged: resend with "acknowledgePrivileged": true`);
-  }
+  checkPrivilegedAcknowledgement(profile, body);
 
   const id = deps.newId();
   const roleName = grantRoleName(body.roleName, profile, id);

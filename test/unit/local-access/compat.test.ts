@@ -3,17 +3,17 @@
  * changes verdicts only where the two readings of RAM differ. The shapes are copied here (not
  * imported) on purpose: this engine must not learn RAM from the product.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { decide, decideTrust, parsePolicy } from '../../../local/access/policy';
+// The one product document read here is the one the product would send to RAM: the witness judges it.
+import { localCatalog } from '../../../shared/contract/local-catalog';
+import { buildExecRolePolicy } from '../../../shared/policy/exec-role-policy';
 
-const ROOT = join(__dirname, '../../..');
 const OWNER = '1511928242963727';
 const PARTNER = '1879324520397241';
 
 describe('documents the local cloud holds today', () => {
-  it('deploy/exec-role-policy.json (placeholders filled) parses and grants what it lists', () => {
-    const text = readFileSync(join(ROOT, 'deploy/exec-role-policy.json'), 'utf8').replaceAll('${OWNER_ACCOUNT_ID}', OWNER).replaceAll('${REGION}', 'cn-hangzhou');
+  it('the execution policy the product derives from the local catalog parses and grants what it lists', () => {
+    const text = buildExecRolePolicy({ ownerAccountId: OWNER, region: 'cn-hangzhou', catalog: localCatalog(), queues: ['crossrole-approvals', 'crossrole-provision', 'crossrole-revoke', 'crossrole-deadletter'] });
     const p = parsePolicy(text, 'identity');
     const d = (action: string, resource: string) => decide([p], { action, resource, context: {} });
     expect(d('ram:CreateRole', `acs:ram:*:${OWNER}:role/crossrole-g1`)).toBe('Allow');

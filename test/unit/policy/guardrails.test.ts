@@ -53,7 +53,7 @@ describe('checkPolicyGuardrails', () => {
   });
 
   it('reports which actions escalate', () => {
-    expect(escalatingActions({ Effect: 'Allow', Action: 'ram:Attach*', Resource: '*' })).toEqual(['ram:AttachPolicyToRole', 'ram:AttachPolicyToUser', 'ram:AttachPolicyToGroup']);
+    expect(escalatingActions({ Effect: 'Allow', Action: 'ram:Attach*', Resource: '*' })).toEqual(['ram:AttachPolicyToRole', 'ram:AttachPolicyToUser', 'ram:AttachPolicyToGroup', 'ram:AttachPolicy']);
     expect(escalatingActions({ Effect: 'Allow', Action: '*', Resource: '*' })).toEqual(['*', ...ESCALATION_ACTIONS]);
     expect(escalatingActions({ Effect: 'Deny', Action: '*', Resource: '*' })).toEqual([]);
   });
@@ -71,8 +71,15 @@ describe('checkCatalogGuardrails', () => {
   const readOnly = { type: 'Custom' as const, name: 'ecs-read', document: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'ecs:Describe*', Resource: '*' }] } };
   const admin = { type: 'Custom' as const, name: 'ram-admin', document: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'ram:*', Resource: '*' }] } };
 
-  it('accepts safe custom policies and system policies', () => {
-    expect(() => checkCatalogGuardrails(catalog([{ name: 'ops', maxDuration: '8h', policies: [{ type: 'System', name: 'AdministratorAccess' }, readOnly] }]))).not.toThrow();
+  it('accepts safe custom policies and known harmless system policies', () => {
+    expect(() => checkCatalogGuardrails(catalog([{ name: 'ops', maxDuration: '8h', autoApprove: true, policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }, readOnly] }]))).not.toThrow();
+  });
+
+  it('judges a System policy by its document: AdministratorAccess on an ordinary profile is refused', () => {
+    const e = guardrailError(() => checkCatalogGuardrails(catalog([{ name: 'ops', maxDuration: '8h', policies: [{ type: 'System', name: 'AdministratorAccess' }, readOnly] }])));
+    expect(e.code).toBe('POLICY_GUARDRAIL');
+    expect(e.field).toBe('profiles[0].policies[0].name');
+    expect(e.details).toMatchObject({ rule: 'privileged-not-declared', profile: 'ops', policy: 'AdministratorAccess', action: '*' });
   });
 
   it('names the offending profile and policy', () => {

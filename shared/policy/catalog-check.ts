@@ -1,0 +1,74 @@
+/**
+ * `crossrole config check` as data: every problem of a catalog document at once (schema issues,
+ * malformed Custom documents, guardrail violations, unknown System policies), and what each profile
+ * grants. Loaders stop at the first error instead (parseCatalog, checkCatalogGuardrails).
+ */
+import { profileSchema, validateCatalog, withDurationSeconds, type Catalog, type CatalogProfile } from '../domain/catalog';
+import { assessProfile, type CatalogProblem, type PolicyClass, type PolicyClassification } from './privilege';
+
+export interface ProfileReport {
+  /** Position in the catalog's `profiles`. */
+  index: number;
+  name: string;
+  /** The worst class among its policies. */
+  class: PolicyClass;
+  declaredPrivileged: boolean;
+  autoApprove: boolean;
+  maxDuration: string;
+  maxDurationSeconds: number;
+  /** Who must say yes: nobody (auto-approved) or one approver other than the requester. */
+  approval: 'none' | 'one-approver';
+  /** The requester must send `acknowledgePrivileged: true`. */
+  acknowledgementRequired: boolean;
+  policies: PolicyClassification[];
+}
+
+export interface CatalogReport {
+  /** No errors (warnings allowed). */
+  valid: boolean;
+  errors: CatalogProblem[];
+  warnings: CatalogProblem[];
+  /** The parsed catalog, when the schema and cross-field rules pass. */
+  catalog?: Catalog;
+  /** Every profile that parsed on its own, even when the catalog as a whole did not. */
+  profiles: ProfileReport[];
+}
+
+function schemaProblem(issue: { field: string; message: string }): CatalogProblem {
+  return { severity: 'error', code: 'INVALID_CONFIG', rule: 'schema', field: issue.field, message: issue.message };
+}
+
+/** The profiles worth judging: all of them when the catalog parsed, else each one that parses alone. */
+function parsedProfiles(input: unknown, catalog: Catalog | undefined): Array<{ profile: CatalogProfile; index: number }> {
+  if (catalog !== undefined) return catalog.profiles.map((profile, index) => ({ profile, index }));
+  const raw = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>)['profiles'] : undefined;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((p: unknown, index) => {
+    const r = profileSchema.safeParse(p);
+    return r.success ? [{ profile: withDurationSeconds(r.data), index }] : [];
+  });
+}
+
+export function checkCatalogDocument(input: unknown): CatalogReport {
+  const v = validateCatalog(input);
+  const catalog = v.ok ? v.catalog : undefined;
+  const problems: CatalogProblem[] = v.ok ? [] : v.issues.map(schemaProblem);
+  const profiles = parsedProfiles(input, catalog).map(({ profile, index }): ProfileReport => {
+    const a = assessProfile(profile, `profiles[${index}]`);
+    problems.push(...a.problems);
+    return {
+      index,
+      name: a.name,
+      class: a.class,
+      declaredPrivileged: a.declaredPrivileged,
+      autoApprove: a.autoApprove,
+      maxDuration: a.maxDuration,
+      maxDurationSeconds: a.maxDurationSeconds,
+      approval: a.autoApprove ? 'none' : 'one-approver',
+      acknowledgementRequired: a.declaredPrivileged,
+      policies: a.policies,
+    };
+  });
+  const errors = problems.filter((p) => p.severity === 'error');
+  return { valid: errors.length === 0, errors, warnings: problems.filter((p) => p.severity === 'warning'), ...(catalog === undefined ? {} : { catalog }), profiles };
+}
