@@ -1,11 +1,11 @@
 /**
  * Operator commands: `bootstrap` (queues, the functions' execution role, the ledger schema),
- * `invoke` (a function through the FC API) and `config check` (validate a catalog).
+ * `invoke` (a function through the FC 3.0 API, 2023-03-30) and `config check` (validate a catalog).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import MNSClient from '@alicloud/mns';
-import { createFcInvoker, createRamAdapter, createStsClient } from '../../shared/cloud';
+import { createFcClient, createRamAdapter, createStsClient } from '../../shared/cloud';
 import { formatDuration } from '../../shared/domain/duration';
 import { QueueName } from '../../shared/domain/ports';
 import { migrate, openDb } from '../../shared/ledger';
@@ -114,8 +114,16 @@ export async function bootstrapCommand(session: Session, o: BootstrapOptions): P
   return ExitCode.OK;
 }
 
+/**
+ * InvokeFunction of the FC 3.0 API (2023-03-30, `@alicloud/fc20230330`) on
+ * `<owner>.<region>.fc.aliyuncs.com`: s.yaml deploys FC 3.0 functions, which have no service, so
+ * the function name is the one in s.yaml (`crossrole-expiry`). Exit 1 on an API error or a
+ * function that throws.
+ */
 export async function invokeCommand(session: Session, functionName: string, o: { eventFile?: string; async?: boolean }): Promise<number> {
   const { ui } = session;
+  // The owner account is part of the FC endpoint: refuse early (exit 2) when it is not known.
+  session.ownerAccountId();
   const eps = session.endpoints();
   const { credentials } = await session.credentials();
   let event: unknown = {};
@@ -133,7 +141,7 @@ export async function invokeCommand(session: Session, functionName: string, o: {
       event = text;
     }
   }
-  const fc = createFcInvoker({ endpoint: eps.fc, accountId: session.ownerAccountId(), region: eps.region, credentials, logger: session.logger });
+  const fc = createFcClient({ endpoint: eps.fc, credentials, logger: session.logger });
   const r = await fc.invoke(functionName, event, { async: o.async === true });
   if (ui.json) ui.printJson(r);
   else {
