@@ -144,7 +144,10 @@ export async function invokeCommand(session: Session, functionName: string, o: {
   const fc = createFcClient({ endpoint: eps.fc, credentials, logger: session.logger });
   const r = await fc.invoke(functionName, event, { async: o.async === true });
   if (ui.json) ui.printJson(r);
-  else {
+  else if (o.async === true) {
+    // FC accepted the event (202); the function runs later, with FC's async retries.
+    ui.out(`${functionName}: queued for asynchronous invocation${r.requestId ? ` (FC request ${r.requestId})` : ''}`);
+  } else {
     ui.info(`${functionName} answered${r.requestId ? ` (FC request ${r.requestId})` : ''}:`);
     ui.out(typeof r.result === 'string' ? r.result : JSON.stringify(r.result ?? null, null, 2));
   }

@@ -58,7 +58,16 @@ export type FcClientFactory = (config: $OpenApiUtil.Config) => FcSdkClient;
 
 type Fc3Module = typeof $Fc3;
 let sdkModule: Promise<Fc3Module> | undefined;
-const loadSdk = (): Promise<Fc3Module> => (sdkModule ??= import('@alicloud/fc20230330'));
+/**
+ * Node's own import() of this CommonJS package (the bundled CLI) gives a namespace whose `default`
+ * is module.exports; transpiled interop (jest) gives the package's exports, `default` being the
+ * client class. Either way, answer the exports.
+ */
+function commonJsExports(m: Fc3Module): Fc3Module {
+  const d: unknown = m.default;
+  return typeof d === 'function' ? m : (d as Fc3Module);
+}
+const loadSdk = (): Promise<Fc3Module> => (sdkModule ??= import('@alicloud/fc20230330').then(commonJsExports));
 
 export interface FcInvocationResult {
   requestId?: string;
