@@ -4,6 +4,7 @@
  * action, and FC's error codes as openapi-core surfaces them (`code`, `statusCode`).
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,7 +13,9 @@ import { $OpenApiUtil } from '@alicloud/openapi-core';
 // The SDK's own runtime-options class (a dependency of @alicloud/fc20230330 and openapi-core).
 import { RuntimeOptions } from '@darabonba/typescript';
 import { createFcService, type FcRuntime } from '../../local/fc';
+import { sha256Hex } from '../../local/core/signing/common';
 import { fcAuthorization, fcStringToSign } from '../../local/core/signing/fc';
+import { computeAcs3Signature } from '../../local/core/signing/pop';
 import { ACCOUNT, FakeIdentity, FakeIssuer, FakeQueues, KEYS, REGION, serve, waitFor, type FakeKey } from '../integration/fc-runtime/fakes';
 
 const FIXTURE = join(__dirname, '..', 'integration', 'fc-runtime', 'fixture', 's.yaml');
@@ -145,6 +148,41 @@ describe('@alicloud/fc20230330 against the local FC 3.0 API', () => {
     expect(await r.json()).toMatchObject({ Code: 'InvalidArgument', RequestId: expect.stringMatching(/^1-/) });
     const unknown = await fetch(`${server.url}/2023-03-30/functions/fx-http/versions`);
     expect(await unknown.json()).toMatchObject({ Code: 'PathNotSupported' });
+  });
+
+  it('refuses a replayed ACS3 request (same nonce), a stale x-acs-date and another account\'s endpoint', async () => {
+    const signed = (date: Date, nonce: string, host = `127.0.0.1:${server.port}`): Record<string, string> => {
+      const headers: Record<string, string> = {
+        host,
+        'x-acs-action': 'ListFunctions',
+        'x-acs-version': '2023-03-30',
+        'x-acs-date': `${date.toISOString().slice(0, 19)}Z`,
+        'x-acs-signature-nonce': nonce,
+        'x-acs-content-sha256': sha256Hex(''),
+      };
+      const names = Object.keys(headers).sort();
+      const { signature } = computeAcs3Signature({ method: 'GET', path: '/2023-03-30/functions', rawQuery: '', headers, body: Buffer.alloc(0) }, names, KEYS.root.accessKeySecret);
+      return { ...headers, authorization: `ACS3-HMAC-SHA256 Credential=${KEYS.root.accessKeyId},SignedHeaders=${names.join(';')},Signature=${signature}` };
+    };
+    const once = signed(new Date(), `nonce-${Date.now()}`);
+    expect((await fetch(`${server.url}/2023-03-30/functions`, { headers: once })).status).toBe(200);
+    const replay = await fetch(`${server.url}/2023-03-30/functions`, { headers: once });
+    expect([replay.status, (await replay.json() as { Code: string }).Code]).toEqual([400, 'InvalidArgument']);
+    const stale = await fetch(`${server.url}/2023-03-30/functions`, { headers: signed(new Date(Date.now() - 20 * 60_000), `nonce-stale-${Date.now()}`) });
+    expect([stale.status, (await stale.json() as { Code: string }).Code]).toEqual([403, 'RequestTimeTooSkewed']);
+    // fetch sends the URL's Host; node:http sends the one signed, as the SDK does against a real endpoint.
+    const get = (headers: Record<string, string>): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/2023-03-30/functions', headers }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect((await get(signed(new Date(), `nonce-own-${Date.now()}`, `${ACCOUNT}.${REGION}.fc.aliyuncs.com`))).status).toBe(200);
+    const other = await get(signed(new Date(), `nonce-other-${Date.now()}`, `6543210987654321.${REGION}.fc.aliyuncs.com`));
+    expect([other.status, (JSON.parse(other.body) as { Code: string }).Code]).toEqual([403, 'AccessDenied']);
   });
 
   it('lists functions in pages of `limit` with an opaque nextToken, and by prefix', async () => {
