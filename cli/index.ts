@@ -211,7 +211,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       ...stringOpt(o, 'catalog'),
     })));
 
-  example(withCommon(program.command('invoke').argument('<function>', 'function name, e.g. crossrole-expiry').description('invoke a function through the FC API'))
+  example(withCommon(program.command('invoke').argument('<function>', 'function name, e.g. crossrole-expiry').description('invoke a function through the FC 3.0 API (InvokeFunction, 2023-03-30); <function> is the functionName in s.yaml'))
     .option('--event-file <file>', 'event JSON (see events/)')
     .option('--async', 'asynchronous invocation'),
   'crossrole invoke crossrole-expiry --event-file events/timer/expiry-scan.json --as owner-admin')

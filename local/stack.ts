@@ -158,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           region: LOCAL_REGION,
           credentials: ctx.serviceRoles,
           identity: ctx.identity,
+          authenticator: ctx.authenticator,
           queues: mns,
           timers: options.timers !== false,
           queueConcurrency: options.queueConcurrency ?? 4,

@@ -1,12 +1,12 @@
 /**
  * Operator commands: `bootstrap` (queues, the functions' execution role and its catalog-derived
- * policy, the ledger schema), `invoke` (a function through the FC API) and `config check`
- * (validate a catalog).
+ * policy, the ledger schema), `invoke` (a function through the FC 3.0 API, 2023-03-30) and
+ * `config check` (validate a catalog).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import MNSClient from '@alicloud/mns';
-import { createFcInvoker, createRamAdapter, createStsClient } from '../../shared/cloud';
+import { createFcClient, createRamAdapter, createStsClient } from '../../shared/cloud';
 import { cloudCodeOf } from '../../shared/cloud/errors';
 import { localCatalog } from '../../shared/contract/local-catalog';
 import type { Catalog } from '../../shared/domain/catalog';
@@ -154,8 +154,16 @@ export async function bootstrapCommand(session: Session, o: BootstrapOptions): P
   return ExitCode.OK;
 }
 
+/**
+ * InvokeFunction of the FC 3.0 API (2023-03-30, `@alicloud/fc20230330`) on
+ * `<owner>.<region>.fc.aliyuncs.com`: s.yaml deploys FC 3.0 functions, which have no service, so
+ * the function name is the one in s.yaml (`crossrole-expiry`). Exit 1 on an API error or a
+ * function that throws.
+ */
 export async function invokeCommand(session: Session, functionName: string, o: { eventFile?: string; async?: boolean }): Promise<number> {
   const { ui } = session;
+  // The owner account is part of the FC endpoint: refuse early (exit 2) when it is not known.
+  session.ownerAccountId();
   const eps = session.endpoints();
   const { credentials } = await session.credentials();
   let event: unknown = {};
@@ -173,10 +181,13 @@ export async function invokeCommand(session: Session, functionName: string, o: {
       event = text;
     }
   }
-  const fc = createFcInvoker({ endpoint: eps.fc, accountId: session.ownerAccountId(), region: eps.region, credentials, logger: session.logger });
+  const fc = createFcClient({ endpoint: eps.fc, credentials, logger: session.logger });
   const r = await fc.invoke(functionName, event, { async: o.async === true });
   if (ui.json) ui.printJson(r);
-  else {
+  else if (o.async === true) {
+    // FC accepted the event (202); the function runs later, with FC's async retries.
+    ui.out(`${functionName}: queued for asynchronous invocation${r.requestId ? ` (FC request ${r.requestId})` : ''}`);
+  } else {
     ui.info(`${functionName} answered${r.requestId ? ` (FC request ${r.requestId})` : ''}:`);
     ui.out(typeof r.result === 'string' ? r.result : JSON.stringify(r.result ?? null, null, 2));
   }

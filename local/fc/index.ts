@@ -1,6 +1,7 @@
 /**
  * The local Function Compute service: load functions from s.yaml and serve them (HTTP triggers,
- * timers, MNS queue triggers, FC 2.0 invoke API) as a LocalService of the local cloud.
+ * timers, MNS queue triggers, the FC 3.0 API and the older FC 2.0 invoke API) as a LocalService
+ * of the local cloud.
  * `vpcs` declares the local VPCs and their internal endpoints (vpc.ts).
  */
 import { dirname, resolve } from 'node:path';
@@ -11,7 +12,7 @@ export { createFcRuntime, HTTP_TRIGGER_PREFIX, ADMIN_PREFIX } from './runtime';
 export type { FcAdmin, FcRuntime, FcRuntimeOptions } from './runtime';
 export { loadFunctionsFromSYaml, parseSYaml, resolveSYaml, functionsFromResolved } from './s-yaml';
 export type { ResolvedSYaml, SYamlResolveOptions } from './s-yaml';
-export type { FunctionSpec, TriggerSpec, HttpTriggerSpec, TimerTriggerSpec, MnsTriggerSpec, EventDrivenMnsTrigger, EventStreamingMnsTrigger, PushRetryStrategy, VpcConfig } from './spec';
+export type { DeclaredTrigger, FunctionSpec, TriggerSpec, HttpTriggerSpec, TimerTriggerSpec, MnsTriggerSpec, EventDrivenMnsTrigger, EventStreamingMnsTrigger, PushRetryStrategy, VpcConfig } from './spec';
 export { ENVIRONMENT_LIMIT_BYTES, environmentSize } from './spec';
 export type { LocalVpc, LocalVpcEndpoint } from './vpc';
 export type { QueueBackend, QueueMessage, FcLogger, InvocationOutcome, FunctionResult, FunctionError } from './types';

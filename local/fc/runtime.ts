@@ -1,8 +1,8 @@
 /**
  * The local Function Compute runtime: runs the functions of the project's s.yaml in worker
  * threads and drives them the way FC 3.0 does: HTTP triggers at `/fn/<functionName>/...`, timer
- * triggers, MNS queue triggers (EventBridge, event-driven and event-streaming), and the FC 2.0
- * invoke API used by `@alicloud/fc2`. Each invocation carries credentials of the function's role,
+ * triggers, MNS queue triggers (EventBridge, event-driven and event-streaming), the FC 3.0 API
+ * (2023-03-30, `@alicloud/fc20230330`) and the older FC 2.0 invoke API. Each invocation carries credentials of the function's role,
  * minted by the local STS acting as the FC service. At start it refuses what FC 3.0 would not
  * deploy: instance concurrency on a standard runtime, an environment over 4 KB, a vpcConfig
  * outside the declared VPCs; and functions outside a VPC cannot reach its endpoints.
@@ -11,8 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { IdentityProvider, LocalRequest, LocalResponse, LocalService, ServiceRoleIssuer } from '../core/contract';
 import { ValidationError, asError } from '../../shared/domain/errors';
+import { PopAuthenticator } from '../core/pop-auth';
 import { RoleCredentialCache } from './credentials';
 import { authenticateFcRequest, fcError, FC_API_PREFIX, functionArns, handleFcApi, SYNC_PAYLOAD_LIMIT } from './fc-api';
+import { FC3_API_PREFIX, handleFc3Api } from './fc3-api';
+import { handleFcAdmin } from './admin';
 import { buildHttpEvent, isoSeconds, mapHttpResult } from './http-trigger';
 import { FunctionPool, type InstanceEnv, type InvokeContextData } from './instance-pool';
 import { QueueTriggerPoller, RETRY_POLICY, type TriggerState } from './queue-trigger';
@@ -34,6 +37,8 @@ export interface FcRuntimeOptions {
   credentials: ServiceRoleIssuer;
   /** Verifies FC API signatures and authorizes fc:* actions. Without it the FC API answers 403. */
   identity?: IdentityProvider;
+  /** ACS3 verifier for the FC 3.0 API (share the server's to share its nonce cache); default: one over `identity`. */
+  authenticator?: PopAuthenticator;
   queues?: QueueBackend;
   /** Start timer schedules (default true). `fireTimer` works either way. */
   timers?: boolean;
@@ -72,8 +77,8 @@ export interface FcRuntimeOptions {
 export interface FcAdmin {
   /** Invoke synchronously, as the FC API does (no trigger). */
   invoke(functionName: string, event: Buffer | string): Promise<InvocationOutcome>;
-  /** Invoke asynchronously with FC's async retries; returns the request id. */
-  invokeAsync(functionName: string, event: Buffer | string): string;
+  /** Invoke asynchronously with FC's async retries; returns the request id (`requestId` if given). */
+  invokeAsync(functionName: string, event: Buffer | string, requestId?: string): string;
   /** Fire a timer trigger now (the first timer trigger of the function if no name is given). */
   fireTimer(functionName: string, triggerName?: string): Promise<InvocationOutcome>;
   functionNames(): string[];
@@ -87,10 +92,6 @@ export type FcRuntime = LocalService & FcAdmin;
 
 /** FC async invocation retries on function errors, 3 times by default (fc-sdevs-ram.md §2.6). */
 const DEFAULT_ASYNC_RETRIES = 3;
-
-function jsonResponse(status: number, body: unknown): LocalResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
 
 /** FC's own errors on the HTTP trigger path are marked `x-fc-error-type: FcCommonError`. */
 function triggerError(status: number, code: string, message: string, requestId: string): LocalResponse {
@@ -214,8 +215,7 @@ export function createFcRuntime(options: FcRuntimeOptions): FcRuntime {
 
   const asyncDelay = options.asyncRetryDelayMs ?? ((n: number) => 1000 * 2 ** (n - 1));
 
-  function invokeAsync(functionName: string, event: Buffer | string): string {
-    const requestId = randomUUID();
+  function invokeAsync(functionName: string, event: Buffer | string, requestId: string = randomUUID()): string {
     const spec = specs.get(functionName);
     const retries = spec?.asyncInvokeConfig?.maxAsyncRetryAttempts ?? DEFAULT_ASYNC_RETRIES;
     track((async () => {
@@ -341,29 +341,23 @@ export function createFcRuntime(options: FcRuntimeOptions): FcRuntime {
     return ok ? undefined : triggerError(403, 'AccessDenied', `the caller ${auth.principal.arn} is not authorized to perform fc:InvokeFunction`, requestId);
   }
 
-  async function handleAdmin(req: LocalRequest): Promise<LocalResponse> {
-    const m = /^\/_local\/fc\/timers\/([^/]+)\/fire\/?$/.exec(req.path);
-    if (!m || m[1] === undefined || req.method.toUpperCase() !== 'POST') return jsonResponse(404, { ErrorCode: 'PathNotSupported', ErrorMessage: `${req.method} ${req.path} is not a local FC admin endpoint` });
-    const fn = decodeURIComponent(m[1]);
-    const trig = new URLSearchParams(req.rawQuery).get('trigger') ?? undefined;
-    try {
-      const o = await fireTimer(fn, trig);
-      return jsonResponse(200, o.ok ? { requestId: o.requestId, ok: true, result: o.result.kind === 'json' ? o.result.value : o.result.kind === 'string' ? o.result.text : null } : { requestId: o.requestId, ok: false, error: o.error });
-    } catch (e) {
-      return jsonResponse(404, { ErrorCode: 'TriggerNotFound', ErrorMessage: asError(e).message });
-    }
-  }
+  const deployedAt = new Date();
+  const authenticator = options.authenticator ?? (options.identity ? new PopAuthenticator(options.identity) : undefined);
 
   return {
     name: 'fc',
     matches(req: LocalRequest): boolean {
-      return req.path.startsWith(HTTP_TRIGGER_PREFIX) || req.path.startsWith(FC_API_PREFIX) || req.path.startsWith(ADMIN_PREFIX);
+      return [HTTP_TRIGGER_PREFIX, FC3_API_PREFIX, FC_API_PREFIX, ADMIN_PREFIX].some((p) => req.path.startsWith(p));
     },
     async handle(req: LocalRequest): Promise<LocalResponse> {
       try {
         if (req.path.startsWith(HTTP_TRIGGER_PREFIX)) return await handleHttpTrigger(req);
-        if (req.path.startsWith(ADMIN_PREFIX)) return await handleAdmin(req);
-        if (!options.identity) return fcError(403, 'AccessDenied', 'the local FC API has no identity provider configured');
+        if (req.path.startsWith(ADMIN_PREFIX)) return await handleFcAdmin(req, fireTimer);
+        if (!options.identity || !authenticator) return fcError(403, 'AccessDenied', 'the local FC API has no identity provider configured');
+        if (req.path.startsWith(FC3_API_PREFIX)) {
+          const { accountId, region, identity } = options;
+          return await handleFc3Api(req, { accountId, region, identity, authenticator, functions: specs, deployedAt, invoke, invokeAsync });
+        }
         return await handleFcApi(req, {
           accountId: options.accountId,
           region: options.region,

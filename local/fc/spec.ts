@@ -35,6 +35,20 @@ export interface VpcConfig {
 
 export type TriggerSpec = HttpTriggerSpec | TimerTriggerSpec | MnsTriggerSpec | OtherTriggerSpec;
 
+/**
+ * A trigger exactly as s.yaml declares it: fc3 deploys it with CreateTrigger, `triggerConfig` sent
+ * as JSON text (devsapp/fc3 `src/resources/fc/index.ts` `deployTrigger`), so this is what the FC 3.0
+ * API's GetTrigger and ListTriggers give back (fc3-api.ts).
+ */
+export interface DeclaredTrigger {
+  triggerName: string;
+  triggerType: string;
+  description?: string;
+  qualifier?: string;
+  invocationRole?: string;
+  triggerConfig: Record<string, unknown>;
+}
+
 export interface FunctionSpec {
   /** Key under `resources:` in s.yaml. */
   resourceName: string;
@@ -59,6 +73,8 @@ export interface FunctionSpec {
   internetAccess: boolean;
   asyncInvokeConfig?: { maxAsyncRetryAttempts?: number; maxAsyncEventAgeInSeconds?: number };
   triggers: TriggerSpec[];
+  /** The triggers as declared (for the FC 3.0 API's GetTrigger/ListTriggers); absent = none declared. */
+  declaredTriggers?: DeclaredTrigger[];
 }
 
 /**
@@ -121,8 +137,22 @@ const timerConfig = z.object({
 const trigger = z.object({
   triggerName: z.string().min(1),
   triggerType: z.string().min(1),
+  description: z.string().optional(),
+  qualifier: z.string().optional(),
+  invocationRole: z.string().optional(),
   triggerConfig: z.record(z.string(), z.unknown()),
 }).loose();
+
+function declared(t: z.output<typeof trigger>): DeclaredTrigger {
+  return {
+    triggerName: t.triggerName,
+    triggerType: t.triggerType,
+    ...(t.description === undefined ? {} : { description: t.description }),
+    ...(t.qualifier === undefined ? {} : { qualifier: t.qualifier }),
+    ...(t.invocationRole === undefined ? {} : { invocationRole: t.invocationRole }),
+    triggerConfig: t.triggerConfig,
+  };
+}
 
 const props = z.object({
   region: z.string().min(1),
@@ -228,6 +258,7 @@ export function parseFunctionProps(resourceName: string, value: unknown, account
     instanceConcurrency: p.instanceConcurrency ?? 1,
     internetAccess: p.internetAccess,
     triggers,
+    declaredTriggers: p.triggers.map(declared),
   };
   if (p.vpcConfig !== undefined) spec.vpcConfig = { vpcId: p.vpcConfig.vpcId, vSwitchIds: p.vpcConfig.vSwitchIds, securityGroupId: p.vpcConfig.securityGroupId };
   if (p.description !== undefined) spec.description = p.description;

@@ -1,6 +1,7 @@
 /**
- * Types for the two official SDKs that ship without declarations (@alicloud/mns 1.2.0 and
- * @alicloud/fc2 2.6.6). Only what the adapters use, as observed in protocols.md §3.4 and §4.4.
+ * Types for the official SDK that ships without declarations (@alicloud/mns 1.2.0). Only what the
+ * adapters use, as observed in protocols.md §3.4. (@alicloud/fc2 is no longer used by the product:
+ * FC goes through @alicloud/fc20230330, which ships its own types.)
  */
 declare module '@alicloud/mns' {
   interface MnsClientOptions {
@@ -50,27 +51,4 @@ declare module '@alicloud/mns' {
     setQueueAttributes(name: string, params?: Record<string, number | string>): Promise<MnsResponse<undefined>>;
   }
   export = MNSClient;
-}
-
-declare module '@alicloud/fc2' {
-  interface FcClientConfig {
-    /** Capital `ID`: `accessKeyId` is rejected by the SDK. */
-    accessKeyID: string;
-    accessKeySecret: string;
-    /** Required iff the key id starts with `STS`; silently dropped otherwise. */
-    securityToken?: string;
-    region: string;
-    endpoint?: string;
-    timeout?: number;
-  }
-  interface FcResponse {
-    headers: Record<string, string | undefined>;
-    /** Parsed JSON when the answer is application/json, else the UTF-8 text (or Buffer with rawBuf). */
-    data: unknown;
-  }
-  class FCClient {
-    constructor(accountId: string, config: FcClientConfig);
-    invokeFunction(serviceName: string, functionName: string, event: string | Buffer, headers?: Record<string, string>, qualifier?: string, opts?: { rawBuf?: boolean }): Promise<FcResponse>;
-  }
-  export = FCClient;
 }

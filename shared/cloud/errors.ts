@@ -4,7 +4,8 @@
  * {@link translateCloudError}, so the same cloud code always means the same domain code.
  *
  * The SDKs surface errors differently (protocols.md §2.7, §3.7, §4.4):
- * - openapi-core (RAM/STS): `err.code`, `err.statusCode`, `err.data.Code`, `err.retryAfter`;
+ * - openapi-core (RAM/STS, and FC 3.0's @alicloud/fc20230330): `err.code`, `err.statusCode`,
+ *   `err.data.Code`, `err.retryAfter`;
  * - @alicloud/mns: only `err.name = 'MNS<Code>Error'`, the status in the message text;
  * - @alicloud/fc2: `err.code`, `err.name = 'FC<Code>Error'`, the status in the message text;
  * - transport: Node errors with `code` ECONNREFUSED..., `RequestTimeoutError`, or a raw
@@ -105,7 +106,7 @@ export const CLOUD_ERROR_TABLE: readonly Rule[] = [
   { test: (c) => c.startsWith('EntityNotExist'), domain: 'NOT_FOUND', message: (x, c) => `${on(x)}: not found (${c})` },
   { test: (c) => c === 'QueueNotExist', domain: 'DEPENDENCY_UNAVAILABLE',
     message: (x) => `${on(x)}: the queue does not exist; create it first (crossrole bootstrap)` },
-  { test: (c) => c === 'FunctionNotFound' || c === 'ServiceNotFound', domain: 'NOT_FOUND', message: (x, c) => `${on(x)}: not found (${c})` },
+  { test: (c) => c === 'FunctionNotFound' || c === 'TriggerNotFound' || c === 'ServiceNotFound', domain: 'NOT_FOUND', message: (x, c) => `${on(x)}: not found (${c})` },
   { test: (c) => c.startsWith('DeleteConflict'), domain: 'DELETE_CONFLICT', message: (x, c) => `${on(x)}: still in use (${c})` },
   { test: (c) => c.startsWith('LimitExceeded'), domain: 'LIMIT_EXCEEDED',
     message: (x, c) => `${on(x)}: account quota ${quotaOf(c)} reached (${c})`, extra: (c) => ({ quota: quotaOf(c) }) },

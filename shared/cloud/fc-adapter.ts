@@ -1,55 +1,73 @@
 /**
- * Invoke a function through the FC 2.0 API with @alicloud/fc2 (protocols.md §4):
- * `POST /2016-08-15/services/<service>/functions/<fn>/invocations`. FC 3.0 has no services; the
- * local runtime accepts any service name, and the convention here is `crossrole`.
+ * Function Compute 3.0 over @alicloud/fc20230330, API version 2023-03-30 (cloud-truth.md item 10):
+ * FC 3.0 has no services, functions are top-level, and the endpoint `<uid>.<region>.fc.aliyuncs.com`
+ * names the account. InvokeFunction for `crossrole invoke`; GetFunction, ListTriggers and GetTrigger
+ * so a deployment check can compare what runs with s.yaml.
+ *
+ * @alicloud/fc2 (API 2016-08-15, `services/<svc>/functions/<fn>`) is not used: whether that API can
+ * reach a function created in FC 3.0 is UNCONFIRMED, and nothing here needs it.
  *
  * A function that throws is NOT an HTTP error in FC (200 + `x-fc-error-type`); it is surfaced as a
- * CLOUD_ERROR with the function's errorMessage, so callers see one failure path.
+ * CLOUD_ERROR with the function's errorMessage, so callers see one failure path. API errors go
+ * through the one translation table (errors.ts): FunctionNotFound/TriggerNotFound → NOT_FOUND,
+ * AccessDenied → CLOUD_ERROR "was denied", SignatureNotMatch → "credentials were refused".
  *
- * @alicloud/fc2 is loaded on first use, not at import: it pulls in ali-oss, whose package ships .ts
- * sources next to its .js, and jest's resolver (ts before js) then fails to load it. Importing this
- * module (or the shared/cloud barrel) must stay safe everywhere.
+ * The SDK is loaded on first use, not at import: its ~280 generated model files cost a third of a
+ * second, and every CLI command that imports the shared/cloud barrel would pay it.
  */
-import type FCClient from '@alicloud/fc2';
+import { Readable } from 'node:stream';
+import type Fc3 from '@alicloud/fc20230330';
+import type * as $Fc3 from '@alicloud/fc20230330';
+import type { $OpenApiUtil } from '@alicloud/openapi-core';
+// The SDK's runtime-options class (a dependency of @alicloud/fc20230330 and openapi-core): the only
+// way to pass InvokeFunction's headers and a per-call read timeout.
+import { RuntimeOptions } from '@darabonba/typescript';
 import { CrossroleError, ValidationError } from '../domain/errors';
 import { silentLogger, type Logger } from '../domain/ports';
 import { createCallRunner, type ActionStats } from './call-runner';
-import { clientForCredentials } from './client-cache';
 import type { CredentialsInput } from './credentials';
+import { popConfig } from './pop-config';
 import { unlimited, type RateLimiter } from './rate-limiter';
 import type { RetryOptions } from './retry';
 
-export const DEFAULT_FC_SERVICE = 'crossrole';
-
-export interface FcInvokerOptions {
-  /** Full URL: `http://127.0.0.1:9494` or `https://<uid>.<region>.fc.aliyuncs.com`. */
+export interface FcClientOptions {
+  /** Full URL: `http://127.0.0.1:9494` (local) or `https://<uid>.<region>.fc.aliyuncs.com`. */
   endpoint: string;
-  accountId: string;
-  region: string;
   credentials: CredentialsInput;
-  /** FC 2.0 service name (default `crossrole`). */
-  serviceName?: string;
   logger?: Logger;
-  /** Read+connect timeout, ms (default 60 s: the SDK's own default). */
+  /**
+   * Read timeout of a synchronous InvokeFunction, ms. The answer comes when the function ends, so
+   * the default, 180 s, outlasts the longest timeout in s.yaml (crossrole-expiry, 120 s).
+   */
+  invokeTimeoutMs?: number;
+  /** Read and connect timeout of the other calls, ms (default 10 s). */
   timeoutMs?: number;
   limiter?: RateLimiter;
   /**
-   * Default: no retries. A timed-out synchronous invocation may have run, and re-sending it would
-   * run it twice; callers whose function is idempotent may opt in.
+   * Retries of the read calls (GetFunction, ListTriggers, GetTrigger); default 3 attempts.
+   * InvokeFunction is never re-sent: a timed-out invocation may have run.
    */
   retry?: RetryOptions;
-  /** Builds the SDK client (default: `new FCClient(...)` from @alicloud/fc2, loaded lazily). */
+  /** Builds the SDK client (default `new Fc3(config)`); tests inject a fake. */
   clientFactory?: FcClientFactory;
 }
 
-/** The part of @alicloud/fc2's client the invoker uses (tests inject a fake). */
-export type FcClientLike = Pick<FCClient, 'invokeFunction'>;
-export type FcClientFactory = (accountId: string, config: ConstructorParameters<typeof FCClient>[1]) => FcClientLike | Promise<FcClientLike>;
+/** The part of @alicloud/fc20230330's client this adapter uses. */
+export type FcSdkClient = Pick<Fc3, 'invokeFunctionWithOptions' | 'getFunction' | 'listTriggers' | 'getTrigger'>;
+export type FcClientFactory = (config: $OpenApiUtil.Config) => FcSdkClient;
 
-const sdkFactory: FcClientFactory = async (accountId, config) => {
-  const { default: Client } = await import('@alicloud/fc2');
-  return new Client(accountId, config);
-};
+type Fc3Module = typeof $Fc3;
+let sdkModule: Promise<Fc3Module> | undefined;
+/**
+ * Node's own import() of this CommonJS package (the bundled CLI) gives a namespace whose `default`
+ * is module.exports; transpiled interop (jest) gives the package's exports, `default` being the
+ * client class. Either way, answer the exports.
+ */
+function commonJsExports(m: Fc3Module): Fc3Module {
+  const d: unknown = m.default;
+  return typeof d === 'function' ? m : (d as Fc3Module);
+}
+const loadSdk = (): Promise<Fc3Module> => (sdkModule ??= import('@alicloud/fc20230330').then(commonJsExports));
 
 export interface FcInvocationResult {
   requestId?: string;
@@ -57,71 +75,174 @@ export interface FcInvocationResult {
   result?: unknown;
 }
 
-export interface FcInvoker {
-  invoke(functionName: string, event: unknown, options?: { async?: boolean }): Promise<FcInvocationResult>;
+export interface FcFunctionInfo {
+  name: string;
+  arn?: string;
+  runtime?: string;
+  handler?: string;
+  role?: string;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+  state?: string;
+  /** Names only: values may be secrets. */
+  environmentVariableNames: string[];
+}
+
+export interface FcTriggerInfo {
+  name: string;
+  type: string;
+  qualifier?: string;
+  /** `triggerConfig` parsed from the JSON text FC returns; `{}` when absent or unreadable. */
+  config: Record<string, unknown>;
+  /** HTTP triggers: the public and VPC URLs. */
+  urlInternet?: string;
+  urlIntranet?: string;
+}
+
+export interface FcClient {
+  invoke(functionName: string, event: unknown, options?: { async?: boolean; qualifier?: string }): Promise<FcInvocationResult>;
+  /** undefined when the function does not exist. */
+  getFunction(functionName: string): Promise<FcFunctionInfo | undefined>;
+  /** Every trigger of the function, all pages. */
+  listTriggers(functionName: string): Promise<FcTriggerInfo[]>;
+  /** undefined when the trigger does not exist. */
+  getTrigger(functionName: string, triggerName: string): Promise<FcTriggerInfo | undefined>;
   callCount(): number;
   callStats(): Record<string, ActionStats>;
 }
 
-function payloadOf(event: unknown): string | Buffer {
-  if (Buffer.isBuffer(event) || typeof event === 'string') return event;
-  return JSON.stringify(event ?? {});
+function payloadOf(event: unknown): Buffer {
+  if (Buffer.isBuffer(event)) return event;
+  return Buffer.from(typeof event === 'string' ? event : JSON.stringify(event ?? {}), 'utf8');
 }
 
-function parseResult(data: unknown): unknown {
-  if (Buffer.isBuffer(data)) data = data.toString('utf8');
-  if (typeof data !== 'string') return data;
-  if (data === '') return undefined;
+function parseResult(text: string): unknown {
+  if (text === '') return undefined;
   try {
-    return JSON.parse(data) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
-    return data;
+    return text;
   }
 }
 
-export function createFcInvoker(options: FcInvokerOptions): FcInvoker {
-  if (!/^https?:\/\/[^/]+\/?$/.test(options.endpoint)) {
+async function readAll(body: Readable | undefined): Promise<string> {
+  if (!body) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function triggerInfo(t: $Fc3.Trigger): FcTriggerInfo {
+  let config: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(t.triggerConfig ?? '{}') as unknown;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) config = parsed as Record<string, unknown>;
+  } catch {
+    // An unreadable config is reported as empty; the raw text is not a contract worth exposing.
+  }
+  return {
+    name: t.triggerName ?? '',
+    type: t.triggerType ?? '',
+    ...(t.qualifier ? { qualifier: t.qualifier } : {}),
+    config,
+    ...(t.httpTrigger?.urlInternet ? { urlInternet: t.httpTrigger.urlInternet } : {}),
+    ...(t.httpTrigger?.urlIntranet ? { urlIntranet: t.httpTrigger.urlIntranet } : {}),
+  };
+}
+
+const notFound = (e: unknown): boolean => e instanceof CrossroleError && e.code === 'NOT_FOUND';
+
+export function createFcClient(options: FcClientOptions): FcClient {
+  const m = /^(https?):\/\/([^/]+)\/?$/.exec(options.endpoint);
+  if (!m || m[1] === undefined || m[2] === undefined) {
     throw new ValidationError('INVALID_CONFIG', 'endpoint', `must be http(s)://host[:port] (got ${JSON.stringify(options.endpoint)})`);
   }
-  const endpoint = options.endpoint.replace(/\/$/, '');
-  const serviceName = options.serviceName ?? DEFAULT_FC_SERVICE;
-  const runner = createCallRunner({
-    service: 'FC',
-    limiter: options.limiter ?? unlimited,
-    logger: options.logger ?? silentLogger,
-    retry: options.retry ?? { maxAttempts: 1 },
-  });
-  const factory = options.clientFactory ?? sdkFactory;
-  const client = clientForCredentials(options.credentials, (c) => factory(options.accountId, {
-    accessKeyID: c.accessKeyId,
-    accessKeySecret: c.accessKeySecret,
-    region: options.region,
-    endpoint,
-    timeout: options.timeoutMs ?? 60_000,
-    ...(c.securityToken ? { securityToken: c.securityToken } : {}),
-  }));
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const config = popConfig({ endpoint: m[2], protocol: m[1] as 'http' | 'https', credentials: options.credentials, readTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs });
+  let client: Promise<{ m: Fc3Module; sdk: FcSdkClient }> | undefined;
+  const load = (): Promise<{ m: Fc3Module; sdk: FcSdkClient }> => (client ??= loadSdk().then((m) => ({ m, sdk: (options.clientFactory ?? ((c) => new m.default(c)))(config) })));
+  const logger = options.logger ?? silentLogger;
+  const limiter = options.limiter ?? unlimited;
+  const invoker = createCallRunner({ service: 'FC', limiter, logger, retry: { maxAttempts: 1 } });
+  const reader = createCallRunner({ service: 'FC', limiter, logger, ...(options.retry ? { retry: options.retry } : {}) });
+  const invokeTimeoutMs = options.invokeTimeoutMs ?? 180_000;
 
   return {
     async invoke(functionName, event, invokeOptions = {}) {
-      const fc = await client();
-      const headers: Record<string, string> = invokeOptions.async ? { 'x-fc-invocation-type': 'Async' } : {};
-      const r = await runner.run('InvokeFunction', `${serviceName}/${functionName}`,
-        () => fc.invokeFunction(serviceName, functionName, payloadOf(event), headers));
+      const { m, sdk } = await load();
+      const request = new m.InvokeFunctionRequest({
+        body: Readable.from([payloadOf(event)]),
+        ...(invokeOptions.qualifier === undefined ? {} : { qualifier: invokeOptions.qualifier }),
+      });
+      const headers = new m.InvokeFunctionHeaders({ xFcInvocationType: invokeOptions.async ? 'Async' : 'Sync' });
+      // openapi-core only honours a timeout when both are set (protocols.md §2.8).
+      const runtime = new RuntimeOptions({ readTimeout: invokeTimeoutMs, connectTimeout: timeoutMs });
+      const r = await invoker.run('InvokeFunction', functionName, async () => {
+        const res = await sdk.invokeFunctionWithOptions(functionName, request, headers, runtime);
+        return { headers: res.headers ?? {}, text: await readAll(res.body) };
+      });
       const requestId = r.headers['x-fc-request-id'];
       const errorType = r.headers['x-fc-error-type'];
       if (errorType) {
-        const data = parseResult(r.data);
+        const data = parseResult(r.text);
         const message = typeof data === 'object' && data !== null && typeof (data as Record<string, unknown>)['errorMessage'] === 'string'
           ? String((data as Record<string, unknown>)['errorMessage'])
           : typeof data === 'string' ? data : 'the function failed';
         throw new CrossroleError('CLOUD_ERROR', `FC function ${functionName} failed: ${message}`, {
-          details: { service: 'FC', action: 'InvokeFunction', resource: `${serviceName}/${functionName}`, fcErrorType: errorType, ...(requestId ? { requestId } : {}) },
+          details: { service: 'FC', action: 'InvokeFunction', resource: functionName, fcErrorType: errorType, ...(requestId ? { requestId } : {}) },
         });
       }
       if (invokeOptions.async) return requestId ? { requestId } : {};
-      return { ...(requestId ? { requestId } : {}), result: parseResult(r.data) };
+      return { ...(requestId ? { requestId } : {}), result: parseResult(r.text) };
     },
-    callCount: () => runner.callCount(),
-    callStats: () => runner.callStats(),
+
+    async getFunction(functionName) {
+      const { m, sdk } = await load();
+      try {
+        const r = await reader.run('GetFunction', functionName, () => sdk.getFunction(functionName, new m.GetFunctionRequest({})));
+        const f = r.body;
+        return {
+          name: f?.functionName ?? functionName,
+          ...(f?.functionArn ? { arn: f.functionArn } : {}),
+          ...(f?.runtime ? { runtime: f.runtime } : {}),
+          ...(f?.handler ? { handler: f.handler } : {}),
+          ...(f?.role ? { role: f.role } : {}),
+          ...(f?.timeout !== undefined ? { timeoutSeconds: f.timeout } : {}),
+          ...(f?.memorySize !== undefined ? { memoryMb: f.memorySize } : {}),
+          ...(f?.state ? { state: f.state } : {}),
+          environmentVariableNames: Object.keys(f?.environmentVariables ?? {}).sort(),
+        };
+      } catch (e) {
+        if (notFound(e)) return undefined;
+        throw e;
+      }
+    },
+
+    async listTriggers(functionName) {
+      const { m, sdk } = await load();
+      const all: FcTriggerInfo[] = [];
+      let nextToken: string | undefined;
+      do {
+        const token = nextToken;
+        const r = await reader.run('ListTriggers', functionName, () => sdk.listTriggers(functionName, new m.ListTriggersRequest({ limit: 100, ...(token ? { nextToken: token } : {}) })));
+        all.push(...(r.body?.triggers ?? []).map(triggerInfo));
+        nextToken = r.body?.nextToken || undefined;
+      } while (nextToken !== undefined);
+      return all;
+    },
+
+    async getTrigger(functionName, triggerName) {
+      const { sdk } = await load();
+      try {
+        const r = await reader.run('GetTrigger', `${functionName}/${triggerName}`, () => sdk.getTrigger(functionName, triggerName));
+        return r.body ? triggerInfo(r.body) : undefined;
+      } catch (e) {
+        if (notFound(e)) return undefined;
+        throw e;
+      }
+    },
+
+    callCount: () => invoker.callCount() + reader.callCount(),
+    callStats: () => ({ ...reader.callStats(), ...invoker.callStats() }),
   };
 }

@@ -294,17 +294,28 @@ describe('crossrole CLI against the local stack', () => {
     expect(role.body?.role?.assumeRolePolicyDocument).toContain('fc.aliyuncs.com');
   }, 120_000);
 
-  it('invokes a function through the FC API and checks catalogs', async () => {
+  it('invokes a function through the FC 3.0 API and checks catalogs', async () => {
     const tmp = tempDir('crossrole-catalog-');
     try {
-      const [invoked, refused] = await Promise.all([
-        cli(['invoke', 'crossrole-expiry', '--event-file', join(ROOT, 'events', 'timer', 'expiry-scan.json'), '--as', 'owner-admin', '--json']),
+      const scan = join(ROOT, 'events', 'timer', 'expiry-scan.json');
+      const [invoked, queued, refused, missing] = await Promise.all([
+        cli(['invoke', 'crossrole-expiry', '--event-file', scan, '--as', 'owner-admin', '--json']),
+        cli(['invoke', 'crossrole-expiry', '--event-file', scan, '--async', '--as', 'owner-admin', '--json']),
         cli(['invoke', 'crossrole-expiry', '--as', 'bob']),
+        cli(['invoke', 'crossrole-nope', '--as', 'owner-admin', '--json']),
       ]);
       expect(invoked.code).toBe(0);
-      expect(json<{ result: Record<string, number> }>(invoked).result).toMatchObject({ errors: 0 });
+      // The function's own result, through InvokeFunction of the 2023-03-30 API (FC 3.0 request ids are `1-<hex>-<hex>`).
+      const sync = json<{ requestId: string; result: Record<string, number> }>(invoked);
+      expect(sync.result).toMatchObject({ errors: 0 });
+      expect(sync.requestId).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+      expect(queued.code).toBe(0);
+      expect(json<Record<string, unknown>>(queued)).toEqual({ requestId: expect.stringMatching(/^1-/) });
+      // Bob has no fc:InvokeFunction: the API's AccessDenied, exit 1.
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('AccessDenied');
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('FunctionNotFound');
 
       const good = join(tmp.dir, 'catalog.json');
       writeFileSync(good, JSON.stringify(LOCAL_CATALOG));

@@ -1,12 +1,11 @@
 /**
  * The cloud adapters against the local cloud, through the real SDKs: the RAM grant lifecycle and
- * its idempotency rules, STS AssumeRole, and the MNS queue adapter.
+ * its idempotency rules, STS AssumeRole, the MNS queue adapter, and the FC 3.0 client.
  */
-import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { Journal } from '../../local/core/journal';
 import { createFcService, type FcRuntime } from '../../local/fc';
-import { createFcInvoker, type FcClientFactory, type FcClientLike } from '../../shared/cloud/fc-adapter';
+import { createFcClient } from '../../shared/cloud/fc-adapter';
 import { createMnsService, type MnsService } from '../../local/mns';
 import { createRamAdapter, type RamAdapter } from '../../shared/cloud/ram-adapter';
 import { createQueueAdapter } from '../../shared/cloud/mns-adapter';
@@ -218,12 +217,8 @@ describe('MNS queue adapter against the local MNS', () => {
   });
 });
 
-describe('FC invoker against the local FC API', () => {
-  // @alicloud/fc2 requires ali-oss, whose .ts sources jest's resolver would pick over its .js:
-  // load the SDK with Node's own loader and hand it to the invoker (production uses import()).
-  type FcCtor = new (accountId: string, config: Parameters<FcClientFactory>[1]) => FcClientLike;
-  const nodeLoad = (nodeModule as unknown as { Module: { _load(request: string, parent: null, isMain: boolean): unknown } }).Module._load;
-  const factory: FcClientFactory = (accountId, config) => new (nodeLoad(require.resolve('@alicloud/fc2'), null, false) as FcCtor)(accountId, config);
+describe('FC 3.0 client against the local FC 3.0 API', () => {
+  // The real @alicloud/fc20230330 client (the adapter's default factory) on the 2023-03-30 paths.
   const fixture = join(__dirname, '..', 'integration', 'fc-runtime', 'fixture', 's.yaml');
   const httpEvent = (path: string): unknown => ({ requestContext: { http: { path } }, body: '' });
   let fc: FcRuntime;
@@ -239,19 +234,33 @@ describe('FC invoker against the local FC API', () => {
     await fc.close?.();
   });
 
-  it('invokes a function on the FC 2.0 path and maps function and API failures', async () => {
-    const invoker = createFcInvoker({ endpoint: fcServer.url, accountId: FC_ACCOUNT, region: FC_REGION, credentials: FC_KEYS.root, clientFactory: factory, timeoutMs: 10_000 });
-    const ok = await invoker.invoke('fx-http', httpEvent('/string'));
+  it('invokes a function and maps function and API failures', async () => {
+    const client = createFcClient({ endpoint: fcServer.url, credentials: FC_KEYS.root, timeoutMs: 10_000 });
+    const ok = await client.invoke('fx-http', httpEvent('/string'));
     expect(ok.result).toBe('plain text');
-    expect(ok.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ok.requestId).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
 
-    const thrown = await invoker.invoke('fx-http', httpEvent('/throw')).catch((x: unknown) => x);
+    const thrown = await client.invoke('fx-http', httpEvent('/throw')).catch((x: unknown) => x);
     expect(thrown).toMatchObject({ code: 'CLOUD_ERROR', details: { fcErrorType: 'UnhandledInvocationError' } });
     expect((thrown as Error).message).toContain('boom from handler');
 
-    expect((await codeOf(invoker.invoke('no-such-function', {}))).code).toBe('NOT_FOUND');
-    const queued = await invoker.invoke('fx-http', httpEvent('/string'), { async: true });
+    expect(await codeOf(client.invoke('no-such-function', {}))).toEqual({ code: 'NOT_FOUND', cloudCode: 'FunctionNotFound' });
+    const denied = await codeOf(createFcClient({ endpoint: fcServer.url, credentials: FC_KEYS.nobody }).invoke('fx-http', {}));
+    expect(denied).toEqual({ code: 'CLOUD_ERROR', cloudCode: 'AccessDenied' });
+    const queued = await client.invoke('fx-http', httpEvent('/string'), { async: true });
     expect(queued.result).toBeUndefined();
+    expect(queued.requestId).toMatch(/^1-/);
     await fc.whenIdle();
+  });
+
+  it('reads functions and triggers for a deployment check', async () => {
+    const client = createFcClient({ endpoint: fcServer.url, credentials: FC_KEYS.root });
+    expect(await client.getFunction('fx-queue')).toMatchObject({ name: 'fx-queue', runtime: 'nodejs20', state: 'Active', environmentVariableNames: ['OUT_FILE'] });
+    expect(await client.getFunction('no-such-function')).toBeUndefined();
+    const triggers = await client.listTriggers('fx-queue');
+    const queues = triggers.map((t) => [t.name, (t.config['eventSourceConfig'] as { eventSourceParameters: { sourceMNSParameters: { QueueName: string } } }).eventSourceParameters.sourceMNSParameters.QueueName]);
+    expect(queues).toEqual([['driven', 'fx-driven'], ['encoded', 'fx-encoded'], ['work', 'fx-work']]);
+    expect(await client.getTrigger('fx-http', 'http')).toMatchObject({ type: 'http', urlInternet: `${fcServer.url}/fn/fx-http` });
+    expect(await client.getTrigger('fx-http', 'nope')).toBeUndefined();
   });
 });
