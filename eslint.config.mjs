@@ -13,6 +13,7 @@ const sdkAndIo = [
 ];
 const nodeIo = ['http', 'https', 'node:http', 'node:https', 'net', 'node:net', 'fs', 'node:fs', 'child_process', 'node:child_process'];
 const noTestImports = { group: ['**/test/**', '**/test'], message: 'Nothing imports test code.' };
+const localWitness = 'The local cloud is an independent witness: it never imports the product\'s policy, cloud, workflow, runtime, ledger or identity code.';
 const cliNoLocal = 'The shipped CLI never imports the local cloud: read .crossrole/local.json through shared/contract.';
 const sharedOut = { group: ['**/local/**', '**/local', '**/functions/**'], message: 'shared/ never imports the local cloud or a function.' };
 
@@ -102,6 +103,20 @@ export default tseslint.config(
     files: fixturesOf(['shared/workflow/use-cases/**/*.ts']),
     rules: {
       'no-restricted-imports': ['error', { patterns: [noTestImports, sharedOut, workflowInner, noOtherUseCase] }],
+    },
+  },
+  // The local cloud is an independent witness: its services never learn RAM, MNS or FC from the
+  // product (policy, cloud adapters, workflow, runtime, ledger). Only the launcher of `npm start`
+  // (stack.ts, world.ts, main.ts), which deploys the product into the local cloud as bootstrap
+  // would, may import product code.
+  {
+    files: fixturesOf(['local/**/*.ts']),
+    ignores: ['local/stack.ts', 'local/world.ts', 'local/main.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noTestImports, workflowBarrel, {
+        group: ['**/shared/policy', '**/shared/policy/**', '**/shared/cloud', '**/shared/cloud/**', '**/shared/workflow', '**/shared/workflow/**', '**/shared/runtime/**', '**/shared/ledger', '**/shared/ledger/**', '**/shared/identity/**'],
+        message: localWitness,
+      }] }],
     },
   },
   // The shipped CLI reads the local stack's contract file (shared/contract), never the local cloud's

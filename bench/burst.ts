@@ -69,8 +69,8 @@ export async function benchBurst(b: BenchStack, o: BurstOptions): Promise<Sectio
   let wrongPolicyCount = 0;
   const names = (await b.db.query<{ role_name: string }>('SELECT role_name FROM requests WHERE id = ANY($1::text[])', [ids])).rows.map((r) => r.role_name);
   for (const roleName of names) {
-    const role = stack.server.iam.findRole(stack.contract.ownerAccountId, roleName);
-    if (!role || stack.server.iam.listPoliciesForRole(stack.contract.ownerAccountId, roleName).length !== attachesPerGrant) wrongPolicyCount++;
+    const role = stack.server.ram.findRole(stack.contract.ownerAccountId, roleName);
+    if (!role || stack.server.ram.listPoliciesForRole(stack.contract.ownerAccountId, roleName).length !== attachesPerGrant) wrongPolicyCount++;
   }
   const throttledRequests = Number((await b.db.query<{ n: string }>("SELECT count(*) AS n FROM requests WHERE id = ANY($1::text[]) AND last_error ILIKE '%throttl%'", [ids])).rows[0]?.n ?? 0);
   const throttledAudit = Number((await b.db.query<{ n: string }>("SELECT count(*) AS n FROM audit_events WHERE request_id = ANY($1::text[]) AND (reason ILIKE '%throttl%' OR details::text ILIKE '%throttl%')", [ids])).rows[0]?.n ?? 0);

@@ -254,8 +254,8 @@ export function makePartners(stack: LocalStack, n: number, prefix = 'bench-partn
   const out: CloudCredentials[] = [];
   for (let i = 0; i < n; i++) {
     const user = `${prefix}-${String(i + 1).padStart(3, '0')}`;
-    stack.server.iam.createUser(PARTNER_ACCOUNT_ID, user);
-    const key = stack.server.iam.createAccessKey(PARTNER_ACCOUNT_ID, user);
+    stack.server.ram.createUser(PARTNER_ACCOUNT_ID, user);
+    const key = stack.server.ram.createAccessKey(PARTNER_ACCOUNT_ID, user);
     out.push({ accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret });
   }
   return out;
@@ -298,7 +298,7 @@ export function managedRoleCount(stack: LocalStack): number {
   let n = 0;
   let marker: string | undefined;
   for (;;) {
-    const page = stack.server.iam.listRoles(stack.contract.ownerAccountId, { maxItems: 1000, tags: [{ key: 'crossrole:managed', value: 'true' }], ...(marker === undefined ? {} : { marker }) });
+    const page = stack.server.ram.listRoles(stack.contract.ownerAccountId, { maxItems: 1000, tags: [{ key: 'crossrole:managed', value: 'true' }], ...(marker === undefined ? {} : { marker }) });
     n += page.roles.length;
     if (!page.isTruncated || page.marker === undefined) return n;
     marker = page.marker;

@@ -2,7 +2,7 @@
  * RAM quota capacity: how many grants one owner account can hold with the current design,
  * from the quotas the local RAM enforces with strict limits (the documented account defaults).
  */
-import { DEFAULT_QUOTAS } from '../local/iam/local-iam';
+import { DEFAULT_RAM_QUOTAS as DEFAULT_QUOTAS } from '../local/ram/quotas';
 import { row, type SectionResult } from './report';
 
 export function quotaCapacity(measured: { trustRevokedGrants: number; managedRolesLeft: number }): SectionResult {

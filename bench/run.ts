@@ -115,7 +115,7 @@ async function main(): Promise<void> {
       if (only.has('quotas')) {
         await run('quota capacity', async () => quotaCapacity({
           trustRevokedGrants: revoked.length,
-          managedRolesLeft: revoked.filter((name) => a.stack.server.iam.findRole(a.stack.contract.ownerAccountId, name) !== undefined).length,
+          managedRolesLeft: revoked.filter((name) => a.stack.server.ram.findRole(a.stack.contract.ownerAccountId, name) !== undefined).length,
         }));
       }
       if (a.probe.warningCount > 0) log(`stack A: ${a.probe.warningCount} warning(s) from the functions, e.g. ${a.probe.warnings.slice(0, 3).join(' | ')}`);

@@ -16,9 +16,9 @@ import { PopAuthenticator } from './core/pop-auth';
 import { RateLimiter } from './core/rate-limiter';
 import { createEcsService, ECS_VERSION } from './ecs';
 import { EcsStore } from './ecs/store';
-import { LocalIam, type IamQuotas } from './iam/local-iam';
-import { createRamService, RAM_VERSION } from './ram';
-import { createStsService, STS_VERSION } from './sts';
+import { AccessControl } from './access';
+import { createRamService, RAM_VERSION, RamStore, type RamQuotas } from './ram';
+import { createStsService, STS_VERSION, StsSessions, StsStore } from './sts';
 
 export { RAM_VERSION, STS_VERSION, ECS_VERSION };
 
@@ -28,7 +28,7 @@ export interface LocalServiceContext {
   identity: IdentityProvider;
   /** Lets a runtime (FC) assume a role as a cloud service. */
   serviceRoles: ServiceRoleIssuer;
-  iam: LocalIam;
+  ram: RamStore;
   /** Verifier of POP signatures (shared nonce cache), for services speaking POP RPC. */
   authenticator: PopAuthenticator;
   dataDir: string | undefined;
@@ -48,7 +48,7 @@ export interface StartLocalServerOptions {
   /** undefined = memory only. */
   dataDir?: string;
   strictLimits?: boolean;
-  quotas?: Partial<IamQuotas>;
+  quotas?: Partial<RamQuotas>;
   /** Extra services (MNS, FC, ...), asked after RAM/STS/ECS. */
   services?: (ctx: LocalServiceContext) => LocalService[];
   /** Server clock (tests). */
@@ -60,11 +60,16 @@ export interface LocalServer {
   endpoint: string;
   host: string;
   port: number;
-  iam: LocalIam;
+  /** RAM state (accounts, users, groups, keys, roles, policies, tags): seed it with plain calls. */
+  ram: RamStore;
+  /** STS sessions and AssumeRole. */
+  sts: StsStore;
+  /** Authentication and authorization as RAM decides them. */
+  access: AccessControl;
   ecs: EcsStore;
   faults: FaultInjector;
   services: readonly LocalService[];
-  /** Forget all state (IAM, ECS, every service's `reset`). */
+  /** Forget all state (RAM, STS, ECS, every service's `reset`). */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -101,21 +106,27 @@ export async function startLocalServer(options: StartLocalServerOptions = {}): P
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? (() => new Date());
   const strictLimits = options.strictLimits === true;
+  // RAM and STS share one journal (`iam.jsonl`): a role and the sessions of it are durable together.
   const iamJournal = new Journal(options.dataDir, 'iam');
   const ecsJournal = new Journal(options.dataDir, 'ecs');
-  const iam = new LocalIam(iamJournal, { strictLimits, now, ...(options.quotas === undefined ? {} : { quotas: options.quotas }) });
+  const ram = new RamStore(iamJournal, { strictLimits, now, ...(options.quotas === undefined ? {} : { quotas: options.quotas }) });
+  const sessions = new StsSessions(iamJournal, now);
+  const access = new AccessControl(ram, sessions);
+  const sts = new StsStore(ram, sessions, access, now);
   const ecs = new EcsStore(ecsJournal);
-  const authenticator = new PopAuthenticator(iam);
+  const authenticator = new PopAuthenticator(access);
   const faults = new FaultInjector();
   const limiter = strictLimits ? new RateLimiter() : undefined;
+  const withLimiter = limiter === undefined ? {} : { limiter };
   const services: LocalService[] = [
-    createRamService({ iam, identity: iam, authenticator, faults, ...(limiter === undefined ? {} : { limiter }) }),
-    createStsService({ iam, identity: iam, authenticator, faults, ...(limiter === undefined ? {} : { limiter }) }),
-    createEcsService({ store: ecs, identity: iam, authenticator }),
+    createRamService({ ram, authorizer: access, authenticator, faults, ...withLimiter }),
+    createStsService({ sts, authorizer: access, authenticator, faults, ...withLimiter }),
+    createEcsService({ store: ecs, authorizer: access, authenticator }),
   ];
 
   const reset = async (): Promise<void> => {
-    iam.reset();
+    ram.reset();
+    access.reset();
     ecs.reset();
     authenticator.nonces.reset();
     limiter?.reset();
@@ -189,7 +200,7 @@ export async function startLocalServer(options: StartLocalServerOptions = {}): P
 
   if (options.services) {
     services.push(
-      ...options.services({ identity: iam, serviceRoles: iam, iam, authenticator, dataDir: options.dataDir, strictLimits, endpoint, url, faults, now }),
+      ...options.services({ identity: access, serviceRoles: sts, ram, authenticator, dataDir: options.dataDir, strictLimits, endpoint, url, faults, now }),
     );
   }
 
@@ -199,7 +210,9 @@ export async function startLocalServer(options: StartLocalServerOptions = {}): P
     endpoint,
     host,
     port,
-    iam,
+    ram,
+    sts,
+    access,
     ecs,
     faults,
     services,
@@ -220,8 +233,8 @@ export async function startLocalServer(options: StartLocalServerOptions = {}): P
 
 /** `--seed`: two demo accounts with root keys and a few instances, printed for copy-paste. */
 function seedDemo(s: LocalServer): void {
-  const a = s.iam.createAccount('1000000000000001', 'Company A');
-  const b = s.iam.createAccount('2000000000000002', 'Company B');
+  const a = s.ram.createAccount('1000000000000001', 'Company A');
+  const b = s.ram.createAccount('2000000000000002', 'Company B');
   if (s.ecs.listInstances(a.accountId, 'cn-hangzhou').length === 0) s.ecs.seedInstances(a.accountId, 'cn-hangzhou', 3);
   console.log(JSON.stringify({ endpoint: s.endpoint, accounts: [a, b] }, null, 2));
 }

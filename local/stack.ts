@@ -75,28 +75,28 @@ function approverPolicy(): object {
 }
 
 function seed(server: LocalServer): Record<PrincipalName, LocalPrincipal> {
-  const { iam, ecs } = server;
-  iam.createAccount(OWNER_ACCOUNT_ID, 'Company A');
-  iam.createAccount(PARTNER_ACCOUNT_ID, 'Company B');
-  iam.createPolicy(OWNER_ACCOUNT_ID, { policyName: 'crossrole-approver-inbox', policyDocument: approverPolicy(), description: 'Crossrole approvers: read the approvals queue' });
+  const { ram, ecs } = server;
+  ram.createAccount(OWNER_ACCOUNT_ID, 'Company A');
+  ram.createAccount(PARTNER_ACCOUNT_ID, 'Company B');
+  ram.createPolicy(OWNER_ACCOUNT_ID, { policyName: 'crossrole-approver-inbox', policyDocument: approverPolicy(), description: 'Crossrole approvers: read the approvals queue' });
   const principals = {} as Record<PrincipalName, LocalPrincipal>;
   for (const [name, p] of Object.entries(PRINCIPALS) as Array<[PrincipalName, (typeof PRINCIPALS)[PrincipalName]]>) {
-    iam.createUser(p.accountId, p.user);
-    for (const policy of p.policies) iam.attachPolicyToUser(p.accountId, 'System', policy, p.user);
-    const key = iam.createAccessKey(p.accountId, p.user);
+    ram.createUser(p.accountId, p.user);
+    for (const policy of p.policies) ram.attachPolicyToUser(p.accountId, 'System', policy, p.user);
+    const key = ram.createAccessKey(p.accountId, p.user);
     principals[name] = { accountId: p.accountId, arn: `acs:ram::${p.accountId}:user/${p.user}`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
   }
-  iam.attachPolicyToUser(OWNER_ACCOUNT_ID, 'Custom', 'crossrole-approver-inbox', PRINCIPALS.approver.user);
+  ram.attachPolicyToUser(OWNER_ACCOUNT_ID, 'Custom', 'crossrole-approver-inbox', PRINCIPALS.approver.user);
   // The functions' execution role, exactly as `crossrole bootstrap` creates it in a real account.
-  iam.createRole(OWNER_ACCOUNT_ID, {
+  ram.createRole(OWNER_ACCOUNT_ID, {
     roleName: EXEC_ROLE_NAME,
     assumeRolePolicyDocument: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }] },
     description: 'Crossrole functions (least privilege)',
   });
   // Derived from the catalog the functions run with, exactly as `crossrole bootstrap` derives it.
   const execPolicy = buildExecRolePolicy({ ownerAccountId: OWNER_ACCOUNT_ID, region: LOCAL_REGION, catalog: parseCatalog(LOCAL_CATALOG), queues: Object.values(QueueName) });
-  iam.createPolicy(OWNER_ACCOUNT_ID, { policyName: EXEC_POLICY_NAME, policyDocument: execPolicy, description: 'Crossrole functions (least privilege)' });
-  iam.attachPolicyToRole(OWNER_ACCOUNT_ID, 'Custom', EXEC_POLICY_NAME, EXEC_ROLE_NAME);
+  ram.createPolicy(OWNER_ACCOUNT_ID, { policyName: EXEC_POLICY_NAME, policyDocument: execPolicy, description: 'Crossrole functions (least privilege)' });
+  ram.attachPolicyToRole(OWNER_ACCOUNT_ID, 'Custom', EXEC_POLICY_NAME, EXEC_ROLE_NAME);
   ecs.seedInstances(OWNER_ACCOUNT_ID, LOCAL_REGION, 3);
   return principals;
 }
@@ -173,7 +173,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const contractFile = dataDir === undefined ? undefined : join(dataDir, 'local.json');
     let principals: Record<PrincipalName, LocalPrincipal>;
     const previous = contractFile !== undefined && existsSync(contractFile) ? (JSON.parse(readFileSync(contractFile, 'utf8')) as LocalContract) : undefined;
-    if (server.iam.getAccount(OWNER_ACCOUNT_ID) === undefined) {
+    if (server.ram.getAccount(OWNER_ACCOUNT_ID) === undefined) {
       principals = seed(server);
     } else if (previous) {
       principals = previous.principals;
@@ -181,7 +181,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // State without a contract file (deleted by hand): issue fresh keys for the same users.
       principals = {} as Record<PrincipalName, LocalPrincipal>;
       for (const [name, p] of Object.entries(PRINCIPALS) as Array<[PrincipalName, (typeof PRINCIPALS)[PrincipalName]]>) {
-        const key = server.iam.createAccessKey(p.accountId, p.user);
+        const key = server.ram.createAccessKey(p.accountId, p.user);
         principals[name] = { accountId: p.accountId, arn: `acs:ram::${p.accountId}:user/${p.user}`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
       }
     }

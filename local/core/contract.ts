@@ -1,8 +1,8 @@
 /**
  * Contract between the local cloud's HTTP server and its services (RAM/STS/ECS, MNS, FC).
  * Each service is a plug-in: it claims requests (`matches`) and answers them (`handle`).
- * Identity (access keys, STS tokens) and authorization (the shared RAM policy evaluator)
- * are provided by the IAM core so every service authenticates and authorizes the same way.
+ * Identity (access keys, STS tokens) and authorization (RAM policies) are provided by the
+ * access-control room (local/access) so every service authenticates and authorizes the same way.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -82,7 +82,7 @@ export interface AuthzContext {
   extra?: Record<string, string | string[]>;
 }
 
-/** Implemented by local/iam (RAM/STS state); used by every local service. */
+/** Implemented by local/access; used by every local service. */
 export interface IdentityProvider {
   /** Resolve an access key ID (and STS security token, required iff the key starts with `STS.`). */
   lookupKey(accessKeyId: string, securityToken: string | undefined, now: Date): KeyLookup;
@@ -94,6 +94,17 @@ export interface IdentityProvider {
   isAllowed(principal: Principal, action: string, resource: string, context: AuthzContext): boolean;
 }
 
+export interface AuthorizeOptions {
+  /** The resources may belong to another account (sts:AssumeRole); otherwise such a resource is denied. */
+  crossAccount?: boolean;
+}
+
+/** Implemented by local/access: the check behind the services' authorization tables. */
+export interface ActionAuthorizer {
+  /** Is `principal` allowed `action` on EVERY one of `resources` (RAM checks each resource an action names)? */
+  allowsAll(principal: Principal, action: string, resources: readonly string[], context: AuthzContext, options?: AuthorizeOptions): boolean;
+}
+
 /** Temporary credentials as STS issues them. */
 export interface IssuedCredentials {
   accessKeyId: string;
@@ -103,7 +114,7 @@ export interface IssuedCredentials {
   expiration: string;
 }
 
-/** Implemented by local/iam: lets the local FC runtime act as the FC service principal. */
+/** Implemented by local/sts: lets the local FC runtime act as the FC service principal. */
 export interface ServiceRoleIssuer {
   /**
    * Assume `roleArn` on behalf of a cloud service (e.g. `fc.aliyuncs.com`), as FC does for a

@@ -1,6 +1,7 @@
 /**
  * Fault injection for resilience tests: makes RAM/STS calls fail, throttle or slow down on
- * purpose. Off by default; `set()` replaces the whole configuration, `clear()` turns it off.
+ * purpose, or show the cloud's eventual consistency. Off by default; `set()` replaces the whole
+ * configuration, `clear()` turns it off.
  */
 import { ServiceError } from './errors';
 
@@ -13,10 +14,22 @@ export interface FaultConfig {
   delayMs?: number;
   /** Actions that always fail with 500 InternalError (e.g. `['AttachPolicyToRole']`). */
   failActions?: string[];
+  /**
+   * RAM's eventual consistency: DeleteRole within this many ms after the role's last
+   * DetachPolicyFromRole still answers `DeleteConflict.Role.Policy` (409), as real RAM may for
+   * a moment (terraform-provider-alicloud alicloud/resource_alicloud_ram_role.go retries that
+   * code on delete; the duration is [UNCONFIRMED]).
+   */
+  deleteConflictAfterDetachMs?: number;
 }
+
+/** Remembered last detaches, bounded: a burst of grants must not grow memory without end. */
+const MAX_REMEMBERED = 10_000;
 
 export class FaultInjector {
   private config: FaultConfig = {};
+  /** When each role (`<account>:<lower-case name>`) lost its last policy, epoch ms. */
+  private readonly lastDetach = new Map<string, number>();
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -26,6 +39,7 @@ export class FaultInjector {
 
   clear(): void {
     this.config = {};
+    this.lastDetach.clear();
   }
 
   get(): FaultConfig {
@@ -48,5 +62,23 @@ export class FaultInjector {
     if (c.errorRate !== undefined && c.errorRate > 0 && this.random() < c.errorRate) {
       throw new ServiceError('InternalError', 500, 'The request processing has failed due to some unknown error, exception or failure.');
     }
+  }
+
+  /** A role lost its last attached policy at `atMs` (recorded always: the fault may be set later). */
+  noteLastDetach(roleKey: string, atMs: number): void {
+    if (this.lastDetach.size >= MAX_REMEMBERED) this.lastDetach.clear();
+    this.lastDetach.set(roleKey, atMs);
+  }
+
+  /** The role was deleted (or re-attached): nothing to remember. */
+  forgetDetach(roleKey: string): void {
+    this.lastDetach.delete(roleKey);
+  }
+
+  /** Would RAM still see the detached policies at `atMs`? (`deleteConflictAfterDetachMs` set and within it.) */
+  inDeleteConflictWindow(roleKey: string, atMs: number): boolean {
+    const windowMs = this.config.deleteConflictAfterDetachMs ?? 0;
+    const at = this.lastDetach.get(roleKey);
+    return windowMs > 0 && at !== undefined && atMs - at < windowMs;
   }
 }

@@ -2,9 +2,11 @@
  * The POP "RPC" service skeleton shared by RAM, STS and ECS: routing by version and action
  * (x-acs-version/x-acs-action for ACS3, Version/Action parameters for HMAC-SHA1), parameter
  * parsing (query + form body), authentication, optional rate limits and fault injection,
- * one handler per action, and the JSON codec of the SDKs (protocols.md §2.6, §2.7).
+ * one handler per action, authorization by the service's table (./authorization), and the
+ * JSON codec of the SDKs (protocols.md §2.6, §2.7).
  */
-import type { AuthzContext, IdentityProvider, LocalRequest, LocalResponse, LocalService, Principal } from './contract';
+import { requiresAuthorization, type AuthorizationTable } from './authorization';
+import type { ActionAuthorizer, AuthzContext, LocalRequest, LocalResponse, LocalService, Principal } from './contract';
 import { internalError, isServiceError, missingParameter, ServiceError } from './errors';
 import type { FaultInjector } from './faults';
 import type { PopAuthenticator, SignatureScheme } from './pop-auth';
@@ -26,8 +28,12 @@ export interface RpcContext {
   required(name: string): string;
   /** All parameters whose name starts with `prefix` (for flattened `Tag.N.Key` forms). */
   paramsWithPrefix(prefix: string): Array<[string, string]>;
-  /** Throws the service's denial error unless the caller's policies allow `action` on `resource`. */
-  authorize(action: string, resource: string, extra?: Record<string, string | string[]>): void;
+  /**
+   * Authorize this call by the service's table: every resource the table names for the action
+   * must be allowed, else the service's denial error is thrown. Call it after the handler's own
+   * parameter checks. `extra` adds condition keys.
+   */
+  authorize(extra?: Record<string, string | string[]>): void;
   /** acs:CurrentTime / acs:SourceIp for the identity provider. */
   authzContext(extra?: Record<string, string | string[]>): AuthzContext;
 }
@@ -41,8 +47,10 @@ export interface RpcServiceOptions {
   /** `HostId` of error bodies, e.g. `ram.aliyuncs.com`. */
   hostId: string;
   handlers: Record<string, RpcHandler>;
+  /** For every action of `handlers`: what RAM checks. */
+  authorization: AuthorizationTable;
   authenticator: PopAuthenticator;
-  identity: IdentityProvider;
+  authorizer: ActionAuthorizer;
   /** The error this service answers when the caller's policies deny an action. */
   denied: (action: string, resource: string) => ServiceError;
   /** Per-action requests-per-second per account (strict mode only). */
@@ -96,6 +104,8 @@ export class RpcService implements LocalService {
 
   constructor(private readonly opts: RpcServiceOptions) {
     this.name = opts.name;
+    const missing = Object.keys(opts.handlers).filter((a) => !Object.prototype.hasOwnProperty.call(opts.authorization, a));
+    if (missing.length > 0) throw new Error(`${opts.name}: no authorization rule for ${missing.join(', ')}`);
   }
 
   /** The version this request addresses: the ACS3 header, else the `Version` parameter. */
@@ -147,31 +157,41 @@ export class RpcService implements LocalService {
       throw new ServiceError(rateLimits.code, 400, rateLimits.message);
     }
 
-    const identity = this.opts.identity;
-    const denied = this.opts.denied;
+    const { authorizer, denied } = this.opts;
+    const rule = this.opts.authorization[action];
     const authzContext = (extra?: Record<string, string | string[]>): AuthzContext => ({
       sourceIp: req.sourceIp,
       currentTime: req.receivedAt,
       ...(extra === undefined ? {} : { extra }),
     });
+    const param = (name: string): string | undefined => firstParam(params, name);
+    const required = (name: string): string => {
+      const v = firstParam(params, name);
+      if (v === undefined || v === '') throw missingParameter(name);
+      return v;
+    };
+    let authorized = false;
     const ctx: RpcContext = {
       action,
       requestId,
       principal,
       scheme,
       request: req,
-      param: (name) => firstParam(params, name),
-      required: (name) => {
-        const v = firstParam(params, name);
-        if (v === undefined || v === '') throw missingParameter(name);
-        return v;
-      },
+      param,
+      required,
       paramsWithPrefix: (prefix) => params.filter(([k]) => k.startsWith(prefix)),
-      authorize: (act, resource, extra) => {
-        if (!identity.isAllowed(principal, act, resource, authzContext(extra))) throw denied(act, resource);
+      authorize: (extra) => {
+        authorized = true;
+        if (rule === undefined || !requiresAuthorization(rule)) return;
+        const resources = rule.resources({ accountId: principal.accountId, principal, param, required });
+        const options = rule.crossAccount === true ? { crossAccount: true } : {};
+        if (!authorizer.allowsAll(principal, rule.action, resources, authzContext(extra), options)) throw denied(rule.action, resources.join(', '));
       },
       authzContext,
     };
-    return handler(ctx);
+    const body = await handler(ctx);
+    // A handler that forgot to authorize is a bug of the local cloud, never a silent allow.
+    if (!authorized && rule !== undefined && requiresAuthorization(rule)) throw new Error(`${this.name}:${action} answered without authorizing`);
+    return body;
   }
 }

@@ -3,7 +3,7 @@
  * Only what DescribeInstances needs: instances are seeded (tests, `npm start`), not launched.
  */
 import type { Journal } from '../core/journal';
-import { randomAlnum, randomDigits } from '../iam/ids';
+import { randomAlnum, randomDigits } from '../ram/ids';
 
 export interface EcsInstance {
   instanceId: string;

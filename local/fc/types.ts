@@ -1,6 +1,6 @@
 /**
  * The narrow interfaces the local FC runtime needs from the rest of the local cloud, so it can be
- * tested with in-memory fakes and wired to local/mns and local/iam without depending on them.
+ * tested with in-memory fakes and wired to local/mns, local/sts and local/access without depending on them.
  */
 
 export type Awaitable<T> = T | Promise<T>;

@@ -1,13 +1,16 @@
 /**
  * RAM (2015-05-01) actions: one handler per API action, named after it. Each parses its
- * parameters, authorizes the caller on the resource ARN RAM checks, calls the identity state
- * and returns the response body in the SDK's wire shape (lists are always arrays).
+ * parameters, authorizes the caller (`ctx.authorize()`: the resources of ./authorization.ts),
+ * calls the RAM store and returns the response body in the SDK's wire shape (lists are always
+ * arrays).
  */
 import { missingParameter } from '../core/errors';
+import type { FaultInjector } from '../core/faults';
 import { boolParam, intParam, stringListParam, tagListParam } from '../core/params';
 import type { RpcContext, RpcHandler } from '../core/rpc';
-import { RamResource, type AttachedPolicyView, type LocalIam, type PolicyVersionView } from '../iam/local-iam';
-import type { CustomPolicyRecord, RoleRecord, Tag, UserRecord } from '../iam/models';
+import { RamErrors } from './errors';
+import type { AttachedPolicyView, CustomPolicyRecord, PolicyVersionView, RoleRecord, Tag, UserRecord } from './models';
+import type { RamStore } from './store';
 
 type Body = Record<string, unknown>;
 
@@ -70,17 +73,24 @@ function requiredList(ctx: RpcContext, name: string): string[] {
   return v;
 }
 
-export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
+export interface RamHandlerDeps {
+  ram: RamStore;
+  /** For the eventual-consistency fault of DeleteRole after the last detach. */
+  faults?: FaultInjector;
+}
+
+export function ramHandlers({ ram, faults }: RamHandlerDeps): Record<string, RpcHandler> {
   const acct = (ctx: RpcContext): string => ctx.principal.accountId;
+  const roleKey = (ctx: RpcContext, roleName: string): string => `${acct(ctx)}:${roleName.toLowerCase()}`;
 
   // ------------------------------------------------------------ roles
   const CreateRole: RpcHandler = (ctx) => {
     const roleName = ctx.required('RoleName');
     const doc = ctx.required('AssumeRolePolicyDocument');
-    ctx.authorize('ram:CreateRole', RamResource.role(acct(ctx), roleName));
+    ctx.authorize();
     const description = ctx.param('Description');
     const maxSessionDuration = intParam(ctx, 'MaxSessionDuration');
-    const role = iam.createRole(acct(ctx), {
+    const role = ram.createRole(acct(ctx), {
       roleName,
       assumeRolePolicyDocument: doc,
       ...(description === undefined ? {} : { description }),
@@ -92,17 +102,17 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
 
   const GetRole: RpcHandler = (ctx) => {
     const roleName = ctx.required('RoleName');
-    ctx.authorize('ram:GetRole', RamResource.role(acct(ctx), roleName));
-    return { Role: roleView(iam.getRole(acct(ctx), roleName)) };
+    ctx.authorize();
+    return { Role: roleView(ram.getRole(acct(ctx), roleName)) };
   };
 
   const UpdateRole: RpcHandler = (ctx) => {
     const roleName = ctx.required('RoleName');
-    ctx.authorize('ram:UpdateRole', RamResource.role(acct(ctx), roleName));
+    ctx.authorize();
     const doc = ctx.param('NewAssumeRolePolicyDocument');
     const max = intParam(ctx, 'NewMaxSessionDuration');
     const description = ctx.param('NewDescription');
-    const role = iam.updateRole(acct(ctx), roleName, {
+    const role = ram.updateRole(acct(ctx), roleName, {
       ...(doc === undefined ? {} : { newAssumeRolePolicyDocument: doc }),
       ...(max === undefined ? {} : { newMaxSessionDuration: max }),
       ...(description === undefined ? {} : { newDescription: description }),
@@ -112,17 +122,20 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
 
   const DeleteRole: RpcHandler = (ctx) => {
     const roleName = ctx.required('RoleName');
-    ctx.authorize('ram:DeleteRole', RamResource.role(acct(ctx), roleName));
-    iam.deleteRole(acct(ctx), roleName);
+    ctx.authorize();
+    const role = ram.getRole(acct(ctx), roleName);
+    if (faults?.inDeleteConflictWindow(roleKey(ctx, role.roleName), ctx.request.receivedAt.getTime())) throw RamErrors.deleteRoleWithPolicies();
+    ram.deleteRole(acct(ctx), roleName);
+    faults?.forgetDetach(roleKey(ctx, role.roleName));
     return {};
   };
 
   const ListRoles: RpcHandler = (ctx) => {
-    ctx.authorize('ram:ListRoles', RamResource.role(acct(ctx), '*'));
+    ctx.authorize();
     const marker = ctx.param('Marker');
     const maxItems = intParam(ctx, 'MaxItems');
     const tags = tagListParam(ctx, 'Tag');
-    const page = iam.listRoles(acct(ctx), {
+    const page = ram.listRoles(acct(ctx), {
       ...(marker === undefined ? {} : { marker }),
       ...(maxItems === undefined ? {} : { maxItems }),
       ...(tags === undefined ? {} : { tags }),
@@ -138,8 +151,8 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
     const policyType = ctx.required('PolicyType');
     const policyName = ctx.required('PolicyName');
     const roleName = ctx.required('RoleName');
-    ctx.authorize('ram:AttachPolicyToRole', RamResource.role(acct(ctx), roleName));
-    iam.attachPolicyToRole(acct(ctx), policyType, policyName, roleName);
+    ctx.authorize();
+    ram.attachPolicyToRole(acct(ctx), policyType, policyName, roleName);
     return {};
   };
 
@@ -147,32 +160,33 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
     const policyType = ctx.required('PolicyType');
     const policyName = ctx.required('PolicyName');
     const roleName = ctx.required('RoleName');
-    ctx.authorize('ram:DetachPolicyFromRole', RamResource.role(acct(ctx), roleName));
-    iam.detachPolicyFromRole(acct(ctx), policyType, policyName, roleName);
+    ctx.authorize();
+    const left = ram.detachPolicyFromRole(acct(ctx), policyType, policyName, roleName);
+    if (left === 0) faults?.noteLastDetach(roleKey(ctx, roleName), ctx.request.receivedAt.getTime());
     return {};
   };
 
   const ListPoliciesForRole: RpcHandler = (ctx) => {
     const roleName = ctx.required('RoleName');
-    ctx.authorize('ram:ListPoliciesForRole', RamResource.role(acct(ctx), roleName));
-    return { Policies: { Policy: iam.listPoliciesForRole(acct(ctx), roleName).map(attachedView) } };
+    ctx.authorize();
+    return { Policies: { Policy: ram.listPoliciesForRole(acct(ctx), roleName).map(attachedView) } };
   };
 
   // ------------------------------------------------------------ policies
   const CreatePolicy: RpcHandler = (ctx) => {
     const policyName = ctx.required('PolicyName');
     const doc = ctx.required('PolicyDocument');
-    ctx.authorize('ram:CreatePolicy', RamResource.policy(acct(ctx), policyName));
+    ctx.authorize();
     const description = ctx.param('Description');
-    const p = iam.createPolicy(acct(ctx), { policyName, policyDocument: doc, ...(description === undefined ? {} : { description }), tags: creationTags(ctx) });
+    const p = ram.createPolicy(acct(ctx), { policyName, policyDocument: doc, ...(description === undefined ? {} : { description }), tags: creationTags(ctx) });
     return { Policy: customPolicyView(p) };
   };
 
   const GetPolicy: RpcHandler = (ctx) => {
     const policyName = ctx.required('PolicyName');
     const policyType = ctx.required('PolicyType');
-    ctx.authorize('ram:GetPolicy', RamResource.policy(acct(ctx), policyName));
-    const { policy, defaultVersion } = iam.getPolicy(acct(ctx), policyType, policyName);
+    ctx.authorize();
+    const { policy, defaultVersion } = ram.getPolicy(acct(ctx), policyType, policyName);
     return {
       Policy: {
         PolicyName: policy.policyName,
@@ -190,37 +204,34 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
 
   const DeletePolicy: RpcHandler = (ctx) => {
     const policyName = ctx.required('PolicyName');
-    ctx.authorize('ram:DeletePolicy', RamResource.policy(acct(ctx), policyName));
-    iam.deletePolicy(acct(ctx), policyName, boolParam(ctx, 'CascadingDelete') ?? false);
+    ctx.authorize();
+    ram.deletePolicy(acct(ctx), policyName, boolParam(ctx, 'CascadingDelete') ?? false);
     return {};
   };
 
   const CreatePolicyVersion: RpcHandler = (ctx) => {
     const policyName = ctx.required('PolicyName');
     const doc = ctx.required('PolicyDocument');
-    ctx.authorize('ram:CreatePolicyVersion', RamResource.policy(acct(ctx), policyName));
-    const v = iam.createPolicyVersion(acct(ctx), policyName, doc, boolParam(ctx, 'SetAsDefault') ?? false, ctx.param('RotateStrategy') ?? 'None');
+    ctx.authorize();
+    const v = ram.createPolicyVersion(acct(ctx), policyName, doc, boolParam(ctx, 'SetAsDefault') ?? false, ctx.param('RotateStrategy') ?? 'None');
     return { PolicyVersion: versionView(v) };
   };
 
   const ListPolicyVersions: RpcHandler = (ctx) => {
     const policyName = ctx.required('PolicyName');
     const policyType = ctx.required('PolicyType');
-    ctx.authorize('ram:ListPolicyVersions', RamResource.policy(acct(ctx), policyName));
-    return { PolicyVersions: { PolicyVersion: iam.listPolicyVersions(acct(ctx), policyType, policyName).map(versionView) } };
+    ctx.authorize();
+    return { PolicyVersions: { PolicyVersion: ram.listPolicyVersions(acct(ctx), policyType, policyName).map(versionView) } };
   };
 
   // ------------------------------------------------------------ tags
-  const resourceArn = (ctx: RpcContext, type: string, name: string): string =>
-    type === 'policy' ? RamResource.policy(acct(ctx), name) : RamResource.role(acct(ctx), name);
-
   const TagResources: RpcHandler = (ctx) => {
     const type = ctx.required('ResourceType');
     const names = requiredList(ctx, 'ResourceNames');
     const tags = tagListParam(ctx, 'Tag');
     if (tags === undefined || tags.length === 0) throw missingParameter('Tag');
-    for (const n of names) ctx.authorize('ram:TagResources', resourceArn(ctx, type, n));
-    iam.tagResources(acct(ctx), type, names, tags.map((t) => ({ key: t.key, value: t.value ?? '' })));
+    ctx.authorize();
+    ram.tagResources(acct(ctx), type, names, tags.map((t) => ({ key: t.key, value: t.value ?? '' })));
     return {};
   };
 
@@ -230,19 +241,19 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
     const all = boolParam(ctx, 'All') ?? false;
     const keys = stringListParam(ctx, 'TagKeys') ?? [];
     if (!all && keys.length === 0) throw missingParameter('TagKeys');
-    for (const n of names) ctx.authorize('ram:UntagResources', resourceArn(ctx, type, n));
-    iam.untagResources(acct(ctx), type, names, keys, all);
+    ctx.authorize();
+    ram.untagResources(acct(ctx), type, names, keys, all);
     return {};
   };
 
   const ListTagResources: RpcHandler = (ctx) => {
     const type = ctx.required('ResourceType');
     const names = stringListParam(ctx, 'ResourceNames');
-    ctx.authorize('ram:ListTagResources', resourceArn(ctx, type, '*'));
+    ctx.authorize();
     const tags = tagListParam(ctx, 'Tag');
     const nextToken = ctx.param('NextToken');
     const pageSize = intParam(ctx, 'PageSize');
-    const page = iam.listTagResources(acct(ctx), type, {
+    const page = ram.listTagResources(acct(ctx), type, {
       ...(names === undefined ? {} : { resourceNames: names }),
       ...(tags === undefined ? {} : { tags }),
       ...(nextToken === undefined ? {} : { nextToken }),
@@ -257,9 +268,9 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
   // ------------------------------------------------------------ users, keys, groups
   const CreateUser: RpcHandler = (ctx) => {
     const userName = ctx.required('UserName');
-    ctx.authorize('ram:CreateUser', RamResource.user(acct(ctx), userName));
+    ctx.authorize();
     const opt = (k: string): string | undefined => ctx.param(k);
-    const u = iam.createUser(acct(ctx), {
+    const u = ram.createUser(acct(ctx), {
       userName,
       ...(opt('DisplayName') === undefined ? {} : { displayName: opt('DisplayName') ?? '' }),
       ...(opt('Comments') === undefined ? {} : { comments: opt('Comments') ?? '' }),
@@ -272,16 +283,16 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
 
   const GetUser: RpcHandler = (ctx) => {
     const userName = ctx.required('UserName');
-    ctx.authorize('ram:GetUser', RamResource.user(acct(ctx), userName));
-    return { User: userView(iam.getUser(acct(ctx), userName)) };
+    ctx.authorize();
+    return { User: userView(ram.getUser(acct(ctx), userName)) };
   };
 
   const CreateAccessKey: RpcHandler = (ctx) => {
     // Without UserName the key is created for the caller itself (a RAM user, or the root).
     const userName = ctx.param('UserName') ?? (ctx.principal.kind === 'user' ? ctx.principal.name : undefined);
     if (userName === undefined && ctx.principal.kind !== 'root') throw missingParameter('UserName');
-    ctx.authorize('ram:CreateAccessKey', RamResource.user(acct(ctx), userName ?? '*'));
-    const k = iam.createAccessKey(acct(ctx), userName);
+    ctx.authorize();
+    const k = ram.createAccessKey(acct(ctx), userName);
     return { AccessKey: { AccessKeyId: k.accessKeyId, AccessKeySecret: k.accessKeySecret, Status: k.status, CreateDate: k.createDate } };
   };
 
@@ -289,8 +300,8 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
     const policyType = ctx.required('PolicyType');
     const policyName = ctx.required('PolicyName');
     const userName = ctx.required('UserName');
-    ctx.authorize('ram:AttachPolicyToUser', RamResource.user(acct(ctx), userName));
-    iam.attachPolicyToUser(acct(ctx), policyType, policyName, userName);
+    ctx.authorize();
+    ram.attachPolicyToUser(acct(ctx), policyType, policyName, userName);
     return {};
   };
 
@@ -298,37 +309,37 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
     const policyType = ctx.required('PolicyType');
     const policyName = ctx.required('PolicyName');
     const userName = ctx.required('UserName');
-    ctx.authorize('ram:DetachPolicyFromUser', RamResource.user(acct(ctx), userName));
-    iam.detachPolicyFromUser(acct(ctx), policyType, policyName, userName);
+    ctx.authorize();
+    ram.detachPolicyFromUser(acct(ctx), policyType, policyName, userName);
     return {};
   };
 
   const ListPoliciesForUser: RpcHandler = (ctx) => {
     const userName = ctx.required('UserName');
-    ctx.authorize('ram:ListPoliciesForUser', RamResource.user(acct(ctx), userName));
-    return { Policies: { Policy: iam.listPoliciesForUser(acct(ctx), userName).map(attachedView) } };
+    ctx.authorize();
+    return { Policies: { Policy: ram.listPoliciesForUser(acct(ctx), userName).map(attachedView) } };
   };
 
   const CreateGroup: RpcHandler = (ctx) => {
     const groupName = ctx.required('GroupName');
-    ctx.authorize('ram:CreateGroup', RamResource.group(acct(ctx), groupName));
-    const g = iam.createGroup(acct(ctx), groupName, ctx.param('Comments') ?? '');
+    ctx.authorize();
+    const g = ram.createGroup(acct(ctx), groupName, ctx.param('Comments') ?? '');
     return { Group: { GroupId: g.groupId, GroupName: g.groupName, Comments: g.comments, CreateDate: g.createDate } };
   };
 
   const AddUserToGroup: RpcHandler = (ctx) => {
     const groupName = ctx.required('GroupName');
     const userName = ctx.required('UserName');
-    ctx.authorize('ram:AddUserToGroup', RamResource.group(acct(ctx), groupName));
-    iam.addUserToGroup(acct(ctx), groupName, userName);
+    ctx.authorize();
+    ram.addUserToGroup(acct(ctx), groupName, userName);
     return {};
   };
 
   const ListGroupsForUser: RpcHandler = (ctx) => {
     const userName = ctx.required('UserName');
-    ctx.authorize('ram:ListGroupsForUser', RamResource.user(acct(ctx), userName));
+    ctx.authorize();
     return {
-      Groups: { Group: iam.listGroupsForUser(acct(ctx), userName).map(({ group, joinDate }) => ({ GroupId: group.groupId, GroupName: group.groupName, Comments: group.comments, JoinDate: joinDate })) },
+      Groups: { Group: ram.listGroupsForUser(acct(ctx), userName).map(({ group, joinDate }) => ({ GroupId: group.groupId, GroupName: group.groupName, Comments: group.comments, JoinDate: joinDate })) },
     };
   };
 
@@ -336,11 +347,10 @@ export function ramHandlers(iam: LocalIam): Record<string, RpcHandler> {
     const policyType = ctx.required('PolicyType');
     const policyName = ctx.required('PolicyName');
     const groupName = ctx.required('GroupName');
-    ctx.authorize('ram:AttachPolicyToGroup', RamResource.group(acct(ctx), groupName));
-    iam.attachPolicyToGroup(acct(ctx), policyType, policyName, groupName);
+    ctx.authorize();
+    ram.attachPolicyToGroup(acct(ctx), policyType, policyName, groupName);
     return {};
   };
-
 
   return {
     CreateRole,

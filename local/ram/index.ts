@@ -1,22 +1,27 @@
 /** RAM (2015-05-01) as a local service: the router of its action handlers. */
-import type { IdentityProvider } from '../core/contract';
+import type { ActionAuthorizer } from '../core/contract';
 import { noPermission } from '../core/errors';
 import type { FaultInjector } from '../core/faults';
 import type { PopAuthenticator } from '../core/pop-auth';
 import type { RateLimiter } from '../core/rate-limiter';
 import { RpcService } from '../core/rpc';
-import type { LocalIam } from '../iam/local-iam';
+import { RAM_AUTHORIZATION } from './authorization';
 import { ramHandlers } from './handlers';
-import { RAM_DOCUMENTED_QUOTAS } from '../../shared/cloud/rate-limiter';
+import { RAM_RATE_LIMITS } from './quotas';
+import type { RamStore } from './store';
 
 export const RAM_VERSION = '2015-05-01';
 
-/** Per-account requests per second (fc-sdevs-ram.md §3.2), enforced with `strictLimits`. */
-export const RAM_RATE_LIMITS: Readonly<Record<string, number>> = RAM_DOCUMENTED_QUOTAS;
+export { RAM_RATE_LIMITS, DEFAULT_RAM_QUOTAS, RAM_LIMITS, type RamQuotas } from './quotas';
+export { RAM_AUTHORIZATION } from './authorization';
+export { RamStore, type RamStoreOptions } from './store';
+export { RamResource, roleArnOf, rootArnOf, userArnOf } from './arns';
+export { SYSTEM_POLICIES, findSystemPolicy } from './system-policies';
+export type * from './models';
 
 export interface RamServiceDeps {
-  iam: LocalIam;
-  identity: IdentityProvider;
+  ram: RamStore;
+  authorizer: ActionAuthorizer;
   authenticator: PopAuthenticator;
   faults?: FaultInjector;
   limiter?: RateLimiter;
@@ -27,9 +32,10 @@ export function createRamService(deps: RamServiceDeps): RpcService {
     name: 'ram',
     version: RAM_VERSION,
     hostId: 'ram.aliyuncs.com',
-    handlers: ramHandlers(deps.iam),
+    handlers: ramHandlers({ ram: deps.ram, ...(deps.faults === undefined ? {} : { faults: deps.faults }) }),
+    authorization: RAM_AUTHORIZATION,
     authenticator: deps.authenticator,
-    identity: deps.identity,
+    authorizer: deps.authorizer,
     denied: () => noPermission(),
     ...(deps.faults === undefined ? {} : { faults: deps.faults }),
     ...(deps.limiter === undefined

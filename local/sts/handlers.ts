@@ -1,9 +1,9 @@
 /** STS (2015-04-01) actions: AssumeRole and GetCallerIdentity. */
 import { intParam } from '../core/params';
 import type { RpcHandler } from '../core/rpc';
-import type { LocalIam } from '../iam/local-iam';
+import type { StsStore } from './store';
 
-export function stsHandlers(iam: LocalIam): Record<string, RpcHandler> {
+export function stsHandlers(sts: StsStore): Record<string, RpcHandler> {
   const AssumeRole: RpcHandler = (ctx) => {
     const roleArn = ctx.required('RoleArn');
     const roleSessionName = ctx.required('RoleSessionName');
@@ -11,7 +11,7 @@ export function stsHandlers(iam: LocalIam): Record<string, RpcHandler> {
     const policy = ctx.param('Policy');
     const externalId = ctx.param('ExternalId');
     const sourceIdentity = ctx.param('SourceIdentity');
-    const r = iam.assumeRole(
+    const r = sts.assumeRole(
       ctx.principal,
       {
         roleArn,
@@ -22,6 +22,7 @@ export function stsHandlers(iam: LocalIam): Record<string, RpcHandler> {
         ...(sourceIdentity === undefined || sourceIdentity === '' ? {} : { sourceIdentity }),
       },
       ctx.authzContext(),
+      () => ctx.authorize(),
     );
     return {
       AssumedRoleUser: { Arn: r.assumedRoleUser.arn, AssumedRoleId: r.assumedRoleUser.assumedRoleId },
@@ -35,11 +36,12 @@ export function stsHandlers(iam: LocalIam): Record<string, RpcHandler> {
     };
   };
 
-  // Any authenticated identity may ask who it is: no RAM permission is needed.
+  // Any authenticated identity may ask who it is: RAM authorizes nothing (see the table).
   const GetCallerIdentity: RpcHandler = (ctx) => {
+    ctx.authorize();
     const p = ctx.principal;
     if (p.kind === 'assumed-role') {
-      const roleId = iam.getSession(p.accessKeyId)?.roleId ?? '';
+      const roleId = sts.getSession(p.accessKeyId)?.roleId ?? '';
       return { AccountId: p.accountId, Arn: p.arn, IdentityType: 'AssumedRoleUser', PrincipalId: p.principalId, UserId: p.principalId, RoleId: roleId };
     }
     if (p.kind === 'user') {

@@ -1,21 +1,24 @@
 /** STS (2015-04-01) as a local service. */
-import type { IdentityProvider } from '../core/contract';
+import type { ActionAuthorizer } from '../core/contract';
 import { noPermission } from '../core/errors';
 import type { FaultInjector } from '../core/faults';
 import type { PopAuthenticator } from '../core/pop-auth';
 import type { RateLimiter } from '../core/rate-limiter';
 import { RpcService } from '../core/rpc';
-import type { LocalIam } from '../iam/local-iam';
+import { STS_AUTHORIZATION } from './authorization';
 import { stsHandlers } from './handlers';
+import { STS_RATE_LIMITS } from './quotas';
+import type { StsStore } from './store';
 
 export const STS_VERSION = '2015-04-01';
 
-/** AssumeRole: 100/s per account, shared by the account and its identities (fc-sdevs-ram.md §3.2). */
-export const STS_RATE_LIMITS: Record<string, number> = { AssumeRole: 100 };
+export { STS_RATE_LIMITS, STS_LIMITS } from './quotas';
+export { STS_AUTHORIZATION } from './authorization';
+export { StsSessions, StsStore, parseRoleArn, type AssumeRoleInput, type AssumeRoleResult, type SessionRecord, type TrustCaller, type TrustEvaluator } from './store';
 
 export interface StsServiceDeps {
-  iam: LocalIam;
-  identity: IdentityProvider;
+  sts: StsStore;
+  authorizer: ActionAuthorizer;
   authenticator: PopAuthenticator;
   faults?: FaultInjector;
   limiter?: RateLimiter;
@@ -26,9 +29,10 @@ export function createStsService(deps: StsServiceDeps): RpcService {
     name: 'sts',
     version: STS_VERSION,
     hostId: 'sts.aliyuncs.com',
-    handlers: stsHandlers(deps.iam),
+    handlers: stsHandlers(deps.sts),
+    authorization: STS_AUTHORIZATION,
     authenticator: deps.authenticator,
-    identity: deps.identity,
+    authorizer: deps.authorizer,
     denied: () => noPermission(),
     ...(deps.faults === undefined ? {} : { faults: deps.faults }),
     ...(deps.limiter === undefined

@@ -45,10 +45,10 @@ beforeAll(async () => {
   ownerAdmin = t.api('owner-admin');
   bobApi = t.api('bob');
   // A third company, C, with one user: a stranger to the grants of B.
-  const { iam } = t.stack.server;
-  iam.createAccount(THIRD_ACCOUNT_ID, 'Company C');
-  iam.createUser(THIRD_ACCOUNT_ID, 'carol');
-  const key = iam.createAccessKey(THIRD_ACCOUNT_ID, 'carol');
+  const { ram } = t.stack.server;
+  ram.createAccount(THIRD_ACCOUNT_ID, 'Company C');
+  ram.createUser(THIRD_ACCOUNT_ID, 'carol');
+  const key = ram.createAccessKey(THIRD_ACCOUNT_ID, 'carol');
   const carolPrincipal: LocalPrincipal = { accountId: THIRD_ACCOUNT_ID, arn: `acs:ram::${THIRD_ACCOUNT_ID}:user/carol`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
   carol = t.api(carolPrincipal);
   pg = new Client({ connectionString: t.stack.ledgerUrl });
@@ -162,9 +162,9 @@ describe('the tutorial, through the HTTP triggers', () => {
     // ~8 h from now (whole seconds).
     expect(Date.parse(grant.expiresAt ?? '') - Date.now()).toBeGreaterThan(8 * 3600_000 - 60_000);
     // In RAM: the role trusts B with the ExternalId, and carries the guard and the profile's policy.
-    const role = t.stack.server.iam.findRole(OWNER_ACCOUNT_ID, grant.roleName);
+    const role = t.stack.server.ram.findRole(OWNER_ACCOUNT_ID, grant.roleName);
     expect(role).toBeDefined();
-    const attached = t.stack.server.iam.listPoliciesForRole(OWNER_ACCOUNT_ID, grant.roleName).map((p) => `${p.policyType}:${p.policyName}`).sort();
+    const attached = t.stack.server.ram.listPoliciesForRole(OWNER_ACCOUNT_ID, grant.roleName).map((p) => `${p.policyType}:${p.policyName}`).sort();
     expect(attached).toEqual([`Custom:${g?.guardPolicyName ?? ''}`, 'System:AliyunECSReadOnlyAccess'].sort());
     // The delayed `expire` message is waiting on crossrole-revoke, due at expiresAt.
     const expire = journalMessages(QueueName.REVOKE).find((m) => m.body.includes(grant.id) && m.body.includes('"expire"'));
@@ -201,10 +201,10 @@ describe('the tutorial, through the HTTP triggers', () => {
     await expectCloudError(t.sts(bob()).assumeRole(assumeRequest(roleArn, grant.externalId)), 'NoPermission', 403);
     await expectCloudError(t.ecs(bobToken).describeInstances(new E.DescribeInstancesRequest({ regionId: REGION })), 'Forbidden.RAM', 403);
     // Trust mode keeps the role (reversible) but it no longer trusts B, and only the guard stays.
-    const role = t.stack.server.iam.findRole(OWNER_ACCOUNT_ID, grant.roleName);
+    const role = t.stack.server.ram.findRole(OWNER_ACCOUNT_ID, grant.roleName);
     expect(role).toBeDefined();
     expect(JSON.stringify(role?.assumeRolePolicyDocument)).not.toContain(PARTNER_ACCOUNT_ID);
-    expect(t.stack.server.iam.listPoliciesForRole(OWNER_ACCOUNT_ID, grant.roleName).map((p) => p.policyName)).toEqual([grant.grant?.guardPolicyName]);
+    expect(t.stack.server.ram.listPoliciesForRole(OWNER_ACCOUNT_ID, grant.roleName).map((p) => p.policyName)).toEqual([grant.grant?.guardPolicyName]);
     // Revoking again is idempotent.
     const again = await partner.call<RequestBody>('approval', 'POST', `/requests/${grant.id}/revoke`, { body: { reason: 'again' } });
     expect(again.status).toBe(200);
@@ -236,7 +236,7 @@ describe('expiry', () => {
     await t.waitForStatus(g.id, 'REVOKED');
     const { history } = await view(g.id);
     expect(history).toContainEqual(expect.objectContaining({ actor: 'system:expiry', action: 'START_REVOKE', reason: 'expired', toStatus: 'REVOKING' }));
-    expect(t.stack.server.iam.listPoliciesForRole(OWNER_ACCOUNT_ID, g.roleName).map((p) => p.policyName)).toEqual([g.grant?.guardPolicyName]);
+    expect(t.stack.server.ram.listPoliciesForRole(OWNER_ACCOUNT_ID, g.roleName).map((p) => p.policyName)).toEqual([g.grant?.guardPolicyName]);
   });
 
   it('the timer alone ends a due grant (its delayed message still far in the future)', async () => {
@@ -261,8 +261,8 @@ describe('expiry', () => {
     expect(res.status).toBe(200);
     expect(res.body.request).toMatchObject({ status: 'REVOKING', revokeMode: 'delete' });
     await t.waitForStatus(g.id, 'REVOKED');
-    expect(t.stack.server.iam.findRole(OWNER_ACCOUNT_ID, g.roleName)).toBeUndefined();
-    expect(t.stack.server.iam.listPolicies(OWNER_ACCOUNT_ID).map((p) => p.policyName)).not.toContain(g.grant?.guardPolicyName);
+    expect(t.stack.server.ram.findRole(OWNER_ACCOUNT_ID, g.roleName)).toBeUndefined();
+    expect(t.stack.server.ram.listPolicies(OWNER_ACCOUNT_ID).map((p) => p.policyName)).not.toContain(g.grant?.guardPolicyName);
   });
 });
 

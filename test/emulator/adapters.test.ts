@@ -42,7 +42,7 @@ beforeAll(async () => {
     },
   });
   cast = seedTutorial(server);
-  server.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
+  server.ram.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
   ram = createRamAdapter({ endpoint: server.endpoint, protocol: 'http', credentials: cast.adminA, logger, retry: fastRetry, deleteConflictRetry: fastRetry });
 });
 
@@ -114,8 +114,8 @@ describe('RAM adapter against the local RAM', () => {
   });
 
   it('does not retry NoPermission and names the action', async () => {
-    server.iam.createUser(ACCOUNT_A, 'nobody');
-    const key = server.iam.createAccessKey(ACCOUNT_A, 'nobody');
+    server.ram.createUser(ACCOUNT_A, 'nobody');
+    const key = server.ram.createAccessKey(ACCOUNT_A, 'nobody');
     const denied = createRamAdapter({ endpoint: server.endpoint, protocol: 'http', credentials: { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret }, logger, retry: fastRetry });
     const e = await denied.createRole({ name: 'crossrole-denied', trustPolicy: trustB, maxSessionDuration: 3600, description: 'x', tags: {} }).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'CLOUD_ERROR', details: { cloudCode: 'NoPermission', action: 'CreateRole' } });

@@ -54,7 +54,7 @@ describe('ECS (SDK)', () => {
   it('authorizes ecs:DescribeInstances: a RAM user needs a policy (Forbidden.RAM otherwise); accounts see only their own', async () => {
     const bob = ecsClient(server, t.bob);
     await expectCloudError(bob.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' })), 'Forbidden.RAM', 403);
-    server.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunECSReadOnlyAccess', 'Bob');
+    server.ram.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunECSReadOnlyAccess', 'Bob');
     const own = await bob.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }));
     expect(own.body!.totalCount).toBe(1);
     expect(own.body!.instances?.instance?.some((i) => ids.includes(i.instanceId ?? ''))).toBe(false);

@@ -48,8 +48,8 @@ beforeAll(async () => {
   server = await startTestServer();
   other = await startTestServer();
   cast = seedTutorial(server);
-  server.iam.createUser(ACCOUNT_A, 'alice');
-  const k = server.iam.createAccessKey(ACCOUNT_A, 'alice');
+  server.ram.createUser(ACCOUNT_A, 'alice');
+  const k = server.ram.createAccessKey(ACCOUNT_A, 'alice');
   alice = { accessKeyId: k.accessKeyId, accessKeySecret: k.accessKeySecret };
 });
 
@@ -70,8 +70,8 @@ describe('identity proofs against the local STS', () => {
 
   it('verifies an assumed role (STS credentials with a security token)', async () => {
     const trust = JSON.stringify({ Version: '1', Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: [`acs:ram::${ACCOUNT_B}:root`] } }] });
-    server.iam.createRole(ACCOUNT_A, { roleName: 'crossrole-id', assumeRolePolicyDocument: trust });
-    server.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
+    server.ram.createRole(ACCOUNT_A, { roleName: 'crossrole-id', assumeRolePolicyDocument: trust });
+    server.ram.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
     const sts = createStsClient({ endpoint: server.endpoint, protocol: 'http', credentials: cast.bob, logger });
     const creds = await sts.assumeRole({ roleArn: `acs:ram::${ACCOUNT_A}:role/crossrole-id`, roleSessionName: 'bob', durationSeconds: 900 });
 

@@ -24,18 +24,18 @@ beforeAll(async () => {
       return [mns];
     },
   });
-  const a = server.iam.createAccount(ACCOUNT_A, 'Company A');
+  const a = server.ram.createAccount(ACCOUNT_A, 'Company A');
   root = { ...a.rootAccessKey, principal: { accountId: ACCOUNT_A, arn: a.rootArn, kind: 'root', principalId: ACCOUNT_A, accessKeyId: a.rootAccessKey.accessKeyId } };
-  server.iam.createUser(ACCOUNT_A, 'approver');
-  const key = server.iam.createAccessKey(ACCOUNT_A, 'approver');
-  server.iam.createPolicy(ACCOUNT_A, {
+  server.ram.createUser(ACCOUNT_A, 'approver');
+  const key = server.ram.createAccessKey(ACCOUNT_A, 'approver');
+  server.ram.createPolicy(ACCOUNT_A, {
     policyName: 'approvals-consumer',
     policyDocument: {
       Version: '1',
       Statement: [{ Effect: 'Allow', Action: ['mns:ReceiveMessage', 'mns:DeleteMessage'], Resource: 'acs:mns:*:*:/queues/crossrole-approvals/messages' }],
     },
   });
-  server.iam.attachPolicyToUser(ACCOUNT_A, 'Custom', 'approvals-consumer', 'approver');
+  server.ram.attachPolicyToUser(ACCOUNT_A, 'Custom', 'approvals-consumer', 'approver');
   approver = { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret, principal: { ...root.principal, kind: 'user', name: 'approver' } };
 });
 

@@ -21,7 +21,7 @@ describe('durability', () => {
       await ram.createRole(new R.CreateRoleRequest({ roleName: 'durable-role', assumeRolePolicyDocument: trustB, tag: [new R.CreateRoleRequestTag({ key: 'crossrole:managed', value: 'true' })] }));
       await ram.attachPolicyToRole(new R.AttachPolicyToRoleRequest({ policyType: 'System', policyName: 'AliyunECSReadOnlyAccess', roleName: 'durable-role' }));
       await ram.createPolicy(new R.CreatePolicyRequest({ policyName: 'durable-policy', policyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'ecs:Describe*', Resource: '*' }] }) }));
-      first.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
+      first.ram.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
       const ids = first.ecs.seedInstances(ACCOUNT_A, 'cn-hangzhou', 2).map((i) => i.instanceId);
       const c = (await stsClient(first, t.bob).assumeRole(new S.AssumeRoleRequest({ roleArn: `acs:ram::${ACCOUNT_A}:role/durable-role`, roleSessionName: 'bob' }))).body!.credentials;
       await first.close();
@@ -45,7 +45,7 @@ describe('durability', () => {
       await expectCloudError(ram2.getRole(new R.GetRoleRequest({ roleName: 'durable-role' })), 'InvalidAccessKeyId.NotFound', 404);
       await second.close();
       const third = await startTestServer({ dataDir: dir });
-      expect(third.iam.listAccounts()).toEqual([]);
+      expect(third.ram.listAccounts()).toEqual([]);
       expect(third.ecs.listInstances(ACCOUNT_A, 'cn-hangzhou')).toEqual([]);
       await third.close();
     } finally {
@@ -85,7 +85,7 @@ describe('durability', () => {
 
       // Assess
       server = await startTestServer({ dataDir: dir });
-      expect(server.iam.getRole(a.accountId, 'survivor').arn).toBe(`acs:ram::${a.accountId}:role/survivor`);
+      expect(server.ram.getRole(a.accountId, 'survivor').arn).toBe(`acs:ram::${a.accountId}:role/survivor`);
       const back = await ramClient(server, a.rootAccessKey).getRole(new R.GetRoleRequest({ roleName: 'survivor' }));
       expect(back.body!.role?.roleName).toBe('survivor');
     } finally {

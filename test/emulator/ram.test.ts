@@ -21,8 +21,8 @@ describe('RAM (SDK)', () => {
   });
   beforeEach(async () => {
     await server.reset();
-    admin = server.iam.createAccount(ACCOUNT_A, 'A').rootAccessKey;
-    server.iam.createAccount(ACCOUNT_B, 'B');
+    admin = server.ram.createAccount(ACCOUNT_A, 'A').rootAccessKey;
+    server.ram.createAccount(ACCOUNT_B, 'B');
     ram = ramClient(server, admin);
   });
 
@@ -185,11 +185,11 @@ describe('RAM (SDK)', () => {
 
   it('an account root cannot act in another account', async () => {
     await createRole('mine');
-    const bRoot = server.iam.createAccount(ACCOUNT_B).rootAccessKey;
+    const bRoot = server.ram.createAccount(ACCOUNT_B).rootAccessKey;
     const ramB = ramClient(server, bRoot);
     // B's root sees B's (empty) account, never A's roles.
     await expectCloudError(ramB.getRole(new R.GetRoleRequest({ roleName: 'mine' })), 'EntityNotExist.Role', 404);
-    expect(server.iam.isAllowed(
+    expect(server.access.isAllowed(
       { accountId: ACCOUNT_B, arn: `acs:ram::${ACCOUNT_B}:root`, kind: 'root', principalId: ACCOUNT_B, accessKeyId: bRoot.accessKeyId },
       'ram:GetRole',
       `acs:ram:*:${ACCOUNT_A}:role/mine`,
@@ -226,7 +226,7 @@ describe('RAM strict limits', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ strictLimits: true, quotas: { roles: 3 } });
-    ram = ramClient(server, server.iam.createAccount(ACCOUNT_A).rootAccessKey);
+    ram = ramClient(server, server.ram.createAccount(ACCOUNT_A).rootAccessKey);
   });
   afterAll(async () => {
     await server.close();
@@ -237,18 +237,20 @@ describe('RAM strict limits', () => {
     await expectCloudError(ram.createRole(new R.CreateRoleRequest({ roleName: 'q4', assumeRolePolicyDocument: trustB })), 'LimitExceeded.Role', 409);
   });
 
-  it('enforces at most 5 custom policies per role with LimitExceeded.Role.Policy (409)', async () => {
-    for (let i = 1; i <= 6; i++) {
-      await ram.createPolicy(new R.CreatePolicyRequest({ policyName: `p${i}`, policyDocument: readEcs }));
-      const attach = ram.attachPolicyToRole(new R.AttachPolicyToRoleRequest({ policyType: 'Custom', policyName: `p${i}`, roleName: 'q1' }));
-      if (i <= 5) await attach;
-      else await expectCloudError(attach, 'LimitExceeded.Role.Policy', 409);
+  // 10 custom policies per role: RAM limits page (www.alibabacloud.com/help/en/ram/product-overview/limits).
+  it('enforces at most 10 custom policies per role with LimitExceeded.Role.Policy (409)', async () => {
+    for (let i = 1; i <= 11; i++) await ram.createPolicy(new R.CreatePolicyRequest({ policyName: `p${i}`, policyDocument: readEcs }));
+    for (let i = 1; i <= 10; i++) {
+      // AttachPolicyToRole is throttled at 10/s: stay under it, this test is about the count.
+      if (i === 6) await new Promise((r) => setTimeout(r, 1100));
+      await ram.attachPolicyToRole(new R.AttachPolicyToRoleRequest({ policyType: 'Custom', policyName: `p${i}`, roleName: 'q1' }));
     }
+    await expectCloudError(ram.attachPolicyToRole(new R.AttachPolicyToRoleRequest({ policyType: 'Custom', policyName: 'p11', roleName: 'q1' })), 'LimitExceeded.Role.Policy', 409);
   });
 
   it('enforces at most 5 versions per policy with LimitExceeded.Policy.Version (409)', async () => {
-    for (let i = 2; i <= 5; i++) await ram.createPolicyVersion(new R.CreatePolicyVersionRequest({ policyName: 'p6', policyDocument: readEcs }));
-    await expectCloudError(ram.createPolicyVersion(new R.CreatePolicyVersionRequest({ policyName: 'p6', policyDocument: readEcs })), 'LimitExceeded.Policy.Version', 409);
+    for (let i = 2; i <= 5; i++) await ram.createPolicyVersion(new R.CreatePolicyVersionRequest({ policyName: 'p11', policyDocument: readEcs }));
+    await expectCloudError(ram.createPolicyVersion(new R.CreatePolicyVersionRequest({ policyName: 'p11', policyDocument: readEcs })), 'LimitExceeded.Policy.Version', 409);
   });
 
   it('throttles CreateRole above 20/s per account with Throttling.User', async () => {

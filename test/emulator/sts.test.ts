@@ -43,9 +43,9 @@ describe('STS (SDK)', () => {
     offsetMs = 0;
     await server.reset();
     t = seedTutorial(server);
-    server.iam.createRole(ACCOUNT_A, { roleName: ROLE, assumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:root`] }), maxSessionDuration: 7200 });
-    server.iam.attachPolicyToRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
-    server.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
+    server.ram.createRole(ACCOUNT_A, { roleName: ROLE, assumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:root`] }), maxSessionDuration: 7200 });
+    server.ram.attachPolicyToRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
+    server.ram.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
     server.ecs.seedInstances(ACCOUNT_A, 'cn-hangzhou', 2);
   });
 
@@ -60,7 +60,7 @@ describe('STS (SDK)', () => {
     expect(Date.parse(c?.expiration ?? '') - Date.now()).toBeGreaterThan(890_000);
     expect(Date.parse(c?.expiration ?? '') - Date.now()).toBeLessThanOrEqual(900_000);
     expect(c?.securityToken?.length).toBeGreaterThan(100);
-    const role = server.iam.getRole(ACCOUNT_A, ROLE);
+    const role = server.ram.getRole(ACCOUNT_A, ROLE);
     expect(r.body!.assumedRoleUser).toEqual(expect.objectContaining({ arn: `${ROLE_ARN}/bob-session`, assumedRoleId: `${role.roleId}:bob-session` }));
   });
 
@@ -73,11 +73,11 @@ describe('STS (SDK)', () => {
     const root = await stsClient(server, t.adminA).getCallerIdentity();
     expect(root.body).toMatchObject({ accountId: ACCOUNT_A, arn: `acs:ram::${ACCOUNT_A}:root`, identityType: 'Account' });
     const bob = await stsClient(server, t.bob).getCallerIdentity();
-    const bobUser = server.iam.getUser(ACCOUNT_B, 'Bob');
+    const bobUser = server.ram.getUser(ACCOUNT_B, 'Bob');
     expect(bob.body).toMatchObject({ accountId: ACCOUNT_B, arn: `acs:ram::${ACCOUNT_B}:user/Bob`, identityType: 'RAMUser', userId: bobUser.userId, principalId: bobUser.userId });
     const creds = toCreds((await assume()).body!.credentials);
     const me = await stsClient(server, creds).getCallerIdentity();
-    const role = server.iam.getRole(ACCOUNT_A, ROLE);
+    const role = server.ram.getRole(ACCOUNT_A, ROLE);
     expect(me.body).toMatchObject({
       accountId: ACCOUNT_A,
       arn: `acs:ram::${ACCOUNT_A}:assumed-role/partner-readonly-access/bob-session`,
@@ -88,30 +88,30 @@ describe('STS (SDK)', () => {
   });
 
   it('refuses callers without their own sts:AssumeRole permission, roots, and untrusted accounts', async () => {
-    server.iam.detachPolicyFromUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
+    server.ram.detachPolicyFromUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
     await expectCloudError(assume(), 'NoPermission', 403);
-    server.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
+    server.ram.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
     await assume();
     // An account root may not assume roles.
     await expectCloudError(assume({}, t.adminB), 'NoPermission', 403);
     // A user of A (not trusted: the trust policy names B) is refused even with permission.
-    server.iam.createUser(ACCOUNT_A, 'carol');
-    const carolKey = server.iam.createAccessKey(ACCOUNT_A, 'carol');
-    server.iam.attachPolicyToUser(ACCOUNT_A, 'System', 'AliyunSTSAssumeRoleAccess', 'carol');
+    server.ram.createUser(ACCOUNT_A, 'carol');
+    const carolKey = server.ram.createAccessKey(ACCOUNT_A, 'carol');
+    server.ram.attachPolicyToUser(ACCOUNT_A, 'System', 'AliyunSTSAssumeRoleAccess', 'carol');
     await expectCloudError(assume({}, carolKey), 'NoPermission', 403);
   });
 
   it('a trust policy naming one user trusts only that user', async () => {
-    server.iam.updateRole(ACCOUNT_A, ROLE, { newAssumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:user/Bob`] }) });
+    server.ram.updateRole(ACCOUNT_A, ROLE, { newAssumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:user/Bob`] }) });
     await assume();
-    server.iam.createUser(ACCOUNT_B, 'eve');
-    const eve = server.iam.createAccessKey(ACCOUNT_B, 'eve');
-    server.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'eve');
+    server.ram.createUser(ACCOUNT_B, 'eve');
+    const eve = server.ram.createAccessKey(ACCOUNT_B, 'eve');
+    server.ram.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'eve');
     await expectCloudError(assume({}, eve), 'NoPermission', 403);
   });
 
   it('checks the ExternalId condition', async () => {
-    server.iam.updateRole(ACCOUNT_A, ROLE, { newAssumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:root`] }, 'ext-123') });
+    server.ram.updateRole(ACCOUNT_A, ROLE, { newAssumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:root`] }, 'ext-123') });
     await expectCloudError(assume(), 'NoPermission', 403);
     await expectCloudError(assume({ externalId: 'ext-999' }), 'NoPermission', 403);
     await assume({ externalId: 'ext-123' });
@@ -164,24 +164,24 @@ describe('STS (SDK)', () => {
     const creds = toCreds((await assume()).body!.credentials);
     const ecs = ecsClient(server, creds);
     await ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }));
-    server.iam.detachPolicyFromRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
+    server.ram.detachPolicyFromRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
     await expectCloudError(ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' })), 'Forbidden.RAM', 403);
-    server.iam.attachPolicyToRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
+    server.ram.attachPolicyToRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
     await ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }));
-    server.iam.detachPolicyFromRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
-    server.iam.deleteRole(ACCOUNT_A, ROLE);
+    server.ram.detachPolicyFromRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
+    server.ram.deleteRole(ACCOUNT_A, ROLE);
     // Re-creating a role of the same name does not revive the old sessions.
-    server.iam.createRole(ACCOUNT_A, { roleName: ROLE, assumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:root`] }) });
-    server.iam.attachPolicyToRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
+    server.ram.createRole(ACCOUNT_A, { roleName: ROLE, assumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:root`] }) });
+    server.ram.attachPolicyToRole(ACCOUNT_A, 'System', 'AliyunECSReadOnlyAccess', ROLE);
     await expectCloudError(ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' })), 'InvalidSecurityToken.Expired', 400);
   });
 
   it('Service principals are honoured only through ServiceRoleIssuer', async () => {
-    server.iam.createRole(ACCOUNT_A, { roleName: 'crossrole-fn', assumeRolePolicyDocument: trust({ Service: ['fc.aliyuncs.com'] }) });
-    server.iam.attachPolicyToRole(ACCOUNT_A, 'System', 'AliyunRAMReadOnlyAccess', 'crossrole-fn');
+    server.ram.createRole(ACCOUNT_A, { roleName: 'crossrole-fn', assumeRolePolicyDocument: trust({ Service: ['fc.aliyuncs.com'] }) });
+    server.ram.attachPolicyToRole(ACCOUNT_A, 'System', 'AliyunRAMReadOnlyAccess', 'crossrole-fn');
     await expectCloudError(assume({ roleArn: `acs:ram::${ACCOUNT_A}:role/crossrole-fn` }), 'NoPermission', 403);
-    expect(() => server.iam.assumeRoleAsService(`acs:ram::${ACCOUNT_A}:role/crossrole-fn`, 'ecs.aliyuncs.com', 'x1', 3600)).toThrow(/No permission/);
-    const c = server.iam.assumeRoleAsService(`acs:ram::${ACCOUNT_A}:role/crossrole-fn`, 'fc.aliyuncs.com', 'fc-invocation', 36 * 3600);
+    expect(() => server.sts.assumeRoleAsService(`acs:ram::${ACCOUNT_A}:role/crossrole-fn`, 'ecs.aliyuncs.com', 'x1', 3600)).toThrow(/No permission/);
+    const c = server.sts.assumeRoleAsService(`acs:ram::${ACCOUNT_A}:role/crossrole-fn`, 'fc.aliyuncs.com', 'fc-invocation', 36 * 3600);
     expect(c.accessKeyId).toMatch(/^STS\./);
     const roles = await ramClient(server, c).listRoles(new R.ListRolesRequest({}));
     expect(roles.body!.roles?.role?.map((r) => r.roleName).sort()).toEqual(['Partner-ReadOnly-Access', 'crossrole-fn']);
@@ -204,8 +204,8 @@ describe('STS (SDK)', () => {
     const strict = await startTestServer({ strictLimits: true, now: () => frozen });
     try {
       const s = seedTutorial(strict);
-      strict.iam.createRole(ACCOUNT_A, { roleName: ROLE, assumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:root`] }) });
-      strict.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
+      strict.ram.createRole(ACCOUNT_A, { roleName: ROLE, assumeRolePolicyDocument: trust({ RAM: [`acs:ram::${ACCOUNT_B}:root`] }) });
+      strict.ram.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
       const sts = stsClient(strict, s.bob);
       const results = await Promise.allSettled(Array.from({ length: 130 }, (_, i) => sts.assumeRole(new S.AssumeRoleRequest({ roleArn: ROLE_ARN, roleSessionName: `s-${i}` }))));
       const codes = new Set(results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok')));

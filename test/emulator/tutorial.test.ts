@@ -32,8 +32,8 @@ describe('tutorial: cross-account access with a RAM role, SDKs only', () => {
 
   it('grants, uses and revokes access exactly as the tutorial describes', async () => {
     // Prepare: two accounts (created by the cloud itself), A's instances.
-    const adminA = server.iam.createAccount(ACCOUNT_A, 'Company A').rootAccessKey;
-    const adminB = server.iam.createAccount(ACCOUNT_B, 'Company B').rootAccessKey;
+    const adminA = server.ram.createAccount(ACCOUNT_A, 'Company A').rootAccessKey;
+    const adminB = server.ram.createAccount(ACCOUNT_B, 'Company B').rootAccessKey;
     const instanceIds = server.ecs.seedInstances(ACCOUNT_A, 'cn-hangzhou', 3).map((i) => i.instanceId);
     const ramA = ramClient(server, adminA);
     const ramB = ramClient(server, adminB);

@@ -105,8 +105,8 @@ describe('POP wire format (raw HTTP)', () => {
   });
 
   it('HMAC-SHA1 with parameters split between query and form body (the @alicloud/credentials AssumeRole form)', async () => {
-    server.iam.createRole(ACCOUNT_A, { roleName: 'form-role', assumeRolePolicyDocument: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ACCOUNT_B}:root`] } }] } });
-    server.iam.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
+    server.ram.createRole(ACCOUNT_A, { roleName: 'form-role', assumeRolePolicyDocument: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ACCOUNT_B}:root`] } }] } });
+    server.ram.attachPolicyToUser(ACCOUNT_B, 'System', 'AliyunSTSAssumeRoleAccess', 'Bob');
     const query: Array<[string, string]> = [
       ['Version', '2015-04-01'], ['Action', 'AssumeRole'], ['Format', 'JSON'], ['Timestamp', iso()], ['SignatureMethod', 'HMAC-SHA1'],
       ['SignatureVersion', '1.0'], ['SignatureNonce', randomBytes(16).toString('hex')], ['AccessKeyId', bob.accessKeyId],
@@ -130,7 +130,7 @@ describe('POP wire format (raw HTTP)', () => {
     expect([failed.status, (JSON.parse(failed.body) as { Code: string }).Code]).toEqual([500, 'InternalError']);
     const reset = await send(server, 'POST', '/_local/reset', {});
     expect(reset.status).toBe(200);
-    expect(server.iam.listAccounts()).toEqual([]);
+    expect(server.ram.listAccounts()).toEqual([]);
     const gone = await acs3(server, admin, '2015-04-01', 'GetCallerIdentity', {});
     expect([gone.status, (JSON.parse(gone.body) as { Code: string }).Code]).toEqual([404, 'InvalidAccessKeyId.NotFound']);
   });

@@ -1,6 +1,6 @@
 /**
  * In-memory RamPort with RAM's semantics as the workflow relies on them (reference/fc-sdevs-ram.md
- * §3.2, local/iam/errors.ts): case-insensitive role and policy names, ALREADY_EXISTS on duplicates,
+ * §3.2, local/ram/errors.ts): case-insensitive role and policy names, ALREADY_EXISTS on duplicates,
  * DELETE_CONFLICT when deleting a role with attached policies or a policy still attached, quotas
  * (LIMIT_EXCEEDED), a call counter and log, and failure injection:
  * - `failNext(action, error, match?)`: the next matching call fails with `error` (counted: RAM answered);

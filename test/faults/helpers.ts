@@ -132,7 +132,7 @@ export function managedRoles(server: LocalServer): ManagedRole[] {
   const out: ManagedRole[] = [];
   let marker: string | undefined;
   for (;;) {
-    const page = server.iam.listRoles(OWNER_ACCOUNT_ID, { maxItems: 1000, ...(marker === undefined ? {} : { marker }) });
+    const page = server.ram.listRoles(OWNER_ACCOUNT_ID, { maxItems: 1000, ...(marker === undefined ? {} : { marker }) });
     for (const r of page.roles) {
       const tag = (k: string): string | undefined => r.tags.find((t) => t.key === k)?.value;
       if (tag('crossrole:managed') !== 'true') continue;
@@ -140,7 +140,7 @@ export function managedRoles(server: LocalServer): ManagedRole[] {
         roleName: r.roleName,
         requestId: tag('crossrole:request-id'),
         trust: r.assumeRolePolicyDocument,
-        policies: server.iam.listPoliciesForRole(OWNER_ACCOUNT_ID, r.roleName).map((p) => ({ policyType: p.policyType, policyName: p.policyName })),
+        policies: server.ram.listPoliciesForRole(OWNER_ACCOUNT_ID, r.roleName).map((p) => ({ policyType: p.policyType, policyName: p.policyName })),
       });
     }
     if (!page.isTruncated || page.marker === undefined) break;
@@ -151,7 +151,7 @@ export function managedRoles(server: LocalServer): ManagedRole[] {
 
 /** Names of the owner account's custom guard policies (crossrole-guard-*). */
 export function guardPolicies(server: LocalServer): string[] {
-  return server.iam.listPolicies(OWNER_ACCOUNT_ID).map((p) => p.policyName).filter((n) => n.startsWith('crossrole-guard-'));
+  return server.ram.listPolicies(OWNER_ACCOUNT_ID).map((p) => p.policyName).filter((n) => n.startsWith('crossrole-guard-'));
 }
 
 /** Accounts a trust policy lets assume the role (principal ARNs `acs:ram::<id>:...`). */

@@ -38,10 +38,10 @@ async function decoy(handler: (res: import('node:http').ServerResponse) => void)
 }
 
 function userIn(accountId: string, name: string): LocalPrincipal {
-  const { iam } = t.stack.server;
-  if (iam.getAccount(accountId) === undefined) iam.createAccount(accountId, `Company ${accountId}`);
-  iam.createUser(accountId, name);
-  const key = iam.createAccessKey(accountId, name);
+  const { ram } = t.stack.server;
+  if (ram.getAccount(accountId) === undefined) ram.createAccount(accountId, `Company ${accountId}`);
+  ram.createUser(accountId, name);
+  const key = ram.createAccessKey(accountId, name);
   return { accountId, arn: `acs:ram::${accountId}:user/${name}`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
 }
 

@@ -77,9 +77,9 @@ export interface Tutorial {
 
 /** The tutorial's cast: accounts A and B, their admins, and Bob in B without permissions. */
 export function seedTutorial(server: LocalServer): Tutorial {
-  const a = server.iam.createAccount(ACCOUNT_A, 'Company A');
-  const b = server.iam.createAccount(ACCOUNT_B, 'Company B');
-  server.iam.createUser(ACCOUNT_B, 'Bob');
-  const k = server.iam.createAccessKey(ACCOUNT_B, 'Bob');
+  const a = server.ram.createAccount(ACCOUNT_A, 'Company A');
+  const b = server.ram.createAccount(ACCOUNT_B, 'Company B');
+  server.ram.createUser(ACCOUNT_B, 'Bob');
+  const k = server.ram.createAccessKey(ACCOUNT_B, 'Bob');
   return { adminA: a.rootAccessKey, adminB: b.rootAccessKey, bob: { accessKeyId: k.accessKeyId, accessKeySecret: k.accessKeySecret } };
 }

@@ -212,7 +212,7 @@ describe('MNS events: acknowledged with an outcome, never thrown', () => {
     expect(v).toMatchObject({ outcome: 'stale', requestId: id, status: 'PENDING' });
     const view = await approver.call<{ request: ApiRequest }>('approval', 'GET', `/requests/${id}`);
     expect(view.body.request).toMatchObject({ status: 'PENDING', version: 1 });
-    expect(t.stack.server.iam.findRole(OWNER_ACCOUNT_ID, view.body.request.roleName)).toBeUndefined();
+    expect(t.stack.server.ram.findRole(OWNER_ACCOUNT_ID, view.body.request.roleName)).toBeUndefined();
   });
 });
 

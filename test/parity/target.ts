@@ -101,7 +101,7 @@ async function openLocal(runId: string): Promise<Target> {
     const site: Site = { region, protocol: 'http', endpoints: { ram: server.endpoint, sts: server.endpoint, ecs: server.endpoint, mns: server.url } };
     // Only the account roots come from the cloud itself; the admins are made through RAM as a real owner would.
     const admin = async (accountId: string, name: string, userName: string): Promise<Creds> => {
-      const root = server.iam.createAccount(accountId, name).rootAccessKey;
+      const root = server.ram.createAccount(accountId, name).rootAccessKey;
       const creds = await createUserWithKey(site, root, userName);
       await ramClient(site, root).attachPolicyToUser(new R.AttachPolicyToUserRequest({ policyType: 'System', policyName: 'AdministratorAccess', userName }));
       return creds;

@@ -47,17 +47,17 @@ beforeAll(async () => {
       return [mns, fc];
     },
   });
-  const iam = server.iam;
-  iam.createAccount(ACCOUNT);
-  iam.createRole(ACCOUNT, {
+  const ram = server.ram;
+  ram.createAccount(ACCOUNT);
+  ram.createRole(ACCOUNT, {
     roleName: 'fx-relay-role',
     assumeRolePolicyDocument: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }] },
   });
-  iam.createPolicy(ACCOUNT, {
+  ram.createPolicy(ACCOUNT, {
     policyName: 'fx-relay-send',
     policyDocument: { Version: '1', Statement: [{ Effect: 'Allow', Action: ['mns:SendMessage'], Resource: [`acs:mns:*:${ACCOUNT}:/queues/fx-allowed/messages`] }] },
   });
-  iam.attachPolicyToRole(ACCOUNT, 'Custom', 'fx-relay-send', 'fx-relay-role');
+  ram.attachPolicyToRole(ACCOUNT, 'Custom', 'fx-relay-send', 'fx-relay-role');
   for (const q of ['fx-inbox', 'fx-allowed', 'fx-forbidden', 'fx-dead']) mns.createQueue(ACCOUNT, q);
 });
 

@@ -25,6 +25,7 @@ const USE_CASE = 'A use case never imports another use case: move what they shar
 const WORKFLOW_INNER = 'shared/workflow imports only domain, policy and its own support: no adapter, ledger, runtime or identity code.';
 const SUPPORT = 'shared/workflow/support never imports a use case (nor the barrel).';
 const BARREL = 'Outside shared/workflow, import the workflow through its barrel (shared/workflow): use-cases/ and support/ are internal.';
+const LOCAL_WITNESS = 'The local cloud is an independent witness: it never imports the product\'s policy, cloud, workflow, runtime, ledger or identity code.';
 const nodeIo = (m: string): string => `'${m}' import is restricted from being used.`;
 
 /** fixture (relative to test/lint-fixtures) → the one message it must produce; null = must be clean. */
@@ -62,6 +63,9 @@ const EXPECTED: Record<string, string | null> = {
   'functions/a/imports-test.ts': TEST,
   'functions/a/imports-workflow-internal.ts': BARREL,
   'functions/b/index.ts': null,
+  'local/access/imports-product-policy.ts': LOCAL_WITNESS,
+  'local/ram/imports-product-cloud.ts': LOCAL_WITNESS,
+  'local/fc/clean.ts': null,
   'cli/imports-test.ts': TEST,
   'cli/imports-workflow-internal.ts': BARREL,
   'cli/imports-local.ts': CLI_LOCAL,

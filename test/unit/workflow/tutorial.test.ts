@@ -5,7 +5,7 @@
  * and revocation (trust policy edit, the recommended method) ends both new and existing sessions.
  * "Can Bob …" is decided by the shared RAM policy evaluator over what the fake RAM holds.
  */
-import { findSystemPolicy } from '../../../local/iam/system-policies';
+import { findSystemPolicy } from '../../../local/ram/system-policies';
 import { evaluate, parsePolicyDocument } from '../../../shared/policy';
 import type { PolicyDocument } from '../../../shared/policy';
 import {

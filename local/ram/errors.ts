@@ -1,6 +1,6 @@
 /**
- * RAM and STS error codes with their real HTTP statuses (protocols.md §2.9–2.11,
- * fc-sdevs-ram.md §3.3, RAM API error center doc-detail/28754, Resource Management error codes).
+ * RAM error codes with their real HTTP statuses (protocols.md §2.9–2.11, fc-sdevs-ram.md §3.3,
+ * RAM API error center doc-detail/28754, Resource Management error codes).
  */
 import { ServiceError } from '../core/errors';
 
@@ -26,6 +26,9 @@ export const RamErrors = {
     e(`EntityAlreadyExists.${kind}.Policy`, 409, `The ${kind.toLowerCase()} has already been attached this policy.`),
   notAttached: (kind: 'Role' | 'User' | 'Group'): ServiceError =>
     e(`EntityNotExist.${kind}.Policy`, 404, `The policy is not attached to the ${kind.toLowerCase()}.`),
+  // 409 and this message: Resource Management DeleteRole error table
+  // (alibabacloud.com/help/en/resource-management/api-deleterole); an older RAM page words it
+  // "The role CAN NOT has any attached policy while deleting the role."
   deleteRoleWithPolicies: (): ServiceError =>
     e('DeleteConflict.Role.Policy', 409, 'The role cannot have any attached policies when you delete it.'),
   deletePolicyAttached: (kind: 'User' | 'Group' | 'Role'): ServiceError =>
@@ -40,19 +43,4 @@ export const RamErrors = {
   limitPolicyVersions: (quota: number): ServiceError => e('LimitExceeded.Policy.Version', 409, `The count of policy versions beyond the current limits: ${quota}.`),
   limitAccessKeys: (quota: number): ServiceError => e('LimitExceeded.User.AccessKey', 409, `The count of access keys of the user beyond the current limits: ${quota}.`),
   policyTypeInvalid: (): ServiceError => e('InvalidParameter.PolicyType', 400, 'The parameter - "PolicyType" must be "System" or "Custom".'),
-} as const;
-
-export const StsErrors = {
-  roleArn: (): ServiceError => e('InvalidParameter.RoleArn', 400, 'The parameter RoleArn is wrongly formed.'),
-  sessionName: (): ServiceError => e('InvalidParameter.RoleSessionName', 400, 'The parameter RoleSessionName is wrongly formed.'),
-  duration: (): ServiceError => e('InvalidParameter.DurationSeconds', 400, 'The Min/Max value of DurationSeconds is 15min/1hr.'),
-  policyGrammar: (): ServiceError => e('InvalidParameter.PolicyGrammar', 400, 'The parameter Policy has not passed grammar check.'),
-  policySize: (): ServiceError => e('InvalidParameter.PolicySize', 400, 'The size of Policy must be smaller than 2048 bytes.'),
-  externalId: (): ServiceError => e('InvalidParameter.ExternalId', 400, 'The parameter ExternalId is wrongly formed.'),
-  sourceIdentity: (): ServiceError => e('InvalidParameter.SourceIdentity', 400, 'The parameter SourceIdentity is wrongly formed.'),
-  roleNotExist: (): ServiceError => e('EntityNotExist.Role', 404, 'The specified Role not exists .'),
-  rootCannotAssume: (): ServiceError => e('NoPermission', 403, 'Roles may not be assumed by root accounts.'),
-  notAuthorized: (): ServiceError => e('NoPermission', 403, 'You are not authorized to do this action. You should be authorized by RAM.'),
-  notTrusted: (): ServiceError =>
-    e('NoPermission', 403, 'No permission perform sts:AssumeRole on this Role. Maybe you are not authorized to perform sts:AssumeRole or the specified role does not trust you.'),
 } as const;

@@ -1,4 +1,4 @@
-/** Entities of the local RAM/STS identity state, as stored in the journal (plain JSON). */
+/** Entities of the local RAM state, as stored in the journal (plain JSON), and the store API's inputs and views. */
 
 export type PolicyType = 'System' | 'Custom';
 
@@ -90,20 +90,66 @@ export interface SystemPolicy {
   createDate: string;
 }
 
-export interface SessionRecord {
+// ------------------------------------------------------------------ inputs and views of the store API
+
+export interface AccessKeyPair {
   accessKeyId: string;
   accessKeySecret: string;
-  securityToken: string;
-  /** Account of the role (the session acts there). */
-  accountId: string;
-  roleId: string;
+}
+
+export interface CreateRoleInput {
   roleName: string;
-  sessionName: string;
-  /** Epoch ms. */
-  expiresAt: number;
-  /** Session policy (STS `Policy`), narrowing the role's rights. */
-  policy?: string;
-  /** Who assumed it: an ARN, or `service:<name>` for a cloud service. */
-  assumedBy: string;
-  sourceIdentity?: string;
+  /** JSON text, or a document object (serialised compactly). */
+  assumeRolePolicyDocument: string | object;
+  description?: string;
+  maxSessionDuration?: number;
+  tags?: Tag[] | Record<string, string>;
+}
+
+export interface UpdateRoleInput {
+  newAssumeRolePolicyDocument?: string | object;
+  newMaxSessionDuration?: number;
+  newDescription?: string;
+}
+
+export interface CreatePolicyInput {
+  policyName: string;
+  policyDocument: string | object;
+  description?: string;
+  tags?: Tag[] | Record<string, string>;
+}
+
+export interface PolicyView {
+  policyName: string;
+  policyType: PolicyType;
+  description: string;
+  defaultVersion: string;
+  createDate: string;
+  updateDate: string;
+  attachmentCount: number;
+  policyDocument: string;
+}
+
+export interface PolicyVersionView {
+  versionId: string;
+  isDefaultVersion: boolean;
+  policyDocument: string;
+  createDate: string;
+}
+
+export interface AttachedPolicyView {
+  policyName: string;
+  policyType: PolicyType;
+  description: string;
+  defaultVersion: string;
+  attachDate: string;
+}
+
+export type TagResourceType = 'role' | 'policy';
+
+export interface TagResourceView {
+  resourceName: string;
+  resourceType: TagResourceType;
+  tagKey: string;
+  tagValue: string;
 }

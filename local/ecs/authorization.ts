@@ -1,0 +1,24 @@
+/**
+ * ECS (2014-05-26): what RAM checks for each action the local ECS serves.
+ */
+import type { AuthorizationTable } from '../core/authorization';
+
+export const ECS_AUTHORIZATION: AuthorizationTable = {
+  DescribeInstances: {
+    action: 'ecs:DescribeInstances',
+    // The table lists Instance instance/* and instance/{#instanceId}, neither required. The
+    // whole-region form is checked. The real API answers an empty list (not an error) to a
+    // caller without permission (same page, 接口说明); the local cloud answers Forbidden.RAM,
+    // the stricter and more visible outcome.
+    resources: (r) => [`acs:ecs:${r.required('RegionId')}:${r.accountId}:instance/*`],
+    source: 'help.aliyun.com/document_detail/2679689.html: ecs:DescribeInstances list, Instance acs:ecs:{#regionId}:{#accountId}:instance/*',
+  },
+  DescribeRegions: {
+    action: 'ecs:DescribeRegions',
+    // [UNCONFIRMED] the reference discloses no authorization (alibabacloud.com/help/zh/ecs/
+    // developer-reference/api-ecs-2014-05-26-describeregions: 当前API暂无授权信息透出; its error
+    // table has 403 Unauthorized.EmptyRegion). Checked on the account's ECS resources.
+    resources: (r) => [`acs:ecs:*:${r.accountId}:*`],
+    source: 'alibabacloud.com/help/zh/ecs/developer-reference/api-ecs-2014-05-26-describeregions: no authorization disclosed [UNCONFIRMED]',
+  },
+};
