@@ -1,16 +1,16 @@
 /**
  * Which actions make a grant privileged, and which of them an Allow statement reaches.
  *
- * Detection uses the evaluator itself, so wildcards (`ram:Attach*`, `*:*`, `ram:*Policy*`) and
- * NotAction (= everything not listed) are judged exactly as RAM would judge them. Each Allow statement
- * is probed on its own with its conditions and resource scope stripped: a condition can be met and a
- * narrowed resource still reaches the same escalation (e.g. attach a policy to any role).
+ * Detection uses the guardrails' matcher (matcher.ts), so wildcards (`ram:Attach*`, `*:*`,
+ * `ram:*Policy*`) and NotAction (= everything not listed) are judged as RAM matches actions. Each
+ * Allow statement is probed on its own with its conditions and resource scope stripped: a condition
+ * can be met and a narrowed resource still reaches the same escalation (e.g. attach a policy to any role).
  *
  * A probe naming an action that does not exist costs nothing (no policy grants it by name, only by
  * wildcard, and a wildcard that broad is privileged anyway), so the list errs on the side of more.
  */
-import { evaluate } from './evaluator';
-import type { PolicyDocument, PolicyValue, Statement } from './policy-document';
+import { statementGrants } from './matcher';
+import type { PolicyValue, Statement } from './policy-document';
 
 /** Actions that escalate privileges, mint or reveal lasting credentials, or undo the grant's controls. */
 export const ESCALATION_ACTIONS: readonly string[] = [
@@ -91,11 +91,11 @@ export interface ActionStatement {
  */
 export function escalatingActions(statement: ActionStatement | Statement): string[] {
   if (statement.Effect !== 'Allow') return [];
-  const probe: Statement = { Effect: 'Allow', Resource: '*' };
+  // Only the action elements: the probe has no resource scope and no conditions.
+  const probe: ActionStatement = { Effect: 'Allow' };
   if (statement.Action !== undefined) probe.Action = statement.Action;
   if (statement.NotAction !== undefined) probe.NotAction = statement.NotAction;
-  const doc: PolicyDocument = { Version: '1', Statement: [probe] };
-  const grants = (action: string): boolean => evaluate([doc], { action, resource: '*', context: {} }) === 'Allow';
+  const grants = (action: string): boolean => statementGrants(probe, action);
   const found = ESCALATION_ACTIONS.filter(grants);
   return grants(ANY_ACTION_PROBE) ? ['*', ...found] : found;
 }

@@ -1,9 +1,7 @@
 export * from './limits';
-export * from './wildcard';
-export * from './conditions';
 export * from './json-text';
 export * from './policy-document';
-export * from './evaluator';
+export { grants } from './matcher';
 export * from './trust-policy';
 export * from './guard-policy';
 export * from './partner-policy';

@@ -1,72 +1,73 @@
-import { conditionValueProblem, ipInCidr, matchesWildcard, parseCidr, parseIsoDate, testCondition } from '../../../shared/policy';
+/**
+ * Condition values as `config check` sees them: parsePolicyDocument refuses a value its operator
+ * cannot compare, at the value's path, so a malformed Custom policy fails before any approval
+ * instead of at CreatePolicy during provisioning.
+ */
+import { ValidationError } from '../../../shared/domain';
+import { parsePolicyDocument } from '../../../shared/policy';
 
-describe('parseIsoDate', () => {
+const withCondition = (operator: string, value: unknown): unknown => ({
+  Version: '1',
+  Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { [operator]: { 'k:v': value } } }],
+});
+
+/** The field of the INVALID_POLICY error, or undefined if the document is accepted. */
+function refusedAt(operator: string, value: unknown): string | undefined {
+  try {
+    parsePolicyDocument(withCondition(operator, value));
+    return undefined;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    expect((e as ValidationError).code).toBe('INVALID_POLICY');
+    return (e as ValidationError).field;
+  }
+}
+
+const AT = 'policyDocument.Statement[0].Condition';
+
+describe('Date values', () => {
   it.each([
-    ['2026-11-29T12:00:00Z', Date.UTC(2026, 10, 29, 12)],
-    ['2026-11-29T20:00:00+08:00', Date.UTC(2026, 10, 29, 12)],
-    ['2026-11-29T07:30:00-0430', Date.UTC(2026, 10, 29, 12)],
-    ['2026-11-29T12:00:00.5Z', Date.UTC(2026, 10, 29, 12, 0, 0, 500)],
-    // No offset: UTC, never the host's zone.
-    ['2026-11-29T12:00', Date.UTC(2026, 10, 29, 12)],
-    ['2026-11-29', Date.UTC(2026, 10, 29)],
-    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
-  ])('%s', (text, ms) => {
-    expect(parseIsoDate(text)).toBe(ms);
+    '2026-11-29T12:00:00Z', '2026-11-29T20:00:00+08:00', '2026-11-29T07:30:00-0430', '2026-11-29T12:00:00.5Z',
+    '2026-11-29T12:00', '2026-11-29', '2024-02-29T00:00:00Z',
+  ])('accepts %s', (text) => {
+    expect(refusedAt('DateGreaterThan', text)).toBeUndefined();
   });
 
-  it.each(['2026-02-29', '2026-11-31T00:00:00Z', '2026-11-29T24:00:00Z', '2026-11-29 12:00:00Z', 'Sun, 29 Nov 2026 12:00:00 GMT', '1764417600', '', '2026-11-29T12:00:00+25:00'])('rejects %j', (text) => {
-    expect(parseIsoDate(text)).toBeUndefined();
-  });
-});
-
-describe('IP addresses', () => {
   it.each([
-    ['10.1.2.3', '10.0.0.0/8', true],
-    ['10.1.2.3', '10.1.2.3', true],
-    ['10.1.2.4', '10.1.2.3/32', false],
-    ['1.2.3.4', '0.0.0.0/0', true],
-    ['2001:db8::1', '2001:db8::/32', true],
-    ['2001:db9::1', '2001:db8::/32', false],
-    ['::ffff:10.0.0.1', '::ffff:0:0/96', true],
-    // An IPv4 request never matches an IPv6 block and vice versa.
-    ['10.0.0.1', '::/0', false],
-    ['010.0.0.1', '10.0.0.0/8', false],
-    ['10.0.0.0/8', '10.0.0.0/8', false],
-    ['not-an-ip', '0.0.0.0/0', false],
-  ])('%s in %s → %s', (ip, cidr, expected) => {
-    expect(ipInCidr(ip, cidr)).toBe(expected);
-  });
-
-  it.each(['10.0.0.0/33', '256.0.0.1', '1.2.3', '1::2::3', '2001:db8::/129', '10.0.0.0/8/1'])('rejects CIDR %s', (text) => {
-    expect(parseCidr(text)).toBeUndefined();
+    '2026-02-29', '2026-11-31T00:00:00Z', '2026-11-29T24:00:00Z', '2026-11-29T12:60:00Z', '2026-11-29 12:00:00Z',
+    'Sun, 29 Nov 2026 12:00:00 GMT', '1764417600', '', '2026-11-29T12:00:00+25:00', '2026-13-01T00:00:00Z',
+  ])('refuses %j', (text) => {
+    expect(refusedAt('DateLessThan', text)).toBe(`${AT}.DateLessThan.k:v`);
   });
 });
 
-describe('matchesWildcard', () => {
-  it('treats regex syntax literally and spans any characters with *', () => {
-    expect(matchesWildcard('a.b', 'axb')).toBe(false);
-    expect(matchesWildcard('a(b)+', 'a(b)+')).toBe(true);
-    expect(matchesWildcard('a*z', 'a\nz')).toBe(true);
-    expect(matchesWildcard('ab?', 'abé')).toBe(true);
-    expect(matchesWildcard('ECS:*', 'ecs:x', true)).toBe(true);
-    expect(matchesWildcard('ECS:*', 'ecs:x')).toBe(false);
+describe('IP values', () => {
+  it.each(['10.0.0.0/8', '192.168.1.7', '0.0.0.0/0', '2001:db8::/32', '::ffff:0:0/96', '::ffff:10.0.0.1', '::1.2.3.4', '::', '1:2:3:4:5:6:7:8'])('accepts %s', (text) => {
+    expect(refusedAt('IpAddress', text)).toBeUndefined();
+  });
+
+  it.each(['10.0.0.0/33', '256.0.0.1', '1.2.3', '010.0.0.1', '1::2::3', '2001:db8::/129', '10.0.0.0/8/1', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', '::ffff:10.0.0.256', 'not-an-ip'])('refuses %s', (text) => {
+    expect(refusedAt('NotIpAddress', text)).toBe(`${AT}.NotIpAddress.k:v`);
+  });
+
+  it('names the offending entry of a list', () => {
+    expect(refusedAt('IpAddress', ['10.0.0.0/8', '10.0.0.0/33'])).toBe(`${AT}.IpAddress.k:v[1]`);
   });
 });
 
-describe('testCondition and conditionValueProblem', () => {
-  it('missing key: positive fails, negated holds', () => {
-    expect(testCondition('StringEquals', ['a'], undefined)).toBe(false);
-    expect(testCondition('StringNotEquals', ['a'], undefined)).toBe(true);
-    expect(testCondition('NotIpAddress', ['10.0.0.0/8'], [])).toBe(true);
+describe('Numeric, Bool and String values', () => {
+  it.each([['NumericLessThan', '10'], ['NumericEquals', 2.5], ['NumericEquals', '-0.5'], ['Bool', true], ['Bool', 'FALSE'], ['StringLike', 'a*?'], ['StringEquals', '']])('accepts %s %j', (op, value) => {
+    expect(refusedAt(op, value)).toBeUndefined();
   });
 
-  it('unknown operators never hold and are reported', () => {
-    expect(testCondition('StringMaybe', ['a'], ['a'])).toBe(false);
-    // Names inherited from Object.prototype are not operators either.
-    expect(testCondition('toString', ['a'], ['a'])).toBe(false);
-    expect(conditionValueProblem('constructor', 'a')).toMatch(/unknown/);
-    expect(conditionValueProblem('StringMaybe', 'a')).toMatch(/unknown/);
-    expect(conditionValueProblem('NumericEquals', '1e3')).toMatch(/not a number/);
-    expect(conditionValueProblem('DateEquals', '2026-11-29')).toBeUndefined();
+  it.each([['NumericLessThan', 'ten'], ['NumericEquals', '1e3'], ['NumericEquals', '0x10'], ['Bool', 'yes'], ['Bool', 1]])('refuses %s %j', (op, value) => {
+    expect(refusedAt(op, value)).toBe(`${AT}.${String(op)}.k:v`);
+  });
+});
+
+describe('operator names', () => {
+  it.each(['StringMaybe', 'toString', 'constructor', '__proto__', 'stringequals'])('refuses %s', (op) => {
+    const text = `{"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"${op}":{"k:v":"x"}}}]}`;
+    expect(() => parsePolicyDocument(text)).toThrow(ValidationError);
   });
 });

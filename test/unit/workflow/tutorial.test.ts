@@ -3,23 +3,22 @@
  * Company A approves, the role exists exactly as the tutorial's step 1 makes it, Bob may assume
  * it only once his admin applies the partner policy (step 2) and only with the ExternalId (step 3),
  * and revocation (trust policy edit, the recommended method) ends both new and existing sessions.
- * "Can Bob …" is decided by the shared RAM policy evaluator over what the fake RAM holds.
+ * "Can Bob …" is decided by the local cloud's own RAM engine (local/access/policy) over what the fake RAM holds.
  */
 import { findSystemPolicy } from '../../../local/ram/system-policies';
-import { evaluate, parsePolicyDocument } from '../../../shared/policy';
-import type { PolicyDocument } from '../../../shared/policy';
+import { decide, decideTrust, parsePolicy, type Policy } from '../../../local/access/policy';
 import {
   approveRequest, getRequest, listRequests, requestRevocation, submitRequest,
 } from '../../../shared/workflow';
 import { callers, makeWorld, OWNER, pump } from '../../fakes';
 import type { World } from '../../fakes';
 
-function canAssume(w: World, roleName: string, who: typeof callers.bob, externalId: string | undefined, bobPolicies: PolicyDocument[]): boolean {
+function canAssume(w: World, roleName: string, who: typeof callers.bob, externalId: string | undefined, bobPolicies: Policy[]): boolean {
   const role = w.ram.role(roleName);
   if (!role) return false;
-  const trust = parsePolicyDocument(role.trustPolicy, 'trust', { trust: true });
-  const trusted = evaluate([trust], { action: 'sts:AssumeRole', principal: { arn: who.arn, accountId: who.accountId }, context: { 'sts:ExternalId': externalId } }) === 'Allow';
-  const permitted = evaluate(bobPolicies, { action: 'sts:AssumeRole', resource: role.arn, context: {} }) === 'Allow';
+  const trust = parsePolicy(role.trustPolicy, 'trust');
+  const trusted = decideTrust(trust, { roleArn: role.arn, caller: { arn: who.arn }, context: { 'sts:ExternalId': externalId } }) === 'Allow';
+  const permitted = decide(bobPolicies, { action: 'sts:AssumeRole', resource: role.arn, context: {} }) === 'Allow';
   return trusted && permitted;
 }
 
@@ -27,9 +26,9 @@ function canAssume(w: World, roleName: string, who: typeof callers.bob, external
 function sessionMay(w: World, roleName: string, action: string): boolean {
   const docs = w.ram.attachments(roleName).map((p) => {
     const text = p.type === 'System' ? findSystemPolicy(p.name)?.policyDocument : w.ram.policy(p.name)?.document;
-    return parsePolicyDocument(text ?? '{}', p.name);
+    return parsePolicy(text ?? '{}', 'identity');
   });
-  return evaluate(docs, { action, resource: '*', context: { 'acs:CurrentTime': w.clock.now().toISOString() } }) === 'Allow';
+  return decide(docs, { action, resource: '*', context: { 'acs:CurrentTime': w.clock.now().toISOString() } }) === 'Allow';
 }
 
 describe('the cross-account tutorial, automated', () => {
@@ -56,7 +55,7 @@ describe('the cross-account tutorial, automated', () => {
     expect(w.ram.attachments(grant.roleName).map((p) => p.name)).toEqual([grant.guardPolicyName, 'AliyunECSReadOnlyAccess']);
 
     // Step 2: Bob starts without sts:AssumeRole; his admin applies the returned partner policy.
-    const partnerPolicy = parsePolicyDocument(grant.partnerPolicy, 'partnerPolicy');
+    const partnerPolicy = parsePolicy(grant.partnerPolicy, 'identity');
     expect(canAssume(w, grant.roleName, callers.bob, grant.externalId, [])).toBe(false);
     expect(canAssume(w, grant.roleName, callers.bob, grant.externalId, [partnerPolicy])).toBe(true);
     // Step 3 needs the per-grant ExternalId; other identities of B are not trusted.
