@@ -223,19 +223,15 @@ export class SqlRequestRepository implements RequestRepository {
   listByPartner(partnerAccountId: string, options: PartnerListOptions = {}): Promise<AccessRequest[]> {
     const where = ['partner_account_id = $1'];
     const params: unknown[] = [partnerAccountId];
-    if (options.status !== undefined) {
-      params.push(options.status);
-      where.push(`status = $${params.length}`);
-    }
-    const requester = options.requester;
-    if (requester?.kind === 'arn') {
-      params.push(requester.arn);
-      where.push(`requester_arn = $${params.length}`);
-    } else if (requester?.kind === 'role-sessions') {
-      // Every session of the role: the ARN up to the session name, role name case-insensitive.
-      params.push(`${likeEscape(roleSessionPrefix(requester))}%`);
-      where.push(`lower(requester_arn) LIKE $${params.length} ESCAPE '\\'`);
-    }
+    const add = (clause: (n: number) => string, value: unknown): void => {
+      params.push(value);
+      where.push(clause(params.length));
+    };
+    if (options.status !== undefined) add((n) => `status = $${n}`, options.status);
+    const r = options.requester;
+    if (r?.kind === 'arn') add((n) => `requester_arn = $${n}`, r.arn);
+    // Every session of one role: the ARN up to the session name, the role name case-insensitive.
+    if (r?.kind === 'role-sessions') add((n) => `lower(requester_arn) LIKE $${n} ESCAPE '\\'`, `${likeEscape(roleSessionPrefix(r))}%`);
     return this.page(where.join(' AND '), params, options);
   }
 
