@@ -206,7 +206,7 @@ async function play(cast: Cast, n: Narrator, o: DemoOptions, shortSeconds: numbe
   const session = await bobAssume(cast, grant.roleArn, grant.externalId, 'bob');
   check(session.ok && session.value !== undefined, `Bob's AssumeRole failed: ${session.code ?? ''} ${session.message ?? ''}`);
   const token = session.value;
-  n.ok(`With it (crossrole assume ${first.id} --as bob): temporary credentials ${token.accessKeyId.slice(0, 10)}... until ${token.expiration.toISOString()}.`);
+  n.ok(`With it, handed over by his admin (crossrole assume ${grant.roleArn} --external-id … --as bob): temporary credentials ${token.accessKeyId.slice(0, 10)}... until ${token.expiration.toISOString()}.`);
   const listed = await bobLists(cast, token);
   check(listed.ok && (listed.value?.length ?? 0) > 0, `ECS DescribeInstances as Bob failed: ${listed.code ?? ''} ${listed.message ?? ''}`);
   n.ok(`ECS DescribeInstances in ${c.region} with them: ${listed.value?.join(', ')}.`);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ValidationError } from './errors';
 import { parseDuration } from './duration';
 import { parsePrincipalArn } from './identifiers';
+import { parsePartnerPattern } from './partner-roles';
 import { formatPath } from './validation';
 
 // A guide for editors only: parseDuration is the judge (it also bounds the value).
@@ -34,6 +35,34 @@ const principalArn = z
     }
   })
   .meta({ pattern: '^acs:ram::[0-9]{16}:(root|user/.+|role/.+)$', examples: ['acs:ram::1234567890123456:user/alice'] });
+
+const partnerPattern = z
+  .string()
+  .superRefine((v, ctx) => {
+    try {
+      parsePartnerPattern(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message.replace(/^pattern: /, '') : 'invalid pattern' });
+    }
+  })
+  .meta({
+    pattern: '^(acs:ram::[0-9]{16}:)?(user/[A-Za-z0-9._@*-]{1,64}|role/[A-Za-z0-9.*-]{1,64})$',
+    examples: ['user/*', 'role/security-*', 'acs:ram::1879324520397241:user/alice'],
+  });
+
+const partnerRolesEntry = z
+  .strictObject({
+    account: z
+      .union([accountId, z.literal('*')], { error: 'must be a 16-digit account ID or "*"' })
+      .meta({ description: 'The partner account this entry is about, or "*" for every partner account without an entry of its own (e.g. with partners: "open").' }),
+    requesters: z.array(partnerPattern).optional().meta({
+      description: 'Who of the account may ask for access: user/<name> or role/<name> patterns ("*" in the name; a role pattern matches the role\'s sessions), or full ARNs of this account. Omitted: any identity of the account. [] : only the managers and the root. Anyone else is refused (403 FORBIDDEN_NOT_REQUESTER).',
+    }),
+    managers: z.array(partnerPattern).default([]).meta({
+      description: 'Who of the account sees, cancels and revokes all of the account\'s requests (and may ask). The account\'s root always does. Everybody else sees, cancels and revokes only the requests they asked for themselves (a role session: those of any session of the same role).',
+    }),
+  })
+  .meta({ title: 'Partner roles' });
 
 const systemPolicy = z
   .strictObject({
@@ -69,6 +98,9 @@ export const catalogSchema = z
     partners: z
       .union([z.literal('open'), z.array(accountId).min(1)], { error: 'must be "open" or a non-empty list of 16-digit account IDs' })
       .meta({ description: '"open" (any account may ask) or the account IDs that may ask.' }),
+    partnerRoles: z.array(partnerRolesEntry).default([]).meta({
+      description: 'Roles inside partner accounts: who may ask, and who manages the account\'s requests. Default: any identity of an allowed partner may ask, sees only its own requests, and the partner\'s root sees all of them.',
+    }),
     pendingTtl: durationText.default('72h').meta({ description: 'How long a request waits for a decision before it lapses.' }),
     revokedRoleRetention: durationText.default('7d').meta({
       description: 'How long a trust-mode revocation stays reversible: after that the scan deletes the role and its guard policy, so revoked grants do not use up the account\'s RAM role quota (~1,000).',
@@ -124,6 +156,34 @@ function crossFieldIssues(c: ParsedCatalog): CatalogIssue[] {
     if (parsePrincipalArn(a, `approvers[${i}]`).accountId !== c.ownerAccountId) issues.push({ field: `approvers[${i}]`, message: 'approvers must belong to the owner account' });
   });
   if (Array.isArray(c.partners) && c.partners.includes(c.ownerAccountId)) issues.push({ field: 'partners', message: 'the owner account cannot be its own partner' });
+  issues.push(...partnerRolesIssues(c));
+  return issues;
+}
+
+/** partnerRoles: one entry per account, for an allowed partner, with patterns of that account. */
+function partnerRolesIssues(c: ParsedCatalog): CatalogIssue[] {
+  const issues: CatalogIssue[] = [];
+  const seen = new Set<string>();
+  c.partnerRoles.forEach((entry, i) => {
+    const field = `partnerRoles[${i}]`;
+    if (seen.has(entry.account)) issues.push({ field: `${field}.account`, message: `duplicate entry for "${entry.account}"` });
+    seen.add(entry.account);
+    if (entry.account === c.ownerAccountId) issues.push({ field: `${field}.account`, message: 'the owner account is not a partner' });
+    else if (entry.account !== '*' && Array.isArray(c.partners) && !c.partners.includes(entry.account)) {
+      issues.push({ field: `${field}.account`, message: `${entry.account} is not in partners` });
+    }
+    const lists: Array<['requesters' | 'managers', readonly string[]]> = [['requesters', entry.requesters ?? []], ['managers', entry.managers]];
+    for (const [list, patterns] of lists) {
+      patterns.forEach((text, j) => {
+        const { accountId: patternAccount } = parsePartnerPattern(text);
+        if (patternAccount === undefined || patternAccount === entry.account) return;
+        issues.push({
+          field: `${field}.${list}[${j}]`,
+          message: entry.account === '*' ? 'the "*" entry takes short patterns only (user/<name>, role/<name>)' : `must be an identity of account ${entry.account}`,
+        });
+      });
+    }
+  });
   return issues;
 }
 
@@ -140,6 +200,7 @@ export function validateCatalog(input: unknown): CatalogValidation {
       ownerAccountId: c.ownerAccountId,
       approvers: c.approvers,
       partners: c.partners,
+      partnerRoles: c.partnerRoles,
       pendingTtlSeconds: parseDuration(c.pendingTtl, 'pendingTtl'),
       revokedRoleRetentionSeconds: parseDuration(c.revokedRoleRetention, 'revokedRoleRetention'),
       profiles: c.profiles.map(withDurationSeconds),

@@ -12,3 +12,5 @@ export * from './messages';
 export * from './api';
 export * from './deployment';
 export * from './intake';
+export * from './partner-roles';
+export * from './role-names';

@@ -4,6 +4,7 @@
  */
 import type { AccessRequest, AuditEvent } from './access-request';
 import type { ParsedMessage } from './messages';
+import type { RequesterFilter } from './partner-roles';
 import type { Status, Transition } from './state-machine';
 
 // ---------------------------------------------------------------- ledger
@@ -24,12 +25,23 @@ export interface ListOptions {
   after?: string;
 }
 
+export interface PartnerListOptions extends ListOptions {
+  status?: Status;
+  requester?: RequesterFilter;
+}
+
 export interface RequestRepository {
-  /** Insert a new request (status PENDING or APPROVED) and its CREATE audit event, atomically. */
+  /**
+   * Insert a new request (status PENDING or APPROVED) and its CREATE audit event, atomically.
+   * Throws ROLE_NAME_TAKEN when another request holds its role name (role-names.holdsRoleName,
+   * compared case-insensitively): decided by the database, so of two concurrent creates for one
+   * name exactly one wins. ALREADY_EXISTS for a duplicate id.
+   */
   create(request: AccessRequest, audit: AuditInput): Promise<AccessRequest>;
   get(id: string): Promise<AccessRequest | undefined>;
   listByStatus(status: Status, options?: ListOptions): Promise<AccessRequest[]>;
-  listByPartner(partnerAccountId: string, options?: ListOptions & { status?: Status }): Promise<AccessRequest[]>;
+  /** A partner account's requests; `requester` keeps only those one identity asked for (partner-roles.ts). */
+  listByPartner(partnerAccountId: string, options?: PartnerListOptions): Promise<AccessRequest[]>;
   /** ACTIVE grants whose expiresAt <= now, oldest first. Served by a partial index. */
   listDueForExpiry(now: Date, limit: number): Promise<AccessRequest[]>;
   /** Requests in `status` whose updatedAt < olderThan (stuck REVOKING, lapsing PENDING). */

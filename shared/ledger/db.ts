@@ -33,6 +33,13 @@ export function sqlStateOf(e: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
+/** The constraint (or unique index) a database error names, when it names one (pg and PGlite both do). */
+export function constraintOf(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null || !('constraint' in e)) return undefined;
+  const name = (e as { constraint: unknown }).constraint;
+  return typeof name === 'string' ? name : undefined;
+}
+
 /**
  * Connection-level failures (server down, refused, reset, admin shutdown) become a retryable
  * DEPENDENCY_UNAVAILABLE; everything else (SQL errors) is rethrown untouched for the repository

@@ -59,4 +59,5 @@ export async function openLedger(options: LedgerOptions, deps: LedgerDeps = {}):
 export type { Db, Queryable, QueryResult } from './db';
 export { MIGRATIONS, DUE_FOR_EXPIRY_INDEX, UNRELEASED_INDEX, migrate } from './migrations';
 export type { Migration } from './migrations';
+export { ROLE_NAME_INDEX } from './migration-003-role-names';
 export { SqlRequestRepository } from './repository';

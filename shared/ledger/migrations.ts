@@ -6,6 +6,7 @@
 import type { Db } from './db';
 import { ALL_STATUSES, Status } from '../domain/state-machine';
 import { RevokeMode } from '../domain/access-request';
+import { MIGRATION_3 } from './migration-003-role-names';
 
 export interface Migration {
   version: number;
@@ -103,6 +104,7 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE status = ${literal(Status.REVOKED)} AND revoke_mode = ${literal(RevokeMode.TRUST)} AND resources_released_at IS NULL`,
     ],
   },
+  MIGRATION_3,
 ];
 
 /** Apply every migration not yet recorded in schema_migrations; returns the versions applied now. */

@@ -7,11 +7,14 @@ import { RevokeMode } from '../domain/access-request';
 import type { AccessRequest, AuditEvent, GrantDetails } from '../domain/access-request';
 import { MAX_PAGE_SIZE } from '../domain/api';
 import { CrossroleError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../domain/errors';
-import type { AuditInput, Clock, ListOptions, RequestPatch, RequestRepository } from '../domain/ports';
+import { roleSessionPrefix } from '../domain/partner-roles';
+import type { AuditInput, Clock, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../domain/ports';
+import { roleNameTaken } from '../domain/role-names';
 import { Status, isStatus, nextStatusFor, refusedForRevoked, sourcesOf, targetOf } from '../domain/state-machine';
 import type { Transition } from '../domain/state-machine';
 import type { Db, Queryable } from './db';
-import { sqlStateOf } from './db';
+import { constraintOf, sqlStateOf } from './db';
+import { ROLE_NAME_INDEX } from './migration-003-role-names';
 
 /** Rows a list returns when its caller names no limit: one API page. */
 const DEFAULT_LIMIT = MAX_PAGE_SIZE;
@@ -114,6 +117,11 @@ function limitOf(limit: number | undefined): number {
   return Math.min(limit, MAX_ROWS_PER_QUERY);
 }
 
+/** A LIKE pattern matching `text` literally (escape character: backslash). */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 /** Patchable entity fields -> column, value encoder and SQL cast. */
@@ -191,6 +199,7 @@ export class SqlRequestRepository implements RequestRepository {
         return created;
       });
     } catch (e) {
+      if (sqlStateOf(e) === '23505' && constraintOf(e) === ROLE_NAME_INDEX) throw roleNameTaken(request.roleName, { cause: e });
       if (sqlStateOf(e) === '23505') {
         throw new CrossroleError('ALREADY_EXISTS', `request ${request.id} already exists`, { details: { id: request.id }, cause: e });
       }
@@ -211,9 +220,19 @@ export class SqlRequestRepository implements RequestRepository {
     return this.page('status = $1', [status], options);
   }
 
-  listByPartner(partnerAccountId: string, options: ListOptions & { status?: Status } = {}): Promise<AccessRequest[]> {
-    if (options.status === undefined) return this.page('partner_account_id = $1', [partnerAccountId], options);
-    return this.page('partner_account_id = $1 AND status = $2', [partnerAccountId, options.status], options);
+  listByPartner(partnerAccountId: string, options: PartnerListOptions = {}): Promise<AccessRequest[]> {
+    const where = ['partner_account_id = $1'];
+    const params: unknown[] = [partnerAccountId];
+    const add = (clause: (n: number) => string, value: unknown): void => {
+      params.push(value);
+      where.push(clause(params.length));
+    };
+    if (options.status !== undefined) add((n) => `status = $${n}`, options.status);
+    const r = options.requester;
+    if (r?.kind === 'arn') add((n) => `requester_arn = $${n}`, r.arn);
+    // Every session of one role: the ARN up to the session name, the role name case-insensitive.
+    if (r?.kind === 'role-sessions') add((n) => `lower(requester_arn) LIKE $${n} ESCAPE '\\'`, `${likeEscape(roleSessionPrefix(r))}%`);
+    return this.page(where.join(' AND '), params, options);
   }
 
   private async page(where: string, params: unknown[], options: ListOptions): Promise<AccessRequest[]> {

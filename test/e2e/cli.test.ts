@@ -85,8 +85,15 @@ describe('crossrole CLI against the local stack', () => {
     await ramB.createPolicy(new R.CreatePolicyRequest({ policyName: 'AssumeAuditReadOnly', policyDocument: pp.stdout }));
     await ramB.attachPolicyToUser(new R.AttachPolicyToUserRequest({ policyType: 'Custom', policyName: 'AssumeAuditReadOnly', userName: 'bob' }));
 
-    // Step 3: Bob assumes the role; the exports are usable credentials for A's ECS.
-    const assumed = await cli(['assume', asked.id, '--as', 'bob']);
+    // Step 3: Bob assumes the role; the exports are usable credentials for A's ECS. He did not ask
+    // for the grant and manages nothing in B (deploy/local-catalog.json), so he cannot read the
+    // request: his admin hands him the role ARN and the ExternalId, as in the tutorial.
+    const notHis = await cli(['assume', asked.id, '--as', 'bob']);
+    expect(notHis.code).toBe(1);
+    expect(notHis.stderr).toContain('NOT_FOUND');
+    const externalId = json<{ request: Req }>(await cli(['status', asked.id, '--as', 'partner-admin', '--json'])).request.grant?.externalId ?? '';
+    expect(externalId).not.toBe('');
+    const assumed = await cli(['assume', roleArn, '--external-id', externalId, '--as', 'bob']);
     expect(assumed.code).toBe(0);
     const exported = Object.fromEntries([...assumed.stdout.matchAll(/^export (ALIBABA_CLOUD_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
     expect(Object.keys(exported).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN']);
@@ -101,7 +108,7 @@ describe('crossrole CLI against the local stack', () => {
     expect(revoked.stdout).toContain('REVOKED');
     expect(await statusOf(asked.id)).toBe('REVOKED');
     await expect(ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }))).rejects.toMatchObject({ code: 'Forbidden.RAM' });
-    const again = await cli(['assume', asked.id, '--as', 'bob']);
+    const again = await cli(['assume', asked.id, '--as', 'partner-admin']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('NOT_ACTIVE');
   }, 60_000);

@@ -2,11 +2,15 @@
  * In-memory RequestRepository, faithful to shared/ledger/repository.ts: versions, the state
  * machine's source statuses, stale-version-before-illegal-edge errors, append-only audit events,
  * notes that bump neither version nor updatedAt, keyset pages by (createdAt, id), single-use nonces,
- * releases (markReleased) that are idempotent and allowed only for REVOKED rows.
+ * releases (markReleased) that are idempotent and allowed only for REVOKED rows, role names held
+ * by one request at a time (ROLE_NAME_TAKEN, as the unique index of migration 3), lists filtered
+ * by requester.
  */
 import type { AccessRequest, AuditEvent } from '../../shared/domain/access-request';
 import { CrossroleError, NotFoundError, ValidationError, VersionConflictError } from '../../shared/domain/errors';
-import type { AuditInput, Clock, ListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
+import type { AuditInput, Clock, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
+import { requesterMatches } from '../../shared/domain/partner-roles';
+import { holdsRoleName, roleNameTaken } from '../../shared/domain/role-names';
 import { RevokeMode } from '../../shared/domain/access-request';
 import { Status, nextStatusFor } from '../../shared/domain/state-machine';
 import type { Transition } from '../../shared/domain/state-machine';
@@ -64,6 +68,8 @@ export class InMemoryLedger implements RequestRepository {
       throw new ValidationError('VALIDATION', 'status', `a new request starts PENDING or APPROVED, not ${request.status}`);
     }
     if (this.rows.has(request.id)) throw new CrossroleError('ALREADY_EXISTS', `request ${request.id} already exists`, { details: { id: request.id } });
+    const name = request.roleName.toLowerCase();
+    if ([...this.rows.values()].some((r) => holdsRoleName(r) && r.roleName.toLowerCase() === name)) throw roleNameTaken(request.roleName);
     const row = clone(request);
     this.rows.set(row.id, row);
     this.append(row.id, 'CREATE', null, row.status, audit, row.createdAt);
@@ -81,9 +87,11 @@ export class InMemoryLedger implements RequestRepository {
     return this.page((r) => r.status === status, options);
   }
 
-  async listByPartner(partnerAccountId: string, options: ListOptions & { status?: Status } = {}): Promise<AccessRequest[]> {
+  async listByPartner(partnerAccountId: string, options: PartnerListOptions = {}): Promise<AccessRequest[]> {
     this.maybeFail('listByPartner');
-    return this.page((r) => r.partnerAccountId === partnerAccountId && (options.status === undefined || r.status === options.status), options);
+    const { requester } = options;
+    return this.page((r) => r.partnerAccountId === partnerAccountId && (options.status === undefined || r.status === options.status)
+      && (requester === undefined || requesterMatches(requester, r.requesterArn)), options);
   }
 
   private page(where: (r: AccessRequest) => boolean, options: ListOptions): AccessRequest[] {

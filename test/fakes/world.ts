@@ -31,7 +31,11 @@ export function identity(arn: string): CallerIdentity {
 
 export const callers = {
   bob: identity(`acs:ram::${PARTNER}:user/bob`),
+  /** A manager of PARTNER (catalogInput.partnerRoles): sees, cancels and revokes all of its requests. */
   partnerAdmin: identity(`acs:ram::${PARTNER}:user/admin`),
+  /** A colleague of bob in PARTNER, neither bob nor a manager: sees only what it asked for itself. */
+  dave: identity(`acs:ram::${PARTNER}:user/dave`),
+  partnerRoot: identity(`acs:ram::${PARTNER}:root`),
   partnerSession: identity(`acs:ram::${PARTNER}:assumed-role/ops/bob-session`),
   carol: identity(`acs:ram::${OTHER_PARTNER}:user/carol`),
   mallory: identity(`acs:ram::${STRANGER}:user/mallory`),
@@ -47,6 +51,7 @@ export const catalogInput: CatalogInput = {
   ownerAccountId: OWNER,
   approvers: [`acs:ram::${OWNER}:user/alice`, `acs:ram::${OWNER}:role/approvers`],
   partners: [PARTNER, OTHER_PARTNER],
+  partnerRoles: [{ account: PARTNER, managers: ['user/admin'] }],
   pendingTtl: '72h',
   profiles: [
     { name: 'ecs-read', policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }], maxDuration: '8h' },

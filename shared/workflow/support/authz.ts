@@ -6,6 +6,7 @@ import type { Catalog } from '../../domain/catalog';
 import { ForbiddenError } from '../../domain/errors';
 import { parsePrincipalArn } from '../../domain/identifiers';
 import type { RamPrincipal } from '../../domain/identifiers';
+import { partnerStanding, requesterFilterOf, requesterMatches, type RequesterFilter } from '../../domain/partner-roles';
 import type { CallerIdentity } from '../../domain/ports';
 
 function tryParse(arn: string): RamPrincipal | undefined {
@@ -48,13 +49,40 @@ export function requireApprover(catalog: Catalog, caller: CallerIdentity): void 
   }
 }
 
-/** The partner side of a request: any identity of the account it was made for. */
-export function isRequestPartner(caller: CallerIdentity, request: AccessRequest): boolean {
-  return caller.accountId === request.partnerAccountId;
+/**
+ * A partner identity that manages its account's requests (sees, cancels and revokes all of them):
+ * the account's root, or a `managers` pattern of the catalog's partnerRoles. Never an identity
+ * of the owner account.
+ */
+export function isPartnerManager(catalog: Catalog, caller: CallerIdentity): boolean {
+  return caller.accountId !== catalog.ownerAccountId && partnerStanding(catalog.partnerRoles, caller) === 'manager';
 }
 
+/** Throws FORBIDDEN_NOT_REQUESTER for a partner identity the catalog lets neither ask nor manage. */
+export function requireRequester(catalog: Catalog, caller: CallerIdentity): void {
+  if (partnerStanding(catalog.partnerRoles, caller) === 'none') {
+    throw new ForbiddenError('FORBIDDEN_NOT_REQUESTER', `${caller.arn} may not ask for access: the catalog names who of account ${caller.accountId} may (partnerRoles)`);
+  }
+}
+
+/** The ledger filter for "the caller's own requests" (partner-roles.requesterFilterOf). */
+export function ownRequestsOf(caller: CallerIdentity): RequesterFilter {
+  return requesterFilterOf(caller.arn);
+}
+
+/** The caller asked for this request itself (the same ARN; for a role session, any session of that role). */
+export function isOwnRequest(caller: CallerIdentity, request: AccessRequest): boolean {
+  return caller.accountId === request.partnerAccountId && requesterMatches(ownRequestsOf(caller), request.requesterArn);
+}
+
+/** The partner side of a request: its requester, or a manager (or the root) of its account. */
+export function isRequestPartner(catalog: Catalog, caller: CallerIdentity, request: AccessRequest): boolean {
+  return caller.accountId === request.partnerAccountId && (isOwnRequest(caller, request) || isPartnerManager(catalog, caller));
+}
+
+/** Approvers see every request; a partner identity only those it may act for (isRequestPartner). */
 export function canSee(catalog: Catalog, caller: CallerIdentity, request: AccessRequest): boolean {
-  return isApprover(catalog, caller) || isRequestPartner(caller, request);
+  return isApprover(catalog, caller) || isRequestPartner(catalog, caller, request);
 }
 
 /**

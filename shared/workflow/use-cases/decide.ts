@@ -102,8 +102,9 @@ export async function rejectRequest(deps: WorkflowDeps, caller: CallerIdentity, 
 }
 
 /**
- * Revoke a grant: approvers, or any identity of the grant's partner account. For callers that are
- * neither, an unknown id and somebody else's id both give FORBIDDEN_NOT_OWNER, so the answer says
+ * Revoke a grant: approvers, the grant's requester, or a manager (or the root) of its partner
+ * account (authz.isRequestPartner). For anyone else, a colleague of the requester included, an
+ * unknown id and somebody else's id both give FORBIDDEN_NOT_OWNER, so the answer says
  * nothing about whether the request exists. Revoking a grant that is already REVOKING or REVOKED
  * returns it unchanged (idempotent; its mode stays the one first asked for).
  */
@@ -112,8 +113,8 @@ export async function requestRevocation(deps: WorkflowDeps, caller: CallerIdenti
   const reason = parseReason(body.reason);
   const approver = isApprover(deps.catalog, caller);
   const r0 = await deps.ledger.get(id);
-  if (!approver && (r0 === undefined || !isRequestPartner(caller, r0))) {
-    throw new ForbiddenError('FORBIDDEN_NOT_OWNER', 'only approvers and the grant\'s partner account may revoke it');
+  if (!approver && (r0 === undefined || !isRequestPartner(deps.catalog, caller, r0))) {
+    throw new ForbiddenError('FORBIDDEN_NOT_OWNER', 'only approvers, the grant\'s requester and its partner\'s managers may revoke it');
   }
   if (r0 === undefined) throw new NotFoundError('request', id);
   let started = false;
@@ -157,13 +158,16 @@ export async function retryFailed(deps: WorkflowDeps, caller: CallerIdentity, id
   return retried;
 }
 
-/** The partner withdraws its own PENDING request (FORBIDDEN_NOT_OWNER otherwise, as for revoke). */
+/**
+ * The requester (or a manager of its account) withdraws a PENDING request; FORBIDDEN_NOT_OWNER
+ * for anyone else and for unknown ids alike, as for revoke.
+ */
 export async function cancelRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown = {}): Promise<AccessRequest> {
   const body = parseWith(cancelSchema, input);
   const reason = body.reason === undefined ? undefined : parseReason(body.reason);
   const r0 = await deps.ledger.get(id);
-  if (r0 === undefined || !isRequestPartner(caller, r0)) {
-    throw new ForbiddenError('FORBIDDEN_NOT_OWNER', 'only the partner account that asked may cancel a request');
+  if (r0 === undefined || !isRequestPartner(deps.catalog, caller, r0)) {
+    throw new ForbiddenError('FORBIDDEN_NOT_OWNER', 'only the requester and its partner\'s managers may cancel a request');
   }
   return onFreshRead(deps, id, async (r) => {
     requireTransition(r, Transition.CANCEL);

@@ -6,12 +6,14 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../domain/api';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import type { CallerIdentity } from '../../domain/ports';
 import { Status, isStatus } from '../../domain/state-machine';
-import { canSee, isApprover } from '../support/authz';
+import { canSee, isApprover, isPartnerManager, ownRequestsOf } from '../support/authz';
 import type { WorkflowDeps } from '../support/deps';
 
 /**
- * A request and its audit trail. Partners see their own account's requests, approvers see all;
- * anyone else gets NOT_FOUND, exactly as for an id that does not exist (no existence oracle).
+ * A request and its audit trail (its ExternalId with it). Approvers see all; a partner identity
+ * sees the requests it asked for, and a partner's manager or root all of the account's. Anyone
+ * else (a colleague of the requester included) gets NOT_FOUND, exactly as for an id that does not
+ * exist, so ids cannot be probed.
  */
 export async function getRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string): Promise<RequestView> {
   const request = await deps.ledger.get(id);
@@ -20,9 +22,10 @@ export async function getRequest(deps: WorkflowDeps, caller: CallerIdentity, id:
 }
 
 /**
- * Partners: their own account's requests (optionally by status). Approvers: requests in one status,
- * PENDING (the decision queue) when none is given, since the ledger lists across partners only by
- * status. Anyone else sees their own account's requests, i.e. normally none.
+ * Approvers: requests in one status, PENDING (the decision queue) when none is given, since the
+ * ledger lists across partners only by status. A partner's manager or root: the account's
+ * requests (optionally by status). Any other identity: the requests it asked for itself (the
+ * owner account's non-approvers and strangers: none).
  */
 export async function listRequests(deps: WorkflowDeps, caller: CallerIdentity, query: ListQuery = {}): Promise<RequestPage> {
   if (query.status !== undefined && !isStatus(query.status)) {
@@ -34,9 +37,10 @@ export async function listRequests(deps: WorkflowDeps, caller: CallerIdentity, q
   }
   const status = query.status;
   const page = { limit, ...(query.after === undefined ? {} : { after: query.after }) };
+  const partnerPage = status === undefined ? page : { ...page, status };
   const items = isApprover(deps.catalog, caller)
     ? await deps.ledger.listByStatus(status ?? Status.PENDING, page)
-    : await deps.ledger.listByPartner(caller.accountId, status === undefined ? page : { ...page, status });
+    : await deps.ledger.listByPartner(caller.accountId, isPartnerManager(deps.catalog, caller) ? partnerPage : { ...partnerPage, requester: ownRequestsOf(caller) });
   const last = items[items.length - 1];
   return items.length === limit && last !== undefined ? { items, next: last.id } : { items };
 }

@@ -7,9 +7,11 @@ import { CrossroleError, ForbiddenError, ValidationError } from '../../domain/er
 import { parseDuration, formatDuration } from '../../domain/duration';
 import { parsePrincipalArn, rootArn } from '../../domain/identifiers';
 import type { CallerIdentity } from '../../domain/ports';
+import { isReservedRoleName, roleNameTaken } from '../../domain/role-names';
 import { Status } from '../../domain/state-machine';
 import { checkPrivilegedAcknowledgement, parseSubmitRequest } from '../../domain/intake';
 import { buildTrustPolicy, parseExternalId } from '../../policy';
+import { requireRequester } from '../support/authz';
 import { Actor } from '../support/deps';
 import type { WorkflowDeps } from '../support/deps';
 import { parseReason } from '../support/input';
@@ -41,8 +43,10 @@ export function resolvePrincipals(entries: readonly string[] | undefined, caller
 }
 
 /**
- * Record a new request and announce it. Checks, in order: the caller's account (403), the body
- * (400), the catalog (422), the privileged acknowledgement (403).
+ * Record a new request and announce it. Checks, in order: the caller's account (403), the caller's
+ * standing in it (403 FORBIDDEN_NOT_REQUESTER, catalog partnerRoles), the body (400), the catalog
+ * (422), the privileged acknowledgement (403), the role name (409 ROLE_NAME_TAKEN: one of the
+ * deployment's own, or held by another request, which the ledger decides atomically).
  *
  * Crash safety: the ledger row is written before the message is sent. If the process dies (or the
  * queue fails) in between, nothing is lost: the row exists, GET/list show it, and the expiry scan
@@ -56,6 +60,7 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
   if (!isPartnerAllowed(catalog, caller.accountId)) {
     throw new ForbiddenError('FORBIDDEN_PARTNER_NOT_ALLOWED', `account ${caller.accountId} is not an allowed partner`);
   }
+  requireRequester(catalog, caller);
 
   const body = parseSubmitRequest(input);
   const durationSeconds = parseDuration(body.duration, 'duration');
@@ -76,6 +81,7 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
 
   const id = deps.newId();
   const roleName = grantRoleName(body.roleName, profile, id);
+  if (isReservedRoleName(roleName)) throw roleNameTaken(roleName, { reserved: true });
   const externalId = parseExternalId(deps.newExternalId());
   // Fail now (400) rather than at provisioning if the trust policy could not be written.
   buildTrustPolicy({ principals, externalId });

@@ -4,12 +4,14 @@
  * accounts and disjoint time windows (each time-based test uses its own year, far from "now").
  */
 import { randomUUID } from 'node:crypto';
-import { IllegalTransitionError, NotFoundError, VersionConflictError } from '../../../shared/domain/errors';
+import { CrossroleError, IllegalTransitionError, NotFoundError, VersionConflictError } from '../../../shared/domain/errors';
+import { requesterFilterOf, requesterMatches, type RequesterFilter } from '../../../shared/domain/partner-roles';
+import { holdsRoleName } from '../../../shared/domain/role-names';
 import type { Clock } from '../../../shared/domain/ports';
 import { ALL_STATUSES, Status, Transition } from '../../../shared/domain/state-machine';
 import type { AccessRequest } from '../../../shared/domain/access-request';
 import type { Db, Ledger, Queryable } from '../../../shared/ledger';
-import { DUE_FOR_EXPIRY_INDEX, MIGRATIONS, SqlRequestRepository, UNRELEASED_INDEX, migrate } from '../../../shared/ledger';
+import { DUE_FOR_EXPIRY_INDEX, MIGRATIONS, ROLE_NAME_INDEX, SqlRequestRepository, UNRELEASED_INDEX, migrate } from '../../../shared/ledger';
 import { fullRequest, minimalRequest, randomAccountId } from '../../helpers/ledger-fixtures';
 
 export interface ContractHarness {
@@ -92,7 +94,7 @@ export function describeRepositoryContract(name: string, factory: HarnessFactory
       const insert = (status: string) =>
         h.db.query(
           `INSERT INTO requests (id, version, status, partner_account_id, requester_arn, profile, duration_seconds, reason, role_name, principals, external_id, created_at, updated_at)
-           VALUES ($1, 1, $2, '1', 'arn', 'p', 60, 'r', 'n', '[]'::jsonb, 'x', now(), now())`,
+           VALUES ($1, 1, $2, '1', 'arn', 'p', 60, 'r', $1, '[]'::jsonb, 'x', now(), now())`,
           [randomUUID(), status],
         );
       for (const status of ALL_STATUSES) await expect(insert(status)).resolves.toBeDefined();
@@ -461,6 +463,175 @@ export function describeRepositoryContract(name: string, factory: HarnessFactory
       expect(events.filter((e) => e.action === Transition.ACTIVATE)).toHaveLength(1);
       expect(events).toHaveLength(2);
     }, 30_000);
+
+    // ------------------------------------------------------------------ role names (migration 3)
+
+    const uniqueName = (): string => `crossrole-t-${randomUUID().slice(0, 8)}`;
+
+    /** Can a new request take `roleName` now? (Rolled forward: a success leaves a PENDING holder.) */
+    async function canTake(roleName: string): Promise<boolean> {
+      try {
+        await repo.create(minimalRequest({ roleName }), { actor });
+        return true;
+      } catch (e) {
+        if (e instanceof CrossroleError && e.code === 'ROLE_NAME_TAKEN') return false;
+        throw e;
+      }
+    }
+
+    it('create refuses a role name another request holds, case-insensitively: ROLE_NAME_TAKEN naming no request, nothing written', async () => {
+      const name = uniqueName();
+      const holder = await repo.create(minimalRequest({ roleName: name }), { actor });
+      const second = minimalRequest({ roleName: name.toUpperCase() });
+      const err = await repo.create(second, { actor }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CrossroleError);
+      expect((err as CrossroleError).toJSON()).toEqual({ code: 'ROLE_NAME_TAKEN', field: 'roleName', message: expect.stringContaining(name.toUpperCase()) });
+      const text = JSON.stringify((err as CrossroleError).toJSON());
+      expect(text).not.toContain(holder.id);
+      expect(text).not.toContain(holder.partnerAccountId);
+      expect(await repo.get(second.id)).toBeUndefined();
+      expect(await repo.history(second.id)).toEqual([]);
+      // A duplicate id is still ALREADY_EXISTS, not a role-name refusal.
+      expect(await codeOf(repo.create({ ...holder, roleName: uniqueName() }, { actor }))).toBe('ALREADY_EXISTS');
+    });
+
+    it('the index reserves exactly what holdsRoleName says, in every state a request can reach', async () => {
+      type Step = [Transition, Partial<AccessRequest>];
+      const paths: Record<string, Step[]> = {
+        PENDING: [],
+        APPROVED: [[Transition.APPROVE, {}]],
+        ACTIVE: [[Transition.APPROVE, {}], [Transition.ACTIVATE, {}]],
+        'REVOKING trust': [[Transition.APPROVE, {}], [Transition.ACTIVATE, {}], [Transition.START_REVOKE, { revokeMode: 'trust' }]],
+        'REVOKING delete': [[Transition.APPROVE, {}], [Transition.ACTIVATE, {}], [Transition.START_REVOKE, { revokeMode: 'delete' }]],
+        'FAILED provisioning': [[Transition.APPROVE, {}], [Transition.PROVISION_FAILED, {}]],
+        'FAILED revocation': [[Transition.APPROVE, {}], [Transition.ACTIVATE, {}], [Transition.START_REVOKE, { revokeMode: 'delete' }], [Transition.REVOKE_FAILED, {}]],
+        'REVOKED trust': [[Transition.APPROVE, {}], [Transition.ACTIVATE, {}], [Transition.START_REVOKE, { revokeMode: 'trust' }], [Transition.FINISH_REVOKE, {}]],
+        'REVOKED delete': [[Transition.APPROVE, {}], [Transition.ACTIVATE, {}], [Transition.START_REVOKE, { revokeMode: 'delete' }], [Transition.FINISH_REVOKE, {}]],
+        REJECTED: [[Transition.REJECT, {}]],
+        CANCELLED: [[Transition.CANCEL, {}]],
+        LAPSED: [[Transition.LAPSE, {}]],
+      };
+      const seen: Record<string, { held: boolean; taken: boolean }> = {};
+      for (const [label, steps] of Object.entries(paths)) {
+        const name = uniqueName();
+        let r = await repo.create(minimalRequest({ roleName: name }), { actor });
+        for (const [t, patch] of steps) r = await repo.transition(r.id, r.version, t, patch, { actor });
+        seen[label] = { held: holdsRoleName(r), taken: !(await canTake(name)) };
+      }
+      for (const [label, v] of Object.entries(seen)) expect({ label, taken: v.taken }).toEqual({ label, taken: v.held });
+      // The ones that matter most, spelled out.
+      expect(seen['REVOKED trust']).toEqual({ held: true, taken: true });
+      expect(seen['REVOKED delete']).toEqual({ held: false, taken: false });
+      expect(seen['FAILED provisioning']).toEqual({ held: true, taken: true });
+      expect(seen.CANCELLED).toEqual({ held: false, taken: false });
+    });
+
+    it('a trust-mode REVOKED grant keeps its name until markReleased, then frees it', async () => {
+      const name = uniqueName();
+      const a = await activeRequest(year(2100), year(1953), { roleName: name });
+      const revoking = await repo.transition(a.id, a.version, Transition.START_REVOKE, { revokeMode: 'trust' }, { actor });
+      await repo.transition(a.id, revoking.version, Transition.FINISH_REVOKE, {}, { actor });
+      expect(await canTake(name)).toBe(false);
+      await repo.markReleased(a.id, { actor: 'system:scan' });
+      expect(holdsRoleName((await repo.get(a.id))!)).toBe(false);
+      expect(await canTake(name)).toBe(true);
+      expect(await canTake(name)).toBe(false); // and the new request holds it now
+    });
+
+    it('20 concurrent creates for one role name: exactly one wins, 19 are ROLE_NAME_TAKEN', async () => {
+      const name = uniqueName();
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => repo.create(minimalRequest({ roleName: i % 2 === 0 ? name : name.toUpperCase() }), { actor: `racer-${i}` })),
+      );
+      const won = results.filter((x): x is PromiseFulfilledResult<AccessRequest> => x.status === 'fulfilled');
+      const lost = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost.map((x) => (x.reason as { code?: string }).code)).toEqual(Array(19).fill('ROLE_NAME_TAKEN'));
+      const { rows } = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM requests WHERE lower(role_name) = $1', [name]);
+      expect(Number(rows[0]?.n)).toBe(1);
+    }, 30_000);
+
+    it('listByPartner filters to one requester: the same ARN, or every session of the same role (role name case-insensitive)', async () => {
+      const partner = randomAccountId();
+      const asked = [
+        `acs:ram::${partner}:user/alice`, `acs:ram::${partner}:user/bob`, `acs:ram::${partner}:user/Alice`,
+        `acs:ram::${partner}:assumed-role/Ops/s1`, `acs:ram::${partner}:assumed-role/ops/s2`, `acs:ram::${partner}:assumed-role/ops2/s1`,
+        `acs:ram::${partner}:user/carol`, `acs:ram::${partner}:root`, `acs:ram::${partner}:user/alice`,
+      ];
+      const created: AccessRequest[] = [];
+      for (const [i, requesterArn] of asked.entries()) {
+        created.push(await repo.create(minimalRequest({ partnerAccountId: partner, requesterArn, status: i === 0 ? Status.APPROVED : Status.PENDING }, year(1954, `-01-0${i + 1}T00:00:00.000Z`)), { actor }));
+      }
+      const filters: RequesterFilter[] = [
+        requesterFilterOf(`acs:ram::${partner}:user/alice`),
+        requesterFilterOf(`acs:ram::${partner}:assumed-role/OPS/new-session`),
+        // Never produced from a valid ARN, but a LIKE wildcard must stay literal: `op_` is not `ops`.
+        { kind: 'role-sessions', accountId: partner, roleName: 'op_' },
+        requesterFilterOf(`acs:ram::${partner}:root`),
+      ];
+      for (const requester of filters) {
+        const expected = created.filter((r) => requesterMatches(requester, r.requesterArn));
+        expect({ requester, ids: ids(await repo.listByPartner(partner, { requester })) }).toEqual({ requester, ids: ids(expected) });
+      }
+      expect(ids(await repo.listByPartner(partner, { requester: filters[0]! }))).toEqual([created[0]!.id, created[8]!.id]);
+      expect(ids(await repo.listByPartner(partner, { requester: filters[1]! }))).toEqual([created[3]!.id, created[4]!.id]);
+      expect(await repo.listByPartner(partner, { requester: filters[2]! })).toEqual([]);
+      // With status and a cursor.
+      expect(ids(await repo.listByPartner(partner, { requester: filters[0]!, status: Status.PENDING }))).toEqual([created[8]!.id]);
+      expect(ids(await repo.listByPartner(partner, { requester: filters[0]!, limit: 1, after: created[0]!.id }))).toEqual([created[8]!.id]);
+      expect(await repo.listByPartner(randomAccountId(), { requester: filters[0]! })).toEqual([]);
+    });
+
+    it('migration 3 applies on a migration-2 database that already holds a name twice: the oldest keeps it, the later is marked', async () => {
+      const schema = `m2_${randomUUID().replace(/-/g, '')}`;
+      const outcome = h.db.transaction(async (tx) => {
+        await tx.query(`CREATE SCHEMA ${schema}`);
+        await tx.query(`SET LOCAL search_path TO ${schema}`);
+        await tx.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+        for (const m of MIGRATIONS.filter((x) => x.version <= 2)) {
+          for (const statement of m.statements) await tx.query(statement);
+          await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        }
+        const row = async (id: string, status: string, roleName: string, at: string, revokeMode: string | null = null): Promise<void> => {
+          await tx.query(
+            `INSERT INTO requests (id, version, status, partner_account_id, requester_arn, profile, duration_seconds, reason, role_name, principals, external_id, created_at, updated_at, revoke_mode)
+             VALUES ($1, 2, $2, '1', 'arn', 'p', 60, 'r', $3, '[]'::jsonb, 'x', $4::timestamptz, $4::timestamptz, $5)`,
+            [id, status, roleName, at, revokeMode],
+          );
+        };
+        await row('old-holder', 'ACTIVE', 'crossrole-shared', year(1930));
+        await row('later-failed', 'FAILED', 'Crossrole-Shared', year(1931));
+        await row('gone', 'REVOKED', 'crossrole-shared', year(1929), 'delete');
+        await row('other', 'PENDING', 'crossrole-other', year(1931));
+
+        const db = dbInside(tx, h.db.driver);
+        expect(await migrate(db)).toEqual(MIGRATIONS.filter((m) => m.version > 2).map((m) => m.version));
+        const { rows: flags } = await tx.query<{ id: string; role_name_legacy_duplicate: boolean }>('SELECT id, role_name_legacy_duplicate FROM requests ORDER BY id');
+        expect(flags).toEqual([
+          { id: 'gone', role_name_legacy_duplicate: false },
+          { id: 'later-failed', role_name_legacy_duplicate: true },
+          { id: 'old-holder', role_name_legacy_duplicate: false },
+          { id: 'other', role_name_legacy_duplicate: false },
+        ]);
+        const { rows: indexes } = await tx.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, ROLE_NAME_INDEX]);
+        expect(indexes[0]?.indexdef).toMatch(/CREATE UNIQUE INDEX .* \(lower\(role_name\)\) WHERE/);
+
+        const migrated = new SqlRequestRepository(db, clock);
+        // A failed statement aborts the enclosing transaction: each refusal inside a savepoint.
+        const refusal = async (roleName: string): Promise<string> => {
+          await tx.query('SAVEPOINT attempt');
+          const code = await codeOf(migrated.create(minimalRequest({ roleName }), { actor }));
+          await tx.query('ROLLBACK TO SAVEPOINT attempt');
+          return code;
+        };
+        expect(await refusal('crossrole-shared')).toBe('ROLE_NAME_TAKEN');
+        expect(await refusal('crossrole-other')).toBe('ROLE_NAME_TAKEN');
+        await expect(migrated.create(minimalRequest({ roleName: 'crossrole-free' }), { actor })).resolves.toBeDefined();
+        expect(await migrate(db)).toEqual([]);
+        throw new RolledBack();
+      });
+      await expect(outcome).rejects.toBeInstanceOf(RolledBack);
+    });
 
     // ------------------------------------------------------------------ the partial index (last: adds many rows)
 

@@ -48,10 +48,10 @@ describe('approveRequest', () => {
     const r = await submitted(w);
     const row = await w.ledger.get(r.id);
     if (!row) throw new Error('missing');
-    await w.ledger.create({ ...row, id: 'self-1', requesterArn: callers.alice.arn, partnerAccountId: PARTNER }, { actor: 'test' });
+    await w.ledger.create({ ...row, id: 'self-1', roleName: 'crossrole-self-1', requesterArn: callers.alice.arn, partnerAccountId: PARTNER }, { actor: 'test' });
     expect(await codeOf(approveRequest(w.deps, callers.alice, 'self-1'))).toBe('FORBIDDEN_SELF_APPROVAL');
     expect(await codeOf(rejectRequest(w.deps, callers.alice, 'self-1', { reason: 'no' }))).toBe('FORBIDDEN_SELF_APPROVAL');
-    await w.ledger.create({ ...row, id: 'self-2', requesterArn: `acs:ram::${OWNER}:assumed-role/approvers/other-session`, partnerAccountId: '5000000000000005' }, { actor: 'test' });
+    await w.ledger.create({ ...row, id: 'self-2', roleName: 'crossrole-self-2', requesterArn: `acs:ram::${OWNER}:assumed-role/approvers/other-session`, partnerAccountId: '5000000000000005' }, { actor: 'test' });
     expect(await codeOf(approveRequest(w.deps, callers.approverSession, 'self-2'))).toBe('FORBIDDEN_SELF_APPROVAL');
   });
 
