@@ -22,7 +22,7 @@ beforeAll(async () => {
   t = await startTestStack();
   admin = t.api('partner-admin');
   bob = t.api('bob');
-  const { iam } = t.stack.server;
+  const { ram: iam } = t.stack.server;
   iam.createAccount(THIRD_ACCOUNT_ID, 'Company D');
   iam.createUser(THIRD_ACCOUNT_ID, 'carol');
   const key = iam.createAccessKey(THIRD_ACCOUNT_ID, 'carol');
