@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../domain/ports';
 import type { CredentialProvider } from '../cloud/credentials';
-import { createKmsSecretReader, type SecretReader } from '../cloud/kms-adapter';
+import type { SecretReader } from '../cloud/kms-adapter';
 import { openLedger, type Ledger, type LedgerDeps, type LedgerOptions } from '../ledger';
 import { ledgerUrlFromSecret, type AppConfig } from './config';
 
@@ -21,13 +21,13 @@ export interface FunctionLedgerOptions {
  * the secret's name does). The embedded PGlite ledger is private to this process and nobody else
  * can migrate it, so it alone is still migrated on open.
  */
-export async function functionLedgerOptions(config: Pick<AppConfig, 'ledger'>, secrets: () => SecretReader): Promise<FunctionLedgerOptions> {
+export async function functionLedgerOptions(config: Pick<AppConfig, 'ledger'>, secrets: SecretReader): Promise<FunctionLedgerOptions> {
   const l = config.ledger;
   switch (l.driver) {
     case 'pg':
       return { ledger: { driver: 'pg', url: l.url }, schema: 'check' };
     case 'pg-secret': {
-      const value = await secrets().getSecretValue(l.secretName);
+      const value = await secrets.getSecretValue(l.secretName);
       return { ledger: { driver: 'pg', url: ledgerUrlFromSecret(l.secretName, value) }, schema: 'check' };
     }
     case 'pglite':
@@ -39,15 +39,24 @@ export interface OpenFunctionLedgerDeps {
   credentials: CredentialProvider;
   logger: Logger;
   /** The KMS client; injectable for tests. Default: the KMS adapter on the configured endpoint. */
-  secrets?: () => SecretReader;
+  secrets?: SecretReader;
 }
 
 export async function openFunctionLedger(config: Pick<AppConfig, 'ledger' | 'endpoints' | 'protocol'>, deps: OpenFunctionLedgerDeps): Promise<Ledger> {
-  const secrets = deps.secrets ?? (() => kmsReader(config, deps));
+  const secrets = deps.secrets ?? lazyKmsReader(config, deps);
   const o = await functionLedgerOptions(config, secrets);
   return openLedger(o.ledger, { schema: o.schema });
 }
 
-function kmsReader(config: Pick<AppConfig, 'endpoints' | 'protocol'>, deps: OpenFunctionLedgerDeps): SecretReader {
-  return createKmsSecretReader({ endpoint: config.endpoints.kms, protocol: config.protocol, credentials: deps.credentials, logger: deps.logger });
+/**
+ * The KMS adapter, loaded on first use: a function without DATABASE_SECRET_NAME never evaluates
+ * the KMS client (openapi-core) at cold start, as the HTTP functions never load the RAM SDK.
+ */
+function lazyKmsReader(config: Pick<AppConfig, 'endpoints' | 'protocol'>, deps: OpenFunctionLedgerDeps): SecretReader {
+  return {
+    async getSecretValue(secretName) {
+      const { createKmsSecretReader } = await import('../cloud/kms-adapter.js');
+      return createKmsSecretReader({ endpoint: config.endpoints.kms, protocol: config.protocol, credentials: deps.credentials, logger: deps.logger }).getSecretValue(secretName);
+    },
+  };
 }
