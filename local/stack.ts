@@ -96,6 +96,9 @@ function checkBuiltCatalog(projectRoot: string): void {
   const built = join(projectRoot, 'dist', 'functions');
   const dirs = existsSync(built) ? readdirSync(built) : [];
   if (dirs.length === 0) throw new Error(`${built} is empty: run npm run build`);
+  // Both sides through JSON.parse: deep-strict equality also compares prototypes, and the imported
+  // catalog may come from another realm (structuredClone, a test runner's module sandbox).
+  const local: unknown = JSON.parse(JSON.stringify(LOCAL_CATALOG));
   for (const dir of dirs) {
     const file = join(projectRoot, 'dist', 'functions', dir, CATALOG_FILE_NAME);
     let catalog: unknown;
@@ -104,7 +107,7 @@ function checkBuiltCatalog(projectRoot: string): void {
     } catch (e) {
       throw new Error(`${file} is missing or unreadable (${e instanceof Error ? e.message : String(e)}): run npm run build`);
     }
-    if (!isDeepStrictEqual(catalog, LOCAL_CATALOG)) {
+    if (!isDeepStrictEqual(catalog, local)) {
       throw new Error(`${file} is not the local stack's catalog (deploy/local-catalog.json): dist/ was built with another catalog; run npm run build (without --catalog) before npm start`);
     }
   }
