@@ -159,11 +159,12 @@ function seed(server: LocalServer): Record<PrincipalName, LocalPrincipal> {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { projectRoot } = options;
   const dataDir = options.dataDir;
+  // Refuse a wrong build or URL before touching the state directory.
+  checkBuiltCatalog(projectRoot);
+  if (options.databaseUrl !== undefined) checkDatabaseUrl(options.databaseUrl);
   if (dataDir !== undefined && options.fresh) rmSync(dataDir, { recursive: true, force: true });
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const logger = options.logger ?? quietLogger;
-  checkBuiltCatalog(projectRoot);
-  if (options.databaseUrl !== undefined) checkDatabaseUrl(options.databaseUrl);
 
   const ledger: LocalLedgerServer = options.databaseUrl !== undefined
     ? { url: options.databaseUrl, close: () => Promise.resolve() }
