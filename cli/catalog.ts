@@ -16,7 +16,7 @@ function parseJsonText(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${source}: ${errorMessage(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
+    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${source}: ${errorMessage(e)}`, { hint: 'pass the catalog JSON file (the one npm run build -- --catalog ships to the functions).' });
   }
 }
 
@@ -26,7 +26,7 @@ export function readCatalogJson(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${path}: ${errorMessage(e)}`, { hint: 'pass a JSON file (the same document as CROSSROLE_CONFIG).' });
+    throw new CliError('INVALID_CONFIG', `cannot read the catalog ${path}: ${errorMessage(e)}`, { hint: 'pass the catalog JSON file (the one npm run build -- --catalog ships to the functions).' });
   }
   return parseJsonText(text, path);
 }

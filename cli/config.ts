@@ -23,8 +23,12 @@ export interface CliEnv {
   ownerAccountId?: string;
   /** DATABASE_URL: the ledger, for `bootstrap`. */
   databaseUrl?: string;
-  /** CROSSROLE_CONFIG: the catalog JSON the functions are deployed with (s.yaml reads the same variable). */
+  /** CROSSROLE_CATALOG_FILE: the catalog file the functions are built with (`npm run build` reads the same variable). */
+  catalogFile?: string;
+  /** CROSSROLE_CONFIG: the catalog JSON itself (older deployments; s.yaml no longer passes it). */
   catalogJson?: string;
+  /** DATABASE_SECRET_NAME: the KMS secret holding the ledger's URL (s.yaml passes the same variable). */
+  databaseSecretName?: string;
   /** ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN (first link of the default chain). */
   accessKeyId?: string;
   accessKeySecret?: string;
@@ -57,7 +61,9 @@ export function readCliEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   set('region', value(env, 'CROSSROLE_REGION') ?? value(env, 'ALIBABA_CLOUD_REGION_ID'));
   set('ownerAccountId', value(env, 'CROSSROLE_OWNER_ACCOUNT_ID'));
   set('databaseUrl', value(env, 'DATABASE_URL'));
+  set('catalogFile', value(env, 'CROSSROLE_CATALOG_FILE'));
   set('catalogJson', value(env, 'CROSSROLE_CONFIG'));
+  set('databaseSecretName', value(env, 'DATABASE_SECRET_NAME'));
   set('accessKeyId', value(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID'));
   set('accessKeySecret', value(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'));
   set('securityToken', value(env, 'ALIBABA_CLOUD_SECURITY_TOKEN'));

@@ -173,6 +173,8 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       ...stringOpt(o, 'reason'),
       ...stringOpt(o, 'duration'),
       ...stringOpt(o, 'catalog'),
+      ...stringOpt(o, 'databaseSecret'),
+      ...stringOpt(o, 'databaseSecretKey'),
     })));
 
   example(withCommon(program.command('approve').argument('<id>', 'request id').description('approve a pending request (approver)'))
@@ -202,13 +204,18 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   example(withCommon(program.command('bootstrap').description('create the queues, the functions\' execution role and the ledger schema in the account of the credentials (idempotent)'))
     .option('--database-url <url>', 'PostgreSQL URL of the ledger (env DATABASE_URL); without it the schema step is skipped')
     .option('--database-schema <name>', 'PostgreSQL schema for the ledger tables (default: the connection\'s)')
-    .option('--catalog <file>', 'the catalog the functions are deployed with; the execution role\'s policy is derived from it (default: CROSSROLE_CONFIG, or the local stack\'s)'),
+    .option('--catalog <file>', 'the catalog the functions are built with; the execution role\'s policy is derived from it (default: CROSSROLE_CATALOG_FILE, or the local stack\'s)')
+    .option('--database-secret <name>', 'the KMS secret the functions read DATABASE_URL from (env DATABASE_SECRET_NAME): the role may read that secret, nothing else in KMS')
+    .option('--database-secret-key <key-id>', 'the KMS key encrypting that secret: the role may decrypt with it'),
   'crossrole bootstrap --profile prod-admin --region cn-hangzhou --catalog catalog.json --database-url postgres://crossrole@pgm-xxx:5432/crossrole',
+  'crossrole bootstrap --catalog catalog.json --database-secret crossrole/ledger-url --database-secret-key key-hzz62xxxx',
   'crossrole bootstrap --as owner-admin')
     .action(run(async (s, o) => (await operator()).bootstrapCommand(s, {
       ...stringOpt(o, 'databaseUrl'),
       ...stringOpt(o, 'databaseSchema'),
       ...stringOpt(o, 'catalog'),
+      ...stringOpt(o, 'databaseSecret'),
+      ...stringOpt(o, 'databaseSecretKey'),
     })));
 
   example(withCommon(program.command('invoke').argument('<function>', 'function name, e.g. crossrole-expiry').description('invoke a function through the FC 3.0 API (InvokeFunction, 2023-03-30); <function> is the functionName in s.yaml'))

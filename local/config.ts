@@ -9,6 +9,8 @@ export interface LocalConfig {
   /** undefined = memory only. */
   dataDir: string | undefined;
   strictLimits: boolean;
+  /** CROSSROLE_LOCAL_DATABASE_URL: the ledger on a PostgreSQL server instead of PGlite. */
+  databaseUrl?: string;
 }
 
 export const DEFAULT_LOCAL_PORT = 9494;
@@ -21,7 +23,8 @@ function parsePort(text: string | undefined, fallback: number): number {
 }
 
 /**
- * Reads CROSSROLE_LOCAL_PORT, CROSSROLE_LOCAL_DATA_DIR, CROSSROLE_LOCAL_STRICT_LIMITS, then
+ * Reads CROSSROLE_LOCAL_PORT, CROSSROLE_LOCAL_DATA_DIR, CROSSROLE_LOCAL_STRICT_LIMITS,
+ * CROSSROLE_LOCAL_DATABASE_URL, then
  * `--port N`, `--data-dir DIR`, `--strict-limits` from `argv` (which win).
  */
 export function loadLocalConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): LocalConfig {
@@ -30,6 +33,7 @@ export function loadLocalConfig(argv: readonly string[] = process.argv.slice(2),
     host: '127.0.0.1',
     dataDir: env.CROSSROLE_LOCAL_DATA_DIR === undefined || env.CROSSROLE_LOCAL_DATA_DIR === '' ? undefined : env.CROSSROLE_LOCAL_DATA_DIR,
     strictLimits: env.CROSSROLE_LOCAL_STRICT_LIMITS === 'true' || env.CROSSROLE_LOCAL_STRICT_LIMITS === '1',
+    ...(env.CROSSROLE_LOCAL_DATABASE_URL === undefined || env.CROSSROLE_LOCAL_DATABASE_URL === '' ? {} : { databaseUrl: env.CROSSROLE_LOCAL_DATABASE_URL }),
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadLocalConfig } from './config';
-import { startLocalStack } from './stack';
+import { redactDatabaseUrl, startLocalStack } from './stack';
 
 function port(value: string): number {
   const n = Number(value);
@@ -23,9 +23,10 @@ export async function main(argv: readonly string[]): Promise<void> {
     .option('--no-timers', 'do not run timer triggers on their schedule (fire them with POST /_local/fc/timers/<fn>/fire)')
     .option('--strict-limits', 'enforce RAM/STS rate limits and quotas as the real services do', defaults.strictLimits)
     .option('--fast-retries', 'retry failed queue messages after 1 s instead of EventBridge\'s 10-20 s', false)
-    .addHelpText('after', '\nExample:\n  npm start -- --port 9500 --fresh\n');
+    .option('--database-url <url>', 'keep the ledger on this PostgreSQL server instead of PGlite (migrated at start; --fresh does not empty it)', defaults.databaseUrl)
+    .addHelpText('after', '\nExamples:\n  npm start -- --port 9500 --fresh\n  npm start -- --database-url postgres://postgres@127.0.0.1:5432/crossrole\n');
   program.parse(argv as string[], { from: 'user' });
-  const o = program.opts<{ port: number; dataDir: string; fresh: boolean; timers: boolean; strictLimits: boolean; fastRetries: boolean }>();
+  const o = program.opts<{ port: number; dataDir: string; fresh: boolean; timers: boolean; strictLimits: boolean; fastRetries: boolean; databaseUrl?: string }>();
 
   const started = Date.now();
   const dataDir = resolve(o.dataDir);
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     timers: o.timers,
     strictLimits: o.strictLimits,
     ...(o.fastRetries ? { retryDelayMs: 1000 } : {}),
+    ...(o.databaseUrl === undefined ? {} : { databaseUrl: o.databaseUrl }),
     logger: {
       debug: () => undefined,
       info: () => undefined,
@@ -52,7 +54,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   console.log(`  approval API   ${c.api.approval}`);
   console.log(`  RAM/STS/ECS    ${c.endpoint} (POP RPC, protocol http)`);
   console.log(`  MNS, FC API    http://${c.endpoint}`);
-  console.log(`  ledger         ${stack.ledgerUrl}  (psql works)`);
+  console.log(`  ledger         ${redactDatabaseUrl(stack.ledgerUrl)}  (${o.databaseUrl === undefined ? 'PGlite; psql works' : 'your PostgreSQL server'})`);
   console.log(`  Company A      ${c.ownerAccountId}  (owner-admin, approver)`);
   console.log(`  Company B      ${c.partnerAccountId}  (partner-admin, bob)`);
   console.log('');

@@ -1,9 +1,11 @@
 /**
  * The whole local stack behind `npm start`: RAM/STS/ECS, MNS and the FC runtime on one port,
- * the ledger (PGlite) on a PostgreSQL socket, the seeded tutorial world, and the contract
- * file `local.json`. Tests start it in-process on port 0 with a temporary data directory.
+ * the ledger (PGlite on a PostgreSQL socket, or a real PostgreSQL server with `databaseUrl`), the
+ * seeded tutorial world, and the contract file `local.json`. Tests start it in-process on port 0
+ * with a temporary data directory.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
 import { parseCatalog } from '../shared/domain/catalog';
@@ -11,6 +13,7 @@ import { QueueName } from '../shared/domain/ports';
 import { QUEUE_MESSAGE_RETENTION_SECONDS } from '../shared/domain/queue-config';
 import { openLedger } from '../shared/ledger';
 import { buildExecRolePolicy } from '../shared/policy/exec-role-policy';
+import { CATALOG_FILE_NAME } from '../shared/domain/deployment';
 import { Journal } from './core/journal';
 import { createFcService, type FcRuntime } from './fc';
 import type { FcLogger } from './fc/types';
@@ -39,6 +42,11 @@ export interface LocalStackOptions {
   retryDelayMs?: number;
   /** Messages in flight per queue trigger (default 4). */
   queueConcurrency?: number;
+  /**
+   * The ledger on this PostgreSQL server instead of PGlite: migrated at start (as bootstrap does),
+   * and what the functions connect to. Its host:port is declared inside the local VPC.
+   */
+  databaseUrl?: string;
   logger?: FcLogger;
 }
 
@@ -56,6 +64,53 @@ export interface LocalStack {
 function ledgerEndpoint(url: string): { host: string; port: number } {
   const u = new URL(url);
   return { host: u.hostname, port: Number(u.port || 5432) };
+}
+
+/** The URL for messages: the password, if any, replaced. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function checkDatabaseUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error('--database-url must be a postgres://user[:password]@host[:port]/database URL');
+  }
+  if ((u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') || u.hostname === '') throw new Error(`--database-url must be a postgres:// URL with a host, got ${redactDatabaseUrl(url)}`);
+}
+
+/**
+ * The functions run with the catalog the build put in their code packages (dist/functions/<fn>/
+ * catalog.json); the stack seeds the world and the execution role for the local catalog. A build
+ * made with another catalog (`npm run build -- --catalog prod.json`) would disagree with both.
+ */
+function checkBuiltCatalog(projectRoot: string): void {
+  const built = join(projectRoot, 'dist', 'functions');
+  const dirs = existsSync(built) ? readdirSync(built) : [];
+  if (dirs.length === 0) throw new Error(`${built} is empty: run npm run build`);
+  // Both sides through JSON.parse: deep-strict equality also compares prototypes, and the imported
+  // catalog may come from another realm (structuredClone, a test runner's module sandbox).
+  const local: unknown = JSON.parse(JSON.stringify(LOCAL_CATALOG));
+  for (const dir of dirs) {
+    const file = join(projectRoot, 'dist', 'functions', dir, CATALOG_FILE_NAME);
+    let catalog: unknown;
+    try {
+      catalog = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`${file} is missing or unreadable (${e instanceof Error ? e.message : String(e)}): run npm run build`);
+    }
+    if (!isDeepStrictEqual(catalog, local)) {
+      throw new Error(`${file} is not the local stack's catalog (deploy/local-catalog.json): dist/ was built with another catalog; run npm run build (without --catalog) before npm start`);
+    }
+  }
 }
 
 const quietLogger: FcLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -104,15 +159,22 @@ function seed(server: LocalServer): Record<PrincipalName, LocalPrincipal> {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { projectRoot } = options;
   const dataDir = options.dataDir;
+  // Refuse a wrong build or URL before touching the state directory.
+  checkBuiltCatalog(projectRoot);
+  if (options.databaseUrl !== undefined) checkDatabaseUrl(options.databaseUrl);
   if (dataDir !== undefined && options.fresh) rmSync(dataDir, { recursive: true, force: true });
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const logger = options.logger ?? quietLogger;
 
-  const ledger: LocalLedgerServer = await startLedgerServer(dataDir === undefined ? undefined : join(dataDir, 'ledger'), 0, join(projectRoot, 'dist', 'pglite-template'));
+  const ledger: LocalLedgerServer = options.databaseUrl !== undefined
+    ? { url: options.databaseUrl, close: () => Promise.resolve() }
+    : await startLedgerServer(dataDir === undefined ? undefined : join(dataDir, 'ledger'), 0, join(projectRoot, 'dist', 'pglite-template'));
   let server: LocalServer | undefined;
   try {
-    // Migrate once here, as `crossrole bootstrap` does for a real database.
-    const migrator = await openLedger({ driver: 'pg', url: ledger.url, maxConnections: 1 });
+    // Migrate once here, as `crossrole bootstrap` does for a real database: the functions only check.
+    const migrator = await openLedger({ driver: 'pg', url: ledger.url, maxConnections: 1 }).catch((e: unknown) => {
+      throw new Error(`cannot open the ledger at ${redactDatabaseUrl(ledger.url)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    });
     await migrator.close();
 
     let mns: MnsService | undefined;
@@ -138,9 +200,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         fc = createFcService({
           sYamlPath: join(projectRoot, 's.yaml'),
           accountId: OWNER_ACCOUNT_ID,
-          // `${env(...)}` in s.yaml: the local endpoints. The topology itself comes from s.yaml.
+          // `${env(...)}` in s.yaml: the local endpoints. The topology itself comes from s.yaml; the
+          // catalog is in each function's code package (dist/functions/<fn>/catalog.json).
           sYamlEnv: {
-            CROSSROLE_CONFIG: JSON.stringify(LOCAL_CATALOG),
             DATABASE_URL: ledger.url,
             CROSSROLE_REGION: LOCAL_REGION,
             CROSSROLE_PROTOCOL: 'http',
@@ -153,7 +215,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             CROSSROLE_VSWITCH_ID: LOCAL_VPC.vSwitchId,
             CROSSROLE_SECURITY_GROUP_ID: LOCAL_VPC.securityGroupId,
           },
-          // The ledger is VPC-internal, as RDS is: only functions with a matching vpcConfig reach it.
+          // The ledger is VPC-internal, as RDS is: only functions with a matching vpcConfig reach it
+          // (the PGlite socket, or the --database-url server's host:port).
           vpcs: [{ vpcId: LOCAL_VPC.vpcId, vSwitchIds: [LOCAL_VPC.vSwitchId], securityGroupId: LOCAL_VPC.securityGroupId, endpoints: [ledgerEndpoint(ledger.url)] }],
           region: LOCAL_REGION,
           credentials: ctx.serviceRoles,

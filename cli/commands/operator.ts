@@ -18,7 +18,7 @@ import { migrate, openDb } from '../../shared/ledger';
 import { buildExecRolePolicy } from '../../shared/policy/exec-role-policy';
 import { loadCatalogFile, parseCatalogText } from '../catalog';
 import type { Session } from '../context';
-import { CliError, ExitCode, toCliError } from '../errors';
+import { CliError, ExitCode, toCliError, UsageError } from '../errors';
 import { profilePolicies } from '../format';
 
 const EXEC_TRUST_POLICY = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }] });
@@ -31,8 +31,12 @@ export function projectRoot(): string {
 export interface BootstrapOptions {
   databaseUrl?: string;
   databaseSchema?: string;
-  /** The catalog the functions are deployed with (default: CROSSROLE_CONFIG, or the local stack's). */
+  /** The catalog the functions are deployed with (default: CROSSROLE_CATALOG_FILE, CROSSROLE_CONFIG, or the local stack's). */
   catalog?: string;
+  /** The KMS secret the functions read the ledger's URL from (default: DATABASE_SECRET_NAME): the role may read it. */
+  databaseSecret?: string;
+  /** The KMS key encrypting that secret: the role may decrypt with it. */
+  databaseSecretKey?: string;
 }
 
 type Outcome = 'created' | 'exists' | 'attached' | 'updated' | 'skipped';
@@ -41,10 +45,11 @@ type PolicyOutcome = 'created' | 'updated' | 'unchanged' | 'skipped';
 /** The catalog whose policies the execution role must be able to grant. */
 function bootstrapCatalog(session: Session, o: BootstrapOptions): { catalog: Catalog; source: string } {
   if (o.catalog !== undefined) return { catalog: loadCatalogFile(o.catalog), source: o.catalog };
+  if (session.env.catalogFile !== undefined) return { catalog: loadCatalogFile(session.env.catalogFile), source: session.env.catalogFile };
   if (session.env.catalogJson !== undefined) return { catalog: parseCatalogText(session.env.catalogJson, 'CROSSROLE_CONFIG'), source: 'CROSSROLE_CONFIG' };
   if (session.local()) return { catalog: localCatalog(), source: 'deploy/local-catalog.json (local stack)' };
   throw new CliError('CATALOG_REQUIRED', 'bootstrap derives the functions\' execution-role policy from the catalog, and none was given', {
-    hint: 'pass --catalog <file>, or set CROSSROLE_CONFIG as for `s deploy`.',
+    hint: 'pass --catalog <file> (the same file as `npm run build -- --catalog`), or set CROSSROLE_CATALOG_FILE.',
   });
 }
 
@@ -82,7 +87,12 @@ export async function bootstrapCommand(session: Session, o: BootstrapOptions): P
     });
   }
   // Derived before anything is created: a catalog RAM could not hold fails here, not half-way.
-  const document = buildExecRolePolicy({ ownerAccountId: account, region: eps.region, catalog, queues: Object.values(QueueName) });
+  const secretName = o.databaseSecret ?? session.env.databaseSecretName;
+  if (o.databaseSecretKey !== undefined && secretName === undefined) {
+    throw new UsageError('--database-secret-key names the key of the ledger\'s secret, and no secret was given', 'pass --database-secret <name> too (or set DATABASE_SECRET_NAME).');
+  }
+  const databaseSecret = secretName === undefined ? undefined : { name: secretName, ...(o.databaseSecretKey === undefined ? {} : { keyId: o.databaseSecretKey }) };
+  const document = buildExecRolePolicy({ ownerAccountId: account, region: eps.region, catalog, queues: Object.values(QueueName), ...(databaseSecret === undefined ? {} : { databaseSecret }) });
   const report: {
     account: string; catalog: string; queues: Record<string, Outcome>; role: Outcome; policy: PolicyOutcome; policyVersion?: string; policyPrunedVersions?: string[];
     attachment: Outcome; ledger: { applied: number[] } | 'skipped';

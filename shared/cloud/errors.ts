@@ -13,7 +13,7 @@
  */
 import { CrossroleError, type ErrorCode } from '../domain/errors';
 
-export type CloudService = 'RAM' | 'STS' | 'MNS' | 'FC';
+export type CloudService = 'RAM' | 'STS' | 'MNS' | 'FC' | 'KMS';
 
 /** What we could read off a thrown SDK/transport error. */
 export interface CloudFailure {

@@ -10,3 +10,4 @@ export * from './mns-adapter';
 export * from './fc-adapter';
 export * from './delete-conflict';
 export * from './client-cache';
+export * from './kms-adapter';

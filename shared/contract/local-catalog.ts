@@ -1,7 +1,8 @@
 /**
  * The catalog the local stack's functions run with, kept as data in deploy/local-catalog.json:
- * the stack passes it to the functions (CROSSROLE_CONFIG) and derives their execution-role policy
- * from it, and the CLI shows its profiles when it talks to the local stack. One file, both readers.
+ * `npm run build` ships it in each function's code package by default (catalog.json), the stack
+ * checks the build carries it and derives the execution-role policy from it, and the CLI shows its
+ * profiles when it talks to the local stack. One file, every reader.
  * The bundlers inline it (esbuild, jest), so no path has to be found at run time.
  */
 import document from '../../deploy/local-catalog.json';

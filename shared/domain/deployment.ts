@@ -5,3 +5,10 @@
  */
 export const EXEC_ROLE_NAME = 'crossrole-fc-exec';
 export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
+
+/**
+ * The catalog's file in each function's code package, next to its bundle: `npm run build` writes
+ * it (validated), the functions read it at cold start from FC_FUNC_CODE_PATH. The catalog does not
+ * travel in an environment variable: FC allows 4 KB for all of a function's variables together.
+ */
+export const CATALOG_FILE_NAME = 'catalog.json';

@@ -1,10 +1,11 @@
 /**
  * The ledger: PostgreSQL through PGlite (embedded, the default) or pg (a server), one schema,
- * one repository. `openLedger` connects and migrates; the caller owns `close()`.
+ * one repository. `openLedger` connects and migrates (or, for the functions, only checks the
+ * schema version); the caller owns `close()`.
  */
 import type { Clock, RequestRepository } from '../domain/ports';
 import type { Db } from './db';
-import { migrate } from './migrations';
+import { checkSchemaVersion, migrate } from './migrations';
 import { openPgDb } from './pg-driver';
 import { SqlRequestRepository } from './repository';
 
@@ -25,6 +26,12 @@ export interface Ledger extends RequestRepository {
 export interface LedgerDeps {
   /** Clock for updatedAt and audit timestamps; default the system clock. */
   clock?: Clock;
+  /**
+   * `migrate` (default): apply pending migrations (bootstrap, the local stack, tools, tests).
+   * `check`: one query that the schema is current, refusing with INVALID_CONFIG otherwise (the
+   * functions: `crossrole bootstrap` migrates, not every cold start).
+   */
+  schema?: 'migrate' | 'check';
 }
 
 /** Connect to the database named by `options`, without migrating (tools and tests). */
@@ -48,7 +55,8 @@ export async function openDb(options: LedgerOptions): Promise<Db> {
 export async function openLedger(options: LedgerOptions, deps: LedgerDeps = {}): Promise<Ledger> {
   const db = await openDb(options);
   try {
-    await migrate(db);
+    if (deps.schema === 'check') await checkSchemaVersion(db);
+    else await migrate(db);
   } catch (e) {
     await db.close();
     throw e;
@@ -57,7 +65,7 @@ export async function openLedger(options: LedgerOptions, deps: LedgerDeps = {}):
 }
 
 export type { Db, Queryable, QueryResult } from './db';
-export { MIGRATIONS, DUE_FOR_EXPIRY_INDEX, UNRELEASED_INDEX, migrate } from './migrations';
-export type { Migration } from './migrations';
+export { MIGRATIONS, DUE_FOR_EXPIRY_INDEX, UNRELEASED_INDEX, SCHEMA_VERSION, checkSchemaVersion, migrate } from './migrations';
+export type { Migration, SchemaVersionCheck } from './migrations';
 export { ROLE_NAME_INDEX } from './migration-003-role-names';
 export { SqlRequestRepository } from './repository';

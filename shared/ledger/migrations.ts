@@ -3,7 +3,9 @@
  * next one. `migrate` is idempotent and safe to run from several processes at once (it takes a
  * transaction-scoped advisory lock, keyed on the schema, before looking at what is applied).
  */
-import type { Db } from './db';
+import type { Db, Queryable } from './db';
+import { sqlStateOf } from './db';
+import { CrossroleError } from '../domain/errors';
 import { ALL_STATUSES, Status } from '../domain/state-machine';
 import { RevokeMode } from '../domain/access-request';
 import { MIGRATION_3 } from './migration-003-role-names';
@@ -106,6 +108,47 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   MIGRATION_3,
 ];
+
+/** The schema version this code needs: the highest migration it knows. */
+export const SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/** undefined_table: schema_migrations does not exist, so nothing was ever migrated. */
+const UNDEFINED_TABLE = '42P01';
+
+export interface SchemaVersionCheck {
+  expected: number;
+  found: number;
+}
+
+/**
+ * A function's cold-start check, in ONE query: the schema must be at least SCHEMA_VERSION.
+ * Functions never migrate (that is `crossrole bootstrap`'s job, once, with the rights to do DDL):
+ * migrating from every cold start would take the advisory lock and read schema_migrations in a
+ * transaction on each of many instances starting at once. A newer schema is accepted: bootstrap
+ * runs before the functions are deployed, so during a deploy the old code meets the new schema,
+ * and migrations only ever add.
+ * Throws INVALID_CONFIG (the operator's mistake: a 500 for callers, never a 4xx) with the expected
+ * and found versions when the schema is behind.
+ */
+export async function checkSchemaVersion(db: Queryable): Promise<SchemaVersionCheck> {
+  let found: number;
+  try {
+    const { rows } = await db.query<{ version: number | string | null }>('SELECT max(version) AS version FROM schema_migrations');
+    found = Number(rows[0]?.version ?? 0);
+  } catch (e) {
+    if (sqlStateOf(e) !== UNDEFINED_TABLE) throw e;
+    found = 0;
+  }
+  const check = { expected: SCHEMA_VERSION, found };
+  if (found < SCHEMA_VERSION) {
+    const what = found === 0 ? 'has no Crossrole schema (never migrated)' : `is at schema version ${found}`;
+    throw new CrossroleError('INVALID_CONFIG', `the ledger database ${what}, and this code needs version ${SCHEMA_VERSION}: run crossrole bootstrap --database-url <url> to migrate it`, {
+      field: 'ledger.schema',
+      details: { expectedSchemaVersion: SCHEMA_VERSION, foundSchemaVersion: found },
+    });
+  }
+  return check;
+}
 
 /** Apply every migration not yet recorded in schema_migrations; returns the versions applied now. */
 export async function migrate(db: Db): Promise<number[]> {

@@ -17,6 +17,11 @@
  * - A custom policy holds at most 6,144 characters (www.alibabacloud.com/help/en/ram/product-overview/limits).
  * - MNS messages: `acs:mns:<region>:<uid>:/queues/<name>/messages` (doc-detail/27447); the batch APIs
  *   are authorized by the same actions (BatchReceiveMessage is mns:ReceiveMessage).
+ * - KMS (only with DATABASE_SECRET_NAME): kms:GetSecretValue on the secret
+ *   `acs:kms:<region>:<uid>:secret/<name>`, and kms:Decrypt on the key protecting it
+ *   `acs:kms:<region>:<uid>:key/<key-id>` (doc-detail/28953; the GetSecretValue reference: "If a
+ *   user-specified key is used to protect the secret value, the caller must have the kms:Decrypt
+ *   permission on the corresponding master key").
  */
 import { CrossroleError } from '../domain/errors';
 import type { ProfilePolicy } from '../domain/catalog';
@@ -49,6 +54,14 @@ export const EXEC_RAM_ACTIONS = {
 
 export const EXEC_MNS_ACTIONS = ['mns:SendMessage', 'mns:ReceiveMessage', 'mns:DeleteMessage', 'mns:ChangeMessageVisibility'] as const;
 
+/** The ledger's URL as a KMS secret (DATABASE_SECRET_NAME), read by the functions at cold start. */
+export interface DatabaseSecretRef {
+  /** The secret's name (or its ARN `acs:kms:<region>:<uid>:secret/<name>`). */
+  name: string;
+  /** The KMS key that encrypts the secret, when the role must be allowed to decrypt with it. */
+  keyId?: string;
+}
+
 export interface ExecRolePolicyInput {
   ownerAccountId: string;
   region: string;
@@ -56,6 +69,17 @@ export interface ExecRolePolicyInput {
   catalog: { profiles: ReadonlyArray<{ name: string; policies: readonly ProfilePolicy[] }> };
   /** The workflow's queues (QueueName). */
   queues: readonly string[];
+  /** Only when the functions read DATABASE_URL from a KMS secret: then, and only then, KMS rights. */
+  databaseSecret?: DatabaseSecretRef;
+}
+
+function kmsStatements(region: string, uid: string, secret: DatabaseSecretRef | undefined): Statement[] {
+  if (secret === undefined) return [];
+  const arn = secret.name.startsWith('acs:kms:') ? secret.name : `acs:kms:${region}:${uid}:secret/${secret.name}`;
+  const read: Statement = { Effect: 'Allow', Action: 'kms:GetSecretValue', Resource: arn };
+  if (secret.keyId === undefined) return [read];
+  const key = secret.keyId.startsWith('acs:kms:') ? secret.keyId : `acs:kms:${region}:${uid}:key/${secret.keyId}`;
+  return [read, { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key }];
 }
 
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
@@ -91,6 +115,8 @@ export function buildExecRolePolicy(input: ExecRolePolicyInput): string {
     // Its own role matches role/crossrole-*: nothing the functions do may touch their own identity.
     { Effect: 'Deny', Action: 'ram:*', Resource: [`${ram}:role/${EXEC_ROLE_NAME}`, `${ram}:policy/${EXEC_POLICY_NAME}`] },
     { Effect: 'Allow', Action: [...EXEC_MNS_ACTIONS], Resource: sorted(input.queues).map((q) => `acs:mns:${region}:${uid}:/queues/${q}/messages`) },
+    // The one secret the functions read at cold start; nothing else in KMS.
+    ...kmsStatements(region, uid, input.databaseSecret),
   ];
   const document: PolicyDocument = { Version: '1', Statement: statements };
   const text = JSON.stringify(document);

@@ -8,7 +8,9 @@
  * `getConfig()` is the memoised view of the real environment for handlers.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseCatalog, type Catalog } from '../domain/catalog';
+import { CATALOG_FILE_NAME } from '../domain/deployment';
 import { CrossroleError, ValidationError, errorMessage } from '../domain/errors';
 import { isAccountId } from '../domain/identifiers';
 import { checkCatalogGuardrails } from '../policy/guardrails';
@@ -24,6 +26,8 @@ export const MAX_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export type LedgerConfig =
   | { driver: 'pg'; url: string }
+  /** The URL is the value of a KMS secret, read once at cold start (shared/cloud/kms-adapter.ts). */
+  | { driver: 'pg-secret'; secretName: string }
   | { driver: 'pglite'; dir: string };
 
 export interface StaticCredentials {
@@ -43,6 +47,8 @@ export interface AppConfig {
     sts: string;
     /** Full URL, as the MNS SDK wants it. */
     mns: string;
+    /** host[:port] of KMS, for DATABASE_SECRET_NAME. */
+    kms: string;
     ecs?: string;
   };
   protocol: 'https' | 'http';
@@ -58,7 +64,7 @@ export interface AppConfig {
 }
 
 export interface LoadConfigOptions {
-  /** Reads CROSSROLE_CONFIG_FILE; injectable so tests need no files. */
+  /** Reads the catalog file; injectable so tests need no files. */
   readFile?: (path: string) => string;
 }
 
@@ -101,24 +107,39 @@ function truncateValue(v: string): string {
   return v.length > 80 ? `${v.slice(0, 80)}…` : v;
 }
 
-function loadCatalog(env: NodeJS.ProcessEnv, readFile: (path: string) => string): Catalog {
+/**
+ * Where the catalog comes from, in this order:
+ * - CROSSROLE_CONFIG: the JSON itself (tests and tools; s.yaml never sets it: FC allows 4 KB for
+ *   all of a function's environment variables together, which a real catalog outgrows);
+ * - CROSSROLE_CONFIG_FILE: a path;
+ * - `catalog.json` in the function's code directory (FC_FUNC_CODE_PATH, "the code deployment
+ *   directory", www.alibabacloud.com/help/en/functioncompute/fc/environment-variables), where
+ *   `npm run build` puts the validated catalog next to each bundle.
+ */
+function catalogSource(env: NodeJS.ProcessEnv): { variable: string; inline: string } | { variable: string; path: string } {
   const inline = read(env, 'CROSSROLE_CONFIG');
   const file = read(env, 'CROSSROLE_CONFIG_FILE');
   if (inline !== undefined && file !== undefined) fail('CROSSROLE_CONFIG', 'set either CROSSROLE_CONFIG or CROSSROLE_CONFIG_FILE, not both');
-  let variable: string;
+  if (inline !== undefined) return { variable: 'CROSSROLE_CONFIG', inline };
+  if (file !== undefined) return { variable: 'CROSSROLE_CONFIG_FILE', path: file };
+  const codeDir = read(env, 'FC_FUNC_CODE_PATH');
+  if (codeDir !== undefined) return { variable: CATALOG_FILE_NAME, path: join(codeDir, CATALOG_FILE_NAME) };
+  return fail('CROSSROLE_CONFIG_FILE', `is required outside Function Compute (the catalog's path); in FC the catalog is ${CATALOG_FILE_NAME} in the code package, written by npm run build`);
+}
+
+function loadCatalog(env: NodeJS.ProcessEnv, readFile: (path: string) => string): Catalog {
+  const source = catalogSource(env);
+  const variable = source.variable;
   let text: string;
-  if (inline !== undefined) {
-    variable = 'CROSSROLE_CONFIG';
-    text = inline;
-  } else if (file !== undefined) {
-    variable = 'CROSSROLE_CONFIG_FILE';
-    try {
-      text = readFile(file);
-    } catch (e) {
-      return fail(variable, `cannot read "${truncateValue(file)}": ${errorMessage(e)}`, e);
-    }
+  if ('inline' in source) {
+    text = source.inline;
   } else {
-    return fail('CROSSROLE_CONFIG', 'is required (the catalog JSON), or set CROSSROLE_CONFIG_FILE to its path');
+    try {
+      text = readFile(source.path);
+    } catch (e) {
+      const hint = variable === CATALOG_FILE_NAME ? ' (build with npm run build -- --catalog <file>: it writes the catalog next to each function\'s bundle)' : '';
+      return fail(variable, `cannot read "${truncateValue(source.path)}": ${errorMessage(e)}${hint}`, e);
+    }
   }
   let json: unknown;
   try {
@@ -156,27 +177,64 @@ function prefixField(variable: string, e: unknown): unknown {
   return new ValidationError('INVALID_CONFIG', field, message, { cause: e, ...(Object.keys(details).length === 0 ? {} : { details }) });
 }
 
+/**
+ * KMS secret names (CreateSecret, www.alibabacloud.com/help/doc-detail/154490.htm): up to 192 of
+ * letters, digits and `_ / + = . @ -`; GetSecretValue also takes the secret's ARN. Mirrors
+ * SECRET_NAME in shared/cloud/kms-adapter.ts (config imports no SDK adapter).
+ */
+const SECRET_NAME = /^(?:acs:kms:[a-z0-9-]+:\d{16}:secret\/)?[A-Za-z0-9_/+=.@-]{1,192}$/;
+
+function pgUrl(variable: string, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return fail(variable, 'must be a postgres:// or postgresql:// URL');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') fail(variable, 'must be a postgres:// or postgresql:// URL');
+  return url;
+}
+
+/**
+ * The ledger: DATABASE_URL (a PostgreSQL URL, password included), or DATABASE_SECRET_NAME (a KMS
+ * secret whose value is that URL, read with the execution role at cold start, so the password is
+ * never part of the function's configuration), or the embedded PGlite ledger outside FC.
+ */
 function loadLedger(env: NodeJS.ProcessEnv): LedgerConfig {
   const url = read(env, 'DATABASE_URL');
+  const secretName = read(env, 'DATABASE_SECRET_NAME');
   const dir = read(env, 'CROSSROLE_LEDGER_DIR');
-  // Both set is ambiguous: silently preferring one could write grants to a ledger nobody reads.
-  if (url !== undefined && dir !== undefined) fail('DATABASE_URL', 'set either DATABASE_URL (PostgreSQL server) or CROSSROLE_LEDGER_DIR (embedded PGlite), not both');
-  if (url !== undefined) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return fail('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
-    }
-    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') fail('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
-    return { driver: 'pg', url };
+  // Two sources are ambiguous: silently preferring one could write grants to a ledger nobody reads.
+  if (url !== undefined && secretName !== undefined) fail('DATABASE_URL', 'set either DATABASE_URL or DATABASE_SECRET_NAME (a KMS secret holding the URL), not both');
+  if ((url !== undefined || secretName !== undefined) && dir !== undefined) {
+    fail(url !== undefined ? 'DATABASE_URL' : 'DATABASE_SECRET_NAME', 'set either a PostgreSQL server (DATABASE_URL / DATABASE_SECRET_NAME) or CROSSROLE_LEDGER_DIR (embedded PGlite), not both');
+  }
+  if (url !== undefined) return { driver: 'pg', url: pgUrl('DATABASE_URL', url) };
+  if (secretName !== undefined) {
+    if (!SECRET_NAME.test(secretName)) fail('DATABASE_SECRET_NAME', `must be a KMS secret name (up to 192 of letters, digits and _/+=.@-) or its ARN, got "${truncateValue(secretName)}"`);
+    return { driver: 'pg-secret', secretName };
   }
   // Inside Function Compute (FC sets FC_FUNCTION_NAME) the embedded ledger would be a private,
   // throwaway copy per instance, and its WASM is not even in the bundle: say so at cold start.
-  if (read(env, 'FC_FUNCTION_NAME') !== undefined) fail('DATABASE_URL', 'is required in Function Compute: the ledger must be a PostgreSQL server (ApsaraDB RDS / PolarDB); the embedded PGlite ledger is for local use');
+  if (read(env, 'FC_FUNCTION_NAME') !== undefined) fail('DATABASE_URL', 'is required in Function Compute (or DATABASE_SECRET_NAME): the ledger must be a PostgreSQL server (ApsaraDB RDS / PolarDB); the embedded PGlite ledger is for local use');
   const d = dir ?? DEFAULT_LEDGER_DIR;
   if (d.includes('\0')) fail('CROSSROLE_LEDGER_DIR', 'must be a directory path');
   return { driver: 'pglite', dir: d };
+}
+
+/** The value of the DATABASE_SECRET_NAME secret: it must be the ledger's postgres:// URL. */
+export function ledgerUrlFromSecret(secretName: string, value: string): string {
+  const url = value.trim();
+  let ok = false;
+  try {
+    const u = new URL(url);
+    ok = u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+  } catch {
+    ok = false;
+  }
+  // Never echo the value: it is a secret, and a near-URL may well hold the password.
+  if (!ok) fail('DATABASE_SECRET_NAME', `the secret ${secretName} must hold the ledger's postgres://user:password@host:5432/db URL as its value (a Generic secret, text)`);
+  return url;
 }
 
 function loadCredentials(env: NodeJS.ProcessEnv): StaticCredentials | undefined {
@@ -232,7 +290,7 @@ function loadIdentityStsUrls(env: NodeJS.ProcessEnv, region: string): string[] {
  * names the offending variable (and, for the catalog, the path inside it). The catalog's custom
  * policies pass the guardrails here (shared/policy/guardrails.ts).
  *
- * @example loadConfig({ CROSSROLE_CONFIG: JSON.stringify(catalog), CROSSROLE_REGION: 'cn-shanghai' })
+ * @example loadConfig({ CROSSROLE_CONFIG_FILE: 'catalog.json', CROSSROLE_REGION: 'cn-shanghai' })
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): AppConfig {
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
@@ -256,6 +314,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const ram = hostPort('CROSSROLE_RAM_ENDPOINT', read(env, 'CROSSROLE_RAM_ENDPOINT') ?? 'ram.aliyuncs.com');
   const sts = hostPort('CROSSROLE_STS_ENDPOINT', read(env, 'CROSSROLE_STS_ENDPOINT') ?? `sts.${region}.aliyuncs.com`);
   const mns = httpUrl('CROSSROLE_MNS_ENDPOINT', read(env, 'CROSSROLE_MNS_ENDPOINT') ?? `https://${ownerAccountId}.mns.${region}.aliyuncs.com`);
+  // The shared gateway; kms-vpc.<region>.aliyuncs.com from inside a VPC (doc-detail/69006).
+  const kms = hostPort('CROSSROLE_KMS_ENDPOINT', read(env, 'CROSSROLE_KMS_ENDPOINT') ?? `kms.${region}.aliyuncs.com`);
   const ecsRaw = read(env, 'CROSSROLE_ECS_ENDPOINT');
   const ecs = ecsRaw === undefined ? undefined : hostPort('CROSSROLE_ECS_ENDPOINT', ecsRaw);
 
@@ -265,7 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     ledger: loadLedger(env),
     region,
     ownerAccountId,
-    endpoints: ecs === undefined ? { ram, sts, mns } : { ram, sts, mns, ecs },
+    endpoints: ecs === undefined ? { ram, sts, mns, kms } : { ram, sts, mns, kms, ecs },
     protocol,
     identityStsUrls: loadIdentityStsUrls(env, region),
     maxBodyBytes: loadMaxBodyBytes(env),

@@ -11,9 +11,10 @@ import type { RamAdapterOptions } from '../cloud/ram-adapter';
 import { createQueueAdapter } from '../cloud/mns-adapter';
 import { createIdentityVerifier } from '../identity/verify';
 import { IDENTITY_HEADER } from '../identity/proof-format';
-import { openLedger, type Ledger } from '../ledger';
+import type { Ledger } from '../ledger';
 import type { WorkflowDeps } from '../workflow';
 import { getConfig, type AppConfig } from './config';
+import { openFunctionLedger } from './ledger-wiring';
 import { createLogger } from './logger';
 
 /** The part of FC's `context` we use (fc-sdevs-ram.md §2.3). */
@@ -65,7 +66,7 @@ function newExternalId(): string {
 }
 
 async function build(config: AppConfig, credentials: CredentialProvider, logger: Logger, ramFactory: RamFactory | undefined): Promise<AppDeps> {
-  const ledger = await openLedger(config.ledger.driver === 'pg' ? { driver: 'pg', url: config.ledger.url } : { driver: 'pglite', dataDir: config.ledger.dir });
+  const ledger = await openFunctionLedger(config, { credentials, logger });
   const ram = ramFactory ? ramFactory({ endpoint: config.endpoints.ram, protocol: config.protocol, credentials, logger }) : noRam;
   const queue = createQueueAdapter({ endpoint: config.endpoints.mns, accountId: config.ownerAccountId, region: config.region, credentials, logger });
   const identity = createIdentityVerifier({ allowedStsUrls: config.identityStsUrls, nonces: ledger, clock: systemClock, logger, maxProofBytes: 8 * 1024 });
@@ -90,6 +91,8 @@ export function getAppDeps(context: FcContext = {}, ramFactory?: RamFactory): Pr
     const config = getConfig();
     const logger = createLogger({ level: config.logLevel, fields: { function: context.function?.name } });
     const credentials = new InvocationCredentials(config.credentials);
+    // Before building: reading the ledger's secret at cold start already needs this invocation's keys.
+    if (context.credentials) credentials.current = { ...context.credentials };
     const deps = build(config, credentials, logger, ramFactory);
     // A failed cold start must not poison the instance forever: retry on the next invocation.
     deps.catch(() => {

@@ -290,6 +290,16 @@ describe('crossrole CLI against the local stack', () => {
       expect(policy.body?.defaultPolicyVersion?.policyDocument).toContain('acs:ram:*:system:policy/AliyunMNSReadOnlyAccess');
       const updated = await cli(['bootstrap', '--as', 'partner-admin', '--catalog', catalogFile]);
       expect(updated.stdout).toMatch(/unchanged \(v7\)/);
+      // The ledger's URL in a KMS secret: the role may read that one secret and decrypt with its key, nothing else in KMS.
+      const keyOnly = await cli(['bootstrap', '--as', 'partner-admin', '--catalog', catalogFile, '--database-secret-key', 'key-1']);
+      expect(keyOnly.code).toBe(2);
+      const withSecret = json<{ policy: string; policyVersion: string }>(await cli(['bootstrap', '--as', 'partner-admin', '--catalog', catalogFile, '--database-secret', 'crossrole/ledger-url', '--database-secret-key', 'key-hzz6abc', '--json']));
+      expect(withSecret).toMatchObject({ policy: 'updated', policyVersion: 'v8' });
+      const kmsDoc = JSON.parse((await ramB.getPolicy(new R.GetPolicyRequest({ policyName: 'crossrole-fc-exec-policy', policyType: 'Custom' }))).body?.defaultPolicyVersion?.policyDocument ?? '{}') as { Statement: Array<{ Action: unknown; Resource: unknown }> };
+      expect(kmsDoc.Statement.filter((st) => JSON.stringify(st.Action).includes('kms:'))).toEqual([
+        { Effect: 'Allow', Action: 'kms:GetSecretValue', Resource: `acs:kms:cn-hangzhou:${b}:secret/crossrole/ledger-url` },
+        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: `acs:kms:cn-hangzhou:${b}:key/key-hzz6abc` },
+      ]);
       // Bob is in account B too, without the rights to bootstrap it.
       const denied = await cli(['bootstrap', '--as', 'bob', '--catalog', catalogFile]);
       expect(denied.code).toBe(1);

@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { freePort } from '../helpers/build';
+import { PG_TEST_URL, dropSchema, probePostgres, randomSchemaName } from '../helpers/ledger-pg';
 
 const root = join(__dirname, '..', '..');
 
@@ -84,5 +86,42 @@ describe('npm start', () => {
       await stop(again.child);
     }
     expect(existsSync(join(dataDir, 'ledger'))).toBe(true);
+  }, 120_000);
+});
+
+const runPg = probePostgres() === undefined || Boolean(process.env.CI);
+(runPg ? describe : describe.skip)('npm start --database-url', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crossrole-start-pg-'));
+  const schema = randomSchemaName();
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await dropSchema(schema);
+  });
+
+  it('keeps the ledger on the PostgreSQL server (migrated at start, no PGlite), and never prints its password', async () => {
+    const pg = new Client({ connectionString: PG_TEST_URL });
+    await pg.connect();
+    try {
+      await pg.query(`CREATE SCHEMA ${schema}`);
+      // The test server trusts local connections, so the password is carried but never checked.
+      const u = new URL(PG_TEST_URL);
+      u.password = 'never-printed';
+      u.searchParams.set('options', `-c search_path=${schema}`);
+      const port = await freePort();
+      const s = await start(port, dataDir, ['--database-url', u.toString()]);
+      try {
+        expect(s.output()).toMatch(/ledger\s+postgres:\/\/\S+:\*\*\*@127\.0\.0\.1:5432\/test\S*\s+\(your PostgreSQL server\)/);
+        expect(s.output()).not.toContain('never-printed');
+        const { rows } = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.schema_migrations`);
+        expect(rows[0]?.n).toBeGreaterThan(0);
+        const r = await fetch(`${s.contract.api.intake}/requests`);
+        expect(r.status).toBe(401);
+      } finally {
+        expect(await stop(s.child)).toBe(0);
+      }
+      expect(existsSync(join(dataDir, 'ledger'))).toBe(false);
+    } finally {
+      await pg.end();
+    }
   }, 120_000);
 });

@@ -5,22 +5,22 @@
  * the domain's QueueName. The execution role's policy is derived from the catalog
  * (shared/policy/exec-role-policy.ts) and tested in test/unit/policy/exec-role-policy.test.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { QueueName } from '../../shared/domain/ports';
 import { ENVIRONMENT_LIMIT_BYTES, environmentSize, functionsFromResolved, resolveSYaml, type MnsTriggerSpec, type ResolvedSYaml } from '../../local/fc';
 import { CrossroleError } from '../../shared/domain/errors';
 import { EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, LOCAL_VPC, OWNER_ACCOUNT_ID } from '../../local/world';
+import { CATALOG_FILE_NAME } from '../../shared/domain/deployment';
 import { ensureBuilt, PROJECT_ROOT } from '../helpers/build';
 
 const S_YAML = readFileSync(join(PROJECT_ROOT, 's.yaml'), 'utf8');
 const SCHEMA = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'fc3-props.schema.json'), 'utf8')) as Record<string, unknown> & { definitions: Record<string, unknown> };
 const LOCAL_URL = 'http://127.0.0.1:9494';
 
-/** The functions' environment variables as local/stack.ts passes them (endpoints of a stack on port 9494). */
-const LOCAL_ENV: Record<string, string> = {
-  CROSSROLE_CONFIG: JSON.stringify(LOCAL_CATALOG),
+/** What local/stack.ts passes for `${env(...)}` (endpoints of a stack on port 9494); no catalog. */
+const STACK_VALUES: Record<string, string> = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
   CROSSROLE_REGION: LOCAL_REGION,
   CROSSROLE_PROTOCOL: 'http',
@@ -31,9 +31,12 @@ const LOCAL_ENV: Record<string, string> = {
   CROSSROLE_LOG_LEVEL: 'warn',
 };
 
+/** The functions' resolved environment: those values, and s.yaml's empty defaults for the rest. */
+const LOCAL_ENV: Record<string, string> = { ...STACK_VALUES, DATABASE_SECRET_NAME: '', CROSSROLE_KMS_ENDPOINT: '' };
+
 /** All `${env(...)}` values local/stack.ts passes: the variables above and the local VPC. */
 const S_YAML_ENV: Record<string, string> = {
-  ...LOCAL_ENV,
+  ...STACK_VALUES,
   CROSSROLE_VPC_ID: LOCAL_VPC.vpcId,
   CROSSROLE_VSWITCH_ID: LOCAL_VPC.vSwitchId,
   CROSSROLE_SECURITY_GROUP_ID: LOCAL_VPC.securityGroupId,
@@ -117,12 +120,35 @@ describe('s.yaml against the fc3 props schema (test/fixtures/fc3-props.schema.js
   });
 });
 
+/** A production deployment's `${env(...)}` values, each as long as real ones get. */
+const PRODUCTION_ENV: Record<string, string> = {
+  DATABASE_SECRET_NAME: 'acs:kms:ap-southeast-1:1511928242963727:secret/crossrole/production/ledger-database-url-primary',
+  CROSSROLE_KMS_ENDPOINT: 'kms-vpc.ap-southeast-1.aliyuncs.com',
+  CROSSROLE_REGION: 'ap-southeast-1',
+  CROSSROLE_PROTOCOL: 'https',
+  CROSSROLE_RAM_ENDPOINT: 'ram.aliyuncs.com',
+  CROSSROLE_STS_ENDPOINT: 'sts-vpc.ap-southeast-1.aliyuncs.com',
+  CROSSROLE_MNS_ENDPOINT: 'https://1511928242963727.mns.ap-southeast-1-internal.aliyuncs.com',
+  CROSSROLE_IDENTITY_STS_URLS: 'https://sts.aliyuncs.com/,https://sts.ap-southeast-1.aliyuncs.com/,https://sts-vpc.ap-southeast-1.aliyuncs.com/',
+  CROSSROLE_LOG_LEVEL: 'info',
+  CROSSROLE_VPC_ID: 'vpc-t4nq8b7k2c4d5e6f7g8h9',
+  CROSSROLE_VSWITCH_ID: 'vsw-t4n1a2b3c4d5e6f7g8h9i',
+  CROSSROLE_SECURITY_GROUP_ID: 'sg-t4n0123456789abcdefg',
+};
+
 describe('s.yaml against FC 3.0 limits', () => {
-  it('keeps each function\'s environment under 4 KB, with room to spare', () => {
-    const size = environmentSize(LOCAL_ENV);
-    expect(size).toBeLessThanOrEqual(ENVIRONMENT_LIMIT_BYTES);
-    // The catalog travels in CROSSROLE_CONFIG: a catalog a little larger than the local one must still fit.
-    expect(size).toBeLessThan(ENVIRONMENT_LIMIT_BYTES * 0.5);
+  it('keeps each function\'s environment far under 4 KB with production values: the catalog is not in it', () => {
+    for (const s of functionsFromResolved(resolved(PRODUCTION_ENV), OWNER_ACCOUNT_ID)) {
+      expect(Object.keys(s.environmentVariables)).not.toContain('CROSSROLE_CONFIG');
+      expect(JSON.stringify(s.environmentVariables)).not.toContain('"profiles"');
+      const size = environmentSize(s.environmentVariables);
+      expect(size).toBeLessThanOrEqual(ENVIRONMENT_LIMIT_BYTES);
+      // Room for growth whatever the catalog's size: it travels in the code package.
+      expect(size).toBeLessThan(1024);
+    }
+    // And with a plain DATABASE_URL instead of the secret (password and all).
+    const plain = { ...PRODUCTION_ENV, DATABASE_SECRET_NAME: '', DATABASE_URL: `postgres://crossrole_app:${'p'.repeat(64)}@pgm-t4n0a1b2c3d4e5f6.pg.rds.aliyuncs.com:5432/crossrole?sslmode=require` };
+    for (const s of functionsFromResolved(resolved(plain), OWNER_ACCOUNT_ID)) expect(environmentSize(s.environmentVariables)).toBeLessThan(1024);
   });
 
   it('is refused without its VPC values (no environment), naming the function', () => {
@@ -141,6 +167,15 @@ describe('s.yaml against the build and the domain', () => {
   beforeAll(async () => {
     await ensureBuilt();
   }, 120_000);
+
+  it('every function\'s code package carries the catalog next to its bundle (the local stack\'s, by default)', () => {
+    const specs = functionsFromResolved(resolved(S_YAML_ENV), OWNER_ACCOUNT_ID);
+    expect(specs.map((s) => s.code.replace(/^\.\/dist\/functions\//, '')).sort()).toEqual(readdirSync(join(PROJECT_ROOT, 'dist', 'functions')).sort());
+    for (const s of specs) {
+      const text = readFileSync(join(PROJECT_ROOT, s.code, CATALOG_FILE_NAME), 'utf8');
+      expect(JSON.parse(text)).toEqual(LOCAL_CATALOG);
+    }
+  });
 
   it('every handler exists in the build and exports `handler`', () => {
     for (const s of functionsFromResolved(resolved(S_YAML_ENV), OWNER_ACCOUNT_ID)) {

@@ -168,4 +168,33 @@ describe('buildExecRolePolicy', () => {
     for (const a of operatorOnly) expect(called.has(a)).toBe(true);
     expect(Object.values(EXEC_RAM_ACTIONS).flat().sort()).toEqual([...allowed].sort());
   });
+
+  describe('the ledger\'s URL as a KMS secret (DATABASE_SECRET_NAME)', () => {
+    const secretArn = (name: string): string => `acs:kms:${REGION}:${UID}:secret/${name}`;
+    const withSecret = (databaseSecret: { name: string; keyId?: string }): PolicyDocument =>
+      parsePolicyDocument(buildExecRolePolicy({ ownerAccountId: UID, region: REGION, catalog: parseCatalog(catalog(['AliyunECSReadOnlyAccess'])), queues: QUEUES, databaseSecret }), 'execRolePolicy');
+
+    it('grants nothing in KMS when no secret is configured', () => {
+      expect(realistic.text).not.toContain('kms:');
+      expect(allows(realistic.doc, 'kms:GetSecretValue', secretArn('crossrole/ledger'))).toBe(false);
+    });
+
+    it('lets the functions read that one secret, and decrypt with its key when one is named', () => {
+      const doc = withSecret({ name: 'crossrole/ledger-url', keyId: 'key-hzz6a1b2c3d4e5f6' });
+      expect(allows(doc, 'kms:GetSecretValue', secretArn('crossrole/ledger-url'))).toBe(true);
+      expect(allows(doc, 'kms:GetSecretValue', secretArn('crossrole/other'))).toBe(false);
+      expect(allows(doc, 'kms:GetSecretValue', `acs:kms:cn-shanghai:${UID}:secret/crossrole/ledger-url`)).toBe(false);
+      expect(allows(doc, 'kms:Decrypt', `acs:kms:${REGION}:${UID}:key/key-hzz6a1b2c3d4e5f6`)).toBe(true);
+      expect(allows(doc, 'kms:Decrypt', `acs:kms:${REGION}:${UID}:key/key-other`)).toBe(false);
+      expect(allows(doc, 'kms:ListSecrets', `acs:kms:${REGION}:${UID}:secret`)).toBe(false);
+      const noKey = withSecret({ name: 'crossrole/ledger-url' });
+      expect(allows(noKey, 'kms:GetSecretValue', secretArn('crossrole/ledger-url'))).toBe(true);
+      expect(JSON.stringify(noKey)).not.toContain('kms:Decrypt');
+    });
+
+    it('takes the secret as an ARN too, as GetSecretValue does', () => {
+      const arn = `acs:kms:${REGION}:${UID}:secret/ledger`;
+      expect(allows(withSecret({ name: arn }), 'kms:GetSecretValue', arn)).toBe(true);
+    });
+  });
 });

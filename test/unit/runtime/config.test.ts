@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossroleError, ValidationError } from '../../../shared/domain/errors';
-import { DEFAULT_MAX_BODY_BYTES, getConfig, loadConfig, resetConfigForTests } from '../../../shared/runtime/config';
+import { DEFAULT_MAX_BODY_BYTES, getConfig, ledgerUrlFromSecret, loadConfig, resetConfigForTests } from '../../../shared/runtime/config';
 import { httpStatusOf } from '../../../shared/runtime/http/response';
 
 const OWNER = '1234567890123456';
@@ -31,7 +31,7 @@ describe('loadConfig defaults', () => {
     expect(c.ownerAccountId).toBe(OWNER);
     expect(c.region).toBe('cn-hangzhou');
     expect(c.ledger).toEqual({ driver: 'pglite', dir: '/tmp/crossrole-ledger' });
-    expect(c.endpoints).toEqual({ ram: 'ram.aliyuncs.com', sts: 'sts.cn-hangzhou.aliyuncs.com', mns: `https://${OWNER}.mns.cn-hangzhou.aliyuncs.com` });
+    expect(c.endpoints).toEqual({ ram: 'ram.aliyuncs.com', sts: 'sts.cn-hangzhou.aliyuncs.com', mns: `https://${OWNER}.mns.cn-hangzhou.aliyuncs.com`, kms: 'kms.cn-hangzhou.aliyuncs.com' });
     expect(c.protocol).toBe('https');
     expect(c.identityStsUrls).toEqual(['https://sts.aliyuncs.com/', 'https://sts.cn-hangzhou.aliyuncs.com/']);
     expect(c.maxBodyBytes).toBe(DEFAULT_MAX_BODY_BYTES);
@@ -69,7 +69,7 @@ describe('loadConfig defaults', () => {
       CROSSROLE_OWNER_ACCOUNT_ID: OWNER,
     }));
     expect(c.protocol).toBe('http');
-    expect(c.endpoints).toEqual({ ram: '127.0.0.1:9494', sts: '127.0.0.1:9494', mns: 'http://127.0.0.1:9494', ecs: 'localhost:9494' });
+    expect(c.endpoints).toEqual({ ram: '127.0.0.1:9494', sts: '127.0.0.1:9494', mns: 'http://127.0.0.1:9494', kms: 'kms.cn-hangzhou.aliyuncs.com', ecs: 'localhost:9494' });
     expect(c.identityStsUrls).toEqual(['http://127.0.0.1:9494/']);
     expect(c.ledger).toEqual({ driver: 'pglite', dir: '/data/ledger' });
     expect(c.maxBodyBytes).toBe(65536);
@@ -169,14 +169,85 @@ describe('loadConfig applies the catalog guardrails', () => {
   });
 });
 
+describe('loadConfig: the catalog in the code package (FC_FUNC_CODE_PATH)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'crossrole-code-'));
+    writeFileSync(join(dir, 'catalog.json'), JSON.stringify(CATALOG));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads catalog.json from the code directory FC names, with nothing in the environment', () => {
+    const c = loadConfig({ FC_FUNC_CODE_PATH: dir, FC_FUNCTION_NAME: 'crossrole-intake', DATABASE_URL: 'postgres://db/x' });
+    expect(c.catalog.profiles.map((p) => p.name)).toEqual(['ecs-readonly']);
+  });
+
+  it('prefers an explicit CROSSROLE_CONFIG_FILE (tests, tools) over the code package', () => {
+    const readFile = jest.fn(() => JSON.stringify({ ...CATALOG, profiles: [{ ...CATALOG.profiles[0], name: 'other' }] }));
+    expect(loadConfig({ FC_FUNC_CODE_PATH: dir, CROSSROLE_CONFIG_FILE: '/etc/c.json' }, { readFile }).catalog.profiles[0]?.name).toBe('other');
+    expect(readFile).toHaveBeenCalledWith('/etc/c.json');
+  });
+
+  it('a code package without the catalog (built before, or by hand) says how to build it', () => {
+    let err: CrossroleError | undefined;
+    try {
+      loadConfig({ FC_FUNC_CODE_PATH: join(dir, 'nowhere') });
+    } catch (e) {
+      err = e as CrossroleError;
+    }
+    expect({ code: err?.code, field: err?.field }).toEqual({ code: 'INVALID_CONFIG', field: 'catalog.json' });
+    expect(err?.message).toMatch(/npm run build -- --catalog/);
+  });
+
+  it('names the field inside the file', () => {
+    const readFile = (): string => JSON.stringify({ ...CATALOG, profiles: [{ ...CATALOG.profiles[0], maxDuration: '8 h' }] });
+    expect(failure({ FC_FUNC_CODE_PATH: '/code' }, { readFile })).toEqual({ code: 'INVALID_CONFIG', field: 'catalog.json.profiles[0].maxDuration' });
+  });
+});
+
+describe('loadConfig: the ledger from a KMS secret (DATABASE_SECRET_NAME)', () => {
+  it('keeps the secret name, not a URL, and needs no DATABASE_URL in FC', () => {
+    const c = loadConfig(base({ FC_FUNCTION_NAME: 'crossrole-intake', DATABASE_SECRET_NAME: 'crossrole/prod/ledger-url' }));
+    expect(c.ledger).toEqual({ driver: 'pg-secret', secretName: 'crossrole/prod/ledger-url' });
+    expect(c.endpoints.kms).toBe('kms.cn-hangzhou.aliyuncs.com');
+  });
+
+  it('takes the secret\'s ARN and a VPC KMS endpoint', () => {
+    const arn = `acs:kms:cn-shanghai:${OWNER}:secret/ledger`;
+    const c = loadConfig(base({ DATABASE_SECRET_NAME: arn, CROSSROLE_REGION: 'cn-shanghai', CROSSROLE_KMS_ENDPOINT: 'kms-vpc.cn-shanghai.aliyuncs.com' }));
+    expect(c.ledger).toEqual({ driver: 'pg-secret', secretName: arn });
+    expect(c.endpoints.kms).toBe('kms-vpc.cn-shanghai.aliyuncs.com');
+  });
+
+  it('accepts only a postgres URL as the secret\'s value, and never echoes the value', () => {
+    expect(ledgerUrlFromSecret('s', ' postgres://crossrole:pw@pgm-1.pg.rds.aliyuncs.com:5432/crossrole\n')).toBe('postgres://crossrole:pw@pgm-1.pg.rds.aliyuncs.com:5432/crossrole');
+    for (const value of ['hunter2-the-password', '{"AccountName":"crossrole","AccountPassword":"hunter2-the-password"}', 'mysql://u:hunter2-the-password@h/db']) {
+      let err: CrossroleError | undefined;
+      try {
+        ledgerUrlFromSecret('crossrole/ledger', value);
+      } catch (e) {
+        err = e as CrossroleError;
+      }
+      expect({ code: err?.code, field: err?.field }).toEqual({ code: 'INVALID_CONFIG', field: 'DATABASE_SECRET_NAME' });
+      expect(err?.message).toMatch(/crossrole\/ledger must hold the ledger's postgres:\/\//);
+      expect(err?.message).not.toContain('hunter2');
+    }
+  });
+});
+
 describe('loadConfig failures name the variable', () => {
   it.each<[string, NodeJS.ProcessEnv, string]>([
-    ['no catalog at all', {}, 'CROSSROLE_CONFIG'],
+    ['no catalog at all (and not in FC)', {}, 'CROSSROLE_CONFIG_FILE'],
     ['both catalog sources', base({ CROSSROLE_CONFIG_FILE: '/x.json' }), 'CROSSROLE_CONFIG'],
     ['catalog not JSON', { CROSSROLE_CONFIG: '{ownerAccountId:' }, 'CROSSROLE_CONFIG'],
     ['both ledgers', base({ DATABASE_URL: 'postgres://db/x', CROSSROLE_LEDGER_DIR: '/d' }), 'DATABASE_URL'],
     ['DATABASE_URL not postgres', base({ DATABASE_URL: 'mysql://db/x' }), 'DATABASE_URL'],
     ['DATABASE_URL not a URL', base({ DATABASE_URL: 'db:5432' }), 'DATABASE_URL'],
+    ['DATABASE_URL and DATABASE_SECRET_NAME', base({ DATABASE_URL: 'postgres://db/x', DATABASE_SECRET_NAME: 'crossrole/ledger' }), 'DATABASE_URL'],
+    ['DATABASE_SECRET_NAME and a PGlite directory', base({ DATABASE_SECRET_NAME: 'crossrole/ledger', CROSSROLE_LEDGER_DIR: '/d' }), 'DATABASE_SECRET_NAME'],
+    ['DATABASE_SECRET_NAME with a space', base({ DATABASE_SECRET_NAME: 'crossrole ledger' }), 'DATABASE_SECRET_NAME'],
+    ['DATABASE_SECRET_NAME over 192 characters', base({ DATABASE_SECRET_NAME: 'x'.repeat(193) }), 'DATABASE_SECRET_NAME'],
+    ['KMS endpoint with scheme', base({ CROSSROLE_KMS_ENDPOINT: 'https://kms.cn-hangzhou.aliyuncs.com' }), 'CROSSROLE_KMS_ENDPOINT'],
     ['bad region', base({ CROSSROLE_REGION: 'Hangzhou' }), 'CROSSROLE_REGION'],
     ['bad FC_REGION', base({ FC_REGION: 'cn_hangzhou' }), 'FC_REGION'],
     ['owner not an account id', base({ CROSSROLE_OWNER_ACCOUNT_ID: '123' }), 'CROSSROLE_OWNER_ACCOUNT_ID'],
