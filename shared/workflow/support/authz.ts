@@ -80,9 +80,28 @@ export function isRequestPartner(catalog: Catalog, caller: CallerIdentity, reque
   return caller.accountId === request.partnerAccountId && (isOwnRequest(caller, request) || isPartnerManager(catalog, caller));
 }
 
-/** Approvers see every request; a partner identity only those it may act for (isRequestPartner). */
+/**
+ * A user or role the grant's trust policy names explicitly (`--principal user/bob`): the identity
+ * that will assume the role needs its ARN and ExternalId, so it may read the request (never list,
+ * cancel or revoke it). A trusted account root names nobody in particular: then the partner's
+ * admin hands the details on, as in the manual procedure, and a colleague learns nothing.
+ */
+export function isNamedPrincipal(caller: CallerIdentity, request: AccessRequest): boolean {
+  if (caller.accountId !== request.partnerAccountId) return false;
+  const c = tryParse(caller.arn);
+  if (c === undefined) return false;
+  return request.principals.some((entry) => {
+    const p = tryParse(entry);
+    if (p === undefined || p.accountId !== c.accountId) return false;
+    if (p.kind === 'user') return c.kind === 'user' && p.name === c.name;
+    // A role is assumed by sessions: any session of the named role (role names compare case-insensitively).
+    return p.kind === 'role' && c.kind === 'assumed-role' && p.name.toLowerCase() === c.name.toLowerCase();
+  });
+}
+
+/** Approvers see every request; a partner identity those it may act for (isRequestPartner) or is named in. */
 export function canSee(catalog: Catalog, caller: CallerIdentity, request: AccessRequest): boolean {
-  return isApprover(catalog, caller) || isRequestPartner(catalog, caller, request);
+  return isApprover(catalog, caller) || isRequestPartner(catalog, caller, request) || isNamedPrincipal(caller, request);
 }
 
 /**

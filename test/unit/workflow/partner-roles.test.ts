@@ -200,3 +200,31 @@ describe('who may act (cancel, revoke)', () => {
     expect(JSON.stringify(await getRequest(w.deps, callers.partnerAdmin, g.id))).toContain(secret);
   });
 });
+
+describe('a principal the grant names explicitly', () => {
+  it('may read the request (it needs the role ARN and ExternalId to assume it) but not list, cancel or revoke it', async () => {
+    const w = makeWorld();
+    const g = await active(w, { principals: ['user/dave'] });
+    const read = await getRequest(w.deps, callers.dave, g.id);
+    expect(read.request.externalId).toBe(g.externalId);
+    expect(ids((await listRequests(w.deps, callers.dave)).items)).not.toContain(g.id);
+    expect(await codeOf(cancelRequest(w.deps, callers.dave, g.id))).toBe('FORBIDDEN_NOT_OWNER');
+    expect(await codeOf(requestRevocation(w.deps, callers.dave, g.id, { reason: 'x' }))).toBe('FORBIDDEN_NOT_OWNER');
+    // Naming dave says nothing about another colleague.
+    expect(await codeOf(getRequest(w.deps, sessionOf('dev', 'laptop'), g.id))).toBe('NOT_FOUND');
+  });
+
+  it('a grant that trusts the account root names nobody: a colleague still learns nothing', async () => {
+    const w = makeWorld();
+    const g = await active(w);
+    expect(g.principals).toEqual([`acs:ram::${PARTNER}:root`]);
+    expect(await codeOf(getRequest(w.deps, callers.dave, g.id))).toBe('NOT_FOUND');
+  });
+
+  it('a named role lets its sessions read, in any case of the role name', async () => {
+    const w = makeWorld();
+    const g = await active(w, { principals: ['role/Ops'] });
+    expect((await getRequest(w.deps, sessionOf('ops', 'laptop'), g.id)).request.id).toBe(g.id);
+    expect(await codeOf(getRequest(w.deps, sessionOf('dev', 'laptop'), g.id))).toBe('NOT_FOUND');
+  });
+});
