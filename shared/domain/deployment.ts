@@ -5,3 +5,8 @@
  */
 export const EXEC_ROLE_NAME = 'crossrole-fc-exec';
 export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
+/**
+ * The approvers' permission policy (`crossrole bootstrap` creates it and attaches it to each
+ * approver of the catalog): the inbox's MNS calls on the approvals queue, nothing else.
+ */
+export const APPROVER_POLICY_NAME = 'crossrole-approvers';
