@@ -10,3 +10,5 @@ export * from './mns-adapter';
 export * from './fc-adapter';
 export * from './delete-conflict';
 export * from './client-cache';
+export * from './queue-admin';
+export * from './ram-admin';
