@@ -83,7 +83,8 @@ describe('sYamlEnvironments', () => {
 
   it('uses the same 4 KB limit and byte count as the local runtime, for non-ASCII text too', () => {
     expect(FC_ENVIRONMENT_LIMIT_BYTES).toBe(ENVIRONMENT_LIMIT_BYTES);
-    for (const vars of [{}, { A: 'x' }, { CATALOG: 'Zugriff für Prüfer – 审计 "quoted" \\ \n' }]) expect(fcEnvironmentSize(vars)).toBe(environmentSize(vars));
+    const cases: Array<Record<string, string>> = [{}, { A: 'x' }, { CATALOG: 'Zugriff für Prüfer – 审计 "quoted" \\ \n' }];
+    for (const vars of cases) expect(fcEnvironmentSize(vars)).toBe(environmentSize(vars));
   });
 
   it('sees a catalog too large for the environment, and reports what it could not resolve', () => {
