@@ -3,7 +3,7 @@
  * only here and in shared/runtime/config.ts). Commands receive a CliEnv and never look further.
  */
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
 export interface CliEnv {
   cwd: string;
@@ -33,6 +33,17 @@ export interface CliEnv {
   accessKeyId?: string;
   accessKeySecret?: string;
   securityToken?: string;
+  /** CROSSROLE_MNS_ENDPOINT: the owner account's MNS endpoint (the approvers' inbox), `https://<uid>.mns.<region>.aliyuncs.com`. */
+  mnsEndpoint?: string;
+  /** CROSSROLE_CONFIG_DIR: where `crossrole configure` keeps config.json (tests); else XDG_CONFIG_HOME/crossrole. */
+  configDir?: string;
+  /** XDG_CONFIG_HOME (default ~/.config). */
+  xdgConfigHome?: string;
+  /**
+   * The whole environment, for `crossrole doctor`'s reading of s.yaml, whose `${env('X')}` may name
+   * any variable (as `s deploy` resolves it). Absent when a caller builds a CliEnv by hand.
+   */
+  variables?: Readonly<Record<string, string | undefined>>;
   /** NO_COLOR set (any value): never colour. FORCE_COLOR set: colour even without a TTY. */
   noColor: boolean;
   forceColor: boolean;
@@ -67,6 +78,10 @@ export function readCliEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   set('accessKeyId', value(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID'));
   set('accessKeySecret', value(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'));
   set('securityToken', value(env, 'ALIBABA_CLOUD_SECURITY_TOKEN'));
+  set('mnsEndpoint', value(env, 'CROSSROLE_MNS_ENDPOINT'));
+  set('configDir', value(env, 'CROSSROLE_CONFIG_DIR'));
+  set('xdgConfigHome', value(env, 'XDG_CONFIG_HOME'));
+  out.variables = { ...env };
   return out;
 }
 
@@ -77,6 +92,18 @@ export function localDataDir(env: CliEnv, override?: string): string {
 
 export function localContractPath(env: CliEnv, override?: string): string {
   return join(localDataDir(env, override), 'local.json');
+}
+
+/**
+ * The client config `crossrole configure` writes: $CROSSROLE_CONFIG_DIR/config.json, else
+ * $XDG_CONFIG_HOME/crossrole/config.json, else ~/.config/crossrole/config.json (the XDG base
+ * directory specification's default).
+ */
+export function clientConfigPath(env: CliEnv): string {
+  if (env.configDir !== undefined) return resolve(env.cwd, env.configDir, 'config.json');
+  // "If an implementation encounters a relative path in any of these variables it should consider the path invalid and ignore it."
+  const xdg = env.xdgConfigHome !== undefined && isAbsolute(env.xdgConfigHome) ? env.xdgConfigHome : join(env.home, '.config');
+  return join(xdg, 'crossrole', 'config.json');
 }
 
 /** The aliyun CLI's config file (`aliyun configure` writes it). */

@@ -9,7 +9,8 @@ import type { CloudCredentials } from '../shared/cloud/credentials';
 import { silentLogger, type Logger } from '../shared/domain/ports';
 import type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
 import { createApiClient, type ApiClient, type PopEndpoint } from './api';
-import { aliyunConfigPath, localContractPath, type CliEnv } from './config';
+import { mnsEndpointAccount, readClientConfig, type ClientConfig } from './client-config';
+import { aliyunConfigPath, clientConfigPath, localContractPath, type CliEnv } from './config';
 import { CliError, UsageError } from './errors';
 import type { Ui } from './ui';
 
@@ -51,8 +52,12 @@ export interface Session {
   options: CommonOptions;
   /** The local stack's contract, when this session talks to it. */
   local(): LocalContract | undefined;
+  /** The client config file (`crossrole configure`), when there is one and the local stack is not in use. */
+  clientConfig(): ClientConfig | undefined;
   credentials(): Promise<ResolvedCredentials>;
   api(): ApiClient;
+  /** The two trigger URLs the API client uses (throws NO_ENDPOINT when none is configured). */
+  apiUrls(): { intake: string; approval: string };
   endpoints(): Endpoints;
   /** Account A (owner): needed for MNS and FC. */
   ownerAccountId(): string;
@@ -144,8 +149,14 @@ async function fromDefaultChain(): Promise<CloudCredentials | undefined> {
   }
 }
 
+/**
+ * Where each setting comes from, first match wins: flags, then the environment, then the local
+ * stack's local.json when `--as` names one of its principals, then the client config file
+ * (`crossrole configure`), and last a local.json found in the working directory.
+ */
 export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Session {
   let contract: LocalContract | null | undefined;
+  let fileConfig: ClientConfig | null | undefined;
   let creds: Promise<ResolvedCredentials> | undefined;
   let api: ApiClient | undefined;
 
@@ -153,12 +164,19 @@ export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Sess
     options.endpoint !== undefined || options.apiIntake !== undefined || options.apiApproval !== undefined
     || env.endpoint !== undefined || env.apiIntake !== undefined || env.apiApproval !== undefined;
 
-  /** The local stack: always with --as; otherwise only when no API endpoint was configured. */
+  /** The config file, read once; never with --as (the local stack's principals use the local stack). */
+  function clientConfig(): ClientConfig | undefined {
+    if (options.as !== undefined) return undefined;
+    if (fileConfig === undefined) fileConfig = readClientConfig(env)?.config ?? null;
+    return fileConfig ?? undefined;
+  }
+
+  /** The local stack: always with --as; otherwise only when no API endpoint was configured anywhere. */
   function local(): LocalContract | undefined {
     if (contract !== undefined) return contract ?? undefined;
     const path = localContractPath(env, options.dataDir);
     if (options.as !== undefined) contract = readLocalContract(path);
-    else contract = !explicitApi() && existsSync(path) ? readLocalContract(path) : null;
+    else contract = !explicitApi() && clientConfig() === undefined && existsSync(path) ? readLocalContract(path) : null;
     return contract ?? undefined;
   }
 
@@ -181,6 +199,10 @@ export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Sess
         source: 'environment (ALIBABA_CLOUD_ACCESS_KEY_ID)',
       };
     }
+    const configured = clientConfig()?.aliyunProfile;
+    if (configured !== undefined) {
+      return { credentials: fromAliyunConfig(env, configured), source: `aliyun CLI profile ${configured} (from ${clientConfigPath(env)})` };
+    }
     const chained = await fromDefaultChain();
     if (chained) return { credentials: chained, source: 'the @alicloud/credentials default chain' };
     throw new CliError('NO_CREDENTIALS', 'no Alibaba Cloud credentials found. Tried: --as <principal> (local.json), --profile <name> (~/.aliyun/config.json), '
@@ -192,15 +214,20 @@ export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Sess
 
   function endpoints(): Endpoints {
     const c = local();
-    const region = options.region ?? env.region ?? c?.region ?? DEFAULT_REGION;
-    const owner = options.ownerAccount ?? env.ownerAccountId ?? c?.ownerAccountId;
+    const f = c ? undefined : clientConfig();
+    const region = options.region ?? env.region ?? c?.region ?? f?.region ?? DEFAULT_REGION;
     const stsText = options.stsEndpoint ?? env.stsEndpoint;
     const localPop: PopEndpoint | undefined = c ? { host: c.endpoint, protocol: 'http' } : undefined;
+    const mnsConfigured = env.mnsEndpoint ?? (c ? `http://${c.endpoint}` : f?.mnsEndpoint);
+    const owner = options.ownerAccount ?? env.ownerAccountId ?? c?.ownerAccountId ?? f?.ownerAccountId
+      ?? (mnsConfigured === undefined ? undefined : mnsEndpointAccount(mnsConfigured));
+    const sts = stsText !== undefined ? parsePopEndpoint(stsText, '--sts-endpoint')
+      : localPop ?? (f?.stsEndpoint !== undefined ? parsePopEndpoint(f.stsEndpoint, `stsEndpoint in ${clientConfigPath(env)}`) : { host: 'sts.aliyuncs.com', protocol: 'https' as const });
     return {
-      sts: stsText !== undefined ? parsePopEndpoint(stsText, '--sts-endpoint') : localPop ?? { host: 'sts.aliyuncs.com', protocol: 'https' },
+      sts,
       ram: localPop ?? { host: 'ram.aliyuncs.com', protocol: 'https' },
       ecs: localPop ?? { host: `ecs.${region}.aliyuncs.com`, protocol: 'https' },
-      mns: c ? `http://${c.endpoint}` : `https://${owner ?? 'OWNER'}.mns.${region}.aliyuncs.com`,
+      mns: mnsConfigured ?? `https://${owner ?? 'OWNER'}.mns.${region}.aliyuncs.com`,
       fc: c ? `http://${c.endpoint}` : `https://${owner ?? 'OWNER'}.${region}.fc.aliyuncs.com`,
       region,
       ...(owner === undefined ? {} : { ownerAccountId: owner }),
@@ -208,15 +235,24 @@ export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Sess
   }
 
   function apiUrls(): { intake: string; approval: string } {
-    const baseText = options.endpoint ?? env.endpoint;
-    const base = baseText?.replace(/\/+$/, '');
-    if (base !== undefined && !/^https?:\/\/[^/\s]+/.test(base)) throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:9494 (got ${JSON.stringify(baseText)})`);
-    const c = options.as !== undefined || !explicitApi() ? local() : undefined;
-    const intake = options.apiIntake ?? env.apiIntake ?? (base !== undefined ? `${base}/fn/crossrole-intake` : c?.api.intake);
-    const approval = options.apiApproval ?? env.apiApproval ?? (base !== undefined ? `${base}/fn/crossrole-approval` : c?.api.approval);
+    const viaBase = (text: string | undefined, what: string): { intake: string; approval: string } | undefined => {
+      if (text === undefined) return undefined;
+      const base = text.replace(/\/+$/, '');
+      if (!/^https?:\/\/[^/\s]+/.test(base)) throw new UsageError(`${what} must be a URL such as http://127.0.0.1:9494 (got ${JSON.stringify(text)})`);
+      return { intake: `${base}/fn/crossrole-intake`, approval: `${base}/fn/crossrole-approval` };
+    };
+    const c = options.as !== undefined ? local() : undefined;
+    const f = c ? undefined : clientConfig();
+    const implicit = c === undefined && f === undefined && !explicitApi() ? local() : undefined;
+    // Each URL on its own, first source that names it: flags, environment, --as, config file, local.json.
+    const fromFlags = viaBase(options.endpoint, '--endpoint');
+    const fromEnv = viaBase(env.endpoint, 'CROSSROLE_ENDPOINT');
+    const fromFile = viaBase(f?.apiUrl, `apiUrl in ${clientConfigPath(env)}`);
+    const intake = options.apiIntake ?? fromFlags?.intake ?? env.apiIntake ?? fromEnv?.intake ?? c?.api.intake ?? f?.intakeUrl ?? fromFile?.intake ?? implicit?.api.intake;
+    const approval = options.apiApproval ?? fromFlags?.approval ?? env.apiApproval ?? fromEnv?.approval ?? c?.api.approval ?? f?.approvalUrl ?? fromFile?.approval ?? implicit?.api.approval;
     if (intake === undefined || approval === undefined) {
-      throw new CliError('NO_ENDPOINT', `no Crossrole API endpoint: no --endpoint, CROSSROLE_ENDPOINT or --api-intake/--api-approval, and no local stack at ${localContractPath(env, options.dataDir)}`, {
-        hint: 'pass --endpoint <url> (or both trigger URLs), or start the local stack with `npm start` and use --as <principal>.',
+      throw new CliError('NO_ENDPOINT', `no Crossrole API endpoint: no --endpoint, CROSSROLE_ENDPOINT or --api-intake/--api-approval, no client config at ${clientConfigPath(env)}, and no local stack at ${localContractPath(env, options.dataDir)}`, {
+        hint: 'run the `crossrole configure ...` command your Crossrole owner gave you (their `crossrole bootstrap` prints it), pass --endpoint <url>, or start the local stack with `npm start` and use --as <principal>.',
       });
     }
     return { intake, approval };
@@ -227,6 +263,7 @@ export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Sess
     ui,
     options,
     local,
+    clientConfig,
     credentials() {
       creds ??= resolveCredentials();
       return creds;
@@ -238,10 +275,11 @@ export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Sess
       }
       return api;
     },
+    apiUrls,
     endpoints,
     ownerAccountId() {
       const owner = endpoints().ownerAccountId;
-      if (owner === undefined) throw new UsageError('the owner account (A) is not known', 'pass --owner-account <id> or set CROSSROLE_OWNER_ACCOUNT_ID.');
+      if (owner === undefined) throw new UsageError('the owner account (A) is not known', 'pass --owner-account <id>, set CROSSROLE_OWNER_ACCOUNT_ID, or add it with `crossrole configure --owner-account <id>`.');
       return owner;
     },
     logger: silentLogger,

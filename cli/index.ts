@@ -19,6 +19,9 @@ const requests = () => import('./commands/requests.js');
 const assume = () => import('./commands/assume.js');
 const inbox = () => import('./commands/inbox.js');
 const operator = () => import('./commands/operator.js');
+const bootstrap = () => import('./commands/bootstrap.js');
+const doctor = () => import('./commands/doctor.js');
+const configure = () => import('./commands/configure.js');
 const configCheck = () => import('./commands/config-check.js');
 const demo = () => import('./commands/demo.js');
 
@@ -201,21 +204,67 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .action(run(async (s, o, [id]) => (await requests()).retryCommand(s, id ?? '', { wait: o['wait'] === true, timeout: Number(o['timeout']) })));
 
   // ------------------------------------------------------------------ operator
-  example(withCommon(program.command('bootstrap').description('create the queues, the functions\' execution role and the ledger schema in the account of the credentials (idempotent)'))
+  example(withCommon(program.command('bootstrap').description('plan, then create or update, the queues, the functions\' execution role and policy, the approvers\' policy and the ledger schema in the account of the credentials (idempotent); prints the hand-out for partners'))
+    .option('--dry-run', 'print the plan (create / update / unchanged, with what would change) and change nothing')
     .option('--database-url <url>', 'PostgreSQL URL of the ledger (env DATABASE_URL); without it the schema step is skipped')
     .option('--database-schema <name>', 'PostgreSQL schema for the ledger tables (default: the connection\'s)')
-    .option('--catalog <file>', 'the catalog the functions are built with; the execution role\'s policy is derived from it (default: CROSSROLE_CATALOG_FILE, or the local stack\'s)')
+    .option('--catalog <file>', 'the catalog the functions are built with; the policies and the approvers come from it (default: CROSSROLE_CATALOG_FILE, CROSSROLE_CONFIG, or the local stack\'s)')
     .option('--database-secret <name>', 'the KMS secret the functions read DATABASE_URL from (env DATABASE_SECRET_NAME): the role may read that secret, nothing else in KMS')
-    .option('--database-secret-key <key-id>', 'the KMS key encrypting that secret: the role may decrypt with it'),
-  'crossrole bootstrap --profile prod-admin --region cn-hangzhou --catalog catalog.json --database-url postgres://crossrole@pgm-xxx:5432/crossrole',
+    .option('--database-secret-key <key-id>', 'the KMS key encrypting that secret: the role may decrypt with it')
+    .option('--api-url <url>', 'a custom domain in front of both functions, to hand out instead of the HTTP trigger URLs'),
+  'crossrole bootstrap --profile prod-admin --region cn-hangzhou --catalog catalog.json --database-url postgres://crossrole@pgm-xxx:5432/crossrole --dry-run',
   'crossrole bootstrap --catalog catalog.json --database-secret crossrole/ledger-url --database-secret-key key-hzz62xxxx',
   'crossrole bootstrap --as owner-admin')
-    .action(run(async (s, o) => (await operator()).bootstrapCommand(s, {
+    .action(run(async (s, o) => (await bootstrap()).bootstrapCommand(s, {
+      dryRun: o['dryRun'] === true,
       ...stringOpt(o, 'databaseUrl'),
       ...stringOpt(o, 'databaseSchema'),
       ...stringOpt(o, 'catalog'),
       ...stringOpt(o, 'databaseSecret'),
       ...stringOpt(o, 'databaseSecretKey'),
+      ...stringOpt(o, 'apiUrl'),
+    })));
+
+  example(withCommon(program.command('doctor').description('check a deployment, or your own setup, line by line (ok / warn / fail, with the fix); owner checks need the owner\'s credentials; exit 1 if any line fails'))
+    .option('--catalog <file>', 'the catalog the functions are deployed with (default: CROSSROLE_CATALOG_FILE, CROSSROLE_CONFIG, or the local stack\'s)')
+    .option('--database-url <url>', 'PostgreSQL URL of the ledger (env DATABASE_URL), to check its migrations')
+    .option('--database-schema <name>', 'PostgreSQL schema of the ledger tables')
+    .option('--s-yaml <file>', 's.yaml whose environment size to check (default ./s.yaml when present)')
+    .option('--function-prefix <prefix>', 'the functions\' name prefix in s.yaml', 'crossrole-'),
+  'crossrole doctor --profile prod-admin --catalog catalog.json --database-url postgres://crossrole@pgm-xxx:5432/crossrole',
+  'crossrole doctor                      # a partner or an approver, after `crossrole configure`',
+  'crossrole doctor --as owner-admin --json')
+    .action(run(async (s, o) => (await doctor()).doctorCommand(s, {
+      ...stringOpt(o, 'catalog'),
+      ...stringOpt(o, 'databaseUrl'),
+      ...stringOpt(o, 'databaseSchema'),
+      ...stringOpt(o, 'sYaml'),
+      functionPrefix: String(o['functionPrefix']),
+    })));
+
+  example(program.command('configure').description('write the client config (API URLs, region, STS endpoint) every command reads; the owner\'s `crossrole bootstrap` prints the command to run')
+    .option('--intake-url <url>', 'HTTP trigger URL of crossrole-intake')
+    .option('--approval-url <url>', 'HTTP trigger URL of crossrole-approval')
+    .option('--api-url <url>', 'one custom domain in front of both functions, instead of the two URLs')
+    .option('--region <id>', 'region of the deployment, e.g. cn-hangzhou')
+    .option('--sts-endpoint <host>', 'the STS endpoint the API accepts identity proofs for, e.g. sts.aliyuncs.com')
+    .option('--mns-endpoint <url>', 'approvers: the owner account\'s MNS endpoint, https://<uid>.mns.<region>.aliyuncs.com')
+    .option('--owner-account <id>', 'approvers: the owner account id')
+    .option('--profile <name>', 'default aliyun CLI profile for your credentials')
+    .option('--show', 'print the config and where it is, change nothing')
+    .option('--json', 'machine-readable output on stdout'),
+  'crossrole configure --intake-url https://crossrole-intake-abc.cn-hangzhou.fcapp.run --approval-url https://crossrole-approval-def.cn-hangzhou.fcapp.run --region cn-hangzhou --sts-endpoint sts.aliyuncs.com',
+  'crossrole configure --show --json')
+    .action(run(async (s, o) => (await configure()).configureCommand(s, {
+      ...stringOpt(o, 'intakeUrl'),
+      ...stringOpt(o, 'approvalUrl'),
+      ...stringOpt(o, 'apiUrl'),
+      ...stringOpt(o, 'region'),
+      ...stringOpt(o, 'stsEndpoint'),
+      ...stringOpt(o, 'mnsEndpoint'),
+      ...stringOpt(o, 'ownerAccount'),
+      ...stringOpt(o, 'profile'),
+      show: o['show'] === true,
     })));
 
   example(withCommon(program.command('invoke').argument('<function>', 'function name, e.g. crossrole-expiry').description('invoke a function through the FC 3.0 API (InvokeFunction, 2023-03-30); <function> is the functionName in s.yaml'))

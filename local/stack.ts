@@ -14,6 +14,8 @@ import { QUEUE_MESSAGE_RETENTION_SECONDS } from '../shared/domain/queue-config';
 import { openLedger } from '../shared/ledger';
 import { buildExecRolePolicy } from '../shared/policy/exec-role-policy';
 import { CATALOG_FILE_NAME } from '../shared/domain/deployment';
+import { buildApproverPolicy } from '../shared/policy/approver-policy';
+import { APPROVER_POLICY_NAME } from '../shared/domain/deployment';
 import { Journal } from './core/journal';
 import { createFcService, type FcRuntime } from './fc';
 import type { FcLogger } from './fc/types';
@@ -115,25 +117,12 @@ function checkBuiltCatalog(projectRoot: string): void {
 
 const quietLogger: FcLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** The approver may read and acknowledge the approvals queue, and nothing else. */
-function approverPolicy(): object {
-  return {
-    Version: '1',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Action: ['mns:ReceiveMessage', 'mns:DeleteMessage', 'mns:ChangeMessageVisibility', 'mns:PeekMessage'],
-        Resource: [`acs:mns:${LOCAL_REGION}:${OWNER_ACCOUNT_ID}:/queues/${QueueName.APPROVALS}/messages`],
-      },
-    ],
-  };
-}
-
 function seed(server: LocalServer): Record<PrincipalName, LocalPrincipal> {
   const { ram, ecs } = server;
   ram.createAccount(OWNER_ACCOUNT_ID, 'Company A');
   ram.createAccount(PARTNER_ACCOUNT_ID, 'Company B');
-  ram.createPolicy(OWNER_ACCOUNT_ID, { policyName: 'crossrole-approver-inbox', policyDocument: approverPolicy(), description: 'Crossrole approvers: read the approvals queue' });
+  // The approvers' policy exactly as `crossrole bootstrap` writes it (shared/policy/approver-policy.ts).
+  ram.createPolicy(OWNER_ACCOUNT_ID, { policyName: APPROVER_POLICY_NAME, policyDocument: buildApproverPolicy({ ownerAccountId: OWNER_ACCOUNT_ID, region: LOCAL_REGION }), description: 'Crossrole approvers: receive and delete the approvals queue\'s messages' });
   const principals = {} as Record<PrincipalName, LocalPrincipal>;
   for (const [name, p] of Object.entries(PRINCIPALS) as Array<[PrincipalName, (typeof PRINCIPALS)[PrincipalName]]>) {
     ram.createUser(p.accountId, p.user);
@@ -141,7 +130,7 @@ function seed(server: LocalServer): Record<PrincipalName, LocalPrincipal> {
     const key = ram.createAccessKey(p.accountId, p.user);
     principals[name] = { accountId: p.accountId, arn: `acs:ram::${p.accountId}:user/${p.user}`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
   }
-  ram.attachPolicyToUser(OWNER_ACCOUNT_ID, 'Custom', 'crossrole-approver-inbox', PRINCIPALS.approver.user);
+  ram.attachPolicyToUser(OWNER_ACCOUNT_ID, 'Custom', APPROVER_POLICY_NAME, PRINCIPALS.approver.user);
   // The functions' execution role, exactly as `crossrole bootstrap` creates it in a real account.
   ram.createRole(OWNER_ACCOUNT_ID, {
     roleName: EXEC_ROLE_NAME,

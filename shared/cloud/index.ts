@@ -11,3 +11,5 @@ export * from './fc-adapter';
 export * from './delete-conflict';
 export * from './client-cache';
 export * from './kms-adapter';
+export * from './queue-admin';
+export * from './ram-admin';

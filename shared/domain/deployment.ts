@@ -12,3 +12,9 @@ export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
  * travel in an environment variable: FC allows 4 KB for all of a function's variables together.
  */
 export const CATALOG_FILE_NAME = 'catalog.json';
+
+/**
+ * The approvers' permission policy (`crossrole bootstrap` creates it and attaches it to each
+ * approver of the catalog): the inbox's MNS calls on the approvals queue, nothing else.
+ */
+export const APPROVER_POLICY_NAME = 'crossrole-approvers';

@@ -10,3 +10,6 @@ export * from './exec-role-policy';
 export * from './system-policies';
 export * from './privilege';
 export * from './catalog-check';
+export * from './approver-policy';
+export * from './exec-role-trust';
+export * from './policy-diff';

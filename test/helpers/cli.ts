@@ -88,6 +88,8 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
     if (v === undefined || k.startsWith('ALIBABA_CLOUD_') || k.startsWith('CROSSROLE_') || k === 'NO_COLOR' || k === 'FORCE_COLOR') continue;
     env[k] = v;
   }
+  // Never the developer's own client config (`crossrole configure`): it would outrank a local.json found in the working directory.
+  env['CROSSROLE_CONFIG_DIR'] = join(tmpdir(), 'crossrole-tests-have-no-client-config');
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }

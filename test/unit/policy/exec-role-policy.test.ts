@@ -80,7 +80,7 @@ describe('buildExecRolePolicy', () => {
       expect(mayAttach(doc, 'crossrole-0f8e4c1a2b3c', system('AdministratorAccess'))).toBe(false);
       expect(mayAttach(doc, 'crossrole-0f8e4c1a2b3c', system('AliyunRAMFullAccess'))).toBe(false);
       expect(mayAttach(doc, 'crossrole-0f8e4c1a2b3c', custom(EXEC_POLICY_NAME))).toBe(false);
-      expect(mayAttach(doc, 'crossrole-0f8e4c1a2b3c', custom('crossrole-approver-inbox'))).toBe(false);
+      expect(mayAttach(doc, 'crossrole-0f8e4c1a2b3c', custom('crossrole-approvers'))).toBe(false);
       expect(mayAttach(doc, 'crossrole-0f8e4c1a2b3c', custom('AnyOtherPolicy'))).toBe(false);
     }
     // AliyunECSReadOnlyAccess is in the catalog: the same role may get it, a role that is not ours may not.
