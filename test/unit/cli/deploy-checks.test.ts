@@ -87,8 +87,8 @@ describe('sYamlEnvironments', () => {
     for (const vars of cases) expect(fcEnvironmentSize(vars)).toBe(environmentSize(vars));
   });
 
-  it('sees a catalog too large for the environment, and reports what it could not resolve', () => {
-    const big = sYamlEnvironments(S_YAML, { env: { CROSSROLE_CONFIG: 'x'.repeat(4000) }, accountId: OWNER });
+  it('sees an environment too large for FC (a 4 KB DATABASE_URL), and reports what it could not resolve', () => {
+    const big = sYamlEnvironments(S_YAML, { env: { DATABASE_URL: `postgres://u:${'x'.repeat(4000)}@h/db` }, accountId: OWNER });
     expect(big.every((f) => f.size > FC_ENVIRONMENT_LIMIT_BYTES)).toBe(true);
     const odd = sYamlEnvironments([
       'vars:', '  env:', "    A: ${env('A', 'a')}-${ssm('secret')}", "    B: ${config('AccessKeyID')}",
