@@ -12,3 +12,4 @@ export * from './messages';
 export * from './api';
 export * from './deployment';
 export * from './intake';
+export * from './timing';
