@@ -13,3 +13,4 @@ export * from './api';
 export * from './deployment';
 export * from './intake';
 export * from './timing';
+export * from './concurrency';
