@@ -85,6 +85,26 @@ export interface RevokeResult {
   trustChanged: boolean;
   detached: number;
   deleted: boolean;
+  /** Delete mode: the guard policy had to stay (see deleteGuardPolicy); the role is gone all the same. */
+  guardLeft?: boolean;
+}
+
+/**
+ * Delete a grant's guard policy; true if it is gone. A guard the reconciler re-wrote has older
+ * versions, and RAM refuses DeletePolicy until they are deleted (DeleteConflict.Policy.Version,
+ * www.alibabacloud.com/help/doc-detail/159987: "you must delete all non-default versions"), which
+ * the functions may not do. Unattached, a guard only denies: it is left, logged, and not retried
+ * for ever.
+ */
+export async function deleteGuardPolicy(deps: WorkflowDeps, requestId: string): Promise<boolean> {
+  try {
+    await deps.ram.deletePolicy(guardPolicyName(requestId));
+    return true;
+  } catch (e) {
+    if (!(hasCode(e, 'DELETE_CONFLICT') && e.details?.['cloudCode'] === 'DeleteConflict.Policy.Version')) throw e;
+    deps.logger.warn('guard policy has older versions and cannot be deleted by the functions; left in place (it only denies)', { requestId, policyName: guardPolicyName(requestId) });
+    return false;
+  }
 }
 
 /**
@@ -121,7 +141,7 @@ export async function revokeInRam(deps: WorkflowDeps, request: AccessRequest, mo
       result.deleted = true;
     }
     // Also when the role is gone: a provisioning cut short may have left the guard policy alone.
-    await ram.deletePolicy(guardPolicyName(request.id));
+    if (!(await deleteGuardPolicy(deps, request.id))) result.guardLeft = true;
     return result;
   }
 

@@ -22,7 +22,7 @@ import { Status, isActive, isApproved, isRevoked } from '../../domain/state-mach
 import { buildGuardPolicy, buildTrustPolicy, ownerOnlyTrustPolicy, sameTrustPolicy, trustedAccounts, trustsBeyondOwner } from '../../policy';
 import type { WorkflowDeps } from './deps';
 import { NAME_PREFIX, Tag, isGuardPolicy, policyRefOf } from './naming';
-import { attachProfilePolicy, hasCode, noteQuietly, sameDocument } from './ram-grant';
+import { attachProfilePolicy, deleteGuardPolicy, hasCode, noteQuietly, sameDocument } from './ram-grant';
 
 export interface ReconcileOptions {
   now: Date;
@@ -103,7 +103,7 @@ function baseReport(role: Pick<RoleInfo, 'name' | 'trustPolicy'> | undefined, ro
     why: desired.why,
     actions: [],
     outcome: 'unchanged',
-    orphan: request === undefined,
+    orphan: request === undefined && desired.desired !== 'not-ours',
   };
 }
 
@@ -132,6 +132,7 @@ export async function reconcileRole(deps: WorkflowDeps, role: RoleInfo, request:
     // Deleted meanwhile (a delete-mode revocation running now, a person): nothing left to converge.
     if (!isRoleGone(e)) throw e;
     report.rolePresent = false;
+    if (report.actions.length === 0) report.outcome = 'unchanged';
     report.why += '; the role was deleted while it was being reconciled';
   } finally {
     if (report.actions.length > 0 && request !== undefined) {
@@ -175,8 +176,8 @@ async function remove(deps: WorkflowDeps, role: RoleInfo, attached: readonly Pol
   }
   await deps.ram.deleteRole(role.name);
   report.actions.push(`DeleteRole: ${role.name}`);
-  await deps.ram.deletePolicy(guardPolicyName(request.id));
-  report.actions.push(`DeletePolicy: ${guardPolicyName(request.id)}`);
+  const gone = await deleteGuardPolicy(deps, request.id);
+  report.actions.push(gone ? `DeletePolicy: ${guardPolicyName(request.id)}` : `DeletePolicy refused (older versions): ${guardPolicyName(request.id)} left, unattached`);
 }
 
 /** ACTIVE: the grant's trust policy, its profile's policies and its guard, nothing else. */
@@ -256,8 +257,7 @@ export async function reconcileGrant(deps: WorkflowDeps, request: AccessRequest,
     const report = baseReport(undefined, request.roleName, request, request.id, desired);
     report.outcome = desired.desired === 'live' ? 'role-missing' : 'unchanged';
     if (desired.desired === 'live') report.why += '; its role is gone: revoke it, or ask for a new grant';
-    if (desired.desired === 'deleted' && (await deps.ram.getPolicyDocument(guardPolicyName(request.id))) !== undefined) {
-      await deps.ram.deletePolicy(guardPolicyName(request.id));
+    if (desired.desired === 'deleted' && (await deps.ram.getPolicyDocument(guardPolicyName(request.id))) !== undefined && await deleteGuardPolicy(deps, request.id)) {
       report.actions.push(`DeletePolicy: ${guardPolicyName(request.id)}`);
       report.outcome = 'deleted';
       await noteQuietly(deps, request.id, `reconciled: guard policy deleted (${report.why})`, { roleName: request.roleName, actions: report.actions }, options.actor);
