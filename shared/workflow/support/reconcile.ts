@@ -13,6 +13,8 @@
  * such care: at worst a grant that just became ACTIVE is stripped, and the next pass restores it.
  */
 import type { AccessRequest } from '../../domain/access-request';
+import { mapLimited } from '../../domain/concurrency';
+import { errorMessage } from '../../domain/errors';
 import { RevokeMode, guardPolicyName } from '../../domain/access-request';
 import type { DesiredRoleState, ReconcileOutcome, RoleReconciliation } from '../../domain/api';
 import { findProfile } from '../../domain/catalog';
@@ -20,6 +22,7 @@ import { EXEC_ROLE_NAME } from '../../domain/deployment';
 import type { PolicyRef, RoleInfo } from '../../domain/ports';
 import { Status, isActive, isApproved, isRevoked } from '../../domain/state-machine';
 import { buildGuardPolicy, buildTrustPolicy, ownerOnlyTrustPolicy, sameTrustPolicy, trustedAccounts, trustsBeyondOwner } from '../../policy';
+import { Actor } from './deps';
 import type { WorkflowDeps } from './deps';
 import { NAME_PREFIX, Tag, isGuardPolicy, policyRefOf } from './naming';
 import { attachProfilePolicy, deleteGuardPolicy, hasCode, noteQuietly, sameDocument } from './ram-grant';
@@ -296,4 +299,50 @@ export function tally(pass: ReconcilePass, r: RoleReconciliation): void {
   if (counter !== undefined) pass[counter]++;
   if (r.orphan) pass.orphans++;
   if (r.desired === 'not-ours') pass.foreign++;
+}
+
+/** Roles reconciled at once: with the adapter's per-API pacing, enough to run at ListPoliciesForRole's paced rate. */
+const RECONCILE_FAN_OUT = 8;
+
+/** The most changed roles the summary line names; the counters count them all. */
+const LOGGED_CHANGES = 20;
+
+/**
+ * One pass over every managed role (the scan's reconcile phase), changing at most `limit` roles;
+ * one summary log line with the counters. A role that fails is counted and left for the next pass.
+ *
+ * Cost, measured with the fake RAM in test/unit/workflow/reconcile.test.ts: 999 ACTIVE roles take
+ * 1 listRolesByTag + 999 ListPoliciesForRole + 999 ledger reads, no write. The adapter's
+ * listRolesByTag is 1 ListRoles (MaxItems 1000) + 999 GetRole (test/unit/cloud/ram-adapter.test.ts);
+ * paced at 90% of RAM's 100/s for both APIs that is 999 / 90 + 999 / 90 ≈ 22 s of RAM calls, under
+ * the one-minute period and the function's 120 s timeout, and never above RAM's quotas.
+ */
+export async function reconcileManagedRoles(deps: WorkflowDeps, options: { now: Date; stuckMs: number; limit: number }): Promise<ReconcilePass> {
+  const roles = await deps.ram.listRolesByTag(Tag.MANAGED, 'true');
+  const pass = emptyPass();
+  const changed: Array<{ roleName: string; outcome: string; requestId?: string }> = [];
+  let changes = 0;
+  const reserve = (): boolean => {
+    if (changes >= options.limit) return false;
+    changes++;
+    return true;
+  };
+  await mapLimited(roles, RECONCILE_FAN_OUT, async (role) => {
+    const requestId = role.tags[Tag.REQUEST_ID];
+    try {
+      const request = requestId === undefined ? undefined : await deps.ledger.get(requestId);
+      const r = await reconcileRole(deps, role, request, { now: options.now, stuckMs: options.stuckMs, readGuardDocument: false, actor: Actor.SCAN, reserve });
+      tally(pass, r);
+      if (r.orphan) deps.logger.warn('orphan: managed role whose request the ledger does not know', { roleName: role.name, requestId, outcome: r.outcome, actions: r.actions });
+      else if (r.desired === 'not-ours') deps.logger.warn('managed role left alone: not its request\'s', { roleName: role.name, requestId, why: r.why });
+      if (r.actions.length > 0 && changed.length < LOGGED_CHANGES) changed.push({ roleName: role.name, outcome: r.outcome, ...(requestId === undefined ? {} : { requestId }) });
+    } catch (e) {
+      pass.errors++;
+      deps.logger.warn('scan item failed; the next scan retries it', { phase: 'reconcile', id: role.name, requestId, error: errorMessage(e) });
+    }
+  });
+  const line = { ...pass, roles: roles.length, ...(changed.length > 0 ? { changed } : {}) };
+  if (pass.errors > 0 || pass.stripped + pass.restored + pass.deleted + pass.orphans > 0) deps.logger.warn('ram reconcile', line);
+  else deps.logger.info('ram reconcile', line);
+  return pass;
 }

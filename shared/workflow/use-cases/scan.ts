@@ -5,7 +5,6 @@
  */
 import type { AccessRequest } from '../../domain/access-request';
 import { RevokeMode } from '../../domain/access-request';
-import { mapLimited } from '../../domain/concurrency';
 import { formatDuration } from '../../domain/duration';
 import { errorMessage } from '../../domain/errors';
 import type { DeadLetterInbox, WorkflowMessage } from '../../domain/ports';
@@ -15,9 +14,8 @@ import { Actor } from '../support/deps';
 import type { WorkflowDeps } from '../support/deps';
 import { startExpiry } from '../support/expiry';
 import { sendFor } from '../support/messages';
-import { Tag } from '../support/naming';
 import { hasCode, revokeInRam } from '../support/ram-grant';
-import { emptyPass, reconcileRole, tally, type ReconcilePass } from '../support/reconcile';
+import { reconcileManagedRoles } from '../support/reconcile';
 
 /** The scan reads the dead-letter queue through an inbox the expiry function's edge unwraps. */
 export interface ScanDeps extends WorkflowDeps {
@@ -272,12 +270,6 @@ async function markFromDeadLetter(deps: WorkflowDeps, report: ScanReport, m: Wor
   }
 }
 
-/** Roles reconciled at once: with the adapter's per-API pacing, enough to run at ListPoliciesForRole's paced rate. */
-const RECONCILE_FAN_OUT = 8;
-
-/** The most changed roles the summary line names; the counters count them all. */
-const LOGGED_CHANGES = 20;
-
 /**
  * (5) Reconcile: every role tagged crossrole:managed=true is compared with its request in the
  * ledger and made to match it (support/reconcile.ts): access the ledger ended is stripped whatever
@@ -285,37 +277,9 @@ const LOGGED_CHANGES = 20;
  * nothing, a role the ledger does not know is stripped (orphan). This is what bounds how long RAM
  * may disagree with the ledger: one timer period plus this phase, whatever interleaving of the
  * queue-driven steps came before (README "Reliability and security").
- *
- * Cost, measured with the fake RAM in test/unit/workflow/reconcile.test.ts: 999 ACTIVE roles take
- * 1 listRolesByTag + 999 ListPoliciesForRole + 999 ledger reads, no write. The adapter's
- * listRolesByTag is 1 ListRoles (MaxItems 1000) + 999 GetRole; paced at 90% of RAM's 100/s for
- * both APIs that is 999 / 90 + 999 / 90 ≈ 22 s of RAM calls, under the one-minute period and the
- * function's 120 s timeout, and never above RAM's quotas.
  */
 async function reconcileRoles(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
-  const roles = await deps.ram.listRolesByTag(Tag.MANAGED, 'true');
-  const pass: ReconcilePass = emptyPass();
-  const changed: Array<{ roleName: string; outcome: string; requestId?: string }> = [];
-  let changes = 0;
-  const reserve = (): boolean => {
-    if (changes >= s.reconcileLimit) return false;
-    changes++;
-    return true;
-  };
-  await mapLimited(roles, RECONCILE_FAN_OUT, async (role) => {
-    const requestId = role.tags[Tag.REQUEST_ID];
-    try {
-      const request = requestId === undefined ? undefined : await deps.ledger.get(requestId);
-      const r = await reconcileRole(deps, role, request, { now, stuckMs: s.staleMs, readGuardDocument: false, actor: Actor.SCAN, reserve });
-      tally(pass, r);
-      if (r.orphan) deps.logger.warn('orphan: managed role whose request the ledger does not know', { roleName: role.name, requestId, outcome: r.outcome, actions: r.actions });
-      else if (r.desired === 'not-ours') deps.logger.warn('managed role left alone: not its request\'s', { roleName: role.name, requestId, why: r.why });
-      if (r.actions.length > 0 && changed.length < LOGGED_CHANGES) changed.push({ roleName: role.name, outcome: r.outcome, ...(requestId === undefined ? {} : { requestId }) });
-    } catch (e) {
-      pass.errors++;
-      deps.logger.warn('scan item failed; the next scan retries it', { phase: 'reconcile', id: role.name, requestId, error: errorMessage(e) });
-    }
-  });
+  const pass = await reconcileManagedRoles(deps, { now, stuckMs: s.staleMs, limit: s.reconcileLimit });
   report.rolesChecked += pass.checked;
   report.rolesStripped += pass.stripped;
   report.rolesRestored += pass.restored;
@@ -324,9 +288,6 @@ async function reconcileRoles(deps: WorkflowDeps, s: Settings, report: ScanRepor
   report.foreignRoles += pass.foreign;
   report.rolesDeferred += pass.deferred;
   report.errors += pass.errors;
-  const line = { ...pass, roles: roles.length, ...(changed.length > 0 ? { changed } : {}) };
-  if (pass.errors > 0 || pass.stripped + pass.restored + pass.deleted + pass.orphans > 0) deps.logger.warn('ram reconcile', line);
-  else deps.logger.info('ram reconcile', line);
 }
 
 /**
