@@ -138,10 +138,12 @@ export async function requestRevocationWithMode(deps: WorkflowDeps, caller: Call
       return escalated;
     }
     requireTransition(r, Transition.START_REVOKE);
-    const moved = await deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { revokeMode: body.mode }, {
+    // A failed delete-mode revocation started again stays in delete mode: a delete is never undone by asking less.
+    const mode = r.revokeMode === RevokeMode.DELETE ? RevokeMode.DELETE : body.mode;
+    const moved = await deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { revokeMode: mode }, {
       actor: caller.arn,
       reason,
-      details: { mode: body.mode },
+      details: { mode },
     });
     started = 'revoke';
     return moved;
@@ -149,7 +151,7 @@ export async function requestRevocationWithMode(deps: WorkflowDeps, caller: Call
   const answer = (request: AccessRequest): RevokeAnswer => ({ request, modeApplied: request.revokeMode ?? RevokeMode.TRUST });
   if (started === 'revoke') {
     await sendBestEffort(deps, result, 'revoke');
-    deps.logger.info('revocation started', { requestId: id, by: caller.arn, mode: body.mode });
+    deps.logger.info('revocation started', { requestId: id, by: caller.arn, mode: result.revokeMode });
     return answer(result);
   }
   if (started === 'escalate') return answer(await finishEscalation(deps, result, caller));

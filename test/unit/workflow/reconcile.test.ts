@@ -345,6 +345,14 @@ describe('revoke: the mode that applies, and escalation to delete', () => {
     expect(await requestRevocationWithMode(w.deps, callers.alice, r.id, { mode: 'trust', reason: 'same' })).toMatchObject({ modeApplied: 'trust' });
   });
 
+  it('a failed delete-mode revocation asked again in trust mode stays delete, and says so', async () => {
+    const w = makeWorld();
+    const r = await active(w);
+    const rv = await requestRevocation(w.deps, callers.alice, r.id, { mode: 'delete', reason: 'x' });
+    await w.ledger.transition(r.id, rv.version, 'REVOKE_FAILED', { lastError: 'RAM down' }, { actor: 't' });
+    expect(await requestRevocationWithMode(w.deps, callers.partnerAdmin, r.id, { mode: 'trust', reason: 'again' })).toMatchObject({ modeApplied: 'delete', request: { status: 'REVOKING', revokeMode: 'delete' } });
+  });
+
   it('a fresh revocation applies the mode asked for', async () => {
     const w = makeWorld();
     const r = await active(w);
