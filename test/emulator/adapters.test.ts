@@ -112,7 +112,7 @@ describe('RAM adapter against the local RAM', () => {
     expect(await ram.getPolicyDocument('crossrole-guard-versioned')).toMatchObject({ versionId: 'v2' });
     expect(await ram.listPoliciesForRole('crossrole-versioned')).toEqual([{ type: 'Custom', name: 'crossrole-guard-versioned', defaultVersion: 'v2' }]);
     expect(await codeOf(ram.setPolicyDocument('crossrole-guard-never', later))).toEqual({ code: 'NOT_FOUND', cloudCode: 'EntityNotExist.Policy' });
-    // RAM keeps v1: DeletePolicy is refused until the older versions are gone (doc-detail/159987),
+    // RAM keeps v1: DeletePolicy is refused until the older versions are gone (the code terraform-provider-alicloud handles),
     // which is why a delete-mode revocation deletes the role first and may leave such a guard.
     await ram.detachPolicyFromRole('crossrole-versioned', { type: 'Custom', name: 'crossrole-guard-versioned' });
     await ram.deleteRole('crossrole-versioned');

@@ -91,9 +91,10 @@ export interface RevokeResult {
 
 /**
  * Delete a grant's guard policy; true if it is gone. A guard the reconciler re-wrote has older
- * versions, and RAM refuses DeletePolicy until they are deleted (DeleteConflict.Policy.Version,
- * www.alibabacloud.com/help/doc-detail/159987: "you must delete all non-default versions"), which
- * the functions may not do. Unattached, a guard only denies: it is left, logged, and not retried
+ * versions, and RAM refuses DeletePolicy until they are deleted (DeleteConflict.Policy.Version:
+ * aliyun/terraform-provider-alicloud alicloud/resource_alicloud_ram_policy.go handles that code; the
+ * same rule is documented for Resource Manager policies, doc-detail/159987, and is UNCONFIRMED in
+ * RAM's own reference, so the stricter reading is assumed), which the functions may not do. Unattached, a guard only denies: it is left, logged, and not retried
  * for ever.
  */
 export async function deleteGuardPolicy(deps: WorkflowDeps, requestId: string): Promise<boolean> {
