@@ -4,7 +4,10 @@
  * refusal becomes a CliError with the server's stable code.
  */
 import type { AccessRequest, RevokeMode } from '../shared/domain/access-request';
-import { MAX_PAGE_SIZE, type ApproveBody, type CancelBody, type ListQuery, type RejectBody, type RevokeBody, type RequestAnswer, type RequestPage, type RequestView, type SubmitRequestBody } from '../shared/domain/api';
+import {
+  MAX_PAGE_SIZE, type ApproveBody, type CancelBody, type ListQuery, type ReconcileAnswer, type RejectBody, type RevokeAnswer, type RevokeBody, type RequestAnswer,
+  type RequestPage, type RequestView, type SubmitRequestBody,
+} from '../shared/domain/api';
 import type { CloudCredentials } from '../shared/cloud/credentials';
 import { errorMessage } from '../shared/domain/errors';
 import { buildIdentityProof, IDENTITY_HEADER } from '../shared/identity';
@@ -36,8 +39,11 @@ export interface ApiClient {
   cancel(id: string, reason?: string): Promise<AccessRequest>;
   approve(id: string, body: ApproveBody): Promise<AccessRequest>;
   reject(id: string, reason: string): Promise<AccessRequest>;
-  revoke(id: string, mode: RevokeMode, reason: string): Promise<AccessRequest>;
+  /** The request and the mode that applies to it (not necessarily the one asked for). */
+  revoke(id: string, mode: RevokeMode, reason: string): Promise<RevokeAnswer>;
   retry(id: string): Promise<AccessRequest>;
+  /** Reconcile the grant's role with the ledger now (approvers and operators). */
+  reconcile(id: string): Promise<ReconcileAnswer>;
 }
 
 interface ErrorBody {
@@ -125,8 +131,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     cancel: async (id, reason) => (await call<RequestAnswer>('intake', 'POST', `/requests/${enc(id)}/cancel`, (reason === undefined ? {} : { reason }) satisfies CancelBody)).request,
     approve: async (id, body) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/approve`, body)).request,
     reject: async (id, reason) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/reject`, { reason } satisfies RejectBody)).request,
-    revoke: async (id, mode, reason) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/revoke`, { mode, reason } satisfies RevokeBody)).request,
+    revoke: async (id, mode, reason) => {
+      const answer = await call<RevokeAnswer>('approval', 'POST', `/requests/${enc(id)}/revoke`, { mode, reason } satisfies RevokeBody);
+      // A server from before modeApplied existed: the request's own mode is what applies.
+      return { ...answer, modeApplied: answer.modeApplied ?? answer.request.revokeMode ?? mode };
+    },
     retry: async (id) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/retry`, {})).request,
+    reconcile: (id) => call<ReconcileAnswer>('approval', 'POST', `/requests/${enc(id)}/reconcile`, {}),
   };
   return client;
 }

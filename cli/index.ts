@@ -197,6 +197,10 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   'crossrole reject 0f8e4c1a-... --as approver --reason "no change ticket"')
     .action(run(async (s, o, [id]) => (await requests()).rejectCommand(s, id ?? '', { reason: String(o['reason']) })));
 
+  example(withCommon(program.command('reconcile').argument('<id>', 'request id').description('make the grant\'s role in RAM match the ledger now, and show what was found and done (approvers, operators)')),
+  'crossrole reconcile 0f8e4c1a-... --as approver', 'crossrole reconcile 0f8e4c1a-... --as approver --json')
+    .action(run(async (s, _o, [id]) => (await requests()).reconcileCommand(s, id ?? '')));
+
   example(withCommon(program.command('retry').argument('<id>', 'request id of a FAILED request').description('retry a failed provisioning or revocation (approver)'))
     .option('--wait', 'wait until it settles')
     .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),

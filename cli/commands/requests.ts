@@ -1,13 +1,13 @@
 /**
  * The request commands of partners and approvers: request, status, list, cancel, revoke,
- * partner-policy, approve, reject, retry. Thin: call the API, print the answer.
+ * partner-policy, approve, reject, retry, reconcile. Thin: call the API, print the answer.
  */
 import type { AccessRequest } from '../../shared/domain/access-request';
-import type { SubmitRequestBody } from '../../shared/domain/api';
+import type { RoleReconciliation, SubmitRequestBody } from '../../shared/domain/api';
 import { knownCatalog, knownProfile } from '../catalog';
 import type { Session } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { historyLines, listLines, requestLines, safeName, statusColour } from '../format';
+import { escapeInvisible, historyLines, listLines, requestLines, safeName, statusColour } from '../format';
 import { UNHAPPY_STATUSES, waitForStatus } from './wait';
 
 export interface RequestOptions {
@@ -94,11 +94,55 @@ function done(session: Session, r: AccessRequest, message: string): number {
 }
 
 export async function revokeCommand(session: Session, id: string, o: { delete?: boolean; reason: string; wait?: boolean; timeout: number }): Promise<number> {
-  let r = await session.api().revoke(id, o.delete ? 'delete' : 'trust', o.reason);
+  const { ui } = session;
+  const asked = o.delete ? 'delete' : 'trust';
+  const answer = await session.api().revoke(id, asked, o.reason);
+  let r = answer.request;
   if (o.wait) r = await waitForStatus(session, id, { timeoutSeconds: o.timeout, until: ['REVOKED', 'FAILED'] });
-  const how = o.delete ? 'the role will be deleted' : 'the partner is removed from the trust policy and the permissions detached';
-  done(session, r, `Revocation of ${id} ${r.status === 'REVOKED' ? 'done' : 'started'} (${how}).`);
+  const mode = answer.modeApplied;
+  if (ui.json) {
+    ui.printJson({ request: r, modeApplied: mode });
+    return r.status === 'FAILED' ? ExitCode.FAILED : ExitCode.OK;
+  }
+  const how = mode === 'delete' ? 'the role is deleted' : 'the partner is removed from the trust policy and the permissions detached';
+  ui.out(`Revocation of ${id} ${r.status === 'REVOKED' ? 'done' : 'started'}, mode ${safeName(mode)} (${how}). Status: ${statusColour(ui.c, safeName(r.status))}`);
+  if (mode !== asked) {
+    ui.info(ui.c.yellow(`You asked for mode ${asked}, but the grant was already being revoked in mode ${safeName(mode)}, which is what applies.`));
+    if (asked === 'delete') ui.info(`Once it is REVOKED, ask again to delete the role: crossrole revoke ${safeName(id)} --delete --reason ...`);
+  }
   return r.status === 'FAILED' ? ExitCode.FAILED : ExitCode.OK;
+}
+
+function reconcileLines(session: Session, x: RoleReconciliation): string[] {
+  const { c } = session.ui;
+  const list = (items: readonly string[]): string => (items.length === 0 ? 'none' : items.join(', '));
+  const lines = [
+    `${c.bold('role')}          ${safeName(x.roleName)}: ${x.rolePresent ? 'present' : 'not in RAM'}`,
+    `${c.bold('ledger')}        ${x.ledgerStatus === undefined ? 'no such request' : statusColour(c, safeName(x.ledgerStatus))}`,
+  ];
+  if (x.rolePresent) {
+    lines.push(`${c.bold('trusts')}        ${list(x.trustedAccounts.map(safeName))}`);
+    lines.push(`${c.bold('policies')}      ${list(x.attachedPolicies.map((p) => `${safeName(p.type)} ${safeName(p.name)}`))}`);
+  }
+  if (x.guard !== undefined) lines.push(`${c.bold('guard')}         ${safeName(x.guard.name)}: ${x.guard.attached ? 'attached' : 'NOT attached'}, document ${x.guard.document}`);
+  // `why` and the actions are the server's own words (names in them are validated RAM names).
+  lines.push(`${c.bold('desired')}       ${safeName(x.desired)}: ${escapeInvisible(x.why)}`);
+  lines.push(`${c.bold('outcome')}       ${safeName(x.outcome)}`);
+  if (x.actions.length === 0) lines.push(`${c.bold('actions')}       none`);
+  else for (const [i, a] of x.actions.entries()) lines.push(`${c.bold(i === 0 ? 'actions' : '       ')}       ${escapeInvisible(a)}`);
+  return lines;
+}
+
+export async function reconcileCommand(session: Session, id: string): Promise<number> {
+  const { ui } = session;
+  const answer = await session.api().reconcile(id);
+  if (ui.json) {
+    ui.printJson(answer);
+    return ExitCode.OK;
+  }
+  ui.out(`Reconciled ${safeName(id)} with the ledger:`);
+  for (const line of reconcileLines(session, answer.reconcile)) ui.out(`  ${line}`);
+  return ExitCode.OK;
 }
 
 export async function partnerPolicyCommand(session: Session, id: string): Promise<number> {

@@ -4,10 +4,14 @@
  *   GET  /requests/{id}               -> 200 { request, history }
  *   POST /requests/{id}/approve       -> 200 { request }   body { duration?, reason? }
  *   POST /requests/{id}/reject        -> 200 { request }   body { reason }
- *   POST /requests/{id}/revoke        -> 200 { request }   body { mode?: trust|delete, reason }
+ *   POST /requests/{id}/revoke        -> 200 { request, modeApplied }   body { mode?: trust|delete, reason }
  *   POST /requests/{id}/retry         -> 200 { request }   (a FAILED request)
+ *   POST /requests/{id}/reconcile     -> 200 { request, reconcile }   (approvers and operators)
+ * It carries the RAM adapter: reconcile reads and converges the grant's role now, and a delete
+ * asked for a grant REVOKED in trust mode deletes its role now.
  */
-import { approveRequest, rejectRequest, requestRevocation, retryFailed } from '../../shared/workflow';
+import { approveRequest, reconcileRequest, rejectRequest, requestRevocationWithMode, retryFailed } from '../../shared/workflow';
+import { createRamAdapter } from '../../shared/cloud/ram-adapter';
 import { httpFunction } from '../../shared/runtime/function-handlers';
 import { readRoutes } from '../../shared/runtime/http/read-routes';
 import { jsonResponse } from '../../shared/runtime/http/response';
@@ -30,11 +34,16 @@ export const handler = httpFunction([
     method: 'POST',
     pattern: '/requests/:id/revoke',
     body: true,
-    handler: async ({ deps, caller, params, body }) => jsonResponse(200, { request: await requestRevocation(deps, caller, params.id ?? '', body) }),
+    handler: async ({ deps, caller, params, body }) => jsonResponse(200, await requestRevocationWithMode(deps, caller, params.id ?? '', body)),
   },
   {
     method: 'POST',
     pattern: '/requests/:id/retry',
     handler: async ({ deps, caller, params }) => jsonResponse(200, { request: await retryFailed(deps, caller, params.id ?? '') }),
   },
-]);
+  {
+    method: 'POST',
+    pattern: '/requests/:id/reconcile',
+    handler: async ({ deps, caller, params }) => jsonResponse(200, await reconcileRequest(deps, caller, params.id ?? '')),
+  },
+], createRamAdapter);

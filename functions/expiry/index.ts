@@ -1,6 +1,6 @@
 /**
  * crossrole-expiry (timer, every minute): expires due grants, re-sends stuck work, lapses stale
- * requests, sweeps RAM for managed roles the ledger lost, and turns dead letters into FAILED.
+ * requests, reconciles every managed role with the ledger, and turns dead letters into FAILED.
  * The dead letters are unwrapped here, at the edge: the scan sees workflow messages only.
  */
 import { runExpiryScan } from '../../shared/workflow';

@@ -4,6 +4,7 @@
  * goes through the one translation table in ./errors.
  */
 import Ram, * as $Ram from '@alicloud/ram20150501';
+import { mapLimited } from '../domain/concurrency';
 import { CrossroleError } from '../domain/errors';
 import type { Logger, PolicyRef, RamPort, RoleInfo } from '../domain/ports';
 import { createCallRunner, type ActionStats } from './call-runner';
@@ -18,7 +19,10 @@ export interface RamAdapterOptions extends PopClientOptions {
   /** Shared by every call of this adapter; default: RAM quotas x0.9, evenly spaced. */
   limiter?: RateLimiter;
   retry?: RetryOptions;
-  /** ListRoles page size (1-1000; default 100). */
+  /**
+   * ListRoles page size (MaxItems 1-1000, help.aliyun.com/document_detail/28713; default 1000: an
+   * account holds at most 1000 roles, so one page usually lists every managed role).
+   */
   pageSize?: number;
   /**
    * Bounded retry of DeleteRole/DeletePolicy on RAM's transient DeleteConflict answers (see
@@ -59,6 +63,9 @@ export const MAX_POLICY_VERSIONS = 5;
 
 const ROLE = 'role';
 
+/** Calls in flight when listRolesByTag reads each role: enough to reach GetRole's paced 90/s at ~80 ms a round trip. */
+export const LIST_FAN_OUT = 8;
+
 function tagList(tags: Record<string, string>): Array<{ key: string; value: string }> {
   return Object.entries(tags).map(([key, value]) => ({ key, value }));
 }
@@ -85,7 +92,7 @@ export function createRamAdapter(options: RamAdapterOptions): RamAdapter {
     logger: options.logger,
     ...(options.retry ? { retry: options.retry } : {}),
   });
-  const pageSize = Math.min(1000, Math.max(1, options.pageSize ?? 100));
+  const pageSize = Math.min(1000, Math.max(1, options.pageSize ?? 1000));
   const conflictRetry: RetryOptions = {
     ...(options.retry?.sleep ? { sleep: options.retry.sleep } : {}),
     ...(options.retry?.now ? { now: options.retry.now } : {}),
@@ -196,7 +203,7 @@ export function createRamAdapter(options: RamAdapterOptions): RamAdapter {
       const out: PolicyRef[] = [];
       for (const p of r.body?.policies?.policy ?? []) {
         if (p.policyName === undefined) continue;
-        out.push({ type: p.policyType === 'System' ? 'System' : 'Custom', name: p.policyName });
+        out.push({ type: p.policyType === 'System' ? 'System' : 'Custom', name: p.policyName, ...(p.defaultVersion ? { defaultVersion: p.defaultVersion } : {}) });
       }
       return out;
     },
@@ -246,6 +253,16 @@ export function createRamAdapter(options: RamAdapterOptions): RamAdapter {
       }
     },
 
+    getPolicyDocument: defaultPolicyVersion,
+
+    async setPolicyDocument(name, document) {
+      // RotateStrategy: at RAM's five versions the oldest non-default one goes in the same call, so
+      // repairing a guard that was edited many times never fails on LimitExceeded.Policy.Version.
+      await runner.run('CreatePolicyVersion', name, () => client.createPolicyVersion(new $Ram.CreatePolicyVersionRequest({
+        policyName: name, policyDocument: document, setAsDefault: true, rotateStrategy: 'DeleteOldestNonDefaultVersionWhenLimitExceeded',
+      })));
+    },
+
     async listRolesByTag(key, value) {
       const found: Array<{ name: string; tags?: Record<string, string> }> = [];
       let marker: string | undefined;
@@ -269,15 +286,16 @@ export function createRamAdapter(options: RamAdapterOptions): RamAdapter {
         marker = r.body?.isTruncated && r.body.marker ? r.body.marker : undefined;
       } while (marker);
 
-      // ListRoles items carry no trust policy; RoleInfo needs it, so one GetRole per match.
-      const out: RoleInfo[] = [];
-      for (const f of found) {
+      // ListRoles items carry no trust policy (help.aliyun.com/document_detail/28713: RoleName,
+      // Arn, Tags, ... but no AssumeRolePolicyDocument); RoleInfo needs it, so one GetRole per match.
+      // A few in flight: the limiter paces them at GetRole's quota instead of one round trip each.
+      const roles = await mapLimited(found, LIST_FAN_OUT, async (f): Promise<RoleInfo | undefined> => {
         const role = await getRoleWithoutTags(f.name);
-        if (!role) continue;
+        if (!role) return undefined;
         const tags = f.tags ?? await roleTags(f.name);
-        if (tags[key] === value) out.push({ ...role, tags });
-      }
-      return out;
+        return tags[key] === value ? { ...role, tags } : undefined;
+      });
+      return roles.filter((r): r is RoleInfo => r !== undefined);
     },
 
     listPolicyVersions,

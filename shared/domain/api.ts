@@ -70,3 +70,55 @@ export interface RequestPage {
 export interface RequestAnswer {
   request: AccessRequest;
 }
+
+/**
+ * `POST /requests/{id}/revoke`: the request, and the mode that actually applies to it. A revoke
+ * that asked for delete on a grant already being revoked in trust mode is told `trust`; on a grant
+ * already REVOKED in trust mode it escalates, and is told `delete`.
+ */
+export interface RevokeAnswer extends RequestAnswer {
+  modeApplied: RevokeMode;
+}
+
+/** What RAM should hold for a grant's role, as the reconciler derives it from the ledger. */
+export type DesiredRoleState =
+  /** ACTIVE, before its expiry: the grant's trust policy, its profile's policies and its guard. */
+  | 'live'
+  /** APPROVED, recently: provisioning is at work; the role is left alone. */
+  | 'in-flight'
+  /** Trusts nobody but the owner account and holds no policy but a guard. */
+  | 'no-access'
+  /** REVOKED in delete mode (or released): no role, no guard policy. */
+  | 'deleted'
+  /** The role under this name belongs to another request (or to none): never touched. */
+  | 'not-ours';
+
+export type ReconcileOutcome = 'unchanged' | 'stripped' | 'restored' | 'deleted' | 'left-alone' | 'deferred' | 'role-missing';
+
+/** One role compared with its request, and what was done about it. */
+export interface RoleReconciliation {
+  roleName: string;
+  /** The request the role's tag names (or the request reconciled). */
+  requestId?: string;
+  ledgerStatus?: AccessRequest['status'];
+  rolePresent: boolean;
+  /** 16-digit accounts the role's trust policy lets assume it, as found. */
+  trustedAccounts: string[];
+  /** As found (listed only when the desired state needed them). */
+  attachedPolicies: Array<{ type: 'System' | 'Custom'; name: string }>;
+  /** The grant's expiry guard, as found: attached? its document as the ledger's expiry says? */
+  guard?: { name: string; attached: boolean; document: 'matches' | 'drifted' | 'missing' | 'not-read' };
+  desired: DesiredRoleState;
+  /** Why that desired state, in words. */
+  why: string;
+  /** The RAM changes made, in order (empty if none). */
+  actions: string[];
+  outcome: ReconcileOutcome;
+  /** The role's request is not in the ledger. */
+  orphan: boolean;
+}
+
+/** `POST /requests/{id}/reconcile` (approvers and operators). */
+export interface ReconcileAnswer extends RequestAnswer {
+  reconcile: RoleReconciliation;
+}

@@ -14,3 +14,5 @@ export * from './deployment';
 export * from './intake';
 export * from './partner-roles';
 export * from './role-names';
+export * from './timing';
+export * from './concurrency';

@@ -79,6 +79,17 @@ export interface RequestRepository {
 export interface PolicyRef {
   type: 'System' | 'Custom';
   name: string;
+  /**
+   * The policy's default version (`v1`, `v2`, ...) as ListPoliciesForRole reports it; absent
+   * elsewhere. Crossrole writes each guard once, as `v1`: another default version means somebody
+   * changed the document, which the reconciler then reads (GetPolicy) without a call per role.
+   */
+  defaultVersion?: string;
+}
+
+export interface PolicyVersion {
+  versionId: string;
+  document: string;
 }
 
 export interface RoleInfo {
@@ -105,6 +116,13 @@ export interface RamPort {
   createPolicy(name: string, document: string, description: string): Promise<void>;
   /** Idempotent: a missing policy is success. */
   deletePolicy(name: string): Promise<void>;
+  /** A custom policy's default version (GetPolicy), or undefined if there is no such policy. */
+  getPolicyDocument(name: string): Promise<PolicyVersion | undefined>;
+  /**
+   * Make `document` a custom policy's default version (CreatePolicyVersion; at RAM's five versions
+   * the oldest non-default one is dropped in the same call). NOT_FOUND if the policy is missing.
+   */
+  setPolicyDocument(name: string, document: string): Promise<void>;
   /** Roles carrying tag key=value (all pages). */
   listRolesByTag(key: string, value: string): Promise<RoleInfo[]>;
   /** RAM calls made through this adapter so far (for the per-grant call count). */

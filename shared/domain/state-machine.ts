@@ -30,6 +30,7 @@ export const Transition = {
   START_REVOKE: 'START_REVOKE',
   FINISH_REVOKE: 'FINISH_REVOKE',
   REVOKE_FAILED: 'REVOKE_FAILED',
+  ESCALATE_DELETE: 'ESCALATE_DELETE',
 } as const;
 export type Transition = (typeof Transition)[keyof typeof Transition];
 
@@ -53,9 +54,20 @@ const EDGES: Readonly<Record<Transition, Edge>> = {
   // the revoker cleans up whatever provisioning left) and from FAILED (a failed revocation retried).
   START_REVOKE: { from: [Status.ACTIVE, Status.APPROVED, Status.FAILED], to: Status.REVOKING },
   FINISH_REVOKE: { from: [Status.REVOKING], to: Status.REVOKED },
+  // A grant revoked in trust mode keeps its role (reversible). Somebody asking for delete mode later
+  // re-opens the revocation with mode delete (REVOKED -> REVOKING -> REVOKED), so the deletion is a
+  // walk of this machine on the audit trail like any other revocation.
+  ESCALATE_DELETE: { from: [Status.REVOKED], to: Status.REVOKING },
 };
 
+/**
+ * Statuses the workflow never moves on from by itself. REVOKED is one: the only way out is a
+ * person's ESCALATE_DELETE, which ends in REVOKED again.
+ */
 export const TERMINAL_STATUSES: readonly Status[] = [Status.REVOKED, Status.REJECTED, Status.CANCELLED, Status.LAPSED];
+
+/** Transitions only a person asks for that lead out of a terminal status (and back to it). */
+export const REOPENING_TRANSITIONS: readonly Transition[] = [Transition.ESCALATE_DELETE];
 
 /** The status a transition leads to from `from`, or an IllegalTransitionError. */
 export function nextStatus(from: Status, transition: Transition, id?: string): Status {

@@ -40,8 +40,12 @@ export const EXEC_RAM_ACTIONS = {
   role: ['ram:CreateRole', 'ram:GetRole', 'ram:UpdateRole', 'ram:DeleteRole', 'ram:ListPoliciesForRole'],
   /** On the policies the functions create: the expiry guards and the catalog's shared custom policies. */
   createdPolicy: ['ram:CreatePolicy', 'ram:GetPolicy'],
-  /** Only the expiry guards are ever deleted (shared/workflow/ram-grant.ts). */
-  guardPolicy: ['ram:DeletePolicy'],
+  /**
+   * Only the expiry guards are ever deleted (shared/workflow/support/ram-grant.ts), and only they get
+   * a new version: the reconciler puts a guard's document back when somebody changed it
+   * (shared/workflow/support/reconcile.ts). The catalog's shared policies are never versioned here.
+   */
+  guardPolicy: ['ram:DeletePolicy', 'ram:CreatePolicyVersion'],
   /**
    * "All Resources" actions. The adapter never calls TagResources itself, but CreateRole sends `Tag`;
    * whether RAM also checks ram:TagResources for tags given at creation is UNCONFIRMED (the CreateRole

@@ -160,11 +160,9 @@ export function removeTrustedPartner(document: string, partnerAccountId: string,
   if (removed.length === 0) return { document, changed: false, removed: [] };
 
   if (kept.length === 0) {
-    const fallback =
-      ownerAccountId !== undefined
-        ? { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: [rootArn(ownerAccountId)] } }
-        : { Action: 'sts:AssumeRole', Effect: 'Deny', Principal: { RAM: [rootArn(partner)] } };
-    return { document: JSON.stringify({ Statement: [fallback], Version: '1' }), changed: true, removed };
+    if (ownerAccountId !== undefined) return { document: ownerOnlyTrustPolicy(ownerAccountId), changed: true, removed };
+    const deny = { Action: 'sts:AssumeRole', Effect: 'Deny', Principal: { RAM: [rootArn(partner)] } };
+    return { document: JSON.stringify({ Statement: [deny], Version: '1' }), changed: true, removed };
   }
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(doc)) {
@@ -194,4 +192,75 @@ export function trustedAccounts(document: string | object): string[] {
     if (id !== undefined && /^\d{16}$/.test(id)) ids.add(id);
   }
   return [...ids].sort();
+}
+
+/**
+ * The trust policy of a role nobody but its owner may assume: the owner account's root, as the
+ * console's "current account" trust. What a revoked (stripped) role is left with.
+ */
+export function ownerOnlyTrustPolicy(ownerAccountId: string): string {
+  parseAccountId(ownerAccountId, 'ownerAccountId');
+  return JSON.stringify({ Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: [rootArn(ownerAccountId)] } }], Version: '1' });
+}
+
+/**
+ * Does this trust policy let anything but the owner account assume the role? Any Allow statement
+ * with a wildcard, a non-RAM principal (Service, Federated: not the owner's to vouch for) or a RAM
+ * principal of another account counts; so does a document that cannot be read (fail closed).
+ */
+export function trustsBeyondOwner(document: string, ownerAccountId: string): boolean {
+  let doc: JsonObject;
+  try {
+    doc = readDocument(document, 'trustPolicy');
+  } catch {
+    return true;
+  }
+  for (const s of statementsOf(doc)) {
+    if (!isObject(s)) return true;
+    if (s.Effect === 'Deny') continue;
+    const principal = s.Principal;
+    if (principal === undefined) continue;
+    if (!isObject(principal)) return true;
+    for (const [kind, value] of Object.entries(principal)) {
+      const entries = Array.isArray(value) ? value : [value];
+      if (kind !== 'RAM') {
+        if (entries.length > 0) return true;
+        continue;
+      }
+      if (entries.some((e) => typeof e !== 'string' || e.trim() === '*' || entryAccount(e) !== ownerAccountId)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Do two trust policies say the same thing, however RAM re-serialised them? Keys are compared
+ * sorted, and a one-element array equals its element (policy grammar reads `"RAM": "x"` and
+ * `"RAM": ["x"]` alike). Whether GetRole returns the document exactly as written is [UNCONFIRMED]:
+ * comparing semantically keeps a faithful re-serialisation from looking like drift on every scan.
+ */
+export function sameTrustPolicy(a: string, b: string): boolean {
+  const norm = (text: string): string | undefined => {
+    try {
+      return JSON.stringify(normalise(JSON.parse(text) as Json));
+    } catch {
+      return undefined;
+    }
+  };
+  const na = norm(a);
+  return na !== undefined && na === norm(b);
+}
+
+function normalise(v: Json): Json {
+  if (Array.isArray(v)) {
+    const items = v.map(normalise);
+    if (items.length === 1) return items[0] ?? null;
+    return items.every((i) => typeof i === 'string') ? [...(items as string[])].sort() : items;
+  }
+  if (isObject(v)) {
+    const out: JsonObject = {};
+    for (const k of Object.keys(v).sort()) out[k] = normalise(v[k] ?? null);
+    return out;
+  }
+  return v;
 }

@@ -19,11 +19,15 @@ export type { AuthedRoute };
  */
 const bootLogger = createLogger({ level: 'warn', fields: { phase: 'boot' } });
 
-/** An FC HTTP-trigger handler over authenticated routes. Never throws; never leaks internals. */
-export function httpFunction(routes: ReadonlyArray<AuthedRoute<AppDeps>>) {
+/**
+ * An FC HTTP-trigger handler over authenticated routes. Never throws; never leaks internals.
+ * Functions whose routes act on RAM (the approval function: reconcile, escalation to delete) pass
+ * the adapter factory; the others carry no RAM SDK.
+ */
+export function httpFunction(routes: ReadonlyArray<AuthedRoute<AppDeps>>, ram?: RamFactory) {
   return httpEdge(routes, {
     maxBodyBytes: () => getConfig().maxBodyBytes,
-    deps: (context) => getAppDeps(context),
+    deps: (context) => getAppDeps(context, ram),
     authenticate,
     bootLogger,
   });

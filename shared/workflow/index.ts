@@ -4,7 +4,8 @@
  * shared/workflow (eslint.config.mjs), tests excepted.
  */
 export { submitRequest } from './use-cases/submit';
-export { approveRequest, cancelRequest, rejectRequest, requestRevocation, retryFailed } from './use-cases/decide';
+export { approveRequest, cancelRequest, rejectRequest, requestRevocation, requestRevocationWithMode, retryFailed } from './use-cases/decide';
+export { reconcileRequest } from './use-cases/reconcile';
 export { getRequest, listRequests } from './use-cases/queries';
 export { provisionGrant } from './use-cases/provision';
 export { revokeGrant } from './use-cases/revoke';

@@ -259,8 +259,8 @@ describe('crossrole CLI against the local stack', () => {
   }, 30_000);
 
   it('prints help with an example for every command and exits 0', async () => {
-    const commands = ['', 'request', 'status', 'list', 'revoke', 'cancel', 'partner-policy', 'assume', 'inbox', 'approve', 'reject', 'retry', 'bootstrap', 'doctor', 'configure', 'invoke', 'config', 'config check', 'demo'];
-    // One process runs main() for each command line (19 node start-ups would cost more than the test).
+    const commands = ['', 'request', 'status', 'list', 'revoke', 'cancel', 'partner-policy', 'assume', 'inbox', 'approve', 'reject', 'retry', 'reconcile', 'bootstrap', 'doctor', 'configure', 'invoke', 'config', 'config check', 'demo'];
+    // One process runs main() for each command line (20 node start-ups would cost more than the test).
     const script = `
       const { main } = require(${JSON.stringify(join(ROOT, 'dist', 'cli', 'index.js'))});
       (async () => {

@@ -66,7 +66,7 @@ describe('RAM adapter against the local RAM', () => {
 
     await ram.attachPolicyToRole('crossrole-life', ECS_RO);
     await ram.attachPolicyToRole('crossrole-life', ECS_RO);
-    expect(await ram.listPoliciesForRole('crossrole-life')).toEqual([ECS_RO]);
+    expect(await ram.listPoliciesForRole('crossrole-life')).toEqual([{ ...ECS_RO, defaultVersion: 'v1' }]);
 
     await ram.createPolicy('crossrole-guard-life', '{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}', 'guard');
     await ram.createPolicy('crossrole-guard-life', '{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}', 'guard');
@@ -96,6 +96,26 @@ describe('RAM adapter against the local RAM', () => {
     expect(stats['CreateRole']).toEqual({ calls: 2, retries: 0, failures: 1 });
     expect(stats['AttachPolicyToRole']?.calls).toBe(3);
     expect(Object.values(stats).reduce((n, s) => n + s.calls, 0)).toBe(ram.callCount());
+  });
+
+  it('reads and re-writes a guard\'s document (the reconciler\'s repair); a versioned guard cannot be deleted', async () => {
+    const deny = '{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}';
+    const later = '{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateGreaterThan":{"acs:CurrentTime":"2030-01-01T00:00:00Z"}}}]}';
+    await ram.createRole({ name: 'crossrole-versioned', trustPolicy: trustB, maxSessionDuration: 3600, description: 'grant', tags: {} });
+    await ram.createPolicy('crossrole-guard-versioned', deny, 'guard');
+    await ram.attachPolicyToRole('crossrole-versioned', { type: 'Custom', name: 'crossrole-guard-versioned' });
+    expect(await ram.getPolicyDocument('crossrole-guard-versioned')).toMatchObject({ versionId: 'v1' });
+    expect(JSON.parse((await ram.getPolicyDocument('crossrole-guard-versioned'))?.document ?? '{}')).toEqual(JSON.parse(deny));
+    expect(await ram.getPolicyDocument('crossrole-guard-never')).toBeUndefined();
+    await ram.setPolicyDocument('crossrole-guard-versioned', later);
+    expect(await ram.getPolicyDocument('crossrole-guard-versioned')).toMatchObject({ versionId: 'v2' });
+    expect(await ram.listPoliciesForRole('crossrole-versioned')).toEqual([{ type: 'Custom', name: 'crossrole-guard-versioned', defaultVersion: 'v2' }]);
+    expect(await codeOf(ram.setPolicyDocument('crossrole-guard-never', later))).toEqual({ code: 'NOT_FOUND', cloudCode: 'EntityNotExist.Policy' });
+    // RAM keeps v1: DeletePolicy is refused until the older versions are gone (the code terraform-provider-alicloud handles),
+    // which is why a delete-mode revocation deletes the role first and may leave such a guard.
+    await ram.detachPolicyFromRole('crossrole-versioned', { type: 'Custom', name: 'crossrole-guard-versioned' });
+    await ram.deleteRole('crossrole-versioned');
+    expect(await codeOf(ram.deletePolicy('crossrole-guard-versioned'))).toEqual({ code: 'DELETE_CONFLICT', cloudCode: 'DeleteConflict.Policy.Version' });
   });
 
   it('lists roles by tag across pages (Marker/MaxItems)', async () => {

@@ -11,13 +11,13 @@
  *   observes (alicloud/resource_alicloud_ram_role.go retries it).
  * Errors carry `details.cloudCode` like the adapter's translated errors (shared/cloud/errors.ts).
  */
-import type { PolicyRef, RamPort, RoleInfo } from '../../shared/domain/ports';
+import type { PolicyRef, PolicyVersion, RamPort, RoleInfo } from '../../shared/domain/ports';
 import { CrossroleError } from '../../shared/domain/errors';
 import { parseRoleName, roleArn } from '../../shared/domain/identifiers';
 
 export type RamAction =
   | 'getRole' | 'createRole' | 'updateTrustPolicy' | 'deleteRole' | 'listPoliciesForRole' | 'attachPolicyToRole'
-  | 'detachPolicyFromRole' | 'createPolicy' | 'deletePolicy' | 'listRolesByTag';
+  | 'detachPolicyFromRole' | 'createPolicy' | 'deletePolicy' | 'listRolesByTag' | 'getPolicyDocument' | 'setPolicyDocument';
 
 export class SimulatedCrash extends Error {
   constructor(readonly action: RamAction) {
@@ -50,8 +50,14 @@ interface StoredRole {
 
 interface StoredPolicy {
   name: string;
+  /** The default version's document. */
   document: string;
   description: string;
+  /** `v<n>` of the default version; RAM numbers versions from v1 and never reuses a number. */
+  defaultVersion: string;
+  /** Every version's document (RAM keeps at most five), the default one included. */
+  versions: Array<{ versionId: string; document: string }>;
+  nextVersion: number;
 }
 
 export interface RamCall {
@@ -139,7 +145,17 @@ export class FakeRam implements RamPort {
 
   policy(name: string): StoredPolicy | undefined {
     const p = this.policies.get(key(name));
-    return p === undefined ? undefined : { ...p };
+    return p === undefined ? undefined : structuredClone(p);
+  }
+
+  /** Put a new default version in place without a call, as somebody editing the policy would. */
+  tamperPolicy(name: string, document: string): void {
+    const p = this.policies.get(key(name));
+    if (p === undefined) return;
+    const versionId = `v${p.nextVersion++}`;
+    p.versions.push({ versionId, document });
+    p.defaultVersion = versionId;
+    p.document = document;
   }
 
   attachments(roleName: string): PolicyRef[] {
@@ -242,7 +258,11 @@ export class FakeRam implements RamPort {
 
   async listPoliciesForRole(name: string): Promise<PolicyRef[]> {
     this.call('listPoliciesForRole', [name]);
-    return structuredClone(this.mustRole(name).attached);
+    // As RAM's ListPoliciesForRole: each attached policy with its default version.
+    return this.mustRole(name).attached.map((a) => {
+      const custom = a.type === 'Custom' ? this.policies.get(key(a.name)) : undefined;
+      return { type: a.type, name: a.name, defaultVersion: custom?.defaultVersion ?? 'v1' };
+    });
   }
 
   async attachPolicyToRole(roleName: string, policy: PolicyRef): Promise<void> {
@@ -280,7 +300,7 @@ export class FakeRam implements RamPort {
       throw new CrossroleError('ALREADY_EXISTS', `The policy already exists: ${name}.`, { details: { cloudCode: 'EntityAlreadyExists.Policy' } });
     }
     if (this.policies.size >= this.quotas.customPolicies) throw new CrossroleError('LIMIT_EXCEEDED', `The count of policies beyond the current limits: ${this.quotas.customPolicies}.`);
-    this.policies.set(key(name), { name, document, description });
+    this.policies.set(key(name), { name, document, description, defaultVersion: 'v1', versions: [{ versionId: 'v1', document }], nextVersion: 2 });
   }
 
   async deletePolicy(name: string): Promise<void> {
@@ -290,7 +310,33 @@ export class FakeRam implements RamPort {
     if (attachedTo.length > 0 || this.stale(`policy:${key(name)}`)) {
       throw new CrossroleError('DELETE_CONFLICT', 'The policy cannot be attached to any role when you delete it.', { details: { cloudCode: 'DeleteConflict.Policy.Role' } });
     }
+    // RAM refuses to delete a policy that still has non-default versions (local/iam/local-iam.ts deletePolicy).
+    if ((this.policies.get(key(name))?.versions.length ?? 0) > 1) {
+      throw new CrossroleError('DELETE_CONFLICT', 'The policy has non-default versions.', { details: { cloudCode: 'DeleteConflict.Policy.Version' } });
+    }
     this.policies.delete(key(name));
+  }
+
+  async getPolicyDocument(name: string): Promise<PolicyVersion | undefined> {
+    this.call('getPolicyDocument', [name]);
+    const p = this.policies.get(key(name));
+    return p === undefined ? undefined : { versionId: p.defaultVersion, document: p.document };
+  }
+
+  async setPolicyDocument(name: string, document: string): Promise<void> {
+    this.call('setPolicyDocument', [name, document]);
+    const p = this.policies.get(key(name));
+    if (p === undefined) throw new CrossroleError('NOT_FOUND', `The policy not exists: ${name}.`, { details: { cloudCode: 'EntityNotExist.Policy' } });
+    checkJson(document, 'PolicyDocument');
+    // RotateStrategy DeleteOldestNonDefaultVersionWhenLimitExceeded: at five, the oldest non-default goes.
+    if (p.versions.length >= 5) {
+      const oldest = p.versions.findIndex((v) => v.versionId !== p.defaultVersion);
+      if (oldest >= 0) p.versions.splice(oldest, 1);
+    }
+    const versionId = `v${p.nextVersion++}`;
+    p.versions.push({ versionId, document });
+    p.defaultVersion = versionId;
+    p.document = document;
   }
 
   async listRolesByTag(tagKey: string, value: string): Promise<RoleInfo[]> {

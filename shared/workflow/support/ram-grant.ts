@@ -1,14 +1,15 @@
 /**
  * The RAM side of a grant ("The grant, in RAM terms"): the idempotent building blocks that
- * provisioning, revocation and the scan's sweep share. Every function here converges when repeated.
+ * provisioning, revocation and the reconciler share. Every function here converges when repeated.
  */
 import type { AccessRequest } from '../../domain/access-request';
 import { RevokeMode, guardPolicyName } from '../../domain/access-request';
 import { findProfile } from '../../domain/catalog';
+import type { Profile, ProfilePolicy } from '../../domain/catalog';
 import { CrossroleError, errorMessage } from '../../domain/errors';
 import type { ErrorCode } from '../../domain/errors';
 import type { PolicyRef, RoleInfo } from '../../domain/ports';
-import { removeTrustedPartner, trustedAccounts } from '../../policy';
+import { removeTrustedPartner } from '../../policy';
 import { Actor } from './deps';
 import type { WorkflowDeps } from './deps';
 import { Tag, isGuardPolicy, policyRefOf } from './naming';
@@ -52,6 +53,22 @@ export function profilePolicyRefs(deps: WorkflowDeps, request: Pick<AccessReques
 }
 
 /**
+ * Attach one profile policy. Custom policies are shared per profile and created on first use:
+ * attach first (the common case costs one call), create only if RAM says the policy is missing.
+ */
+export async function attachProfilePolicy(deps: WorkflowDeps, roleName: string, profile: Profile, policy: ProfilePolicy): Promise<void> {
+  const ref = policyRefOf(profile.name, policy);
+  try {
+    await deps.ram.attachPolicyToRole(roleName, ref);
+    return;
+  } catch (e) {
+    if (policy.type !== 'Custom' || !hasCode(e, 'NOT_FOUND')) throw e;
+  }
+  await deps.ram.createPolicy(ref.name, JSON.stringify(policy.document), `Crossrole profile ${profile.name}: ${policy.name} (shared by its grants)`);
+  await deps.ram.attachPolicyToRole(roleName, ref);
+}
+
+/**
  * The policies to detach on a trust-mode revocation: the profile's (no extra RAM call), or, if the
  * catalog no longer has the profile, whatever non-guard policy is attached (one List call).
  */
@@ -68,6 +85,27 @@ export interface RevokeResult {
   trustChanged: boolean;
   detached: number;
   deleted: boolean;
+  /** Delete mode: the guard policy had to stay (see deleteGuardPolicy); the role is gone all the same. */
+  guardLeft?: boolean;
+}
+
+/**
+ * Delete a grant's guard policy; true if it is gone. A guard the reconciler re-wrote has older
+ * versions, and RAM refuses DeletePolicy until they are deleted (DeleteConflict.Policy.Version:
+ * aliyun/terraform-provider-alicloud alicloud/resource_alicloud_ram_policy.go handles that code; the
+ * same rule is documented for Resource Manager policies, doc-detail/159987, and is UNCONFIRMED in
+ * RAM's own reference, so the stricter reading is assumed), which the functions may not do. Unattached, a guard only denies: it is left, logged, and not retried
+ * for ever.
+ */
+export async function deleteGuardPolicy(deps: WorkflowDeps, requestId: string): Promise<boolean> {
+  try {
+    await deps.ram.deletePolicy(guardPolicyName(requestId));
+    return true;
+  } catch (e) {
+    if (!(hasCode(e, 'DELETE_CONFLICT') && e.details?.['cloudCode'] === 'DeleteConflict.Policy.Version')) throw e;
+    deps.logger.warn('guard policy has older versions and cannot be deleted by the functions; left in place (it only denies)', { requestId, policyName: guardPolicyName(requestId) });
+    return false;
+  }
 }
 
 /**
@@ -96,12 +134,15 @@ export async function revokeInRam(deps: WorkflowDeps, request: AccessRequest, mo
         result.detached++;
       }
     }
-    // Also when the role is gone: a provisioning cut short may have left the guard policy alone.
-    await ram.deletePolicy(guardPolicyName(request.id));
+    // The role first: it is what holds access and counts against RAM's 1,000 roles. A guard the
+    // reconciler re-wrote has a second version, and RAM refuses DeletePolicy until the older ones
+    // are gone (DeleteConflict.Policy.Version): that must not keep the role alive.
     if (role !== undefined) {
       await ram.deleteRole(role.name);
       result.deleted = true;
     }
+    // Also when the role is gone: a provisioning cut short may have left the guard policy alone.
+    if (!(await deleteGuardPolicy(deps, request.id))) result.guardLeft = true;
     return result;
   }
 
@@ -116,31 +157,6 @@ export async function revokeInRam(deps: WorkflowDeps, request: AccessRequest, mo
     result.detached++;
   }
   return result;
-}
-
-/**
- * The sweep's revocation of a managed role past its expiry, with or without a ledger row: trust
- * nobody but the owner, detach everything but the guard (which keeps denying after expiry).
- * Returns the accounts that were removed from the trust policy.
- */
-export async function sweepRole(deps: WorkflowDeps, role: RoleInfo): Promise<string[]> {
-  const owner = deps.catalog.ownerAccountId;
-  let document = role.trustPolicy;
-  const removed: string[] = [];
-  for (const account of trustedAccounts(document)) {
-    if (account === owner) continue;
-    const edit = removeTrustedPartner(document, account, owner);
-    if (edit.changed) {
-      document = edit.document;
-      removed.push(account);
-    }
-  }
-  // A wildcard principal trusts every account: removeTrustedPartner drops it with any partner.
-  if (removed.length > 0 || document !== role.trustPolicy) await deps.ram.updateTrustPolicy(role.name, document);
-  for (const p of await deps.ram.listPoliciesForRole(role.name)) {
-    if (!isGuardPolicy(p)) await deps.ram.detachPolicyFromRole(role.name, p);
-  }
-  return removed;
 }
 
 /** Record a fact on the request's audit trail without failing the step that found it. */

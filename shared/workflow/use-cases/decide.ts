@@ -5,16 +5,18 @@
 import { z } from 'zod';
 import type { AccessRequest } from '../../domain/access-request';
 import { RevokeMode } from '../../domain/access-request';
-import type { ApproveBody, CancelBody, RejectBody, RevokeBody } from '../../domain/api';
-import { CrossroleError, ForbiddenError, NotFoundError } from '../../domain/errors';
+import type { ApproveBody, CancelBody, RejectBody, RevokeAnswer, RevokeBody } from '../../domain/api';
+import { CrossroleError, ForbiddenError, IllegalTransitionError, NotFoundError, errorMessage } from '../../domain/errors';
 import { formatDuration, parseDuration } from '../../domain/duration';
 import type { CallerIdentity, RequestPatch } from '../../domain/ports';
 import { Status, Transition, isFailed, isRevoked, isRevoking, nextStatus } from '../../domain/state-machine';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../domain/timing';
 import { parseWith } from '../../domain/validation';
 import { isApprover, isRequestPartner, isSelfDecision, requireApprover } from '../support/authz';
 import type { WorkflowDeps } from '../support/deps';
 import { parseReason, type SameType } from '../support/input';
 import { sendBestEffort } from '../support/messages';
+import { finishRevocation } from '../support/revocation';
 
 const approveSchema = z.strictObject({ duration: z.string().max(32).optional(), reason: z.string().optional() });
 const rejectSchema = z.strictObject({ reason: z.string() });
@@ -104,11 +106,16 @@ export async function rejectRequest(deps: WorkflowDeps, caller: CallerIdentity, 
 /**
  * Revoke a grant: approvers, the grant's requester, or a manager (or the root) of its partner
  * account (authz.isRequestPartner). For anyone else, a colleague of the requester included, an
- * unknown id and somebody else's id both give FORBIDDEN_NOT_OWNER, so the answer says
- * nothing about whether the request exists. Revoking a grant that is already REVOKING or REVOKED
- * returns it unchanged (idempotent; its mode stays the one first asked for).
+ * unknown id and somebody else's id both give FORBIDDEN_NOT_OWNER, so the answer says nothing
+ * about whether the request exists. The answer says which mode applies (`modeApplied`), which is
+ * not always the one asked for:
+ * - a grant already REVOKING keeps the mode its revocation started with (a delete asked for now is
+ *   told `trust`: ask again once it is REVOKED);
+ * - a grant REVOKED in trust mode, asked for delete, escalates (ESCALATE_DELETE, REVOKED ->
+ *   REVOKING with mode delete): its role and guard are deleted now rather than after the retention;
+ * - otherwise a grant already REVOKED is returned unchanged (idempotent).
  */
-export async function requestRevocation(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown): Promise<AccessRequest> {
+export async function requestRevocationWithMode(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown): Promise<RevokeAnswer> {
   const body = parseWith(revokeSchema, input);
   const reason = parseReason(body.reason);
   const approver = isApprover(deps.catalog, caller);
@@ -117,25 +124,65 @@ export async function requestRevocation(deps: WorkflowDeps, caller: CallerIdenti
     throw new ForbiddenError('FORBIDDEN_NOT_OWNER', 'only approvers, the grant\'s requester and its partner\'s managers may revoke it');
   }
   if (r0 === undefined) throw new NotFoundError('request', id);
-  let started = false;
+  let started: 'revoke' | 'escalate' | undefined;
   const result = await onFreshRead(deps, id, async (r) => {
-    if (isRevoking(r.status) || isRevoked(r.status)) return r;
+    started = undefined;
+    if (isRevoking(r.status)) return r;
+    if (isRevoked(r.status)) {
+      if (body.mode !== RevokeMode.DELETE || r.revokeMode === RevokeMode.DELETE) return r;
+      const escalated = await deps.ledger.transition(r.id, r.version, Transition.ESCALATE_DELETE, { revokeMode: RevokeMode.DELETE }, {
+        actor: caller.arn,
+        reason,
+        details: { mode: RevokeMode.DELETE, previousMode: r.revokeMode ?? RevokeMode.TRUST },
+      });
+      started = 'escalate';
+      return escalated;
+    }
     requireTransition(r, Transition.START_REVOKE);
-    const moved = await deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { revokeMode: body.mode }, {
+    // A failed delete-mode revocation started again stays in delete mode: a delete is never undone by asking less.
+    const mode = r.revokeMode === RevokeMode.DELETE ? RevokeMode.DELETE : body.mode;
+    const moved = await deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { revokeMode: mode }, {
       actor: caller.arn,
       reason,
-      details: { mode: body.mode },
+      details: { mode },
     });
-    started = true;
+    started = 'revoke';
     return moved;
   });
-  if (started) {
+  const answer = (request: AccessRequest): RevokeAnswer => ({ request, modeApplied: request.revokeMode ?? RevokeMode.TRUST });
+  if (started === 'revoke') {
     await sendBestEffort(deps, result, 'revoke');
-    deps.logger.info('revocation started', { requestId: id, by: caller.arn, mode: body.mode });
+    deps.logger.info('revocation started', { requestId: id, by: caller.arn, mode: result.revokeMode });
+    return answer(result);
+  }
+  if (started === 'escalate') return answer(await finishEscalation(deps, result, caller));
+  if (body.mode !== (result.revokeMode ?? RevokeMode.TRUST)) {
+    deps.logger.info('revocation already under way in another mode; that mode applies', { requestId: id, status: result.status, asked: body.mode, applied: result.revokeMode });
   } else {
     deps.logger.info('revocation already under way or done', { requestId: id, status: result.status });
   }
-  return result;
+  return answer(result);
+}
+
+/**
+ * Delete the escalated grant's role and guard now, in this invocation. A delayed `revoke` goes out
+ * first as the safety net: if this function dies or RAM fails, the revocation function finishes it
+ * (and finds the row REVOKED, and does nothing, when the work here succeeded).
+ */
+async function finishEscalation(deps: WorkflowDeps, escalated: AccessRequest, caller: CallerIdentity): Promise<AccessRequest> {
+  await sendBestEffort(deps, escalated, 'revoke', FUNCTION_TIMEOUT_SECONDS.approval);
+  try {
+    await finishRevocation(deps, escalated);
+  } catch (e) {
+    deps.logger.warn('escalated revocation not finished here; the revocation function will', { requestId: escalated.id, error: errorMessage(e) });
+  }
+  deps.logger.info('revocation escalated to delete mode', { requestId: escalated.id, by: caller.arn });
+  return (await deps.ledger.get(escalated.id)) ?? escalated;
+}
+
+/** {@link requestRevocationWithMode}, answering the request only. */
+export async function requestRevocation(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown): Promise<AccessRequest> {
+  return (await requestRevocationWithMode(deps, caller, id, input)).request;
 }
 
 /**
@@ -147,7 +194,7 @@ export async function requestRevocation(deps: WorkflowDeps, caller: CallerIdenti
 export async function retryFailed(deps: WorkflowDeps, caller: CallerIdentity, id: string): Promise<AccessRequest> {
   requireApprover(deps.catalog, caller);
   const retried = await onFreshRead(deps, id, async (r) => {
-    if (!isFailed(r.status)) requireTransition(r, Transition.RETRY);
+    if (!isFailed(r.status)) refuseRetry(r);
     if (r.revokeMode !== undefined) {
       return deps.ledger.transition(r.id, r.version, Transition.START_REVOKE, { lastError: undefined }, { actor: caller.arn, reason: 'retry of a failed revocation', details: { mode: r.revokeMode } });
     }
@@ -156,6 +203,18 @@ export async function retryFailed(deps: WorkflowDeps, caller: CallerIdentity, id
   await sendBestEffort(deps, retried, retried.status === Status.REVOKING ? 'revoke' : 'provision');
   deps.logger.info('failed request retried', { requestId: id, by: caller.arn, status: retried.status });
   return retried;
+}
+
+/**
+ * Only FAILED requests are retried. A revoked grant (or one being revoked) never goes back to
+ * provisioning; when its role does not look revoked, reconciliation is what fixes RAM: say so.
+ */
+function refuseRetry(r: AccessRequest): never {
+  const refused = new IllegalTransitionError(r.status, Status.APPROVED, r.id);
+  if (!isRevoked(r.status) && !isRevoking(r.status) && r.revokeMode === undefined) throw refused;
+  throw new CrossroleError('ILLEGAL_TRANSITION', `${refused.message}: a revoked grant is never provisioned again. If its role in RAM does not look revoked, reconcile it: POST /requests/${r.id}/reconcile (crossrole reconcile ${r.id})`, {
+    details: { ...refused.details, hint: 'reconcile' },
+  });
 }
 
 /**

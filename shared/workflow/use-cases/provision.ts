@@ -11,7 +11,6 @@
 import type { AccessRequest, GrantDetails } from '../../domain/access-request';
 import { RevokeMode, guardPolicyName } from '../../domain/access-request';
 import { findProfile } from '../../domain/catalog';
-import type { Profile, ProfilePolicy } from '../../domain/catalog';
 import { CrossroleError, errorMessage } from '../../domain/errors';
 import type { RoleInfo, WorkflowMessage } from '../../domain/ports';
 import { Status, Transition, isApproved, isRevoked, isRevoking } from '../../domain/state-machine';
@@ -19,8 +18,8 @@ import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy } from '../../po
 import { Actor } from '../support/deps';
 import type { Outcome, WorkflowDeps } from '../support/deps';
 import { sendBestEffort } from '../support/messages';
-import { Tag, policyRefOf } from '../support/naming';
-import { hasCode, isOwnedBy, revokeInRam, sameDocument } from '../support/ram-grant';
+import { Tag } from '../support/naming';
+import { attachProfilePolicy, hasCode, isOwnedBy, revokeInRam, sameDocument } from '../support/ram-grant';
 
 /** The role's MaxSessionDuration: RAM's minimum, so sessions outlive a revocation by at most 1 h. */
 export const MAX_SESSION_DURATION = 3600;
@@ -101,29 +100,13 @@ async function ensureRole(deps: WorkflowDeps, r: AccessRequest, attempt: Attempt
   return { role, expiresAt };
 }
 
-/**
- * Attach one profile policy. Custom policies are shared per profile and created on first use:
- * attach first (the common case costs one call), create only if RAM says the policy is missing.
- */
-async function attachProfilePolicy(deps: WorkflowDeps, roleName: string, profile: Profile, policy: ProfilePolicy): Promise<void> {
-  const ref = policyRefOf(profile.name, policy);
-  try {
-    await deps.ram.attachPolicyToRole(roleName, ref);
-    return;
-  } catch (e) {
-    if (policy.type !== 'Custom' || !hasCode(e, 'NOT_FOUND')) throw e;
-  }
-  await deps.ram.createPolicy(ref.name, JSON.stringify(policy.document), `Crossrole profile ${profile.name}: ${policy.name} (shared by its grants)`);
-  await deps.ram.attachPolicyToRole(roleName, ref);
-}
-
 /** Undo this grant's RAM resources after a permanent failure (best effort, never throws). */
 async function rollback(deps: WorkflowDeps, r: AccessRequest, attempt: Attempt): Promise<void> {
   if (!attempt.ownsRole) return;
   try {
     await revokeInRam(deps, r, RevokeMode.DELETE);
   } catch (e) {
-    deps.logger.error('rollback incomplete; the scan\'s sweep or a revocation will finish it', { requestId: r.id, roleName: r.roleName, error: errorMessage(e) });
+    deps.logger.error('rollback incomplete; the scan\'s reconcile or a revocation will finish it', { requestId: r.id, roleName: r.roleName, error: errorMessage(e) });
   }
 }
 

@@ -3,37 +3,13 @@
  * messages). It re-reads the ledger and never revokes early: an ACTIVE grant is only revoked here
  * once its expiresAt has passed (revocations asked for by people arrive already REVOKING).
  */
-import type { AccessRequest } from '../../domain/access-request';
-import { RevokeMode } from '../../domain/access-request';
 import type { WorkflowMessage } from '../../domain/ports';
-import { Transition, isActive, isRevoking } from '../../domain/state-machine';
-import { Actor } from '../support/deps';
+import { isActive, isRevoking } from '../../domain/state-machine';
 import type { Outcome, WorkflowDeps } from '../support/deps';
 import { isDue, startExpiry } from '../support/expiry';
 import { sendFor } from '../support/messages';
-import { hasCode, revokeInRam } from '../support/ram-grant';
-
-/** The RAM work of a REVOKING request, then FINISH_REVOKE. */
-export async function finishRevocation(deps: WorkflowDeps, r: AccessRequest): Promise<Outcome> {
-  const before = deps.ram.callCount();
-  const mode = r.revokeMode ?? RevokeMode.TRUST;
-  const result = await revokeInRam(deps, r, mode);
-  const ramCalls = deps.ram.callCount() - before;
-  try {
-    const done = await deps.ledger.transition(r.id, r.version, Transition.FINISH_REVOKE, {}, {
-      actor: Actor.REVOCATION,
-      details: { mode, ramCalls, ...result },
-    });
-    deps.logger.info('grant revoked', { requestId: r.id, mode, ramCalls, ...result });
-    return { outcome: 'done', requestId: r.id, status: done.status, ramCalls };
-  } catch (e) {
-    // A duplicate delivery finished first: the RAM work above was idempotent, nothing else to do.
-    if (!hasCode(e, 'VERSION_CONFLICT', 'ILLEGAL_TRANSITION')) throw e;
-    const now = await deps.ledger.get(r.id);
-    deps.logger.info('revocation finished concurrently', { requestId: r.id, status: now?.status });
-    return { outcome: 'stale', requestId: r.id, ...(now ? { status: now.status } : {}), ramCalls };
-  }
-}
+import { hasCode } from '../support/ram-grant';
+import { finishRevocation } from '../support/revocation';
 
 /**
  * Consumer of crossrole-revoke, given a message the edge already parsed. Returns an outcome

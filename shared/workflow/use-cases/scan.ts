@@ -9,13 +9,13 @@ import { formatDuration } from '../../domain/duration';
 import { errorMessage } from '../../domain/errors';
 import type { DeadLetterInbox, WorkflowMessage } from '../../domain/ports';
 import { Status, Transition, isApproved, isRevoking } from '../../domain/state-machine';
-import { trustedAccounts } from '../../policy';
+import { STUCK_AFTER_SECONDS } from '../../domain/timing';
 import { Actor } from '../support/deps';
 import type { WorkflowDeps } from '../support/deps';
 import { startExpiry } from '../support/expiry';
 import { sendFor } from '../support/messages';
-import { Tag } from '../support/naming';
-import { hasCode, noteQuietly, revokeInRam, sweepRole } from '../support/ram-grant';
+import { hasCode, revokeInRam } from '../support/ram-grant';
+import { reconcileManagedRoles } from '../support/reconcile';
 
 /** The scan reads the dead-letter queue through an inbox the expiry function's edge unwraps. */
 export interface ScanDeps extends WorkflowDeps {
@@ -27,7 +27,10 @@ export interface ScanOptions {
   limit?: number;
   /** Ledger page size (default 50). */
   pageSize?: number;
-  /** A row unchanged this long in APPROVED/REVOKING/FAILED is stuck (default 300 s). */
+  /**
+   * A row unchanged this long in APPROVED/REVOKING/FAILED is stuck (default STUCK_AFTER_SECONDS,
+   * 301 s: derived from the functions' timeout and the triggers' retries in shared/domain/timing.ts).
+   */
   staleSeconds?: number;
   /**
    * PENDING rows are re-announced once, when their age falls in [stale, stale + window) (default
@@ -35,8 +38,8 @@ export interface ScanOptions {
    */
   announceWindowSeconds?: number;
   announceMaxRead?: number;
-  /** The RAM sweep leaves roles alone until this long after their expiry (default 300 s), so the normal path goes first. */
-  sweepGraceSeconds?: number;
+  /** Most managed roles the reconcile phase changes per run (default: `limit`); the rest wait for the next run. */
+  reconcileLimit?: number;
   /** Most trust-revoked grants whose RAM resources are released per run (default 50). */
   releaseLimit?: number;
 }
@@ -54,10 +57,20 @@ export interface ScanReport {
   announced: number;
   /** FAILED revocations started again (START_REVOKE from FAILED). */
   revocationsRetried: number;
-  /** (5) managed roles past expiry still trusting another account, revoked directly in RAM. */
-  swept: number;
-  /** (5) managed roles the ledger does not know, or whose tags cannot be read. */
-  drift: number;
+  /** (5) managed roles compared with their request. */
+  rolesChecked: number;
+  /** (5) roles whose access the ledger had ended, stripped (trust only the owner, no permission policy). */
+  rolesStripped: number;
+  /** (5) ACTIVE grants' roles put back as provisioned (trust policy, profile policies, guard). */
+  rolesRestored: number;
+  /** (5) roles of grants REVOKED in delete mode, deleted with their guard. */
+  rolesDeleted: number;
+  /** (5) managed roles whose request the ledger does not know (stripped, never deleted). */
+  orphanRoles: number;
+  /** (5) managed roles whose tag names a request for another role name: left alone. */
+  foreignRoles: number;
+  /** (5) roles that needed a change beyond this run's limit: the next run does them. */
+  rolesDeferred: number;
   /** (6) dead letters read (all are deleted once handled). */
   deadLetters: number;
   /** (6) requests marked FAILED from dead letters. */
@@ -74,13 +87,13 @@ interface Settings {
   staleMs: number;
   announceWindowMs: number;
   announceMaxRead: number;
-  sweepGraceMs: number;
+  reconcileLimit: number;
   releaseLimit: number;
 }
 
 const emptyReport = (): ScanReport => ({
   expired: 0, revokeResent: 0, lapsed: 0, provisionResent: 0, announced: 0, revocationsRetried: 0,
-  swept: 0, drift: 0, deadLetters: 0, markedFailed: 0, released: 0, errors: 0,
+  rolesChecked: 0, rolesStripped: 0, rolesRestored: 0, rolesDeleted: 0, orphanRoles: 0, foreignRoles: 0, rolesDeferred: 0, deadLetters: 0, markedFailed: 0, released: 0, errors: 0,
 });
 
 /** A transition lost to a concurrent worker is not an error: the row moved on, which is the point. */
@@ -258,37 +271,23 @@ async function markFromDeadLetter(deps: WorkflowDeps, report: ScanReport, m: Wor
 }
 
 /**
- * (5) The RAM sweep: every role tagged crossrole:managed=true. One past its expiry (plus a grace)
- * that still trusts an account other than the owner is revoked directly in RAM, whatever the
- * ledger says or even if it lost the row: this is what makes "access ends on time" hold when the
- * ledger and the queues both failed. Roles the ledger does not know are reported as drift.
+ * (5) Reconcile: every role tagged crossrole:managed=true is compared with its request in the
+ * ledger and made to match it (support/reconcile.ts): access the ledger ended is stripped whatever
+ * the expiry tag says, a live grant that drifted is put back, a delete-mode revocation leaves
+ * nothing, a role the ledger does not know is stripped (orphan). This is what bounds how long RAM
+ * may disagree with the ledger: one timer period plus this phase, whatever interleaving of the
+ * queue-driven steps came before (README "Reliability and security").
  */
-async function sweep(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
-  const owner = deps.catalog.ownerAccountId;
-  const roles = await deps.ram.listRolesByTag(Tag.MANAGED, 'true');
-  await each(deps, report, 'sweep', roles, (r) => r.name, async (role) => {
-    const requestId = role.tags[Tag.REQUEST_ID];
-    const request = requestId === undefined ? undefined : await deps.ledger.get(requestId);
-    const expires = Date.parse(role.tags[Tag.EXPIRES_AT] ?? '');
-    if (request === undefined) {
-      report.drift++;
-      deps.logger.warn('drift: managed role unknown to the ledger', { roleName: role.name, requestId, expiresAt: role.tags[Tag.EXPIRES_AT] });
-    }
-    if (Number.isNaN(expires)) {
-      if (request !== undefined) report.drift++;
-      deps.logger.warn('drift: managed role without a readable expiry tag; left alone', { roleName: role.name, requestId });
-      return;
-    }
-    if (expires + s.sweepGraceMs > now.getTime()) return;
-    const others = trustedAccounts(role.trustPolicy).filter((a) => a !== owner);
-    if (others.length === 0 || report.swept >= s.limit) return;
-    const removed = await sweepRole(deps, role);
-    report.swept++;
-    deps.logger.warn('sweep: expired role still trusted other accounts; revoked in RAM', { roleName: role.name, requestId, removed, ledgerStatus: request?.status ?? 'unknown' });
-    if (request !== undefined) {
-      await noteQuietly(deps, request.id, 'the sweep revoked an expired role that still trusted other accounts', { roleName: role.name, removed, ledgerStatus: request.status });
-    }
-  });
+async function reconcileRoles(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
+  const pass = await reconcileManagedRoles(deps, { now, stuckMs: s.staleMs, limit: s.reconcileLimit });
+  report.rolesChecked += pass.checked;
+  report.rolesStripped += pass.stripped;
+  report.rolesRestored += pass.restored;
+  report.rolesDeleted += pass.deleted;
+  report.orphanRoles += pass.orphans;
+  report.foreignRoles += pass.foreign;
+  report.rolesDeferred += pass.deferred;
+  report.errors += pass.errors;
 }
 
 /**
@@ -336,10 +335,10 @@ export async function runExpiryScan(deps: ScanDeps, options: ScanOptions = {}): 
   const s: Settings = {
     limit: options.limit ?? 100,
     pageSize: options.pageSize ?? 50,
-    staleMs: (options.staleSeconds ?? 300) * 1000,
+    staleMs: (options.staleSeconds ?? STUCK_AFTER_SECONDS) * 1000,
     announceWindowMs: (options.announceWindowSeconds ?? 60) * 1000,
     announceMaxRead: options.announceMaxRead ?? 500,
-    sweepGraceMs: (options.sweepGraceSeconds ?? 300) * 1000,
+    reconcileLimit: options.reconcileLimit ?? options.limit ?? 100,
     releaseLimit: options.releaseLimit ?? 50,
   };
   const report = emptyReport();
@@ -352,7 +351,7 @@ export async function runExpiryScan(deps: ScanDeps, options: ScanOptions = {}): 
     ['announce', () => announcePending(deps, s, report, now)],
     ['dead-letters', () => drainDeadLetters(deps, s, report)],
     ['retry-revocations', () => retryFailedRevocations(deps, s, report, now)],
-    ['sweep', () => sweep(deps, s, report, now)],
+    ['reconcile', () => reconcileRoles(deps, s, report, now)],
     // Last: the least urgent. If the run is cut short, the phases that end access went first.
     ['release', () => releaseRetained(deps, s, report, now)],
   ];

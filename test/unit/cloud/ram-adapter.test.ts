@@ -1,6 +1,6 @@
 import Ram from '@alicloud/ram20150501';
 import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-core';
-import { createRamAdapter } from '../../../shared/cloud/ram-adapter';
+import { createRamAdapter, LIST_FAN_OUT } from '../../../shared/cloud/ram-adapter';
 import { silentLogger, type Logger } from '../../../shared/domain/ports';
 import { unlimited } from '../../../shared/cloud/rate-limiter';
 
@@ -175,5 +175,43 @@ describe('RAM adapter idempotency and translation (SDK stubbed, no network)', ()
     expect(markers).toEqual([undefined, 'M2']);
     expect(roles.map((r) => r.name)).toEqual(['a', 'c']);
     expect(roles[0]).toEqual({ name: 'a', arn: 'acs:ram::1:role/a', trustPolicy: '{}', maxSessionDuration: 3600, tags: { k: 'v' } });
+  });
+
+  it('listRolesByTag over 999 managed roles: 1 ListRoles (MaxItems 1000, tags in the listing) + 999 GetRole, in order, no ListTagResources', async () => {
+    const names = Array.from({ length: 999 }, (_, i) => `crossrole-${String(i).padStart(12, '0')}`);
+    const maxItems: unknown[] = [];
+    stub('listRoles', async (req: unknown) => {
+      maxItems.push((req as { maxItems?: number }).maxItems);
+      return { body: { isTruncated: false, roles: { role: names.map((roleName) => ({ roleName, tags: { tag: [{ tagKey: 'crossrole:managed', tagValue: 'true' }] } })) } } };
+    });
+    let inFlight = 0;
+    let most = 0;
+    stub('getRole', async (req: unknown) => {
+      const name = (req as { roleName: string }).roleName;
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return { body: { role: { roleName: name, arn: `acs:ram::1:role/${name}`, assumeRolePolicyDocument: '{}', maxSessionDuration: 3600 } } };
+    });
+    const tags = stub('listTagResources', async () => ({ body: {} }));
+    const ram = adapter();
+    const roles = await ram.listRolesByTag('crossrole:managed', 'true');
+    expect(roles.map((r) => r.name)).toEqual(names);
+    expect(maxItems).toEqual([1000]);
+    expect(ram.callStats()).toMatchObject({ ListRoles: { calls: 1 }, GetRole: { calls: 999 } });
+    expect(ram.callCount()).toBe(1000);
+    expect(tags).not.toHaveBeenCalled();
+    // A few GetRoles in flight (the limiter paces them), never all of them at once.
+    expect(most).toBe(LIST_FAN_OUT);
+  });
+
+  it('listPoliciesForRole reports each policy\'s default version; setPolicyDocument adds a default version with rotation', async () => {
+    stub('listPoliciesForRole', async () => ({ body: { policies: { policy: [{ policyName: 'crossrole-guard-x', policyType: 'Custom', defaultVersion: 'v2' }, { policyName: 'ReadOnlyAccess', policyType: 'System' }] } } }));
+    const create = stub('createPolicyVersion', async () => ({ body: { policyVersion: { versionId: 'v3' } } }));
+    const ram = adapter();
+    expect(await ram.listPoliciesForRole('r')).toEqual([{ type: 'Custom', name: 'crossrole-guard-x', defaultVersion: 'v2' }, { type: 'System', name: 'ReadOnlyAccess' }]);
+    await ram.setPolicyDocument('crossrole-guard-x', '{"Version":"1","Statement":[]}');
+    expect(create.mock.calls[0]?.[0]).toMatchObject({ policyName: 'crossrole-guard-x', setAsDefault: true, rotateStrategy: 'DeleteOldestNonDefaultVersionWhenLimitExceeded' });
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { CrossroleError, IllegalTransitionError } from '../../../shared/domain/errors';
 import {
   ALL_STATUSES,
+  REOPENING_TRANSITIONS,
   Status,
   TERMINAL_STATUSES,
   Transition,
@@ -33,6 +34,7 @@ const EXPECTED: Record<Transition, { from: Status[]; to: Status }> = {
   START_REVOKE: { from: ['ACTIVE', 'APPROVED', 'FAILED'], to: 'REVOKING' },
   FINISH_REVOKE: { from: ['REVOKING'], to: 'REVOKED' },
   REVOKE_FAILED: { from: ['REVOKING'], to: 'FAILED' },
+  ESCALATE_DELETE: { from: ['REVOKED'], to: 'REVOKING' },
 };
 
 const table: Array<[Status, Transition, Status | null]> = [];
@@ -44,7 +46,7 @@ for (const s of ALL_STATUSES) {
 }
 
 describe('state machine', () => {
-  it('knows exactly the nine statuses and ten transitions of the design', () => {
+  it('knows exactly the nine statuses and eleven transitions of the design', () => {
     expect([...ALL_STATUSES].sort()).toEqual(['ACTIVE', 'APPROVED', 'CANCELLED', 'FAILED', 'LAPSED', 'PENDING', 'REJECTED', 'REVOKED', 'REVOKING']);
     expect([...TRANSITIONS].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
@@ -80,12 +82,19 @@ describe('state machine', () => {
     }
   });
 
-  it('terminal statuses have no way out, and every other status has one', () => {
+  it('terminal statuses have no way out but a person re-opening one, and every other status has one', () => {
     expect([...TERMINAL_STATUSES].sort()).toEqual(['CANCELLED', 'LAPSED', 'REJECTED', 'REVOKED']);
+    expect(REOPENING_TRANSITIONS).toEqual(['ESCALATE_DELETE']);
     for (const s of ALL_STATUSES) {
-      const outgoing = TRANSITIONS.filter((t) => canTransition(s, t));
+      const outgoing = TRANSITIONS.filter((t) => canTransition(s, t) && !REOPENING_TRANSITIONS.includes(t));
       expect({ s, terminal: isTerminal(s) }).toEqual({ s, terminal: outgoing.length === 0 });
     }
+  });
+
+  it('a re-opened REVOKED grant can only be revoked again: REVOKING, then REVOKED or FAILED (retried as a revocation)', () => {
+    expect(nextStatus(Status.REVOKED, Transition.ESCALATE_DELETE)).toBe(Status.REVOKING);
+    const from = TRANSITIONS.filter((t) => canTransition(Status.REVOKING, t)).map((t) => nextStatus(Status.REVOKING, t)).sort();
+    expect(from).toEqual(['FAILED', 'REVOKED']);
   });
 
   it('every status is reachable from PENDING', () => {
@@ -142,8 +151,8 @@ describe('state machine', () => {
           }
           expect(ALL_STATUSES).toContain(status);
         }
-        // Once terminal, always terminal.
-        if (isTerminal(start)) expect(status).toBe(start);
+        // Once terminal, always terminal, unless a person re-opened it.
+        if (isTerminal(start) && !seq.some((t) => REOPENING_TRANSITIONS.includes(t))) expect(status).toBe(start);
       }),
       { numRuns: 500 },
     );

@@ -102,14 +102,17 @@ describe('buildExecRolePolicy', () => {
     expect(allows(realistic.judged, 'ram:DeletePolicy', custom(EXEC_POLICY_NAME))).toBe(false);
   });
 
-  it('creates and deletes only the guards; creates and reads the catalog\'s shared custom policies', () => {
+  it('creates, versions and deletes only the guards; creates and reads the catalog\'s shared custom policies', () => {
     expect(allows(realistic.judged, 'ram:CreatePolicy', custom('crossrole-guard-0f8e4c1a2b3c'))).toBe(true);
     expect(allows(realistic.judged, 'ram:DeletePolicy', custom('crossrole-guard-0f8e4c1a2b3c'))).toBe(true);
     expect(allows(realistic.judged, 'ram:CreatePolicy', custom(sharedPolicyName('ops', 'restart')))).toBe(true);
     expect(allows(realistic.judged, 'ram:GetPolicy', custom(sharedPolicyName('ops', 'restart')))).toBe(true);
     expect(allows(realistic.judged, 'ram:DeletePolicy', custom(sharedPolicyName('ops', 'restart')))).toBe(false);
     expect(allows(realistic.judged, 'ram:CreatePolicy', custom('crossrole-anything'))).toBe(false);
-    expect(allows(realistic.judged, 'ram:CreatePolicyVersion', custom('crossrole-guard-0f8e4c1a2b3c'))).toBe(false);
+    // The reconciler re-writes a guard somebody edited; the shared policies are never versioned here.
+    expect(allows(realistic.judged, 'ram:CreatePolicyVersion', custom('crossrole-guard-0f8e4c1a2b3c'))).toBe(true);
+    expect(allows(realistic.judged, 'ram:CreatePolicyVersion', custom(sharedPolicyName('ops', 'restart')))).toBe(false);
+    expect(allows(realistic.judged, 'ram:CreatePolicyVersion', custom(EXEC_POLICY_NAME))).toBe(false);
   });
 
   it('puts the tag APIs and ListRoles in their own statement on "*" (RAM authorizes them on all resources only)', () => {
@@ -160,7 +163,7 @@ describe('buildExecRolePolicy', () => {
     const source = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'cloud', 'ram-adapter.ts'), 'utf8');
     const called = new Set([...source.matchAll(/runner\.run\('(\w+)'/g)].map((m) => `ram:${m[1]}`));
     // Operator-only calls (`crossrole bootstrap` via putPolicy): the functions never make them.
-    const operatorOnly = ['ram:CreatePolicyVersion', 'ram:ListPolicyVersions'];
+    const operatorOnly = ['ram:ListPolicyVersions'];
     const functions = [...called].filter((a) => !operatorOnly.includes(a)).sort();
     const allowed = new Set(realistic.doc.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => asList(s.Action)).filter((a) => a.startsWith('ram:')));
     // TagResources: CreateRole sends Tag, and whether RAM checks TagResources for it is unconfirmed.

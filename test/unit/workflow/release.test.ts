@@ -96,7 +96,7 @@ describe('runExpiryScan (7): releasing the RAM resources of trust-mode revocatio
     expect(await w.ledger.listUnreleased(w.clock.now(), 100)).toEqual([]);
     const calls = w.ram.callCount();
     expect(await runExpiryScan(w.deps)).toMatchObject({ released: 0, errors: 0 });
-    expect(w.ram.callCount() - calls).toBe(1); // the sweep's ListRoles only
+    expect(w.ram.callCount() - calls).toBe(1); // the reconcile's ListRoles only
     expect((await w.ledger.get(r.id))?.resourcesReleasedAt).toBeUndefined();
   });
 
@@ -109,7 +109,7 @@ describe('runExpiryScan (7): releasing the RAM resources of trust-mode revocatio
     const events = (await w.ledger.history(r.id)).length;
     w.clock.advance(60);
     expect(await runExpiryScan(w.deps)).toMatchObject({ released: 0, errors: 0 });
-    expect(w.ram.callCount() - calls).toBe(1); // the sweep's ListRoles only
+    expect(w.ram.callCount() - calls).toBe(1); // the reconcile's ListRoles only
     expect(await w.ledger.history(r.id)).toHaveLength(events);
   });
 
@@ -125,17 +125,19 @@ describe('runExpiryScan (7): releasing the RAM resources of trust-mode revocatio
     expect(await runExpiryScan(w.deps)).toMatchObject({ released: 1, errors: 0 });
     expect(w.ram.role(r.roleName)).toEqual(before);
     expect(w.ram.policy(guardPolicyName(r.id))).toBeDefined();
-    // Reads only: the sweep's ListRoles and the release's GetRole.
-    expect(w.ram.log.slice(logged).map((c) => c.action)).toEqual(['listRolesByTag', 'getRole']);
+    // Reads only: the reconcile's ListRoles and ListPoliciesForRole (its tag names a request the
+    // ledger does not know, an orphan, but one already stripped), and the release's GetRole.
+    expect(w.ram.log.slice(logged).map((c) => c.action)).toEqual(['listRolesByTag', 'listPoliciesForRole', 'getRole']);
     expect((await w.ledger.get(r.id))?.resourcesReleasedAt).toBe(w.clock.now().toISOString());
     expect((await w.ledger.history(r.id)).at(-1)).toMatchObject({
       action: 'NOTE', reason: expect.stringMatching(/not this grant's, left untouched/), details: expect.objectContaining({ foreign: true, deleted: false }),
     });
     expect(w.logger.has('not this grant', 'warn')).toBe(true);
-    // Released: it is not looked at again every minute.
+    // Released: the release phase does not look at it again every minute (the reconcile still
+    // lists its policies, as for every managed role).
     const calls = w.ram.callCount();
     expect(await runExpiryScan(w.deps)).toMatchObject({ released: 0 });
-    expect(w.ram.callCount() - calls).toBe(1);
+    expect(w.ram.callCount() - calls).toBe(2);
   });
 
   it('a role already gone (deleted by hand) is released too', async () => {

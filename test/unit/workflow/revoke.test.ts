@@ -39,14 +39,14 @@ describe('revokeGrant: trust mode (default)', () => {
 });
 
 describe('revokeGrant: delete mode', () => {
-  it('detaches everything, deletes the guard and the role: GetRole + List + (N+1) Detach + DeletePolicy + DeleteRole', async () => {
+  it('detaches everything, deletes the role and then its guard: GetRole + List + (N+1) Detach + DeleteRole + DeletePolicy', async () => {
     const w = makeWorld();
     const id = await revoking(w, 'delete', 'ops');
     const r = await w.ledger.get(id);
     const before = w.ram.log.length;
     expect(await revokeGrant(w.deps, msg(id))).toMatchObject({ outcome: 'done', status: 'REVOKED', ramCalls: 2 + 5 }) // N = 2 profile policies;
     expect(w.ram.log.slice(before).map((c) => c.action)).toEqual([
-      'getRole', 'listPoliciesForRole', 'detachPolicyFromRole', 'detachPolicyFromRole', 'detachPolicyFromRole', 'deletePolicy', 'deleteRole',
+      'getRole', 'listPoliciesForRole', 'detachPolicyFromRole', 'detachPolicyFromRole', 'detachPolicyFromRole', 'deleteRole', 'deletePolicy',
     ]);
     expect(w.ram.role(r?.roleName ?? '')).toBeUndefined();
     // The profile's shared custom policy stays for the next grant; the grant's guard is gone.

@@ -1,4 +1,5 @@
 import { CrossroleError } from '../../../shared/domain/errors';
+import { STUCK_AFTER_SECONDS } from '../../../shared/domain/timing';
 import { QueueName } from '../../../shared/domain/ports';
 import { trustedAccounts } from '../../../shared/policy';
 import { approveRequest, requestRevocation, runExpiryScan, submitRequest } from '../../../shared/workflow';
@@ -18,8 +19,11 @@ describe('runExpiryScan (1): due grants', () => {
     const report = await runExpiryScan(w.deps);
     expect(report).toMatchObject({ expired: 1, errors: 0 });
     expect(await w.ledger.get(r.id)).toMatchObject({ status: 'REVOKING', revokeMode: 'trust' });
-    expect((await w.ledger.history(r.id)).at(-1)).toMatchObject({ action: 'START_REVOKE', actor: 'system:expiry' });
+    expect((await w.ledger.history(r.id)).find((e) => e.action === 'START_REVOKE')).toMatchObject({ actor: 'system:expiry' });
     expect(kinds(w, QueueName.REVOKE)).toEqual([`revoke:${r.id}`]);
+    // The same scan's reconcile already stripped the role (REVOKING: no access), before the message ran.
+    expect(report).toMatchObject({ rolesStripped: 1 });
+    expect(trustedAccounts(w.ram.role(r.roleName)?.trustPolicy ?? '')).toEqual([OWNER]);
     await pump(w);
     expect((await w.ledger.get(r.id))?.status).toBe('REVOKED');
   });
@@ -47,15 +51,15 @@ describe('runExpiryScan (1): due grants', () => {
 });
 
 describe('runExpiryScan (2)-(4): stuck rows', () => {
-  it('(2) re-sends revoke for REVOKING rows unchanged for more than 5 minutes', async () => {
+  it('(2) re-sends revoke for REVOKING rows unchanged for longer than the stuck threshold (301 s)', async () => {
     const w = makeWorld();
     const r = await active(w);
     w.queue.failNextSend();
     await requestRevocation(w.deps, callers.alice, r.id, { reason: 'x' });
     w.queue.clear();
-    w.clock.advance(299);
+    w.clock.advance(STUCK_AFTER_SECONDS);
     expect((await runExpiryScan(w.deps)).revokeResent).toBe(0);
-    w.clock.advance(2);
+    w.clock.advance(1);
     expect((await runExpiryScan(w.deps)).revokeResent).toBe(1);
     await pump(w);
     expect((await w.ledger.get(r.id))?.status).toBe('REVOKED');
@@ -78,13 +82,13 @@ describe('runExpiryScan (2)-(4): stuck rows', () => {
     w.queue.failNextSend(new Error('process died'));
     expect((await approveRequest(w.deps, callers.alice, r.id)).status).toBe('APPROVED');
     expect(w.queue.pending(QueueName.PROVISION)).toHaveLength(0);
-    w.clock.advance(301);
+    w.clock.advance(STUCK_AFTER_SECONDS + 1);
     expect((await runExpiryScan(w.deps)).provisionResent).toBe(1);
     await pump(w);
     expect((await w.ledger.get(r.id))?.status).toBe('ACTIVE');
   });
 
-  it('(4b) re-announces a PENDING request once, by the scan in which it turns 5 minutes old', async () => {
+  it('(4b) re-announces a PENDING request once, by the scan in which it becomes stuck (301 s)', async () => {
     const w = makeWorld();
     w.queue.failNextSend(new Error('process died'));
     const r = await submitRequest(w.deps, callers.bob, baseInput);
@@ -126,7 +130,7 @@ describe('runExpiryScan (6): dead letters and failed revocations', () => {
     expect(await w.ledger.get(r.id)).toMatchObject({ status: 'FAILED', revokeMode: 'trust', lastError: expect.stringMatching(/revocation gave up/) });
   });
 
-  it('retries FAILED revocations after 5 minutes, never FAILED provisionings', async () => {
+  it('retries FAILED revocations once stuck (301 s), never FAILED provisionings', async () => {
     const w = makeWorld();
     const failedProvision = await approved(w);
     await w.ledger.transition(failedProvision.id, failedProvision.version, 'PROVISION_FAILED', { lastError: 'x' }, { actor: 't' });
@@ -135,7 +139,7 @@ describe('runExpiryScan (6): dead letters and failed revocations', () => {
     await w.ledger.transition(r.id, rv.version, 'REVOKE_FAILED', { lastError: 'RAM down' }, { actor: 't' });
     w.queue.clear();
     expect((await runExpiryScan(w.deps)).revocationsRetried).toBe(0);
-    w.clock.advance(301);
+    w.clock.advance(STUCK_AFTER_SECONDS + 1);
     expect((await runExpiryScan(w.deps)).revocationsRetried).toBe(1);
     expect(await w.ledger.get(r.id)).toMatchObject({ status: 'REVOKING', revokeMode: 'delete' });
     expect((await w.ledger.get(failedProvision.id))?.status).toBe('FAILED');
@@ -145,23 +149,23 @@ describe('runExpiryScan (6): dead letters and failed revocations', () => {
   });
 });
 
-describe('runExpiryScan (5): the RAM sweep', () => {
-  it('revokes an expired role the ledger lost, and reports it as drift', async () => {
+describe('runExpiryScan (5): reconcile every managed role with the ledger', () => {
+  // The old sweep waited for the role's expiry tag + 300 s: a role whose ledger row was already
+  // REVOKED (or lost) stayed usable until then, or for ever before its expiry. No grace now.
+  it('strips a role the ledger lost at once, before its expiry, and reports it as an orphan', async () => {
     const w = makeWorld();
     const r = await active(w);
     const lost = { ...w.deps, ledger: new InMemoryLedger(w.clock) };
-    w.clock.set(new Date(Date.parse(r.expiresAt ?? '') + 299_000));
-    expect(await runExpiryScan(lost)).toMatchObject({ swept: 0, drift: 1 });
-    w.clock.advance(1);
-    expect(await runExpiryScan(lost)).toMatchObject({ swept: 1, drift: 1 });
+    expect(await runExpiryScan(lost)).toMatchObject({ rolesChecked: 1, rolesStripped: 1, orphanRoles: 1, errors: 0 });
     const role = w.ram.role(r.roleName);
     expect(trustedAccounts(role?.trustPolicy ?? '')).toEqual([OWNER]);
     expect(role?.attached).toEqual([{ type: 'Custom', name: r.grant?.guardPolicyName }]);
-    // Converged: a second sweep has nothing to do.
-    expect(await runExpiryScan(lost)).toMatchObject({ swept: 0 });
+    expect(w.logger.has('orphan', 'warn')).toBe(true);
+    // Converged: a second pass changes nothing (the orphan is still reported).
+    expect(await runExpiryScan(lost)).toMatchObject({ rolesStripped: 0, orphanRoles: 1 });
   });
 
-  it('revokes an expired role still trusting the partner even though the ledger says REVOKED, with an audit note', async () => {
+  it('strips a REVOKED role somebody re-granted by hand at the next scan, with an audit note', async () => {
     const w = makeWorld();
     const r = await active(w);
     w.clock.set(r.expiresAt ?? '');
@@ -173,22 +177,25 @@ describe('runExpiryScan (5): the RAM sweep', () => {
       role.trustPolicy = JSON.stringify({ Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: [`acs:ram::${PARTNER}:root`, `acs:ram::${OWNER}:root`] } }], Version: '1' });
       role.attached.push({ type: 'System', name: 'AdministratorAccess' });
     });
-    w.clock.advance(600);
-    expect(await runExpiryScan(w.deps)).toMatchObject({ swept: 1, drift: 0 });
+    w.clock.advance(60);
+    expect(await runExpiryScan(w.deps)).toMatchObject({ rolesStripped: 1, orphanRoles: 0 });
     expect(trustedAccounts(w.ram.role(r.roleName)?.trustPolicy ?? '')).toEqual([OWNER]);
     expect(w.ram.attachments(r.roleName)).toEqual([{ type: 'Custom', name: r.grant?.guardPolicyName }]);
-    expect((await w.ledger.history(r.id)).at(-1)).toMatchObject({ action: 'NOTE', actor: 'system:scan', details: expect.objectContaining({ removed: [PARTNER], ledgerStatus: 'REVOKED' }) });
+    expect((await w.ledger.history(r.id)).at(-1)).toMatchObject({
+      action: 'NOTE', actor: 'system:scan', reason: expect.stringMatching(/^reconciled: role stripped \(REVOKED \(trust mode\)\)/),
+      details: expect.objectContaining({ actions: [expect.stringMatching(/^UpdateRole: trust only the owner account \(was 2000000000000002\)/), 'DetachPolicyFromRole: System AdministratorAccess'] }),
+    });
   });
 
-  it('leaves live roles alone and reports unknown ones as drift', async () => {
+  it('leaves live roles as they are (one ListPoliciesForRole each) and strips a managed role without a request', async () => {
     const w = makeWorld();
     const r = await active(w);
     w.ram.seedRole({ name: 'crossrole-orphan', trustPolicy: JSON.stringify({ Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { RAM: [`acs:ram::${PARTNER}:root`] } }], Version: '1' }), tags: { 'crossrole:managed': 'true', 'crossrole:expires-at': 'soon' } });
-    const calls = w.ram.callCount();
-    expect(await runExpiryScan(w.deps)).toMatchObject({ swept: 0, drift: 1 });
-    expect(w.ram.callCount() - calls).toBe(1); // ListRoles only
+    const logged = w.ram.log.length;
+    expect(await runExpiryScan(w.deps)).toMatchObject({ rolesChecked: 2, rolesStripped: 1, rolesRestored: 0, orphanRoles: 1 });
+    expect(w.ram.log.slice(logged).map((c) => c.action).sort()).toEqual(['listPoliciesForRole', 'listPoliciesForRole', 'listRolesByTag', 'updateTrustPolicy']);
     expect(trustedAccounts(w.ram.role(r.roleName)?.trustPolicy ?? '')).toEqual([PARTNER]);
-    expect(trustedAccounts(w.ram.role('crossrole-orphan')?.trustPolicy ?? '')).toEqual([PARTNER]);
+    expect(trustedAccounts(w.ram.role('crossrole-orphan')?.trustPolicy ?? '')).toEqual([OWNER]);
   });
 
   it('a failing phase does not stop the others', async () => {
