@@ -1,0 +1,205 @@
+/**
+ * The model of interleavings.test.ts: the commands that run concurrently, their arbitraries, and
+ * one run (setup, the concurrent part under a scheduler, quiescence, one scan, the invariants).
+ * Kept apart from the test file so that a survey (many runs, every violation counted instead of
+ * the first one shrunk) can run the very same model.
+ */
+import fc from 'fast-check';
+import { CrossroleError } from '../../../shared/domain/errors';
+import { QueueName } from '../../../shared/domain/ports';
+import type { CallerIdentity } from '../../../shared/domain/ports';
+import {
+  approveRequest, cancelRequest, rejectRequest, requestRevocation, retryFailed, runExpiryScan, submitRequest,
+} from '../../../shared/workflow';
+import type { ScanDeps } from '../../../shared/workflow';
+import { callers, makeWorld } from '../../fakes';
+import type { World } from '../../fakes';
+import { QUEUES, Task, consume, drain, isCrash, takeOne, taskDeps, undrained, violations } from './interleavings-harness';
+import type { Faults, Gate, WorkQueue } from './interleavings-harness';
+
+const PROFILES = ['ecs-read', 'ops', 'auto-read'] as const;
+const DURATIONS = ['1h', '2h'] as const;
+const PARTNERS = [callers.bob, callers.carol] as const satisfies readonly CallerIdentity[];
+/** Past the scan's stuck threshold (300 s), its sweep grace (300 s), and any reconciler threshold up to that. */
+export const SETTLE_SECONDS = 15 * 60;
+/** How often a delivery task polls an empty queue before it gives up. */
+const POLLS = 8;
+
+export type Cmd = { faults: Faults } & (
+  | { kind: 'submit'; who: 0 | 1; profile: 0 | 1 | 2; duration: 0 | 1 }
+  | { kind: 'approve' | 'reject' | 'cancel' | 'retry' | 'expire'; i: number }
+  | { kind: 'revoke'; i: number; mode: 'trust' | 'delete'; byPartner: boolean }
+  | { kind: 'deliver'; queue: 0 | 1; k: number }
+  | { kind: 'duplicate'; k: number }
+  | { kind: 'scan' }
+);
+
+/** Most tasks run without a fault; a faulty one crashes, meets one RAM error, or cannot undo. */
+export const faultsArb: fc.Arbitrary<Faults> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({}) },
+  { weight: 2, arbitrary: fc.record({ crashAt: fc.nat(7) }) },
+  { weight: 2, arbitrary: fc.record({ fail: fc.record({ at: fc.nat(6), kind: fc.constantFrom('unavailable' as const, 'throttled' as const, 'quota' as const) }) }) },
+  { weight: 3, arbitrary: fc.record({ failUndo: fc.constant(true) }) },
+);
+
+const idx = fc.nat(5);
+const bit = fc.constantFrom(0 as const, 1 as const);
+export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('submit' as const), who: bit, profile: fc.constantFrom(0 as const, 1 as const, 2 as const), duration: bit, faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('approve' as const), i: idx, faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('reject' as const, 'cancel' as const, 'retry' as const), i: idx, faults: faultsArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('revoke' as const), i: idx, mode: fc.constantFrom('trust' as const, 'delete' as const), byPartner: fc.boolean(), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), i: idx, faults: faultsArb }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('deliver' as const), queue: bit, k: idx, faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), k: fc.nat(9), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('scan' as const), faults: faultsArb }) },
+);
+export const cmdsArb = fc.array(cmdArb, { minLength: 3, maxLength: 10 });
+
+/**
+ * The races around one approved grant, densely: its deliveries (and copies) against its
+ * revocations, expiry and a scan. Most runs of this model exercise a provisioning in flight.
+ */
+export const raceCmdsArb = fc.array(fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('deliver' as const), queue: bit, k: fc.constant(0), faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), k: fc.nat(3), faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('revoke' as const), i: fc.constant(0), mode: fc.constantFrom('trust' as const, 'delete' as const), byPartner: fc.boolean(), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('expire' as const, 'retry' as const), i: fc.constant(0), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('scan' as const), faults: faultsArb }) },
+), { minLength: 3, maxLength: 8 });
+
+export const raceSetupArb: fc.Arbitrary<SetupRequest[]> = fc.tuple(fc.constantFrom(0 as const, 1 as const, 2 as const), bit)
+  .map(([profile, duration]) => [{ who: 0, profile, duration, approve: true }]);
+
+export interface SetupRequest {
+  who: 0 | 1;
+  profile: 0 | 1 | 2;
+  duration: 0 | 1;
+  approve: boolean;
+}
+
+/** Requests that exist before the concurrent part starts (approved ones have a `provision` message queued). */
+export const setupArb: fc.Arbitrary<SetupRequest[]> = fc.array(
+  fc.record({ who: bit, profile: fc.constantFrom(0 as const, 1 as const, 2 as const), duration: bit, approve: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }),
+  { minLength: 1, maxLength: 2 },
+);
+
+interface Run {
+  w: World;
+  ids: string[];
+  /** Errors no use case may throw (not a typed CrossroleError, not a crash). */
+  unexpected: unknown[];
+}
+
+function partnerOf(w: World, id: string): CallerIdentity {
+  const r = w.ledger.all().find((x) => x.id === id);
+  return r?.partnerAccountId === callers.carol.accountId ? callers.carol : callers.bob;
+}
+
+/** An HTTP use case: a typed refusal or a crash is an answer; anything else is a bug. */
+async function http(run: Run, p: Promise<unknown>): Promise<unknown> {
+  try {
+    return await p;
+  } catch (e) {
+    if (!(e instanceof CrossroleError || isCrash(e))) run.unexpected.push(e);
+    return undefined;
+  }
+}
+
+async function deliverBody(run: Run, deps: ScanDeps, queue: WorkQueue, body: string | undefined): Promise<void> {
+  if (body !== undefined) run.unexpected.push(...(await consume(run.w, deps, queue, body)));
+}
+
+async function execute(run: Run, gate: Gate, cmd: Cmd, n: number): Promise<void> {
+  const { w, ids } = run;
+  const task = new Task(`#${n} ${cmd.kind}`, gate, cmd.faults);
+  await task.start();
+  const deps = taskDeps(w, task);
+  const pick = (i: number): string | undefined => (ids.length === 0 ? undefined : ids[i % ids.length]);
+  switch (cmd.kind) {
+    case 'submit': {
+      const who = PARTNERS[cmd.who];
+      const r = await http(run, submitRequest(deps, who, { profile: PROFILES[cmd.profile], duration: DURATIONS[cmd.duration], reason: 'interleavings' }));
+      if (typeof r === 'object' && r !== null && 'id' in r) ids.push(String(r.id));
+      return;
+    }
+    case 'approve': { const id = pick(cmd.i); if (id) await http(run, approveRequest(deps, callers.alice, id)); return; }
+    case 'reject': { const id = pick(cmd.i); if (id) await http(run, rejectRequest(deps, callers.alice, id, { reason: 'no' })); return; }
+    case 'retry': { const id = pick(cmd.i); if (id) await http(run, retryFailed(deps, callers.alice, id)); return; }
+    case 'cancel': { const id = pick(cmd.i); if (id) await http(run, cancelRequest(deps, partnerOf(w, id), id)); return; }
+    case 'revoke': {
+      const id = pick(cmd.i);
+      if (id) await http(run, requestRevocation(deps, cmd.byPartner ? partnerOf(w, id) : callers.alice, id, { mode: cmd.mode, reason: 'interleavings' }));
+      return;
+    }
+    case 'expire': {
+      // Time runs past the grant's expiry (if it is ACTIVE now), and its delayed `expire` message arrives.
+      const id = pick(cmd.i);
+      const r = w.ledger.all().find((x) => x.id === id);
+      if (r?.status === 'ACTIVE' && r.expiresAt !== undefined) {
+        const past = Date.parse(r.expiresAt) + 1000;
+        if (past > w.clock.now().getTime()) w.clock.set(new Date(past));
+      }
+      await deliverBody(run, deps, QueueName.REVOKE, takeOne(w, QueueName.REVOKE, 0, (m) => m?.kind === 'expire' && m.requestId === id));
+      return;
+    }
+    case 'deliver': {
+      // A trigger polling its queue: a few times, each poll an interleaving point, until a message is there.
+      const queue = QUEUES[cmd.queue];
+      let body = takeOne(w, queue, cmd.k);
+      for (let poll = 1; body === undefined && poll < POLLS; poll++) {
+        await task.poll();
+        body = takeOne(w, queue, cmd.k);
+      }
+      await deliverBody(run, deps, queue, body);
+      return;
+    }
+    case 'duplicate': {
+      // A second copy of a message ever sent, processed while the original may still be in flight.
+      const sent = w.queue.sends.filter((s) => (QUEUES as readonly string[]).includes(s.queue));
+      const s = sent[cmd.k % Math.max(1, sent.length)];
+      if (s) await deliverBody(run, deps, s.queue as WorkQueue, JSON.stringify(s.message));
+      return;
+    }
+    case 'scan':
+      await http(run, runExpiryScan(deps));
+      return;
+  }
+}
+
+export interface Outcome {
+  /** Violations, one line each (empty: the run is fine). */
+  problems: string[];
+  /** The ledger and RAM at the end, for the failure message. */
+  summary: string;
+}
+
+/**
+ * One run: the setup, then every command as a concurrent task whose calls `s` orders, then
+ * quiescence, the clock SETTLE_SECONDS on, one scan, and the invariants.
+ */
+export async function interleave(setup: readonly SetupRequest[], cmds: readonly Cmd[], s: fc.Scheduler): Promise<Outcome> {
+  const w = makeWorld();
+  const run: Run = { w, ids: [], unexpected: [] };
+  for (const r of setup) {
+    const who = PARTNERS[r.who];
+    const made = await submitRequest(w.deps, who, { profile: PROFILES[r.profile], duration: DURATIONS[r.duration], reason: 'interleavings' });
+    run.ids.push(made.id);
+    if (r.approve && made.status === 'PENDING') await approveRequest(w.deps, callers.alice, made.id);
+  }
+
+  const gate: Gate = (label) => s.schedule(Promise.resolve(), label);
+  const tasks = cmds.map((c, n) => execute(run, gate, c, n).catch((e: unknown) => {
+    run.unexpected.push(e);
+  }));
+  await s.waitFor(Promise.all(tasks));
+
+  run.unexpected.push(...(await drain(w)));
+  const problems = undrained(w);
+  w.clock.advance(SETTLE_SECONDS);
+  await runExpiryScan(w.deps);
+  problems.push(...(await violations(w)));
+  for (const e of run.unexpected) problems.push(`unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  const rows = w.ledger.all().map((r) => `${r.id.slice(0, 8)} ${r.profile} ${r.status}${r.revokeMode ? `/${r.revokeMode}` : ''}`).join('; ');
+  return { problems, summary: `ledger: ${rows}\nroles: ${w.ram.roleNames().join(', ') || '(none)'}` };
+}
