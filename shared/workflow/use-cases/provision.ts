@@ -13,7 +13,7 @@ import { RevokeMode, guardPolicyName } from '../../domain/access-request';
 import { findProfile } from '../../domain/catalog';
 import { CrossroleError, errorMessage } from '../../domain/errors';
 import type { RoleInfo, WorkflowMessage } from '../../domain/ports';
-import { Status, Transition, isApproved, isRevoked, isRevoking } from '../../domain/state-machine';
+import { Status, Transition, isApproved, isFailed, isRevoked, isRevoking } from '../../domain/state-machine';
 import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy } from '../../policy';
 import { Actor } from '../support/deps';
 import type { Outcome, WorkflowDeps } from '../support/deps';
@@ -113,28 +113,41 @@ async function rollback(deps: WorkflowDeps, r: AccessRequest, attempt: Attempt):
 /**
  * After our RAM work the row was not APPROVED any more. If a revocation started (or even
  * finished) meanwhile, it may have run before our role existed: undo with its mode, so the
- * revocation holds whatever the interleaving.
+ * revocation holds whatever the interleaving. If a sibling delivery failed the request meanwhile,
+ * its rollback may have run before our attachments: undo them too (a FAILED grant holds nothing).
+ * Should this undo fail, the reconciler strips the role at its next pass (no-access state).
  */
 async function afterLostRace(deps: WorkflowDeps, id: string, ramCallsBefore: number): Promise<Outcome> {
   const now = await deps.ledger.get(id);
   if (now !== undefined && (isRevoking(now.status) || isRevoked(now.status))) {
     await revokeInRam(deps, now, now.revokeMode ?? RevokeMode.TRUST);
     deps.logger.warn('request was revoked while provisioning; RAM work undone', { requestId: id, status: now.status });
+  } else if (now !== undefined && isFailed(now.status) && now.revokeMode === undefined) {
+    await revokeInRam(deps, now, RevokeMode.DELETE);
+    deps.logger.warn('request failed in a sibling attempt while provisioning; RAM work undone', { requestId: id });
   } else {
     deps.logger.info('request moved while provisioning; nothing more to do', { requestId: id, status: now?.status });
   }
   return { outcome: 'stale', requestId: id, ...(now ? { status: now.status } : {}), detail: 'the request changed during provisioning', ramCalls: deps.ram.callCount() - ramCallsBefore };
 }
 
-async function markFailed(deps: WorkflowDeps, r: AccessRequest, reason: string, before: number): Promise<Outcome> {
+/**
+ * Claim the failure in the ledger first, and roll back only if the claim won: a sibling delivery
+ * of the same message may have built and activated the grant meanwhile (on our role, adopted by
+ * its tag), and a rollback after losing would tear down an ACTIVE grant. Losing goes to
+ * afterLostRace, which acts for whatever the row now is.
+ */
+async function markFailed(deps: WorkflowDeps, r: AccessRequest, reason: string, before: number, attempt?: Attempt): Promise<Outcome> {
+  let failed: AccessRequest;
   try {
-    const failed = await deps.ledger.transition(r.id, r.version, Transition.PROVISION_FAILED, { lastError: reason }, { actor: Actor.PROVISIONING, reason });
-    deps.logger.error('provisioning failed', { requestId: r.id, reason, ramCalls: deps.ram.callCount() - before });
-    return { outcome: 'failed', requestId: r.id, status: failed.status, detail: reason, ramCalls: deps.ram.callCount() - before };
+    failed = await deps.ledger.transition(r.id, r.version, Transition.PROVISION_FAILED, { lastError: reason }, { actor: Actor.PROVISIONING, reason });
   } catch (e) {
     if (hasCode(e, 'VERSION_CONFLICT', 'ILLEGAL_TRANSITION')) return afterLostRace(deps, r.id, before);
     throw e;
   }
+  if (attempt !== undefined) await rollback(deps, failed, attempt);
+  deps.logger.error('provisioning failed', { requestId: r.id, reason, ramCalls: deps.ram.callCount() - before });
+  return { outcome: 'failed', requestId: r.id, status: failed.status, detail: reason, ramCalls: deps.ram.callCount() - before };
 }
 
 /** Provision an APPROVED request that was just read from the ledger. */
@@ -166,10 +179,9 @@ export async function provisionApproved(deps: WorkflowDeps, r: AccessRequest): P
   } catch (e) {
     if (e instanceof OwnedElsewhere) return markFailed(deps, r, e.message, before);
     if (hasCode(e, ...PERMANENT_CODES)) {
-      await rollback(deps, r, attempt);
       const code = e instanceof CrossroleError ? e.code : 'INTERNAL';
       const why = code === 'LIMIT_EXCEEDED' ? `a RAM quota was reached (${errorMessage(e)}); the partial grant was rolled back` : `${code}: ${errorMessage(e)}; the partial grant was rolled back`;
-      return markFailed(deps, r, why, before);
+      return markFailed(deps, r, why, before, attempt);
     }
     deps.logger.warn('provisioning attempt failed; the message will be retried', { requestId: r.id, error: errorMessage(e), ramCalls: deps.ram.callCount() - before });
     throw e;

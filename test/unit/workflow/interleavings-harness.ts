@@ -69,6 +69,7 @@ const API_NAMES: Record<RamAction, string> = {
   getRole: 'GetRole', createRole: 'CreateRole', updateTrustPolicy: 'UpdateRole', deleteRole: 'DeleteRole',
   listPoliciesForRole: 'ListPoliciesForRole', attachPolicyToRole: 'AttachPolicyToRole', detachPolicyFromRole: 'DetachPolicyFromRole',
   createPolicy: 'CreatePolicy', deletePolicy: 'DeletePolicy', listRolesByTag: 'ListRoles',
+  getPolicyDocument: 'GetPolicy', setPolicyDocument: 'CreatePolicyVersion',
 };
 
 /**
@@ -176,6 +177,8 @@ export function taskRam(ram: FakeRam, task: Task): RamPort {
     createPolicy: call('createPolicy', (name: string, doc: string, description: string) => ram.createPolicy(name, doc, description)),
     deletePolicy: call('deletePolicy', (name: string) => ram.deletePolicy(name)),
     listRolesByTag: call('listRolesByTag', (key: string, value: string) => ram.listRolesByTag(key, value)),
+    getPolicyDocument: call('getPolicyDocument', (name: string) => ram.getPolicyDocument(name)),
+    setPolicyDocument: call('setPolicyDocument', (name: string, doc: string) => ram.setPolicyDocument(name, doc)),
     callCount: () => ram.callCount(),
   };
 }
