@@ -1,4 +1,9 @@
-/** STS (2015-04-01) as a local service. */
+/**
+ * STS (2015-04-01) as a local service: sessions and AssumeRole (store.ts), handlers, the
+ * authorization table and quotas. Imports local/core, local/ram and local/access/engine.ts;
+ * imported by local/server.ts, which also hands the store to the FC runtime as its
+ * ServiceRoleIssuer. Never imports the product's policy, cloud, workflow, runtime, ledger or identity code.
+ */
 import type { ActionAuthorizer } from '../core/contract';
 import { noPermission } from '../core/errors';
 import type { FaultInjector } from '../core/faults';
