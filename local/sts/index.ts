@@ -43,7 +43,7 @@ export function createStsService(deps: StsServiceDeps): RpcService {
     ...(deps.limiter === undefined
       ? {}
       : {
-          // STS reports its quota as API flow control (fc-sdevs-ram.md §3.2, zh FAQ 257129).
+          // STS reports its quota as API flow control (help.aliyun.com/knowledge_detail/257129.html).
           rateLimits: { limiter: deps.limiter, perSecond: STS_RATE_LIMITS, code: 'Throttling.Api', message: 'Request was denied due to api flow control.' },
         }),
   });
