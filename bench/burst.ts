@@ -6,7 +6,7 @@
 import { approve, callsSince, countByStatus, managedRoleCount, peakPerSecond, pool, round, snapshotCalls, submitMany, waitFor, type BenchStack } from './lib';
 import { row, secs, type SectionResult } from './report';
 
-/** Documented per-account RAM limits (fc-sdevs-ram.md §3.2) of the calls one grant makes. */
+/** Documented per-account RAM limits (api-ram-2015-05-01-quota) of the calls one grant makes. */
 const LIMITS = { CreateRole: 20, CreatePolicy: 20, AttachPolicyToRole: 10 } as const;
 
 export interface BurstOptions {

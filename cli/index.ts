@@ -1,6 +1,11 @@
 /**
  * The `crossrole` command. `bin/crossrole.js` calls `run(process.argv)` and exits with its result
  * (0 ok, 1 failed, 2 usage) once stdout and stderr have drained.
+ *
+ * cli/ holds the command's plumbing (credentials and endpoints, the API client, output, errors)
+ * and commands/ one file per command family. It imports shared/ (the workflow only through its
+ * barrel) and never the local cloud, neither statically nor by import(): it finds a local stack
+ * through `.crossrole/local.json` (shared/contract). Nothing imports cli/ but bin/ and tests.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { readCliEnv, type CliEnv } from './config';

@@ -15,7 +15,7 @@ export const EXEC_POLICY_NAME = 'crossrole-fc-exec-policy';
 /** The local VPC the ledger's database sits in; s.yaml's vpcConfig names it through ${env()}. */
 export const LOCAL_VPC = { vpcId: 'vpc-crossrolelocal', vSwitchId: 'vsw-crossrolelocal', securityGroupId: 'sg-crossrolelocal' } as const;
 
-/** Principal names written to local.json, as ARCHITECTURE.md's contract requires. */
+/** Principal names written to local.json, as shared/contract/local-contract.ts defines them. */
 export const PRINCIPALS = {
   'owner-admin': { accountId: OWNER_ACCOUNT_ID, user: 'owner-admin', policies: ['AdministratorAccess'] },
   approver: { accountId: OWNER_ACCOUNT_ID, user: 'approver', policies: [] as string[] },

@@ -1,6 +1,6 @@
 /**
- * `crossrole demo`: the tutorial (reference/cross-account-tutorial.txt) played end to end against
- * the local stack with the real workflow: HTTP APIs with identity proofs, the approvals queue, the
+ * `crossrole demo`: Alibaba Cloud's cross-account RAM role tutorial (docs/architecture.md,
+ * "Mission") played end to end against the local stack with the real workflow: HTTP APIs with identity proofs, the approvals queue, the
  * provisioning/revocation functions, RAM, STS and ECS through the official SDKs. Every step checks
  * that the cloud behaved as narrated; the first one that does not ends the demo with exit 1.
  */

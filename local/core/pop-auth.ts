@@ -1,7 +1,7 @@
 /**
  * Authentication of POP (RPC-style) requests: RAM, STS, ECS. Verifies ACS3-HMAC-SHA256
  * (Authorization header) and the legacy RPC HMAC-SHA1 (`Signature` parameter) exactly as the
- * official SDKs sign (protocols.md §2.4, §2.5), rejects stale timestamps and replayed nonces,
+ * official SDKs sign (@alicloud/openapi-core src/utils.ts), rejects stale timestamps and replayed nonces,
  * and resolves the access key (and STS token) to a Principal through the IdentityProvider.
  */
 import type { IdentityProvider, LocalRequest, Principal } from './contract';

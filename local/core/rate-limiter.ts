@@ -1,5 +1,5 @@
 /**
- * Per-key requests-per-second limiter for `strictLimits` (fc-sdevs-ram.md §3.2: the cloud's
+ * Per-key requests-per-second limiter for `strictLimits` (api-ram-2015-05-01-quota: the cloud's
  * dimension is API + account). Fixed one-second windows: O(1) per call, no timers.
  */
 export class RateLimiter {

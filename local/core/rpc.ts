@@ -3,7 +3,7 @@
  * (x-acs-version/x-acs-action for ACS3, Version/Action parameters for HMAC-SHA1), parameter
  * parsing (query + form body), authentication, optional rate limits and fault injection,
  * one handler per action, authorization by the service's table (./authorization), and the
- * JSON codec of the SDKs (protocols.md §2.6, §2.7).
+ * JSON codec of the SDKs (@alicloud/openapi-core src/client.ts).
  */
 import { requiresAuthorization, type AuthorizationTable } from './authorization';
 import type { ActionAuthorizer, AuthzContext, LocalRequest, LocalResponse, LocalService, Principal } from './contract';

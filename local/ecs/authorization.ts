@@ -7,9 +7,10 @@ export const ECS_AUTHORIZATION: AuthorizationTable = {
   DescribeInstances: {
     action: 'ecs:DescribeInstances',
     // The table lists Instance instance/* and instance/{#instanceId}, neither required. The
-    // whole-region form is checked. The real API answers an empty list (not an error) to a
-    // caller without permission (same page, 接口说明); the local cloud answers Forbidden.RAM,
-    // the stricter and more visible outcome.
+    // whole-region form is checked. A caller without permission gets Forbidden.RAM, as the real
+    // API does since 2025-12-20 (www.alibabacloud.com/help/en/ecs/announcement-of-changes-to-the-
+    // authentication-mechanism-for-alibaba-cloud-ecs-query-type-apis); the page's 接口说明 still
+    // describes the empty list answered before.
     resources: (r) => [`acs:ecs:${r.required('RegionId')}:${r.accountId}:instance/*`],
     source: 'help.aliyun.com/document_detail/2679689.html: ecs:DescribeInstances list, Instance acs:ecs:{#regionId}:{#accountId}:instance/*',
   },

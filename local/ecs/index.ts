@@ -1,4 +1,8 @@
-/** ECS (2014-05-26) as a local service. */
+/**
+ * ECS (2014-05-26) as a local service: store (seeded instances), one handler per action, the
+ * authorization table. Imports local/core (and local/ram's id helpers); imported by local/server.ts. Like every local
+ * service it never imports the product's policy, cloud, workflow, runtime, ledger or identity code.
+ */
 import type { ActionAuthorizer } from '../core/contract';
 import { ServiceError } from '../core/errors';
 import type { PopAuthenticator } from '../core/pop-auth';

@@ -1,7 +1,7 @@
 /**
  * fc3 `eventbridge` triggers with an MNS source, validated the way FC 3.0 would take them.
  *
- * Sources (cloud-truth.md item 13):
+ * Sources:
  * - devsapp/fc3 `docs/zh/yaml/triggers.md`: `runOptions.mode` is required (event-driven |
  *   event-streaming; `eventSinkConfig.deliveryOption.mode` means the same with lower priority),
  *   and "runOptions 中参数只有在 mode 为 event-streaming 时才有效": retry strategy, dead-letter

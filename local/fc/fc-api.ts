@@ -1,5 +1,5 @@
 /**
- * The FC 2.0 API subset that `@alicloud/fc2` uses against the local runtime (protocols.md §4):
+ * The FC 2.0 API subset that `@alicloud/fc2` uses against the local runtime (@alicloud/fc2 2.6.6 lib/client.js):
  * InvokeFunction (sync and async), ListFunctions and GetFunction, with FC signature verification
  * and RAM authorization. FC 3.0 has no services: any service name maps to the runtime's functions
  * unless a `serviceName` is configured.
@@ -13,7 +13,7 @@ import { logTail } from './instance-pool';
 import { resultBytes, type InvocationOutcome } from './types';
 
 export const FC_API_PREFIX = '/2016-08-15/';
-/** Payload limits: 32 MB synchronous, 128 KB asynchronous (FC limits; fc-sdevs-ram.md §2.6). */
+/** Payload limits: 32 MB synchronous, 128 KB asynchronous (www.alibabacloud.com/help/en/functioncompute/fc/advanced-features-of-triggers). */
 export const SYNC_PAYLOAD_LIMIT = 32 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 128 * 1024;
 
@@ -67,7 +67,7 @@ export function authenticateFcRequest(req: LocalRequest, identity: IdentityProvi
   }
   const md5 = header(req, 'content-md5');
   if (md5 !== undefined) {
-    // FC (like MNS) sends base64 of the hex MD5 string (protocols.md §4.2).
+    // FC (like MNS) sends base64 of the hex MD5 string (@alicloud/fc2 lib/client.js).
     if (md5 !== contentMd5OfHex(req.body)) return { ok: false, response: fcError(400, 'InvalidArgument', 'Content-MD5 does not match the body', requestId) };
   }
   const lookup = identity.lookupKey(m.accessKeyId, header(req, 'x-fc-security-token'), req.receivedAt);
@@ -180,7 +180,7 @@ export async function handleFcApi(req: LocalRequest, deps: FcApiDeps): Promise<L
     headers['content-type'] = 'application/json';
     return { status: 200, headers, body: JSON.stringify(outcome.error) };
   }
-  // Never label results application/json: the SDK would JSON.parse plain text and throw (protocols.md §4.4).
+  // Never label results application/json: the SDK would JSON.parse plain text and throw (@alicloud/fc2 lib/client.js).
   headers['content-type'] = 'application/octet-stream';
   return { status: 200, headers, body: resultBytes(outcome.result) };
 }

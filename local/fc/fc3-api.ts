@@ -1,6 +1,8 @@
 /**
  * The Function Compute 3.0 API (version 2023-03-30) that `@alicloud/fc20230330` speaks: FC 3.0 has
- * no services, functions are top-level (cloud-truth.md item 10). One handler per action:
+ * no services, functions are top-level
+ * (www.alibabacloud.com/help/en/functioncompute/feature-updates-in-function-compute-3).
+ * One handler per action:
  *
  *   POST /2023-03-30/functions/{functionName}/invocations         InvokeFunction
  *   GET  /2023-03-30/functions/{functionName}                     GetFunction

@@ -1,7 +1,7 @@
 /**
  * FC 3.0 HTTP trigger for built-in runtimes: the HTTP request becomes the v1 HTTP event
- * (fc-sdevs-ram.md §2.2) and the handler's `{statusCode, headers, body, isBase64Encoded}` becomes
- * the HTTP response.
+ * (help.aliyun.com/zh/functioncompute/fc-3-0/user-guide/http-trigger-invoking-function) and the
+ * handler's `{statusCode, headers, body, isBase64Encoded}` becomes the HTTP response.
  */
 import type { LocalRequest, LocalResponse } from '../core/contract';
 import type { FunctionResult } from './types';
@@ -72,7 +72,7 @@ export function buildHttpEvent({ req, rawSubPath, accountId, requestId }: HttpEv
   }
   const queryParameters: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(req.rawQuery)) {
-    // Multi-valued query parameters are comma-joined (fc-sdevs-ram.md §2.2).
+    // Multi-valued query parameters are comma-joined (the FC 3.0 HTTP trigger page).
     queryParameters[k] = k in queryParameters ? `${queryParameters[k]},${v}` : v;
   }
   const rawPath = rawSubPath === '' ? '/' : rawSubPath;
@@ -139,7 +139,7 @@ function fromStruct(v: Record<string, unknown>): LocalResponse {
 
 /**
  * Map the handler's return value to the HTTP response. The documented struct wins; other values
- * (FC's rules for them are UNCONFIRMED, fc-sdevs-ram.md §2.2) are sent as a 200 with the value as body.
+ * (FC's rules for them are UNCONFIRMED, local/COVERAGE.md) are sent as a 200 with the value as body.
  */
 export function mapHttpResult(r: FunctionResult): LocalResponse {
   switch (r.kind) {

@@ -3,6 +3,10 @@
  * timers, MNS queue triggers, the FC 3.0 API and the older FC 2.0 invoke API) as a LocalService
  * of the local cloud.
  * `vpcs` declares the local VPCs and their internal endpoints (vpc.ts).
+ *
+ * Imports local/core and shared/domain's errors only: it learns FC from s.yaml and the FC docs,
+ * never from the product's runtime or cloud code (eslint.config.mjs). Plugged into the server by
+ * the launcher (local/stack.ts); tests create runtimes directly.
  */
 import { dirname, resolve } from 'node:path';
 import { loadFunctionsFromSYaml, type SYamlResolveOptions } from './s-yaml';

@@ -1,6 +1,6 @@
 /**
  * MNS queue triggers as FC 3.0 builds them on EventBridge, in the two delivery modes of
- * `runOptions.mode` (cloud-truth.md item 13; sources in eventbridge-spec.ts and mns-event.ts):
+ * `runOptions.mode` (sources in eventbridge-spec.ts and mns-event.ts):
  *
  * - event-streaming: messages are batched per `batchWindow` (pushed when CountBasedWindow events
  *   are collected or TimeBasedWindow seconds have passed, whichever comes first: EventBridge MNS

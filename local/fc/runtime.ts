@@ -90,7 +90,7 @@ export interface FcAdmin {
 
 export type FcRuntime = LocalService & FcAdmin;
 
-/** FC async invocation retries on function errors, 3 times by default (fc-sdevs-ram.md §2.6). */
+/** FC async invocation retries on function errors, 3 times by default (www.alibabacloud.com/help/en/functioncompute/fc/error-handling-1-2). */
 const DEFAULT_ASYNC_RETRIES = 3;
 
 /** FC's own errors on the HTTP trigger path are marked `x-fc-error-type: FcCommonError`. */
@@ -128,7 +128,8 @@ export function createFcRuntime(options: FcRuntimeOptions): FcRuntime {
   function envFor(spec: FunctionSpec): InstanceEnv {
     const c = credentialsFor(spec);
     const env: Record<string, string> = { ...(options.env ?? {}), ...spec.environmentVariables };
-    // FC's reserved variables (protocols.md §5.4) win over anything the function sets.
+    // FC's reserved variables win over anything the function sets
+    // (www.alibabacloud.com/help/en/functioncompute/fc/environment-variables).
     Object.assign(env, {
       FC_ACCOUNT_ID: options.accountId,
       FC_REGION: options.region,

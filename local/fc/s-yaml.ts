@@ -1,6 +1,7 @@
 /**
  * Loads a Serverless Devs 3.x `s.yaml` (fc3 component) the way `s deploy` would read it:
- * resolves `${vars.*}`, `${env('X', 'default')}` and `${config('AccountID')}` (fc-sdevs-ram.md §1.1),
+ * resolves `${vars.*}`, `${env('X', 'default')}` and `${config('AccountID')}`
+ * (Serverless-Devs/Serverless-Devs docs/zh/variables.md),
  * then validates each fc3 resource into a FunctionSpec. The environment and the account ID are
  * injected so that loading is deterministic and never reads process.env.
  */

@@ -1,6 +1,6 @@
 /**
  * Typed function specs for the local FC runtime, validated with zod from one fc3 resource's
- * (already resolved) `props`. Key names and defaults follow fc3's schema (fc-sdevs-ram.md §1.2).
+ * (already resolved) `props`. Key names and defaults follow fc3's schema (devsapp/fc3 src/schema.json).
  */
 import { z } from 'zod';
 import { ValidationError } from '../../shared/domain/errors';
@@ -109,7 +109,7 @@ export function checkEnvironmentSize(functionName: string, env: Readonly<Record<
  * Runtimes that may run several requests on one instance. "Standard runtimes of Function Compute
  * no longer support the instance concurrency feature. Instances that run in custom runtimes still
  * support the concurrency feature" (www.alibabacloud.com/help/en/functioncompute/
- * feature-updates-in-function-compute-3; cloud-truth.md item 9).
+ * feature-updates-in-function-compute-3).
  */
 export function supportsInstanceConcurrency(runtime: string): boolean {
   return runtime === 'custom' || runtime.startsWith('custom.') || runtime === 'custom-container';
@@ -197,7 +197,7 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix: strin
   throw new ValidationError('INVALID_CONFIG', field, issue?.message ?? 'invalid value');
 }
 
-/** fc3 completes a bare role name to an ARN and lower-cases it (fc-sdevs-ram.md §1.2, `_handleRole`). */
+/** fc3 completes a bare role name to an ARN and lower-cases it (devsapp/fc3 `_handleRole`). */
 export function completeRoleArn(role: string, accountId: string): string {
   const arn = role.startsWith('acs:') ? role : `acs:ram::${accountId}:role/${role}`;
   return arn.toLowerCase();

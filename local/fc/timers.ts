@@ -1,6 +1,6 @@
 /**
  * Timer trigger schedules: `@every 5m` intervals and 6-field cron (seconds first), UTC unless
- * prefixed with `CRON_TZ=<zone>` (fc-sdevs-ram.md §1.2, timer trigger).
+ * prefixed with `CRON_TZ=<zone>` (help.aliyun.com/document_detail/2513615.html).
  */
 import { CronExpressionParser } from 'cron-parser';
 import { ValidationError } from '../../shared/domain/errors';

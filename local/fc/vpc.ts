@@ -3,8 +3,9 @@
  * PostgreSQL, standing in for RDS/PolarDB), and which functions may reach them.
  *
  * "函数计算中创建的函数,默认可以访问公网,而无法访问VPC内的资源" (help.aliyun.com/document_detail/
- * 2513536.html, 配置网络; cloud-truth.md items 8 and 12): a function reaches a VPC's resources only
- * through its `vpcConfig`, and keeps internet access (`internetAccess`, default true) with it.
+ * 2513536.html, 配置网络; www.alibabacloud.com/help/en/functioncompute/fc/user-guide/
+ * configure-network-settings): a function reaches a VPC's resources only through its
+ * `vpcConfig`, and keeps internet access (`internetAccess`, default true) with it.
  * A function whose vpcConfig names a VPC that does not exist, or a vSwitch or security group
  * outside it, would not deploy; the local runtime refuses it at start.
  */

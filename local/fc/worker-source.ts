@@ -115,7 +115,7 @@ function encode(v) {
 }
 
 function call(fn, event, context) {
-  // Node.js 16-style handlers take a callback; newer ones return a promise (fc-sdevs-ram.md §2.1).
+  // Node.js 16-style handlers take a callback; newer ones return a promise (alibabacloud.com/help/doc-detail/156876.htm).
   if (fn.length >= 3) {
     return new Promise((resolve, reject) => {
       let done = false;

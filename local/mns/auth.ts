@@ -1,5 +1,5 @@
 /**
- * MNS request authentication (protocols.md §3.3): header checks, Content-MD5, the access key
+ * MNS request authentication (www.alibabacloud.com/help/doc-detail/27487.htm): header checks, Content-MD5, the access key
  * lookup through the shared IdentityProvider, and the HMAC-SHA1 signature over the request
  * target exactly as sent. The signature itself comes from core/signing/mns.ts.
  */

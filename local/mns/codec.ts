@@ -1,7 +1,8 @@
 /**
  * The MNS XML wire format, in one place: request bodies in, response bodies and the `<Error>`
- * document out (protocols.md §3.4, §3.7). The SDK parses a body only when its Content-Type is
- * text/xml and its root is the element it expects, so every reply goes through here.
+ * document out (@alicloud/mns 1.2.0 lib/client.js; www.alibabacloud.com/help/doc-detail/27501.html).
+ * The SDK parses a body only when its Content-Type is text/xml and its root is the element it
+ * expects, so every reply goes through here.
  */
 import { randomBytes } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -23,7 +24,7 @@ export const newRequestId = (): string => randomBytes(12).toString('hex').toUppe
 
 const parser = new XMLParser({
   ignoreAttributes: true,
-  // Bodies are opaque strings: no number coercion, no trimming (protocols.md §3.5).
+  // Bodies are opaque strings: no number coercion, no trimming (the SDK sends them verbatim).
   parseTagValue: false,
   trimValues: false,
   processEntities: true,

@@ -19,7 +19,7 @@ export const MNS_ERROR_STATUS = {
   MissingDateHeader: 400,
   MissingVersionHeader: 400,
   InvalidVersionHeader: 400,
-  // The error-code table lists 408; protocols.md §3.7 notes the docs also mention 400/403.
+  // The error-code table lists 408; other pages also mention 400/403 (local/COVERAGE.md, MNS).
   TimeExpired: 408,
   InvalidDegist: 400,
   InvalidArgument: 400,

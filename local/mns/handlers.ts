@@ -1,6 +1,6 @@
 /**
  * One function per MNS Action, named after it. Each parses its parameters, calls the store and
- * renders the reply the SDK expects (protocols.md §3.4). Errors are thrown as MnsError and
+ * renders the reply the SDK expects (@alicloud/mns 1.2.0 lib/client.js). Errors are thrown as MnsError and
  * rendered centrally by the service.
  */
 import type { LocalResponse } from '../core/contract';

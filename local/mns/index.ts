@@ -8,6 +8,12 @@
  * otherwise (the usual `127.0.0.1:<port>` endpoint) the authenticated caller's own account is.
  * A caller addressing another account's host is then denied by the IdentityProvider, which
  * refuses cross-account resources.
+ *
+ * The folder: codec (XML), router (each route's RAM action and resource), handlers, store and its
+ * pure queue state, long-poll waiters, the retention sweep. Imports local/core only; plugged into
+ * the server by the launcher (local/stack.ts), and fed to the FC runtime's queue triggers through
+ * the QueueBackend interface, never imported by local/fc. Never imports the product's policy,
+ * cloud, workflow, runtime, ledger or identity code.
  */
 import type { IdentityProvider, LocalRequest, LocalResponse, LocalService } from '../core/contract';
 import type { Journal } from '../core/journal';

@@ -1,5 +1,5 @@
 /**
- * MNS entities and limits (protocols.md §3.4 "Semantics"), shared by the store, the handlers
+ * MNS entities and limits (sources below; local/COVERAGE.md, MNS), shared by the store, the handlers
  * and the admin API, and the checks of those limits. Persisted records are plain JSON so the
  * journal can store them as is.
  */

@@ -58,7 +58,7 @@ export function ramAuthorization(route: Route, region: string, accountId: string
 
 /**
  * Query parameters by lower-cased name. Values are percent-decoded but `+` stays `+`: receipt
- * handles travel unencoded and may contain it (protocols.md §3.3).
+ * handles travel unencoded and may contain it (@alicloud/mns lib/client.js).
  */
 export function parseQuery(rawQuery: string): Map<string, string> {
   const out = new Map<string, string>();

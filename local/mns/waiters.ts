@@ -1,7 +1,8 @@
 /**
- * Long polling (protocols.md §3.6): receives held until a message becomes visible or their wait
- * runs out, and per queue one timer set for the earliest pending visibility (a delayed message
- * coming due, or an in-flight one whose visibility timeout ends) while anyone waits.
+ * Long polling (`waitseconds`, PollingWaitSeconds: the CreateQueue and ReceiveMessage references):
+ * receives held until a message becomes visible or their wait runs out, and per queue one timer
+ * set for the earliest pending visibility (a delayed message coming due, or an in-flight one whose
+ * visibility timeout ends) while anyone waits.
  *
  * The queue semantics stay in the store: this class only decides *when* to call its `take`,
  * which picks and marks messages in one synchronous section, so two waiters never get the same

@@ -11,7 +11,7 @@
  *   current pages mark only the target as required (`*Role`) and list the policy ARN without
  *   `*`; the older reference ("必要な権限 / 需要的权限": Resource role/${RoleName} AND
  *   ${AccountId} or system:policy/${PolicyName}) requires both. Both are checked here, the
- *   stricter reading (cloud-truth.md item 3).
+ *   stricter reading (local/COVERAGE.md, RAM "Attach / Detach authorization").
  * - CreateUser and CreateGroup are checked on `user/*` and `group/*` literally, as their tables
  *   say; ListRoles on `role/*`.
  */

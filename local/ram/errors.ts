@@ -1,5 +1,5 @@
 /**
- * RAM error codes with their real HTTP statuses (protocols.md §2.9–2.11, fc-sdevs-ram.md §3.3,
+ * RAM error codes with their real HTTP statuses (the RAM API references' error tables,
  * RAM API error center doc-detail/28754, Resource Management error codes).
  */
 import { ServiceError } from '../core/errors';

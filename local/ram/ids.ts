@@ -18,7 +18,7 @@ export function randomDigits(n: number): string {
 /** `LTAI5t…` permanent key IDs, 24 characters like the real ones. */
 export const newAccessKeyId = (): string => `LTAI5t${randomAlnum(18)}`;
 export const newAccessKeySecret = (): string => randomAlnum(30);
-/** STS key IDs must start with `STS.` (protocols.md §1 rule 12). */
+/** STS key IDs must start with `STS.` (AssumeRole's `Credentials.AccessKeyId`, alibabacloud.com/help/en/ram/api-assumerole). */
 export const newStsAccessKeyId = (): string => `STS.${randomAlnum(25)}`;
 /** Tokens contain `+`, `/` and `=` like real ones, which exercises the clients' encoding. */
 export const newSecurityToken = (): string => `CAIS${randomBytes(180).toString('base64')}`;

@@ -1,4 +1,9 @@
-/** RAM (2015-05-01) as a local service: the router of its action handlers. */
+/**
+ * RAM (2015-05-01) as a local service: the router of its action handlers. The folder holds the
+ * state (store*.ts), the handlers, the authorization table and the quotas the local cloud owns.
+ * Imports local/core and local/access (policy grammar through access/engine.ts); imported by
+ * local/server.ts. Never imports the product's policy, cloud, workflow, runtime, ledger or identity code.
+ */
 import type { ActionAuthorizer } from '../core/contract';
 import { noPermission } from '../core/errors';
 import type { FaultInjector } from '../core/faults';

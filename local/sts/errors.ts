@@ -1,4 +1,4 @@
-/** STS error codes with their real HTTP statuses (protocols.md §2.11, fc-sdevs-ram.md §3.3, doc-detail/39744). */
+/** STS error codes with their real HTTP statuses (alibabacloud.com/help/en/ram/api-assumerole, doc-detail/39744, doc-detail/42775). */
 import { ServiceError } from '../core/errors';
 
 const e = (code: string, status: number, message: string): ServiceError => new ServiceError(code, status, message);

@@ -1,4 +1,9 @@
-/** STS (2015-04-01) as a local service. */
+/**
+ * STS (2015-04-01) as a local service: sessions and AssumeRole (store.ts), handlers, the
+ * authorization table and quotas. Imports local/core, local/ram and local/access/engine.ts;
+ * imported by local/server.ts, which also hands the store to the FC runtime as its
+ * ServiceRoleIssuer. Never imports the product's policy, cloud, workflow, runtime, ledger or identity code.
+ */
 import type { ActionAuthorizer } from '../core/contract';
 import { noPermission } from '../core/errors';
 import type { FaultInjector } from '../core/faults';
@@ -38,7 +43,7 @@ export function createStsService(deps: StsServiceDeps): RpcService {
     ...(deps.limiter === undefined
       ? {}
       : {
-          // STS reports its quota as API flow control (fc-sdevs-ram.md §3.2, zh FAQ 257129).
+          // STS reports its quota as API flow control (help.aliyun.com/knowledge_detail/257129.html).
           rateLimits: { limiter: deps.limiter, perSecond: STS_RATE_LIMITS, code: 'Throttling.Api', message: 'Request was denied due to api flow control.' },
         }),
   });

@@ -1,6 +1,6 @@
 /**
  * Types for the official SDK that ships without declarations (@alicloud/mns 1.2.0). Only what the
- * adapters use, as observed in protocols.md §3.4. (@alicloud/fc2 is no longer used by the product:
+ * adapters use, as read from the package's lib/client.js. (@alicloud/fc2 is no longer used by the product:
  * FC goes through @alicloud/fc20230330, which ships its own types.)
  */
 declare module '@alicloud/mns' {

@@ -3,7 +3,8 @@
  * idempotency exceptions (e.g. "already attached" is success); everything else goes through
  * {@link translateCloudError}, so the same cloud code always means the same domain code.
  *
- * The SDKs surface errors differently (protocols.md §2.7, §3.7, §4.4):
+ * The SDKs surface errors differently (read from @alicloud/openapi-core src/client.ts and
+ * @alicloud/mns, @alicloud/fc2 lib/client.js):
  * - openapi-core (RAM/STS, and FC 3.0's @alicloud/fc20230330): `err.code`, `err.statusCode`,
  *   `err.data.Code`, `err.retryAfter`;
  * - @alicloud/mns: only `err.name = 'MNS<Code>Error'`, the status in the message text;

@@ -1,5 +1,6 @@
 /**
- * Function Compute 3.0 over @alicloud/fc20230330, API version 2023-03-30 (cloud-truth.md item 10):
+ * Function Compute 3.0 over @alicloud/fc20230330, API version 2023-03-30
+ * (www.alibabacloud.com/help/en/functioncompute/feature-updates-in-function-compute-3):
  * FC 3.0 has no services, functions are top-level, and the endpoint `<uid>.<region>.fc.aliyuncs.com`
  * names the account. InvokeFunction for `crossrole invoke`; GetFunction, ListTriggers and GetTrigger
  * so a deployment check can compare what runs with s.yaml.
@@ -175,7 +176,7 @@ export function createFcClient(options: FcClientOptions): FcClient {
         ...(invokeOptions.qualifier === undefined ? {} : { qualifier: invokeOptions.qualifier }),
       });
       const headers = new m.InvokeFunctionHeaders({ xFcInvocationType: invokeOptions.async ? 'Async' : 'Sync' });
-      // openapi-core only honours a timeout when both are set (protocols.md §2.8).
+      // openapi-core only honours a timeout when both are set (@alicloud/openapi-core src/client.ts).
       const runtime = new RuntimeOptions({ readTimeout: invokeTimeoutMs, connectTimeout: timeoutMs });
       const r = await invoker.run('InvokeFunction', functionName, async () => {
         const res = await sdk.invokeFunctionWithOptions(functionName, request, headers, runtime);

@@ -1,6 +1,6 @@
 /**
- * QueuePort over @alicloud/mns 1.2.0 (protocols.md §3). Bodies are JSON; the SDK puts them into
- * the XML request verbatim, without escaping (§3.5), so the JSON is written with `<`, `>` and `&`
+ * QueuePort over @alicloud/mns 1.2.0. Bodies are JSON; the SDK puts them into the XML request
+ * verbatim, without escaping (its lib/client.js), so the JSON is written with `<`, `>` and `&`
  * as \u escapes: still the same JSON value, and never invalid XML on the wire.
  *
  * The SDK takes keys at construction, so with a CredentialProvider (rotating STS keys) the client

@@ -1,5 +1,5 @@
 /**
- * openapi-core Config for the POP (RPC) clients, RAM and STS (protocols.md §2.1): the endpoint is
+ * openapi-core Config for the POP (RPC) clients, RAM and STS (@alicloud/openapi-core src/client.ts): the endpoint is
  * `host[:port]` WITHOUT a scheme plus a separate protocol; a scheme in the endpoint makes the SDK
  * resolve the host "http". Static keys go in directly (signed header `x-acs-credentials-provider:
  * static_ak|static_sts`); a provider is bridged to @alicloud/credentials.
@@ -15,7 +15,7 @@ export interface PopClientOptions {
   credentials: CredentialsInput;
   /**
    * Socket timeouts. openapi-core's default is an effective 3 s, and only setting both raises it
-   * (protocols.md §2.8).
+   * (@alicloud/openapi-core src/client.ts).
    */
   readTimeoutMs?: number;
   connectTimeoutMs?: number;

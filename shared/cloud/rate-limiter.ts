@@ -1,6 +1,7 @@
 /**
  * Client-side self-throttling, one token bucket per API, so a burst of grants is paced below the
- * cloud's per-account quotas instead of bouncing off `Throttling.User` (fc-sdevs-ram.md §3.2).
+ * cloud's per-account quotas instead of bouncing off `Throttling.User`
+ * (alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-quota).
  *
  * Implemented as GCRA (the "virtual scheduling" form of a token bucket): each key keeps its
  * theoretical arrival time, and `acquire` reserves the next slot synchronously before sleeping,
@@ -26,7 +27,7 @@ const AIMD_INCREASE = 0.05;
 const AIMD_FLOOR = 0.05;
 
 /**
- * Documented per-account quotas (calls/second) of RAM APIs (fc-sdevs-ram.md §3.2). The local
+ * Documented per-account quotas (calls/second) of RAM APIs (the RAM flow-control page above). The local
  * cloud enforces exactly these in strict mode; the adapter paces under them.
  */
 export const RAM_DOCUMENTED_QUOTAS: Readonly<Record<string, number>> = {

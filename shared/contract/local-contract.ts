@@ -4,7 +4,7 @@
  * never on the local cloud's code (eslint.config.mjs forbids cli/** importing local/**).
  */
 
-/** The seeded principals, by the names `--as` takes (ARCHITECTURE.md, "The local cloud"). */
+/** The seeded principals, by the names `--as` takes (README, "Quick start"). */
 export const LOCAL_PRINCIPAL_NAMES = ['owner-admin', 'approver', 'partner-admin', 'bob'] as const;
 export type LocalPrincipalName = (typeof LOCAL_PRINCIPAL_NAMES)[number];
 

@@ -1,6 +1,7 @@
 /**
  * Strict parsers for the identifiers Crossrole handles: account IDs, role names and RAM ARNs.
- * Limits from reference/fc-sdevs-ram.md §3.2. Every failure is a ValidationError naming the field.
+ * Limits from the RAM API references (CreateRoleRequest of @alicloud/ram20150501;
+ * www.alibabacloud.com/help/doc-detail/159988.htm). Every failure is a ValidationError naming the field.
  */
 import { ValidationError } from './errors';
 import { truncate } from './duration';
@@ -45,7 +46,7 @@ const ARN = /^acs:ram::(\d{16}):(root|user\/([^/\s]+)|role\/([^/\s]+)|assumed-ro
 
 /**
  * Parse a principal ARN strictly. Names are validated and returned as written: whether RAM folds
- * role-name case is unconfirmed (fc-sdevs-ram.md §3.2), so comparing names is the caller's decision.
+ * role-name case is unconfirmed (local/COVERAGE.md, RAM "Role names"), so comparing names is the caller's decision.
  */
 export function parsePrincipalArn(input: unknown, field = 'arn'): RamPrincipal {
   const bad = (why: string): never => {

@@ -1,3 +1,10 @@
+/**
+ * shared/domain: the request/grant entity, the one state machine, the catalog schema, typed error
+ * codes, the ports the workflow needs, the queue message schema, the HTTP API's types, partner
+ * roles and role-name reservation. Pure: it imports zod and nothing else outside itself (no SDK, no
+ * database driver, no network or file I/O, no other layer; eslint.config.mjs). Everything may
+ * import it, the local cloud included.
+ */
 export * from './errors';
 export * from './state-machine';
 export * from './access-request';

@@ -9,7 +9,7 @@ export const CROSSROLE_PREFIX = 'crossrole-';
 /** The per-grant expiry guards (see shared/policy/guard-policy.ts). */
 export const GUARD_POLICY_PREFIX = 'crossrole-guard-';
 
-/** RAM policy names: 1–128 letters, digits and "-" (fc-sdevs-ram.md §3.2). */
+/** RAM policy names: 1–128 letters, digits and "-" (CreatePolicyRequest of @alicloud/ram20150501). */
 const MAX_POLICY_NAME = 128;
 
 /** Small, stable, non-cryptographic hash (FNV-1a, 32 bits) to keep long names unique. */

@@ -1,5 +1,5 @@
 /**
- * The one state machine of a request/grant (ARCHITECTURE.md "State machine").
+ * The one state machine of a request/grant (docs/architecture.md "The state machine").
  * Nobody compares status strings elsewhere: ask this module.
  */
 import { IllegalTransitionError } from './errors';

@@ -1,5 +1,5 @@
 /**
- * Server side of identity proofs (ARCHITECTURE.md "Who may do what"): Vault's AliCloud auth
+ * Server side of identity proofs (docs/architecture.md "Identity proofs"): Vault's AliCloud auth
  * method with replay protection added. Every local check runs first, in a fixed order; only a
  * proof that passes all of them is replayed to STS, so a caller can never make this server send
  * a request anywhere but the configured STS endpoints, or anything but GetCallerIdentity.

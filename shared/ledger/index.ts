@@ -2,6 +2,9 @@
  * The ledger: PostgreSQL through PGlite (embedded, the default) or pg (a server), one schema,
  * one repository. `openLedger` connects and migrates (or, for the functions, only checks the
  * schema version); the caller owns `close()`.
+ * Imports shared/domain and the database drivers. Imported by shared/runtime (ledger-wiring.ts),
+ * cli/ (bootstrap) and the local launcher (local/stack.ts); never by shared/domain, shared/policy,
+ * shared/workflow (which sees the RequestRepository port) or the local cloud's services.
  */
 import type { Clock, RequestRepository } from '../domain/ports';
 import type { Db } from './db';

@@ -1,5 +1,6 @@
 /**
- * RAM/STS size limits for policy documents (reference/fc-sdevs-ram.md §3.2, §3.3).
+ * RAM/STS size limits for policy documents (www.alibabacloud.com/help/en/ram/product-overview/limits;
+ * alibabacloud.com/help/en/ram/api-assumerole).
  * Lengths are counted in UTF-8 bytes of the JSON text as sent: CreatePolicy documents the
  * limit in characters and CreatePolicyVersion in bytes, and bytes is never the looser of the two.
  */

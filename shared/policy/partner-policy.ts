@@ -1,6 +1,6 @@
 /**
  * The tutorial's step 2: the custom policy the partner's admin attaches to their own users so they
- * may assume exactly this role (reference/fc-sdevs-ram.md §3.2, "Custom policy to assume one role only").
+ * may assume exactly this role (STS FAQ, www.alibabacloud.com/help/doc-detail/39744.htm).
  */
 import { ValidationError } from '../domain/errors';
 import { parsePrincipalArn } from '../domain/identifiers';

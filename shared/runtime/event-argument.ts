@@ -1,5 +1,5 @@
 /**
- * FC hands every handler its `event` as a Buffer of JSON text (fc-sdevs-ram.md §2.1); the parsers
+ * FC hands every handler its `event` as a Buffer of JSON text (alibabacloud.com/help/doc-detail/156876.htm); the parsers
  * of the HTTP, queue and timer events all start here.
  */
 import { ValidationError } from '../domain/errors';

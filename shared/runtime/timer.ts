@@ -1,5 +1,5 @@
 /**
- * The timer trigger's event (reference/fc-sdevs-ram.md §2.4), validated at the edge. Unlike a queue
+ * The timer trigger's event (help.aliyun.com/document_detail/2513615.html), validated at the edge. Unlike a queue
  * message, a malformed timer event is the platform's or the operator's mistake: it fails the
  * invocation with a ValidationError naming the field.
  */

@@ -17,7 +17,7 @@ import { getConfig, type AppConfig } from './config';
 import { openFunctionLedger } from './ledger-wiring';
 import { createLogger } from './logger';
 
-/** The part of FC's `context` we use (fc-sdevs-ram.md §2.3). */
+/** The part of FC's `context` we use (help.aliyun.com/en/functioncompute/context-1-1). */
 export interface FcContext {
   requestId?: string;
   credentials?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };

@@ -15,6 +15,9 @@
  * broadly (case of resources, principals and condition keys; negated operators on missing keys;
  * request values of the wrong type; multi-valued keys). See conditions.ts and evaluate.ts.
  *
+ * It imports nothing outside this folder (test/unit/local-access/isolation.test.ts); in local/ only
+ * ../engine.ts imports it, the one door every parse and evaluation goes through.
+ *
  * How the local cloud wires it in
  * -------------------------------
  * 1. Accepting a document (CreatePolicy, CreatePolicyVersion, CreateRole, UpdateRole, AssumeRole's Policy):

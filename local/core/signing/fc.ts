@@ -1,5 +1,5 @@
 /**
- * The Function Compute 2.0 signature (protocols.md §4.3; help.aliyun.com/en/functioncompute/
+ * The Function Compute 2.0 signature (@alicloud/fc2 lib/client.js `getSignature`; help.aliyun.com/en/functioncompute/
  * fc-2-0/developer-reference/signature-authentication):
  *
  *   base64(HMAC-SHA256(secret, VERB\nContent-MD5\nContent-Type\nDate\n + x-fc-* headers + resource

@@ -1,5 +1,5 @@
 /**
- * The MNS signature (protocols.md §3.3; www.alibabacloud.com/help/doc-detail/27487.htm):
+ * The MNS signature (www.alibabacloud.com/help/doc-detail/27487.htm; @alicloud/mns lib/client.js):
  *
  *   base64(HMAC-SHA1(secret, VERB\nContent-MD5\nContent-Type\nDate\n + x-mns-* headers + resource))
  *
@@ -49,7 +49,7 @@ export function parseMnsAuthorization(value: string): { accessKeyId: string; sig
 
 /**
  * Node's legacy url.parse (used by the SDK's HTTP client) escapes these characters after the SDK
- * signed the raw string (protocols.md §3.3), so a verifier also tries the target with them undone.
+ * signed the raw string (@alicloud/mns lib/client.js), so a verifier also tries the target with them undone.
  */
 const URL_PARSE_ESCAPES = /%(20|22|27|3C|3E|5C|5E|60|7B|7C|7D|09|0A|0B|0C|0D)/gi;
 

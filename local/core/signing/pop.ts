@@ -1,5 +1,6 @@
 /**
- * POP (RAM, STS, ECS) signatures as the official SDKs compute them (protocols.md §2.4, §2.5):
+ * POP (RAM, STS, ECS) signatures as the official SDKs compute them (@alicloud/openapi-core
+ * src/utils.ts, `getAuthorization` and `getRPCSignature`):
  * ACS3-HMAC-SHA256 in the Authorization header and the legacy RPC HMAC-SHA1 `Signature`
  * parameter. Pure functions: the verifier (core/pop-auth.ts) recomputes what the client must
  * have signed from what arrived; tests sign with the same functions.

@@ -1,5 +1,6 @@
 /**
- * FC 3.0 HTTP trigger events in (reference/fc-sdevs-ram.md §2.2): the event as an HttpRequest,
+ * FC 3.0 HTTP trigger events in (help.aliyun.com/zh/functioncompute/fc-3-0/user-guide/
+ * http-trigger-invoking-function): the event as an HttpRequest,
  * and a route's JSON body. Failures are typed (VALIDATION, INVALID_JSON, PAYLOAD_TOO_LARGE);
  * ./response maps them to statuses.
  */

@@ -1,6 +1,7 @@
 /**
- * The MNS queue trigger's event (EventBridge, reference/fc-sdevs-ram.md §2.5): ONE CloudEvent in
- * event-driven mode, a JSON array of them in event-streaming mode (cloud-truth.md 13). Both are
+ * The MNS queue trigger's event (EventBridge; help.aliyun.com/zh/functioncompute/fc-3-0/user-guide/
+ * formats-of-event-for-different-triggers-1): ONE CloudEvent in event-driven mode, a JSON array of
+ * them in event-streaming mode (devsapp/fc3 docs/zh/yaml/triggers.md). Both are
  * read here, once, and every message body is parsed with the workflow's one schema
  * (shared/domain/messages). Never throws: whatever cannot be read becomes a refused item, so one
  * bad message never hides the others of its batch.
@@ -49,9 +50,9 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /**
  * A message body as the producer sent it. The CloudEvent carries no flag saying whether
  * `messageBody` is base64: that depends on the trigger's `IsBase64Decode` and on the producer
- * (fc-sdevs-ram.md §2.5). A body is decoded only if it cannot be JSON text and is valid base64 of
- * UTF-8 text that looks like JSON; our bodies are always JSON objects, and `{` is not in the
- * base64 alphabet, so this never misreads one.
+ * (devsapp/start-fc mns-queue-trigger README: IsBase64Decode). A body is decoded only if it
+ * cannot be JSON text and is valid base64 of UTF-8 text that looks like JSON; our bodies are
+ * always JSON objects, and `{` is not in the base64 alphabet, so this never misreads one.
  */
 export function decodeMessageBody(body: string): string {
   const compact = body.trim();
