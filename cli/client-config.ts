@@ -132,7 +132,7 @@ export function checkClientConfig(raw: unknown): { config: ClientConfig; problem
   return { config, problems };
 }
 
-/** The account an MNS endpoint names (`https://<uid>.mns.<region>.aliyuncs.com`, cloud-truth.md item 18). */
+/** The account an MNS endpoint names (`https://<uid>.mns.<region>.aliyuncs.com`, as @alicloud/mns lib/client.js builds it). */
 export function mnsEndpointAccount(url: string): string | undefined {
   const m = /^https?:\/\/(\d{16})\.mns\.[a-z0-9-]+\.aliyuncs\.com(?::\d+)?$/i.exec(url);
   return m?.[1];

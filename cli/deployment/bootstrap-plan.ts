@@ -33,7 +33,7 @@ export interface PlanStep {
 
 /**
  * The queue attributes Crossrole depends on. MessageRetentionPeriod: the 7-day maximum, or a delayed
- * `expire` message of a grant longer than the default 4 days is dropped (cloud-truth.md item 16).
+ * `expire` message of a grant longer than the default 4 days is dropped (www.alibabacloud.com/help/en/mns/how-do-i-extend-the-retention-period-of-a-message-in-mns).
  * DelaySeconds: MNS's default 0, so that a message without its own delay is delivered at once.
  */
 export const QUEUE_REQUIREMENTS: Readonly<Record<string, number>> = { ...QUEUE_ATTRIBUTES, DelaySeconds: 0 };

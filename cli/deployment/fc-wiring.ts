@@ -5,8 +5,8 @@
  *   identity proof; with `function` auth FC would demand its own signature and refuse partners) that
  *   accepts GET and POST;
  * - provisioning ← crossrole-provision, revocation ← crossrole-revoke: an EventBridge MNS trigger in
- *   event-streaming mode (only then do the retries and the dead-letter queue apply, cloud-truth.md
- *   item 13) with the dead-letter queue crossrole-deadletter;
+ *   event-streaming mode (only then do the retries and the dead-letter queue apply: devsapp/fc3
+ *   docs/zh/yaml/triggers.md) with the dead-letter queue crossrole-deadletter;
  * - expiry: an enabled timer.
  * `triggerConfig` is read as fc3 sends it (devsapp/fc3 `deployTrigger`); whether FC 3.0 normalises
  * it in its answers is UNCONFIRMED, so only the keys s.yaml sets are read.
@@ -24,7 +24,7 @@ export interface TriggerView {
 
 const rec = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-/** fc3 completes and lower-cases role ARNs (fc-sdevs-ram.md §1.2), so they compare case-insensitively. */
+/** fc3 completes and lower-cases role ARNs (devsapp/fc3), so they compare case-insensitively. */
 export function roleProblem(role: string | undefined, ownerAccountId: string): string | undefined {
   const wanted = `acs:ram::${ownerAccountId}:role/${EXEC_ROLE_NAME}`;
   if (role === undefined || role === '') return `runs without a role; s.yaml sets ${wanted}`;

@@ -2,7 +2,7 @@
  * Each function's environment variables as `s deploy` would send them, read from s.yaml with the
  * current environment, so their size can be checked against FC's 4 KB limit before a deploy fails
  * (or, worse, a catalog is cut). Serverless Devs resolves `${env('X', 'default')}`,
- * `${config('AccountID')}` and `${vars.a.b}` (fc-sdevs-ram.md §1.1); these are what s.yaml uses.
+ * `${config('AccountID')}` and `${vars.a.b}` (devsapp/fc3 and Serverless Devs 3 variable syntax); these are what s.yaml uses.
  * Anything else is reported as unresolved and counted as empty, so the size is a lower bound then.
  *
  * The product's own reading, deliberately separate from the local FC runtime's loader (local/fc),

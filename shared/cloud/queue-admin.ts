@@ -2,7 +2,7 @@
  * The operator's MNS queue calls (`crossrole bootstrap` and `crossrole doctor`): read, create and
  * update a queue's attributes. The functions never call these; their role may not.
  * MNS answers QueueNotExist for a missing queue and QueueAlreadyExist when CreateQueue names an
- * existing queue with other attributes (protocols.md §3).
+ * existing queue with other attributes (aliyun-mns-go-sdk: 204 for the same attributes, 409 QueueAlreadyExist otherwise).
  */
 import MNSClient from '@alicloud/mns';
 import type { Logger } from '../domain/ports';

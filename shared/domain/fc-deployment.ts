@@ -11,7 +11,7 @@ export const DEFAULT_FUNCTION_PREFIX = 'crossrole-';
 export type FunctionTrigger =
   | { kind: 'http' }
   | { kind: 'timer' }
-  /** An EventBridge MNS trigger in event-streaming mode with the dead-letter queue (cloud-truth.md item 13). */
+  /** An EventBridge MNS trigger in event-streaming mode with the dead-letter queue (devsapp/fc3 docs/zh/yaml/triggers.md: runOptions apply only in event-streaming mode). */
   | { kind: 'queue'; queue: QueueName };
 
 /** The functions by their role (the suffix of their name in s.yaml), in the order they run. */
@@ -25,7 +25,7 @@ export const FUNCTION_TOPOLOGY: ReadonlyArray<{ role: string; trigger: FunctionT
 
 /**
  * "The total size of all environment variables cannot exceed 4 KB" per function
- * (www.alibabacloud.com/help/en/functioncompute/fc/environment-variables; cloud-truth.md item 11).
+ * (www.alibabacloud.com/help/en/functioncompute/fc/environment-variables).
  */
 export const FC_ENVIRONMENT_LIMIT_BYTES = 4096;
 

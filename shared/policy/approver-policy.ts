@@ -5,7 +5,7 @@
  * taken message's visibility to release it, and deletes it once decided. It never peeks.
  *
  * - The RAM resource of a queue's messages is `acs:mns:<region>:<uid>:/queues/<name>/messages`
- *   (doc-detail/27447; cloud-truth.md item 17).
+ *   (doc-detail/27447).
  * - The batch APIs are authorized by the same actions: BatchReceiveMessage is mns:ReceiveMessage,
  *   BatchDeleteMessage mns:DeleteMessage (doc-detail/27447's action table).
  *

@@ -1,5 +1,5 @@
 /**
- * Who may do what (ARCHITECTURE.md "Who may do what"), over verified caller identities.
+ * Who may do what (docs/architecture.md), over verified caller identities.
  */
 import type { AccessRequest } from '../../domain/access-request';
 import type { Catalog } from '../../domain/catalog';

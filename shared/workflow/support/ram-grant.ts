@@ -111,7 +111,7 @@ export async function deleteGuardPolicy(deps: WorkflowDeps, requestId: string): 
 /**
  * Revoke in RAM. Mode `trust` (reversible): remove the partner from the trust policy (GetRole, and
  * UpdateRole only if that changed it) and detach the profile's permission policies so that sessions
- * already issued lose their rights too (fc-sdevs-ram.md §4); the expiry guard stays attached.
+ * already issued lose their rights too (docs/architecture.md, revocation); the expiry guard stays attached.
  * Mode `delete` (permanent): detach every policy, delete the guard policy, delete the role.
  * A missing role is done; a role that is not ours is never touched.
  */

@@ -1,6 +1,6 @@
 /**
  * Use case: the provisioning function turns an APPROVED request into the grant of
- * ARCHITECTURE.md "The grant, in RAM terms", then marks it ACTIVE.
+ * docs/architecture.md "The grant, in RAM terms", then marks it ACTIVE.
  *
  * Resumable after a crash between any two RAM calls: the role carries the request id as a tag
  * and the expiry it was created with, every later call is idempotent, and a second run picks up

@@ -198,7 +198,7 @@ async function announcePending(deps: WorkflowDeps, s: Settings, report: ScanRepo
 }
 
 /**
- * FAILED revocations are retried by the scan (ARCHITECTURE.md state machine). Only rows whose last
+ * FAILED revocations are retried by the scan (docs/architecture.md, the state machine). Only rows whose last
  * attempt was a revocation: `revokeMode` is set by START_REVOKE alone, and never cleared, so a
  * FAILED row with a mode failed while revoking. Failed provisionings wait for an approver's retry.
  */
