@@ -111,11 +111,11 @@ export async function startLocalServer(options: StartLocalServerOptions = {}): P
   const ecsJournal = new Journal(options.dataDir, 'ecs');
   const ram = new RamStore(iamJournal, { strictLimits, now, ...(options.quotas === undefined ? {} : { quotas: options.quotas }) });
   const sessions = new StsSessions(iamJournal, now);
-  const access = new AccessControl(ram, sessions);
+  const faults = new FaultInjector();
+  const access = new AccessControl(ram, sessions, faults);
   const sts = new StsStore(ram, sessions, access, now);
   const ecs = new EcsStore(ecsJournal);
   const authenticator = new PopAuthenticator(access);
-  const faults = new FaultInjector();
   const limiter = strictLimits ? new RateLimiter() : undefined;
   const withLimiter = limiter === undefined ? {} : { limiter };
   const services: LocalService[] = [

@@ -5,7 +5,8 @@
  * - an account's root identity may do anything in its own account, nothing in another;
  * - a RAM user by the policies attached to it and to its groups;
  * - an assumed role by the role's CURRENT policies intersected with the session policy (a
- *   detach cuts off tokens already issued);
+ *   detach cuts off tokens already issued; with the fault `policyPropagationMs`, only once the
+ *   change has propagated: until then the sessions see the role's previous attachments);
  * - a resource of another account is always denied, except where the action is meant to cross
  *   accounts (sts:AssumeRole, whose other half is the role's trust policy, `trustAdmits`);
  * - cloud services are principals of trust policies only.
@@ -28,6 +29,11 @@ type Context = PolicyContext;
 const SYSTEM_ACCOUNT = 'system';
 const PARSED_CACHE_LIMIT = 5000;
 
+/** RAM's view of a role's attachments while a change propagates (local/core/faults.ts). */
+export interface AttachmentPropagation {
+  attachmentsSeenAt(roleId: string, atMs: number): readonly string[] | undefined;
+}
+
 function normalizeIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
@@ -39,6 +45,7 @@ export class AccessControl implements IdentityProvider, ActionAuthorizer, TrustE
   constructor(
     private readonly ram: RamStore,
     private readonly sessions: StsSessions,
+    private readonly propagation?: AttachmentPropagation,
   ) {}
 
   // ---------------------------------------------------------------- authentication
@@ -57,7 +64,7 @@ export class AccessControl implements IdentityProvider, ActionAuthorizer, TrustE
     if (resources.length === 0) return false;
     if (options.crossAccount !== true && resources.some((r) => this.foreign(principal, r))) return false;
     if (principal.kind === 'root') return options.crossAccount !== true && this.ram.getAccount(principal.accountId) !== undefined;
-    const sets = this.policySets(principal);
+    const sets = this.policySets(principal, ctx.currentTime.getTime());
     if (sets === undefined) return false;
     const context = this.conditionContext(ctx);
     // Every set must allow every resource: for a role session the role's policies AND the session policy.
@@ -90,7 +97,7 @@ export class AccessControl implements IdentityProvider, ActionAuthorizer, TrustE
    * The policy sets that must each allow a request: one set for a user (its and its groups'
    * policies), two for a role session with a session policy. Undefined if the identity is gone.
    */
-  private policySets(principal: Principal): ParsedPolicy[][] | undefined {
+  private policySets(principal: Principal, atMs: number): ParsedPolicy[][] | undefined {
     if (principal.kind === 'user') {
       const texts = this.ram.userPolicyDocuments(principal.accountId, principal.name ?? '');
       return texts === undefined ? undefined : [this.docs(texts)];
@@ -100,7 +107,8 @@ export class AccessControl implements IdentityProvider, ActionAuthorizer, TrustE
       if (!s) return undefined;
       const role = this.ram.findRole(s.accountId, s.roleName);
       if (!role || role.roleId !== s.roleId) return undefined;
-      const sets = [this.docs(this.ram.rolePolicyDocuments(role, s.accountId))];
+      const documents = this.propagation?.attachmentsSeenAt(role.roleId, atMs) ?? this.ram.rolePolicyDocuments(role, s.accountId);
+      const sets = [this.docs(documents)];
       if (s.policy !== undefined) {
         const sp = this.doc(s.policy, 'session');
         if (!sp) return undefined;
@@ -111,7 +119,7 @@ export class AccessControl implements IdentityProvider, ActionAuthorizer, TrustE
     return undefined;
   }
 
-  private docs(texts: string[]): ParsedPolicy[] {
+  private docs(texts: readonly string[]): ParsedPolicy[] {
     const out: ParsedPolicy[] = [];
     for (const t of texts) {
       const d = this.doc(t, 'identity');

@@ -21,6 +21,20 @@ export interface FaultConfig {
    * code on delete; the duration is [UNCONFIRMED]).
    */
   deleteConflictAfterDetachMs?: number;
+  /**
+   * RAM's propagation delay: for this many ms after a role's attachments change (AttachPolicyToRole,
+   * DetachPolicyFromRole), the authorization of that role's sessions still sees the attachments from
+   * before the change. The STS FAQ (www.alibabacloud.com/help/doc-detail/39744.htm) says a change of
+   * the role's policies applies to tokens already issued; how soon is undocumented ([UNCONFIRMED]; the
+   * live parity tests allow 90 s). Only changes made while it is set are delayed.
+   */
+  policyPropagationMs?: number;
+}
+
+/** The documents a role had attached before one change of its attachments, and when it changed. */
+interface AttachmentChange {
+  atMs: number;
+  before: readonly string[];
 }
 
 /** Remembered last detaches, bounded: a burst of grants must not grow memory without end. */
@@ -30,6 +44,8 @@ export class FaultInjector {
   private config: FaultConfig = {};
   /** When each role (`<account>:<lower-case name>`) lost its last policy, epoch ms. */
   private readonly lastDetach = new Map<string, number>();
+  /** Each role's (by RoleId) attachment changes still propagating, oldest first. */
+  private readonly propagating = new Map<string, AttachmentChange[]>();
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -40,6 +56,7 @@ export class FaultInjector {
   clear(): void {
     this.config = {};
     this.lastDetach.clear();
+    this.propagating.clear();
   }
 
   get(): FaultConfig {
@@ -80,5 +97,31 @@ export class FaultInjector {
     const windowMs = this.config.deleteConflictAfterDetachMs ?? 0;
     const at = this.lastDetach.get(roleKey);
     return windowMs > 0 && at !== undefined && atMs - at < windowMs;
+  }
+
+  /** Is `policyPropagationMs` set? (Callers skip reading the old attachments when it is not.) */
+  get delaysPropagation(): boolean {
+    return (this.config.policyPropagationMs ?? 0) > 0;
+  }
+
+  /** A role's attachments changed at `atMs`; `before` are its documents just before the change. */
+  noteAttachmentChange(roleId: string, before: readonly string[], atMs: number): void {
+    const windowMs = this.config.policyPropagationMs ?? 0;
+    if (windowMs <= 0) return;
+    if (this.propagating.size >= MAX_REMEMBERED && !this.propagating.has(roleId)) this.propagating.clear();
+    const live = (this.propagating.get(roleId) ?? []).filter((c) => atMs - c.atMs < windowMs);
+    live.push({ atMs, before: [...before] });
+    this.propagating.set(roleId, live);
+  }
+
+  /**
+   * The role's documents as its sessions see them at `atMs`: those from before the oldest change
+   * still within `policyPropagationMs`, i.e. RAM's view as of `atMs - policyPropagationMs`.
+   * Undefined when no change is propagating (the current attachments apply).
+   */
+  attachmentsSeenAt(roleId: string, atMs: number): readonly string[] | undefined {
+    const windowMs = this.config.policyPropagationMs ?? 0;
+    if (windowMs <= 0) return undefined;
+    return this.propagating.get(roleId)?.find((c) => atMs - c.atMs < windowMs)?.before;
   }
 }

@@ -82,6 +82,11 @@ export interface RamHandlerDeps {
 export function ramHandlers({ ram, faults }: RamHandlerDeps): Record<string, RpcHandler> {
   const acct = (ctx: RpcContext): string => ctx.principal.accountId;
   const roleKey = (ctx: RpcContext, roleName: string): string => `${acct(ctx)}:${roleName.toLowerCase()}`;
+  /** With the fault `policyPropagationMs`: the role's documents before a change of its attachments. */
+  const attachmentsBefore = (ctx: RpcContext, roleName: string): { roleId: string; documents: string[] } | undefined => {
+    const role = faults?.delaysPropagation === true ? ram.findRole(acct(ctx), roleName) : undefined;
+    return role === undefined ? undefined : { roleId: role.roleId, documents: ram.rolePolicyDocuments(role, acct(ctx)) };
+  };
 
   // ------------------------------------------------------------ roles
   const CreateRole: RpcHandler = (ctx) => {
@@ -152,7 +157,9 @@ export function ramHandlers({ ram, faults }: RamHandlerDeps): Record<string, Rpc
     const policyName = ctx.required('PolicyName');
     const roleName = ctx.required('RoleName');
     ctx.authorize();
+    const before = attachmentsBefore(ctx, roleName);
     ram.attachPolicyToRole(acct(ctx), policyType, policyName, roleName);
+    if (before) faults?.noteAttachmentChange(before.roleId, before.documents, ctx.request.receivedAt.getTime());
     return {};
   };
 
@@ -161,7 +168,9 @@ export function ramHandlers({ ram, faults }: RamHandlerDeps): Record<string, Rpc
     const policyName = ctx.required('PolicyName');
     const roleName = ctx.required('RoleName');
     ctx.authorize();
+    const before = attachmentsBefore(ctx, roleName);
     const left = ram.detachPolicyFromRole(acct(ctx), policyType, policyName, roleName);
+    if (before) faults?.noteAttachmentChange(before.roleId, before.documents, ctx.request.receivedAt.getTime());
     if (left === 0) faults?.noteLastDetach(roleKey(ctx, roleName), ctx.request.receivedAt.getTime());
     return {};
   };

@@ -4,11 +4,18 @@
  * permission policies, Principal for trust policies, known condition operators) within RAM's size limits.
  * Every failure is a ValidationError('INVALID_POLICY') whose field is the offending path,
  * e.g. `policyDocument.Statement[1].Effect`.
+ *
+ * Sources: Policy structure and syntax (www.alibabacloud.com/help/en/ram/policy-structure-and-syntax;
+ * 2021 revision www.alibabacloud.com/help/doc-detail/28664.htm), Policy elements
+ * (www.alibabacloud.com/help/doc-detail/93738.htm: Action `<service-name>:<action-name>`, Resource
+ * `acs:<service-name>:<region>:<account-id>:<relative-id>`, region and account may be `*`), and
+ * Validate policies (help.aliyun.com/en/ram/permission-policy-check: "Invalid ARN prefix" — an ARN
+ * starts with `acs`; "Missing ARN field" — an ARN has five fields). Condition grammar: conditions.ts.
  */
 import { ValidationError } from '../domain/errors';
 import { isAccountId, parsePrincipalArn } from '../domain/identifiers';
 import { truncate } from '../domain/duration';
-import { conditionValueProblem, isConditionOperator, type ConditionValue } from './conditions';
+import { allowsOneValueOnly, conditionKeyProblem, conditionValueProblem, isConditionOperator } from './conditions';
 import { findDuplicateKey } from './json-text';
 import { MAX_POLICY_LENGTH, MAX_TRUST_POLICY_LENGTH, policyTextLength } from './limits';
 
@@ -19,6 +26,9 @@ export interface PolicyPrincipal {
   Service?: PolicyValue;
   Federated?: PolicyValue;
 }
+
+/** Condition values are strings in double quotation marks, numbers and Booleans too (conditions.ts). */
+export type ConditionValue = string | string[];
 
 /** Operator → condition key → value(s). */
 export type PolicyCondition = Record<string, Record<string, ConditionValue>>;
@@ -49,6 +59,11 @@ const STATEMENT_KEYS = new Set(['Effect', 'Action', 'NotAction', 'Resource', 'No
 const PRINCIPAL_KEYS = new Set(['RAM', 'Service', 'Federated']);
 // `*`, or `<service>:<action>` with wildcards allowed on either side (`ecs:Describe*`, `*:*`).
 const ACTION = /^(\*|[A-Za-z0-9*?_-]+:[^\s:]+)$/;
+// `*`, or `acs:<service>:<region>:<account>:<relative-id>`: five fields, the service named, region and
+// account possibly empty (`acs:ram::<uid>:role/x`) or `*`, the relative id anything but blank.
+const RESOURCE = /^(\*|acs:[^\s:]+:[^\s:]*:[^\s:]*:\S(.*\S)?)$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+const CONTROL = /[\x00-\x1f\x7f]/;
 const SERVICE_PRINCIPAL = /^[A-Za-z0-9*?.-]+$/;
 const FEDERATED_PRINCIPAL = /^acs:ram::\d{16}:(saml-provider|oidc-provider)\/\S+$/;
 
@@ -118,14 +133,16 @@ function validateStatement(s: unknown, at: string, trust: boolean, fail: Fail): 
   if ((s.Action === undefined) === (s.NotAction === undefined)) fail(`${at}.Action`, 'exactly one of Action and NotAction is required');
   for (const key of ['Action', 'NotAction'] as const) {
     if (s[key] !== undefined) {
-      validateValues(s[key], `${at}.${key}`, fail, (v) => (ACTION.test(v) ? undefined : `"${truncate(v)}" is not "*" or "<service>:<action>"`));
+      validateValues(s[key], `${at}.${key}`, fail, (v) => (ACTION.test(v) && !CONTROL.test(v) ? undefined : `"${truncate(v)}" is not "*" or "<service>:<action>"`));
     }
   }
 
   if (s.Resource !== undefined && s.NotResource !== undefined) fail(`${at}.Resource`, 'Resource and NotResource are mutually exclusive');
   if (!trust && s.Resource === undefined && s.NotResource === undefined) fail(`${at}.Resource`, 'one of Resource and NotResource is required');
   for (const key of ['Resource', 'NotResource'] as const) {
-    if (s[key] !== undefined) validateValues(s[key], `${at}.${key}`, fail, (v) => (v.trim() !== v ? 'must not have leading or trailing whitespace' : undefined));
+    if (s[key] !== undefined) {
+      validateValues(s[key], `${at}.${key}`, fail, (v) => (RESOURCE.test(v) && !CONTROL.test(v) ? undefined : `"${truncate(v)}" is not "*" or an ARN acs:<service>:<region>:<account>:<relative-id>`));
+    }
   }
 
   if (trust) {
@@ -177,20 +194,25 @@ function validatePrincipal(p: unknown, at: string, fail: Fail): void {
 
 function validateCondition(c: unknown, at: string, fail: Fail): void {
   if (!isRecord(c)) return fail(at, 'must be an object of operator → {key: value}');
+  if (Object.keys(c).length === 0) fail(at, 'must hold at least one operator');
   for (const [op, block] of Object.entries(c)) {
     if (!isConditionOperator(op)) fail(`${at}.${op}`, `unknown condition operator "${truncate(op)}"`);
     if (!isRecord(block)) fail(`${at}.${op}`, 'must be an object of condition key → value');
-    for (const [key, value] of Object.entries(block as Record<string, unknown>)) {
+    const entries = Object.entries(block as Record<string, unknown>);
+    if (entries.length === 0) fail(`${at}.${op}`, 'must hold at least one condition key');
+    for (const [key, value] of entries) {
       const path = `${at}.${op}.${key}`;
-      if (key === '' || /\s/.test(key)) fail(path, 'condition key must be a non-empty name without spaces');
+      const keyProblem = conditionKeyProblem(key);
+      if (keyProblem !== undefined) fail(path, keyProblem);
       const values = Array.isArray(value) ? value : [value];
       if (values.length === 0) fail(path, 'must not be an empty array');
+      if (values.length > 1 && allowsOneValueOnly(op)) fail(path, `${op} takes one value, "true" or "false"`);
       values.forEach((v: unknown, i) => {
         const vp = Array.isArray(value) ? `${path}[${i}]` : path;
-        if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
-          fail(vp, 'must be a string, number or boolean');
-        }
-        const why = conditionValueProblem(op, String(v));
+        // "If an element value is a number or Boolean, it must be enclosed by using double quotation marks."
+        if (typeof v === 'number' || typeof v === 'boolean') fail(vp, `must be a string in double quotation marks: "${String(v)}", not ${String(v)}`);
+        if (typeof v !== 'string') fail(vp, 'must be a string');
+        const why = conditionValueProblem(op, v as string);
         if (why !== undefined) fail(vp, why);
       });
     }

@@ -5,12 +5,14 @@
  * world on purpose (a queue's retention, a deleted queue, a changed or detached execution policy, a
  * detached approvers' policy, an unmigrated or unreachable ledger, functions under another name, an
  * s.yaml over FC's 4 KB) gives its own fail line, which bootstrap repairs. Partners and approvers
- * configure from the hand-out and then need no flag.
+ * configure from the hand-out and then need no flag: they play the tutorial with no endpoint flag and
+ * no `--as`, their own keys in the environment (as ALIBABA_CLOUD_ACCESS_KEY_ID on their machines).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import MNSClient from '@alicloud/mns';
+import Ecs, * as E from '@alicloud/ecs20140526';
 import Ram, * as R from '@alicloud/ram20150501';
 import { Client } from 'pg';
 import { ensureCliBuilt, json, runCli, startStackProcess, tempDir, ROOT, type CliResult, type StackProcess } from '../helpers/cli';
@@ -33,7 +35,9 @@ const keys = (who: Who): { accessKeyId: string; accessKeySecret: string } => {
   const p = stack.contract.principals[who];
   return { accessKeyId: p.accessKeyId, accessKeySecret: p.accessKeySecret };
 };
-const ram = (who: Who): Ram => new Ram(new $OpenApiUtil.Config({ ...keys(who), endpoint: stack.contract.endpoint, protocol: 'http', regionId: 'cn-hangzhou' }));
+const popConfig = (c: { accessKeyId: string; accessKeySecret: string; securityToken?: string }): $OpenApiUtil.Config =>
+  new $OpenApiUtil.Config({ ...c, endpoint: stack.contract.endpoint, protocol: 'http', regionId: 'cn-hangzhou' });
+const ram = (who: Who): Ram => new Ram(popConfig(keys(who)));
 const mns = (who: Who, account: string): MNSClient => new MNSClient(account, { ...keys(who), endpoint: `http://${stack.contract.endpoint}`, region: 'cn-hangzhou' });
 
 async function doctor(args: string[], extra: Record<string, string | undefined> = {}, cwd = ROOT): Promise<{ code: number | null; report: Doctor; line: (id: string) => Check | undefined }> {
@@ -310,4 +314,69 @@ describe('deploying and checking Crossrole', () => {
       home.cleanup();
     }
   }, 60_000);
+  it('after `crossrole configure`, partner, approver and Bob play the tutorial with no endpoint flag and no --as', async () => {
+    const handout = json<Bootstrap>(await cli(['bootstrap', '--as', 'owner-admin', '--dry-run', '--json'])).handout;
+    const home = tempDir('crossrole-tutorial-home-');
+    try {
+      // Each person on their own machine: their config dir, their keys in the environment, no local.json
+      // in reach (no CROSSROLE_DATA_DIR, the working directory has none).
+      const cfg = (who: Who): string => join(home.dir, who);
+      const as = (who: Who) => ({ CROSSROLE_DATA_DIR: undefined, CROSSROLE_CONFIG_DIR: cfg(who), HOME: home.dir, ALIBABA_CLOUD_ACCESS_KEY_ID: keys(who).accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: keys(who).accessKeySecret });
+      const run = (who: Who, args: string[]): Promise<CliResult> => cli(args, as(who), home.dir);
+      const handed = (command: string | undefined): string[] => (command ?? '').split(' ').slice(2);
+      for (const who of ['partner-admin', 'bob', 'approver'] as const) mkdirSync(cfg(who));
+      const configured = await Promise.all([
+        run('partner-admin', ['configure', ...handed(handout.partnerCommand)]),
+        run('bob', ['configure', ...handed(handout.partnerCommand)]),
+        run('approver', ['configure', ...handed(handout.approverCommand)]),
+      ]);
+      expect(configured.map((r) => r.code)).toEqual([0, 0, 0]);
+      const flagsUsed = (args: string[]): string[] => args.filter((a) => /^--(as|endpoint|api-intake|api-approval|sts-endpoint|data-dir)$/.test(a));
+
+      // B's admin asks for the role, trusting Bob only; no --wait.
+      const requestArgs = ['request', '--profile', 'ecs-readonly', '--duration', '2h', '--reason', 'Audit from the hand-out', '--role-name', 'Configured-Audit', '--principal', 'user/bob', '--json'];
+      expect(flagsUsed(requestArgs)).toEqual([]);
+      const asked = await run('partner-admin', requestArgs);
+      expect({ code: asked.code, stderr: asked.stderr }).toEqual({ code: 0, stderr: '' });
+      const request = json<{ request: { id: string; status: string; roleName: string; principals: string[] } }>(asked).request;
+      expect(request).toMatchObject({ status: 'PENDING', roleName: 'crossrole-configured-audit', principals: [`acs:ram::${stack.contract.partnerAccountId}:user/bob`] });
+
+      // A's approver approves and waits for the role.
+      const approved = await run('approver', ['approve', request.id, '--reason', 'agreed with B', '--wait', '--json']);
+      expect(approved.code).toBe(0);
+      const active = json<{ request: { status: string; grant?: { roleArn: string } } }>(approved).request;
+      const roleArn = `acs:ram::${stack.contract.ownerAccountId}:role/crossrole-configured-audit`;
+      expect(active).toMatchObject({ status: 'ACTIVE', grant: { roleArn } });
+
+      // Step 2: the partner policy, attached to Bob by B's admin with the RAM SDK, as the tutorial says.
+      const pp = await run('partner-admin', ['partner-policy', request.id]);
+      expect(pp.code).toBe(0);
+      expect((JSON.parse(pp.stdout) as { Statement: unknown[] }).Statement).toEqual([expect.objectContaining({ Action: 'sts:AssumeRole', Resource: roleArn })]);
+      const ramB = ram('partner-admin');
+      await ramB.createPolicy(new R.CreatePolicyRequest({ policyName: 'AssumeConfiguredAudit', policyDocument: pp.stdout }));
+      await ramB.attachPolicyToUser(new R.AttachPolicyToUserRequest({ policyType: 'Custom', policyName: 'AssumeConfiguredAudit', userName: 'bob' }));
+
+      // Step 3: Bob assumes the role by the request id (the trust policy names him, so he may read it),
+      // through the STS endpoint of his config, and reads A's ECS with the exported credentials.
+      const assumed = await run('bob', ['assume', request.id]);
+      expect(assumed.code).toBe(0);
+      const exported = Object.fromEntries([...assumed.stdout.matchAll(/^export (ALIBABA_CLOUD_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+      expect(Object.keys(exported).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN']);
+      const token = { accessKeyId: exported['ALIBABA_CLOUD_ACCESS_KEY_ID'] ?? '', accessKeySecret: exported['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] ?? '', securityToken: exported['ALIBABA_CLOUD_SECURITY_TOKEN'] ?? '' };
+      const ecs = new Ecs(popConfig(token));
+      const listed = await ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }));
+      expect(listed.body?.instances?.instance?.length).toBeGreaterThan(0);
+
+      // B's admin revokes; the request ends REVOKED and Bob's token is cut off (locally at once).
+      const revoked = await run('partner-admin', ['revoke', request.id, '--reason', 'audit done', '--wait']);
+      expect(revoked.code).toBe(0);
+      expect(revoked.stdout).toContain('REVOKED');
+      await expect(ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }))).rejects.toMatchObject({ code: 'Forbidden.RAM' });
+      const again = await run('bob', ['assume', request.id]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('NOT_ACTIVE');
+    } finally {
+      home.cleanup();
+    }
+  }, 120_000);
 });

@@ -176,6 +176,65 @@ describe('STS (SDK)', () => {
     await expectCloudError(ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' })), 'InvalidSecurityToken.Expired', 400);
   });
 
+  describe('fault: policyPropagationMs (RAM applies a change of the role\'s policies after a delay)', () => {
+    const describeInstances = (c: Creds) => ecsClient(server, c).describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }));
+    const admin = () => ramClient(server, t.adminA);
+    const change = (verb: 'attach' | 'detach') => (verb === 'attach'
+      ? admin().attachPolicyToRole(new R.AttachPolicyToRoleRequest({ policyType: 'System', policyName: 'AliyunECSReadOnlyAccess', roleName: ROLE }))
+      : admin().detachPolicyFromRole(new R.DetachPolicyFromRoleRequest({ policyType: 'System', policyName: 'AliyunECSReadOnlyAccess', roleName: ROLE })));
+
+    it('tokens already issued keep the detached rights for the window, then lose them; an attach waits as long', async () => {
+      server.faults.set({ policyPropagationMs: 90_000 });
+      const creds = toCreds((await assume()).body!.credentials);
+      await describeInstances(creds);
+      await change('detach');
+      // RAM's own view changes at once; only the authorization of the role's sessions lags.
+      const listed = await admin().listPoliciesForRole(new R.ListPoliciesForRoleRequest({ roleName: ROLE }));
+      expect(listed.body!.policies?.policy ?? []).toEqual([]);
+      await describeInstances(creds);
+      offsetMs = 89_000;
+      await describeInstances(creds);
+      offsetMs = 90_000;
+      await expectCloudError(describeInstances(creds), 'Forbidden.RAM', 403);
+
+      await change('attach');
+      await expectCloudError(describeInstances(creds), 'Forbidden.RAM', 403);
+      offsetMs = 179_000;
+      await expectCloudError(describeInstances(creds), 'Forbidden.RAM', 403);
+      offsetMs = 180_000;
+      await describeInstances(creds);
+    });
+
+    it('two changes in a row: the sessions see the attachments from before the first until it has propagated', async () => {
+      server.faults.set({ policyPropagationMs: 60_000 });
+      const creds = toCreds((await assume()).body!.credentials);
+      await change('detach');
+      offsetMs = 30_000;
+      await change('attach');
+      await describeInstances(creds); // before the detach: attached
+      offsetMs = 60_000;
+      // The detach has propagated, the attach (30 s later) has not.
+      await expectCloudError(describeInstances(creds), 'Forbidden.RAM', 403);
+      offsetMs = 90_000;
+      await describeInstances(creds);
+    });
+
+    it('without the fault, or for changes made before it was set, a detach applies on the next call', async () => {
+      const creds = toCreds((await assume()).body!.credentials);
+      await change('detach');
+      server.faults.set({ policyPropagationMs: 90_000 });
+      await expectCloudError(describeInstances(creds), 'Forbidden.RAM', 403);
+      server.faults.set({});
+      await change('attach');
+      await describeInstances(creds);
+      server.faults.set({ policyPropagationMs: 90_000 });
+      await change('detach');
+      await describeInstances(creds);
+      server.faults.set({});
+      await expectCloudError(describeInstances(creds), 'Forbidden.RAM', 403);
+    });
+  });
+
   it('Service principals are honoured only through ServiceRoleIssuer', async () => {
     server.ram.createRole(ACCOUNT_A, { roleName: 'crossrole-fn', assumeRolePolicyDocument: trust({ Service: ['fc.aliyuncs.com'] }) });
     server.ram.attachPolicyToRole(ACCOUNT_A, 'System', 'AliyunRAMReadOnlyAccess', 'crossrole-fn');

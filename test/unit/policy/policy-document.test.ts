@@ -37,8 +37,9 @@ describe('parsePolicyDocument: accepted documents', () => {
           Condition: {
             StringLike: { 'oss:Prefix': ['a/*', 'b/*'] },
             DateLessThan: { 'acs:CurrentTime': '2019-08-12T17:00:00+08:00' },
-            NumericGreaterThanEquals: { 'k:n': 3 },
-            Bool: { 'acs:SecureTransport': true },
+            NumericGreaterThanEquals: { 'k:n': '3' },
+            Bool: { 'acs:SecureTransport': 'true' },
+            DateLessThanEqualsIfExists: { 'acs:CurrentTime': '2019-08-12T09:00:00Z' },
             IpAddress: { 'acs:SourceIp': ['10.0.0.0/8', '2001:db8::/32'] },
           },
         },
@@ -81,9 +82,34 @@ describe('parsePolicyDocument: rejected documents (code INVALID_POLICY, field = 
     ['Resource missing in a permission policy', withStatement({ Effect: 'Allow', Action: '*' }), 'policyDocument.Statement[1].Resource'],
     ['both Resource and NotResource', withStatement({ Effect: 'Allow', Action: '*', Resource: '*', NotResource: 'x' }), 'policyDocument.Statement[1].Resource'],
     ['Resource as an object', withStatement({ Effect: 'Allow', Action: '*', Resource: { arn: '*' } }), 'policyDocument.Statement[1].Resource'],
+    // Policy elements (doc-detail/93738): Resource is acs:<service-name>:<region>:<account-id>:<relative-id>;
+    // Validate policies (help.aliyun.com/en/ram/permission-policy-check): "Invalid ARN prefix", "Missing ARN field".
+    ['a Resource that is not an acs: ARN', withStatement({ Effect: 'Allow', Action: '*', Resource: ['acs:oss:*:*:b', 'arn:aws:s3:::b'] }), 'policyDocument.Statement[1].Resource[1]'],
+    ['a Resource that is a bare name', withStatement({ Effect: 'Allow', Action: 'oss:GetObject', Resource: 'mybucket/*' }), 'policyDocument.Statement[1].Resource'],
+    ['a Resource with four fields', withStatement({ Effect: 'Allow', Action: '*', Resource: 'acs:ecs:*:instance/i-1' }), 'policyDocument.Statement[1].Resource'],
+    ['a Resource without a service', withStatement({ Effect: 'Allow', Action: '*', Resource: 'acs::*:*:instance/i-1' }), 'policyDocument.Statement[1].Resource'],
+    ['a Resource with an empty relative id', withStatement({ Effect: 'Allow', Action: '*', Resource: 'acs:ecs:*:*:' }), 'policyDocument.Statement[1].Resource'],
+    ['a Resource with a trailing space', withStatement({ Effect: 'Allow', Action: '*', Resource: 'acs:ecs:*:*:instance/i-1 ' }), 'policyDocument.Statement[1].Resource'],
+    ['a NotResource that is not an ARN', withStatement({ Effect: 'Deny', Action: '*', NotResource: 'public/*' }), 'policyDocument.Statement[1].NotResource'],
+    ['a Resource with a control character', withStatement({ Effect: 'Allow', Action: '*', Resource: 'acs:ecs:*:*:instance/i-\u0000' }), 'policyDocument.Statement[1].Resource'],
+    ['an Action with a control character', withStatement({ Effect: 'Allow', Action: 'ecs:Describe\u0007', Resource: '*' }), 'policyDocument.Statement[1].Action'],
     ['an unknown statement element', withStatement({ Effect: 'Allow', Action: '*', Resource: '*', Sid: 'x' }), 'policyDocument.Statement[1].Sid'],
     ['Principal in a permission policy', withStatement({ Effect: 'Allow', Action: '*', Resource: '*', Principal: { RAM: '*' } }), 'policyDocument.Statement[1].Principal'],
-    ['an unknown condition operator', withStatement({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEqualsIfExists: { 'k:a': 'x' } } }), 'policyDocument.Statement[1].Condition.StringEqualsIfExists'],
+    // The time-of-day use case names IfExists variants for the Date operators only.
+    ['IfExists on a String operator', withStatement({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEqualsIfExists: { 'k:a': 'x' } } }), 'policyDocument.Statement[1].Condition.StringEqualsIfExists'],
+    ['an empty Condition', withStatement({ Effect: 'Allow', Action: '*', Resource: '*', Condition: {} }), 'policyDocument.Statement[1].Condition'],
+    ['an empty operator block', withStatement({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: {} } }), 'policyDocument.Statement[1].Condition.StringEquals'],
+    // Validate policies: "Invalid condition key format" — <ram-code>:<condition-key>.
+    ['a condition key without a service prefix', withStatement({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { ExternalId: 'x' } } }), 'policyDocument.Statement[1].Condition.StringEquals.ExternalId'],
+    ['a condition key with an empty name', withStatement({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'acs:': 'x' } } }), 'policyDocument.Statement[1].Condition.StringEquals.acs:'],
+    // Policy structure and syntax (doc-detail/28664): "If an element value is a number or Boolean, it
+    // must be enclosed by using double quotation marks."
+    ['an unquoted number', withStatement({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { NumericLessThan: { 'k:n': 3 } } }), 'policyDocument.Statement[1].Condition.NumericLessThan.k:n'],
+    ['an unquoted boolean', withStatement({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { Bool: { 'acs:SecureTransport': false } } }), 'policyDocument.Statement[1].Condition.Bool.acs:SecureTransport'],
+    ['an unquoted number in a list', withStatement({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { NumericEquals: { 'k:n': ['1', 2] } } }), 'policyDocument.Statement[1].Condition.NumericEquals.k:n[1]'],
+    ['an unquoted boolean in JSON text', '{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"acs:SecureTransport":true}}}]}', 'policyDocument.Statement[0].Condition.Bool.acs:SecureTransport'],
+    // Validate policies: "Invalid condition multiple Boolean".
+    ['two Boolean values for one key', withStatement({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { Bool: { 'acs:SecureTransport': ['true', 'false'] } } }), 'policyDocument.Statement[1].Condition.Bool.acs:SecureTransport'],
     ['Condition as an array', withStatement({ Effect: 'Allow', Action: '*', Resource: '*', Condition: [] }), 'policyDocument.Statement[1].Condition'],
     ['an operator named after an Object.prototype member', '{"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"toString":{"k:a":"x"}}}]}', 'policyDocument.Statement[0].Condition.toString'],
     ['an operator block that is a string', withStatement({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: 'x' } }), 'policyDocument.Statement[1].Condition.StringEquals'],
@@ -122,11 +148,11 @@ describe('parsePolicyDocument: size limits', () => {
   const padded = (bytes: number, trust: boolean): string => {
     const base = trust
       ? { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: 'acs:ram::1234567890123456:root' }, Condition: { StringEquals: { 'sts:ExternalId': '' } } }] }
-      : { Version: '1', Statement: [{ Effect: 'Allow', Action: 'ecs:Describe*', Resource: '' }] };
+      : { Version: '1', Statement: [{ Effect: 'Allow', Action: 'ecs:Describe*', Resource: 'acs:oss:*:*:' }] };
     const empty = JSON.stringify(base).length;
     const fill = 'a'.repeat(bytes - empty);
     if (trust) return JSON.stringify(base).replace('"sts:ExternalId":""', `"sts:ExternalId":"${fill}"`);
-    return JSON.stringify(base).replace('"Resource":""', `"Resource":"${fill}"`);
+    return JSON.stringify(base).replace('"Resource":"acs:oss:*:*:"', `"Resource":"acs:oss:*:*:${fill}"`);
   };
 
   it(`accepts a permission policy of exactly ${MAX_POLICY_LENGTH} bytes and rejects one byte more`, () => {
