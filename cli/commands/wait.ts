@@ -11,8 +11,6 @@ export const SETTLED_STATUSES: readonly string[] = ['ACTIVE', 'REVOKED', 'FAILED
 /** Settled, but not the outcome the waiter hoped for (exit 1). */
 export const UNHAPPY_STATUSES: readonly string[] = ['FAILED', 'REJECTED', 'CANCELLED', 'LAPSED'];
 
-export const DEFAULT_WAIT_TIMEOUT_SECONDS = 60;
-
 export interface WaitOptions {
   timeoutSeconds: number;
   until?: readonly string[];

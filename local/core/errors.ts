@@ -26,10 +26,6 @@ export function missingParameter(name: string): ServiceError {
   return new ServiceError(`Missing${name}`, 400, `${name} is mandatory for this action.`);
 }
 
-export function invalidParameter(name: string, message?: string): ServiceError {
-  return new ServiceError(`InvalidParameter.${name}`, 400, message ?? `The parameter - "${name}" is invalid.`);
-}
-
 export const AuthErrors = {
   signatureDoesNotMatch: (detail?: string): ServiceError =>
     new ServiceError('SignatureDoesNotMatch', 400, `Specified signature is not matched with our calculation.${detail ? ` server string to sign is:${detail}` : ''}`),

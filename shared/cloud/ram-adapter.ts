@@ -58,9 +58,6 @@ export interface RamAdapter extends RamPort {
   putPolicy(name: string, document: string, description: string): Promise<PutPolicyResult>;
 }
 
-/** RAM keeps at most five versions of a custom policy (help.aliyun.com/en/ram/manage-custom-policy-versions). */
-export const MAX_POLICY_VERSIONS = 5;
-
 const ROLE = 'role';
 
 /** Calls in flight when listRolesByTag reads each role: enough to reach GetRole's paced 90/s at ~80 ms a round trip. */

@@ -41,8 +41,6 @@ export interface PolicyDocument {
 export interface ParsePolicyOptions {
   /** A role's trust policy: Principal required, Resource optional, 2,048-byte limit. */
   trust?: boolean;
-  /** Override the size limit (e.g. MAX_SESSION_POLICY_LENGTH for an STS session policy). */
-  maxLength?: number;
 }
 
 const STATEMENT_KEYS = new Set(['Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'Condition']);
@@ -82,7 +80,7 @@ export function parsePolicyDocument(input: unknown, field = 'policyDocument', op
     text = serialized;
   }
 
-  const max = opts.maxLength ?? (trust ? MAX_TRUST_POLICY_LENGTH : MAX_POLICY_LENGTH);
+  const max = trust ? MAX_TRUST_POLICY_LENGTH : MAX_POLICY_LENGTH;
   const length = policyTextLength(text);
   if (length === 0) return fail('', 'must not be empty');
   if (length > max) return fail('', `is ${length} bytes; RAM accepts at most ${max}`);

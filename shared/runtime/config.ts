@@ -178,9 +178,9 @@ function prefixField(variable: string, e: unknown): unknown {
 }
 
 /**
- * KMS secret names (CreateSecret, www.alibabacloud.com/help/doc-detail/154490.htm): up to 192 of
- * letters, digits and `_ / + = . @ -`; GetSecretValue also takes the secret's ARN. Mirrors
- * SECRET_NAME in shared/cloud/kms-adapter.ts (config imports no SDK adapter).
+ * KMS secret names: "up to 192 characters ... letters, digits, underscores (_), forward slashes
+ * (/), plus signs (+), equal signs (=), periods (.), hyphens (-), and at signs (@)" (CreateSecret,
+ * www.alibabacloud.com/help/doc-detail/154490.htm); GetSecretValue also takes the secret's ARN.
  */
 const SECRET_NAME = /^(?:acs:kms:[a-z0-9-]+:\d{16}:secret\/)?[A-Za-z0-9_/+=.@-]{1,192}$/;
 

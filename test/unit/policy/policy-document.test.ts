@@ -150,10 +150,6 @@ describe('parsePolicyDocument: size limits', () => {
     expect(JSON.stringify(big).length).toBeLessThan(MAX_POLICY_LENGTH);
     expect(failure(() => parsePolicyDocument(big)).code).toBe('INVALID_POLICY');
   });
-
-  it('honours an explicit maxLength (e.g. a 2,048-byte session policy)', () => {
-    expect(failure(() => parsePolicyDocument(padded(2049, false), 'policy', { maxLength: 2048 })).field).toBe('policy');
-  });
 });
 
 describe('findDuplicateKey', () => {
