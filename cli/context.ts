@@ -29,13 +29,13 @@ export interface CommonOptions {
   json?: boolean;
 }
 
-export interface ResolvedCredentials {
+interface ResolvedCredentials {
   credentials: CloudCredentials;
   /** Where they came from, for messages: `--as approver`, `profile default`, `environment`, ... */
   source: string;
 }
 
-export interface Endpoints {
+interface Endpoints {
   sts: PopEndpoint;
   ram: PopEndpoint;
   ecs: PopEndpoint;
@@ -67,7 +67,7 @@ export interface Session {
 const DEFAULT_REGION = 'cn-hangzhou';
 
 /** `http(s)://host[:port]` or `host[:port]` (https, or http for loopback hosts). */
-export function parsePopEndpoint(text: string, what: string): PopEndpoint {
+function parsePopEndpoint(text: string, what: string): PopEndpoint {
   const m = /^(?:(https?):\/\/)?([^/\s]+?)\/?$/.exec(text.trim());
   if (!m || m[2] === undefined) throw new UsageError(`${what} must be host[:port] or http(s)://host[:port] (got ${JSON.stringify(text)})`);
   const host = m[2];

@@ -12,7 +12,7 @@ function port(value: string): number {
   return n;
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
   const defaults = loadLocalConfig([]);
   const program = new Command()
     .name('npm start --')

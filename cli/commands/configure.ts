@@ -9,7 +9,7 @@ import { readClientConfig, writeClientConfig, type ClientConfig } from '../clien
 import type { Session } from '../context';
 import { ExitCode, UsageError } from '../errors';
 
-export interface ConfigureOptions {
+interface ConfigureOptions {
   intakeUrl?: string;
   approvalUrl?: string;
   apiUrl?: string;

@@ -5,7 +5,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { ValidationError } from '../../shared/domain/errors';
 
-export type Schedule =
+type Schedule =
   | { kind: 'every'; intervalMs: number }
   | { kind: 'cron'; expression: string; tz: string };
 

@@ -25,12 +25,7 @@ import { attributesFromOptions, LIMITS, optionsFromAttributes, type PeekedMessag
 import { parseQuery, ramAuthorization, route, validateQueueName } from './router';
 import { QueueStore } from './store';
 
-export { MnsError } from './errors';
-export type { MnsErrorCode } from './errors';
-export type { PeekedMessage, QueueAttributes, QueueOptions, QueueStats, ReceivedMessage, SentMessage } from './models';
-export type { BatchDeleteFailure } from './store';
-
-export interface MnsServiceOptions {
+interface MnsServiceOptions {
   identity: IdentityProvider;
   journal: Journal;
   region: string;
@@ -41,7 +36,7 @@ export interface MnsServiceOptions {
 }
 
 /** Direct access to the queues, bypassing HTTP, signatures and RAM (local runtime and seeding). */
-export interface MnsAdmin {
+interface MnsAdmin {
   /**
    * Idempotent with the same attributes; throws MnsError `QueueAlreadyExist` with different ones
    * and `InvalidArgument` for a value out of its documented range. Omitted attributes take the

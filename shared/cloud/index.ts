@@ -5,18 +5,12 @@
  * Imports shared/domain. Imported by shared/runtime (wiring), shared/identity, functions/ and cli/;
  * never by shared/domain, shared/policy, shared/workflow or the local cloud's services.
  */
-export * from './credentials';
-export * from './errors';
-export * from './retry';
-export * from './rate-limiter';
-export * from './call-runner';
-export * from './pop-config';
-export * from './ram-adapter';
-export * from './sts-adapter';
-export * from './mns-adapter';
-export * from './fc-adapter';
-export * from './delete-conflict';
-export * from './client-cache';
-export * from './kms-adapter';
-export * from './queue-admin';
-export * from './ram-admin';
+export type { CloudCredentials, CredentialsInput } from './credentials';
+export { describeCloudFailure } from './errors';
+export { popConfig } from './pop-config';
+export { createRamAdapter, type RamAdapter } from './ram-adapter';
+export { createStsClient, type AssumedRoleCredentials } from './sts-adapter';
+export { mnsClientSource, createQueueAdapter } from './mns-adapter';
+export { createFcClient, type FcClient } from './fc-adapter';
+export { createQueueAdmin, type QueueAdmin } from './queue-admin';
+export { createRamAdmin, type RamIdentity, type RamAdmin } from './ram-admin';

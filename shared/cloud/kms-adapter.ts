@@ -35,7 +35,7 @@ export interface SecretReader {
   getSecretValue(secretName: string): Promise<string>;
 }
 
-export interface KmsAdapterOptions extends PopClientOptions {
+interface KmsAdapterOptions extends PopClientOptions {
   logger: Logger;
   limiter?: RateLimiter;
   retry?: RetryOptions;

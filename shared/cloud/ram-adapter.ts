@@ -31,7 +31,7 @@ export interface RamAdapterOptions extends PopClientOptions {
   deleteConflictRetry?: RetryOptions;
 }
 
-export interface PolicyVersionInfo {
+interface PolicyVersionInfo {
   versionId: string;
   isDefault: boolean;
   document: string;
@@ -39,7 +39,7 @@ export interface PolicyVersionInfo {
 }
 
 /** What {@link RamAdapter.putPolicy} did. */
-export type PutPolicyResult =
+type PutPolicyResult =
   | { outcome: 'created'; versionId: string }
   | { outcome: 'unchanged'; versionId: string }
   | { outcome: 'updated'; versionId: string; previous: string; pruned: string[] };

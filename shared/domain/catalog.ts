@@ -122,15 +122,15 @@ export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 
 }
 
 /** One thing wrong with a catalog document, at its field. */
-export interface CatalogIssue {
+interface CatalogIssue {
   field: string;
   message: string;
 }
 
-export type CatalogValidation = { ok: true; catalog: Catalog } | { ok: false; issues: CatalogIssue[] };
+type CatalogValidation = { ok: true; catalog: Catalog } | { ok: false; issues: CatalogIssue[] };
 
 /** zod issues as catalog issues; an unknown key is reported at the key itself (`profiles[1].maxDurationHours`), one issue per key. */
-export function zodIssues(issues: readonly z.core.$ZodIssue[]): CatalogIssue[] {
+function zodIssues(issues: readonly z.core.$ZodIssue[]): CatalogIssue[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
       return issue.keys.map((key) => ({ field: formatPath([...issue.path, key]), message: `unknown key "${key}"` }));

@@ -7,7 +7,7 @@
  * Operator names are RAM's (www.alibabacloud.com/help/en/ram/conditional-operator).
  */
 
-export type ConditionScalar = string | number | boolean;
+type ConditionScalar = string | number | boolean;
 export type ConditionValue = ConditionScalar | ConditionScalar[];
 
 type Kind = 'string' | 'numeric' | 'date' | 'bool' | 'ip';

@@ -14,14 +14,14 @@ import { MAX_POLICY_LENGTH, MAX_TRUST_POLICY_LENGTH, policyTextLength } from './
 
 export type PolicyValue = string | string[];
 
-export interface PolicyPrincipal {
+interface PolicyPrincipal {
   RAM?: PolicyValue;
   Service?: PolicyValue;
   Federated?: PolicyValue;
 }
 
 /** Operator → condition key → value(s). */
-export type PolicyCondition = Record<string, Record<string, ConditionValue>>;
+type PolicyCondition = Record<string, Record<string, ConditionValue>>;
 
 export interface Statement {
   Effect: 'Allow' | 'Deny';
@@ -38,7 +38,7 @@ export interface PolicyDocument {
   Statement: Statement[];
 }
 
-export interface ParsePolicyOptions {
+interface ParsePolicyOptions {
   /** A role's trust policy: Principal required, Resource optional, 2,048-byte limit. */
   trust?: boolean;
 }

@@ -10,7 +10,7 @@ import { parseAccountId, parsePrincipalArn, rootArn } from '../domain/identifier
 import { EXTERNAL_ID_MAX_LENGTH, EXTERNAL_ID_MIN_LENGTH, EXTERNAL_ID_PATTERN } from './limits';
 import { parsePolicyDocument } from './policy-document';
 
-export interface TrustPolicyInput {
+interface TrustPolicyInput {
   /** RAM ARNs of ONE partner account: its root, or users/roles in it. */
   principals: readonly string[];
   /** Per-grant ExternalId that AssumeRole must present (STS: 2–1,224 chars of `[\w+=,.@:/-]`). */
@@ -91,7 +91,7 @@ function entryAccount(entry: string): string | undefined {
   return RAM_ARN_ACCOUNT.exec(e)?.[1];
 }
 
-export interface RemoveTrustedPartnerResult {
+interface RemoveTrustedPartnerResult {
   document: string;
   changed: boolean;
   /** The principal entries removed, as they were written. */

@@ -15,22 +15,22 @@ import { CrossroleError, ValidationError, errorMessage } from '../domain/errors'
 import { isAccountId } from '../domain/identifiers';
 import { checkCatalogGuardrails } from '../policy/guardrails';
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const DEFAULT_REGION = 'cn-hangzhou';
-export const DEFAULT_LEDGER_DIR = '/tmp/crossrole-ledger';
+const DEFAULT_REGION = 'cn-hangzhou';
+const DEFAULT_LEDGER_DIR = '/tmp/crossrole-ledger';
 export const DEFAULT_MAX_BODY_BYTES = 262_144;
 /** FC's synchronous invocation payload limit; a larger body limit could never be reached anyway. */
-export const MAX_MAX_BODY_BYTES = 32 * 1024 * 1024;
+const MAX_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-export type LedgerConfig =
+type LedgerConfig =
   | { driver: 'pg'; url: string }
   /** The URL is the value of a KMS secret, read once at cold start (shared/cloud/kms-adapter.ts). */
   | { driver: 'pg-secret'; secretName: string }
   | { driver: 'pglite'; dir: string };
 
-export interface StaticCredentials {
+interface StaticCredentials {
   accessKeyId: string;
   accessKeySecret: string;
   securityToken?: string;
@@ -63,7 +63,7 @@ export interface AppConfig {
   credentials?: StaticCredentials;
 }
 
-export interface LoadConfigOptions {
+interface LoadConfigOptions {
   /** Reads the catalog file; injectable so tests need no files. */
   readFile?: (path: string) => string;
 }

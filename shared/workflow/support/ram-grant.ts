@@ -24,7 +24,7 @@ export function isOwnedBy(role: RoleInfo, requestId: string): boolean {
 }
 
 /** Canonical JSON (sorted keys), to compare policy documents RAM may have re-serialised. */
-export function canonicalJson(text: string): string | undefined {
+function canonicalJson(text: string): string | undefined {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
     if (typeof v === 'object' && v !== null) {
@@ -47,7 +47,7 @@ export function sameDocument(a: string, b: string): boolean {
 }
 
 /** The permission policies of the request's profile as RAM references, or undefined if the profile is gone. */
-export function profilePolicyRefs(deps: WorkflowDeps, request: Pick<AccessRequest, 'profile'>): PolicyRef[] | undefined {
+function profilePolicyRefs(deps: WorkflowDeps, request: Pick<AccessRequest, 'profile'>): PolicyRef[] | undefined {
   const profile = findProfile(deps.catalog, request.profile);
   return profile?.policies.map((p) => policyRefOf(profile.name, p));
 }
@@ -78,7 +78,7 @@ async function permissionPolicies(deps: WorkflowDeps, request: AccessRequest): P
   return (await deps.ram.listPoliciesForRole(request.roleName)).filter((p) => !isGuardPolicy(p));
 }
 
-export interface RevokeResult {
+interface RevokeResult {
   roleFound: boolean;
   /** The role exists but is not ours (another or no request-id tag): left untouched. */
   foreign: boolean;

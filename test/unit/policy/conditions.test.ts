@@ -3,8 +3,8 @@
  * cannot compare, at the value's path, so a malformed Custom policy fails before any approval
  * instead of at CreatePolicy during provisioning.
  */
-import { ValidationError } from '../../../shared/domain';
-import { parsePolicyDocument } from '../../../shared/policy';
+import { ValidationError } from '../../../shared/domain/errors';
+import { parsePolicyDocument } from '../../../shared/policy/policy-document';
 
 const withCondition = (operator: string, value: unknown): unknown => ({
   Version: '1',

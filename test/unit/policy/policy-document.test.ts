@@ -1,5 +1,7 @@
-import { CrossroleError, ValidationError } from '../../../shared/domain';
-import { MAX_POLICY_LENGTH, MAX_TRUST_POLICY_LENGTH, findDuplicateKey, parsePolicyDocument } from '../../../shared/policy';
+import { CrossroleError, ValidationError } from '../../../shared/domain/errors';
+import { MAX_POLICY_LENGTH, MAX_TRUST_POLICY_LENGTH } from '../../../shared/policy/limits';
+import { findDuplicateKey } from '../../../shared/policy/json-text';
+import { parsePolicyDocument } from '../../../shared/policy/policy-document';
 
 /** Run `fn`, expect a ValidationError, and return it for code/field assertions. */
 function failure(fn: () => unknown): ValidationError {
