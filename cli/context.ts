@@ -11,6 +11,7 @@ import type { LocalContract, LocalPrincipal } from '../shared/contract/local-con
 import { createApiClient, type ApiClient, type PopEndpoint } from './api';
 import { mnsEndpointAccount, readClientConfig, type ClientConfig } from './client-config';
 import { aliyunConfigPath, clientConfigPath, localContractPath, type CliEnv } from './config';
+import { errorMessage } from '../shared/domain/errors';
 import { CliError, UsageError } from './errors';
 import type { Ui } from './ui';
 
@@ -87,7 +88,7 @@ export function readLocalContract(path: string): LocalContract {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new CliError('LOCAL_CONTRACT_UNREADABLE', `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new CliError('LOCAL_CONTRACT_UNREADABLE', `cannot read ${path}: ${errorMessage(e)}`, {
       hint: 'start the local stack with `npm start` (it writes this file), or point --data-dir / CROSSROLE_DATA_DIR at its state directory.',
     });
   }
@@ -113,7 +114,7 @@ function fromAliyunConfig(env: CliEnv, name: string): CloudCredentials {
   try {
     config = JSON.parse(readFileSync(path, 'utf8')) as { profiles?: AliyunProfile[] };
   } catch (e) {
-    throw new CliError('NO_CREDENTIALS', `--profile ${name}: cannot read the aliyun CLI config ${path} (${e instanceof Error ? e.message : String(e)})`, {
+    throw new CliError('NO_CREDENTIALS', `--profile ${name}: cannot read the aliyun CLI config ${path} (${errorMessage(e)})`, {
       hint: 'create it with `aliyun configure --profile <name>` (AK mode), or use --as / ALIBABA_CLOUD_ACCESS_KEY_ID.',
     });
   }

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadLocalConfig } from './config';
+import { errorMessage } from './core/errors';
 import { redactDatabaseUrl, startLocalStack } from './stack';
 
 function port(value: string): number {
@@ -82,6 +83,6 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  console.error(`npm start failed: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`npm start failed: ${errorMessage(e)}`);
   process.exit(1);
 });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createFcClient } from '../../shared/cloud';
 import type { Session } from '../context';
+import { errorMessage } from '../../shared/domain/errors';
 import { CliError, ExitCode } from '../errors';
 
 /** The repository root: two levels up from dist/cli/index.js (and from cli/commands/*.ts unbundled). */
@@ -31,7 +32,7 @@ export async function invokeCommand(session: Session, functionName: string, o: {
       try {
         return readFileSync(o.eventFile, 'utf8');
       } catch (e) {
-        throw new CliError('EVENT_FILE_UNREADABLE', `cannot read ${o.eventFile}: ${e instanceof Error ? e.message : String(e)}`, { hint: 'pass a file from events/ (e.g. events/timer/expiry-scan.json).' });
+        throw new CliError('EVENT_FILE_UNREADABLE', `cannot read ${o.eventFile}: ${errorMessage(e)}`, { hint: 'pass a file from events/ (e.g. events/timer/expiry-scan.json).' });
       }
     })();
     try {

@@ -16,6 +16,7 @@
  * cloud, workflow, runtime, ledger or identity code.
  */
 import type { IdentityProvider, LocalRequest, LocalResponse, LocalService } from '../core/contract';
+import { errorMessage } from '../core/errors';
 import type { Journal } from '../core/journal';
 import { authenticate, header } from './auth';
 import { errorResponse, newRequestId } from './codec';
@@ -89,7 +90,7 @@ export function createMnsService(options: MnsServiceOptions): MnsService {
     } catch (err) {
       if (err instanceof MnsError) return errorResponse(err, requestId, host);
       // An emulator bug, not a client mistake: still answer in MNS's format so the SDK throws.
-      return errorResponse(new MnsError('InternalError', `Internal error: ${err instanceof Error ? err.message : String(err)}`), requestId, host);
+      return errorResponse(new MnsError('InternalError', `Internal error: ${errorMessage(err)}`), requestId, host);
     }
   }
 

@@ -5,7 +5,7 @@
  * Every failure is a ValidationError('INVALID_POLICY') whose field is the offending path,
  * e.g. `policyDocument.Statement[1].Effect`.
  */
-import { ValidationError } from '../domain/errors';
+import { ValidationError, errorMessage } from '../domain/errors';
 import { isAccountId, parsePrincipalArn } from '../domain/identifiers';
 import { truncate } from '../domain/duration';
 import { conditionValueProblem, isConditionOperator, type ConditionValue } from './conditions';
@@ -74,7 +74,7 @@ export function parsePolicyDocument(input: unknown, field = 'policyDocument', op
       serialized = JSON.stringify(input);
     } catch (e) {
       // BigInt values and cycles make JSON.stringify throw a TypeError; surface it as a policy error.
-      return fail('', `cannot be serialized as JSON (${e instanceof Error ? e.message : String(e)})`);
+      return fail('', `cannot be serialized as JSON (${errorMessage(e)})`);
     }
     if (serialized === undefined) return fail('', 'must be a JSON object');
     text = serialized;
@@ -89,7 +89,7 @@ export function parsePolicyDocument(input: unknown, field = 'policyDocument', op
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    return fail('', `is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    return fail('', `is not valid JSON (${errorMessage(e)})`);
   }
   if (typeof input === 'string') {
     const dup = findDuplicateKey(text);

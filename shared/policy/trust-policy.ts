@@ -5,7 +5,7 @@
  * Editing works on the raw JSON rather than on a strictly parsed document, on purpose: revocation
  * must succeed on whatever RAM returned, even a document our stricter grammar would not have written.
  */
-import { CrossroleError, ValidationError } from '../domain/errors';
+import { CrossroleError, ValidationError, errorMessage } from '../domain/errors';
 import { parseAccountId, parsePrincipalArn, rootArn } from '../domain/identifiers';
 import { EXTERNAL_ID_MAX_LENGTH, EXTERNAL_ID_MIN_LENGTH, EXTERNAL_ID_PATTERN } from './limits';
 import { parsePolicyDocument } from './policy-document';
@@ -69,7 +69,7 @@ function readDocument(document: string, field: string): JsonObject {
   try {
     doc = JSON.parse(document) as Json;
   } catch (e) {
-    throw new ValidationError('INVALID_POLICY', field, `is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new ValidationError('INVALID_POLICY', field, `is not valid JSON (${errorMessage(e)})`);
   }
   if (!isObject(doc)) throw new ValidationError('INVALID_POLICY', field, 'must be a JSON object');
   return doc;
