@@ -7,6 +7,7 @@ import Ram, * as $Ram from '@alicloud/ram20150501';
 import { mapLimited } from '../domain/concurrency';
 import { CrossroleError } from '../domain/errors';
 import type { Logger, PolicyRef, RamPort, RoleInfo } from '../domain/ports';
+import { sameDocument } from '../policy/policy-document';
 import { createCallRunner, type ActionStats } from './call-runner';
 import { POLICY_DELETE_CONFLICTS, retryDeleteConflict, ROLE_DELETE_CONFLICTS } from './delete-conflict';
 import { cloudCodeOf } from './errors';
@@ -70,15 +71,6 @@ function tagList(tags: Record<string, string>): Array<{ key: string; value: stri
 function requireString(value: string | undefined, what: string): string {
   if (value === undefined) throw new CrossroleError('CLOUD_ERROR', `RAM answered without ${what}`, { details: { field: what } });
   return value;
-}
-
-function sameDocument(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
-  } catch {
-    return false;
-  }
 }
 
 export function createRamAdapter(options: RamAdapterOptions): RamAdapter {

@@ -9,5 +9,6 @@ export { parseExternalId, buildTrustPolicy, removeTrustedPartner, trustedAccount
 export { buildGuardPolicy } from './guard-policy';
 export { buildPartnerPolicy } from './partner-policy';
 export { checkCatalogGuardrails } from './guardrails';
+export { sameDocument } from './policy-document';
 export type { PolicyClassification, CatalogProblem } from './privilege';
 export { checkCatalogDocument, type ProfileReport, type CatalogReport } from './catalog-check';

@@ -200,3 +200,28 @@ export function asList(v: PolicyValue | undefined): string[] {
   if (v === undefined) return [];
   return Array.isArray(v) ? v : [v];
 }
+
+/**
+ * Do two policy documents say the same thing as JSON, whatever RAM did to whitespace and key order
+ * when it stored them? Array order counts (it is ours, and RAM keeps it). Text that is not JSON is
+ * the same only as itself. For trust policies, which a grant edits, trust-policy.ts's
+ * sameTrustPolicy also equates `"x"` with `["x"]` and ignores the order of principals.
+ */
+export function sameDocument(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ca = canonicalJson(a);
+  return ca !== undefined && ca === canonicalJson(b);
+}
+
+function canonicalJson(text: string): string | undefined {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])]));
+    return v;
+  };
+  try {
+    return JSON.stringify(sort(JSON.parse(text)));
+  } catch {
+    return undefined;
+  }
+}

@@ -21,11 +21,11 @@ import { findProfile } from '../../domain/catalog';
 import { EXEC_ROLE_NAME } from '../../domain/deployment';
 import type { PolicyRef, RoleInfo } from '../../domain/ports';
 import { Status, isActive, isApproved, isRevoked } from '../../domain/state-machine';
-import { buildGuardPolicy, buildTrustPolicy, ownerOnlyTrustPolicy, sameTrustPolicy, trustedAccounts, trustsBeyondOwner } from '../../policy';
+import { buildGuardPolicy, buildTrustPolicy, ownerOnlyTrustPolicy, sameDocument, sameTrustPolicy, trustedAccounts, trustsBeyondOwner } from '../../policy';
 import { Actor } from './deps';
 import type { WorkflowDeps } from './deps';
 import { NAME_PREFIX, Tag, isGuardPolicy, policyRefOf } from './naming';
-import { attachProfilePolicy, deleteGuardPolicy, hasCode, noteQuietly, sameDocument } from './ram-grant';
+import { attachProfilePolicy, deleteGuardPolicy, hasCode, noteQuietly } from './ram-grant';
 
 interface ReconcileOptions {
   now: Date;

@@ -14,12 +14,12 @@ import { findProfile } from '../../domain/catalog';
 import { CrossroleError, errorMessage } from '../../domain/errors';
 import type { RoleInfo, WorkflowMessage } from '../../domain/ports';
 import { Status, Transition, isApproved, isFailed, isRevoked, isRevoking } from '../../domain/state-machine';
-import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy } from '../../policy';
+import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy, sameDocument } from '../../policy';
 import { Actor } from '../support/deps';
 import type { Outcome, WorkflowDeps } from '../support/deps';
 import { sendBestEffort } from '../support/messages';
 import { Tag } from '../support/naming';
-import { attachProfilePolicy, hasCode, isOwnedBy, revokeInRam, sameDocument } from '../support/ram-grant';
+import { attachProfilePolicy, hasCode, isOwnedBy, revokeInRam } from '../support/ram-grant';
 
 /** The role's MaxSessionDuration: RAM's minimum, so sessions outlive a revocation by at most 1 h. */
 const MAX_SESSION_DURATION = 3600;
