@@ -23,17 +23,23 @@ export function boolParam(ctx: RpcContext, name: string): boolean | undefined {
   throw invalid(name, 'must be true or false');
 }
 
+/** The parameter sent as JSON text, parsed (undefined when absent or empty: JSON itself has no undefined). */
+function jsonParam(ctx: RpcContext, name: string, shape: string): unknown {
+  const v = ctx.param(name);
+  if (v === undefined || v === '') return undefined;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    throw invalid(name, `must be ${shape}`);
+  }
+}
+
 /** A JSON list of strings (`["a","b"]`), or flattened `Name.1`, `Name.2`. */
 export function stringListParam(ctx: RpcContext, name: string): string[] | undefined {
-  const v = ctx.param(name);
-  if (v !== undefined && v !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(v);
-    } catch {
-      throw invalid(name, 'must be a JSON array of strings');
-    }
-    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw invalid(name, 'must be a JSON array of strings');
+  const shape = 'a JSON array of strings';
+  const parsed = jsonParam(ctx, name, shape);
+  if (parsed !== undefined) {
+    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw invalid(name, `must be ${shape}`);
     return parsed as string[];
   }
   const flat = ctx
@@ -46,21 +52,16 @@ export function stringListParam(ctx: RpcContext, name: string): string[] | undef
 
 /** A JSON list of `{Key, Value}` (`Value` optional), or flattened `Name.N.Key` / `Name.N.Value`. */
 export function tagListParam(ctx: RpcContext, name: string): Array<{ key: string; value?: string }> | undefined {
-  const v = ctx.param(name);
-  if (v !== undefined && v !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(v);
-    } catch {
-      throw invalid(name, 'must be a JSON array of {"Key","Value"}');
-    }
-    if (!Array.isArray(parsed)) throw invalid(name, 'must be a JSON array of {"Key","Value"}');
+  const shape = 'a JSON array of {"Key","Value"}';
+  const parsed = jsonParam(ctx, name, shape);
+  if (parsed !== undefined) {
+    if (!Array.isArray(parsed)) throw invalid(name, `must be ${shape}`);
     return parsed.map((t: unknown) => {
-      if (typeof t !== 'object' || t === null) throw invalid(name, 'must be a JSON array of {"Key","Value"}');
+      if (typeof t !== 'object' || t === null) throw invalid(name, `must be ${shape}`);
       const rec = t as Record<string, unknown>;
       const key = rec.Key;
       const value = rec.Value;
-      if (typeof key !== 'string' || (value !== undefined && typeof value !== 'string')) throw invalid(name, 'must be a JSON array of {"Key","Value"}');
+      if (typeof key !== 'string' || (value !== undefined && typeof value !== 'string')) throw invalid(name, `must be ${shape}`);
       return value === undefined ? { key } : { key, value };
     });
   }

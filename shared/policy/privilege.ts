@@ -122,8 +122,9 @@ export interface CatalogProblem {
   details?: Record<string, unknown>;
 }
 
-interface ProfileAssessment {
+export interface ProfileAssessment {
   name: string;
+  /** The worst class among its policies. */
   class: PolicyClass;
   /** Declared `privileged: true` (break-glass) in the catalog. */
   declaredPrivileged: boolean;
