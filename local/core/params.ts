@@ -6,16 +6,19 @@
 import { ServiceError } from './errors';
 import type { RpcContext } from './rpc';
 
+/** What decoding needs of a call: its parameters. */
+type Params = Pick<RpcContext, 'param' | 'paramsWithPrefix'>;
+
 const invalid = (name: string, why: string): ServiceError => new ServiceError(`InvalidParameter.${name}`, 400, `The parameter - "${name}" ${why}.`);
 
-export function intParam(ctx: RpcContext, name: string): number | undefined {
+export function intParam(ctx: Params, name: string): number | undefined {
   const v = ctx.param(name);
   if (v === undefined || v === '') return undefined;
   if (!/^-?\d+$/.test(v)) throw invalid(name, 'must be an integer');
   return Number.parseInt(v, 10);
 }
 
-export function boolParam(ctx: RpcContext, name: string): boolean | undefined {
+export function boolParam(ctx: Params, name: string): boolean | undefined {
   const v = ctx.param(name);
   if (v === undefined || v === '') return undefined;
   if (v === 'true' || v === 'True') return true;
@@ -24,7 +27,7 @@ export function boolParam(ctx: RpcContext, name: string): boolean | undefined {
 }
 
 /** The parameter sent as JSON text, parsed (undefined when absent or empty: JSON itself has no undefined). */
-function jsonParam(ctx: RpcContext, name: string, shape: string): unknown {
+function jsonParam(ctx: Params, name: string, shape: string): unknown {
   const v = ctx.param(name);
   if (v === undefined || v === '') return undefined;
   try {
@@ -35,7 +38,7 @@ function jsonParam(ctx: RpcContext, name: string, shape: string): unknown {
 }
 
 /** A JSON list of strings (`["a","b"]`), or flattened `Name.1`, `Name.2`. */
-export function stringListParam(ctx: RpcContext, name: string): string[] | undefined {
+export function stringListParam(ctx: Params, name: string): string[] | undefined {
   const shape = 'a JSON array of strings';
   const parsed = jsonParam(ctx, name, shape);
   if (parsed !== undefined) {
@@ -51,7 +54,7 @@ export function stringListParam(ctx: RpcContext, name: string): string[] | undef
 }
 
 /** A JSON list of `{Key, Value}` (`Value` optional), or flattened `Name.N.Key` / `Name.N.Value`. */
-export function tagListParam(ctx: RpcContext, name: string): Array<{ key: string; value?: string }> | undefined {
+export function tagListParam(ctx: Params, name: string): Array<{ key: string; value?: string }> | undefined {
   const shape = 'a JSON array of {"Key","Value"}';
   const parsed = jsonParam(ctx, name, shape);
   if (parsed !== undefined) {
