@@ -22,7 +22,7 @@ export const PRIVILEGED_MAX_DURATION_SECONDS = 4 * 3600;
 
 /** From most to least dangerous; a profile takes the worst class among its policies. */
 const POLICY_CLASSES = ['privileged', 'unknown', 'write', 'read-only'] as const;
-export type PolicyClass = (typeof POLICY_CLASSES)[number];
+type PolicyClass = (typeof POLICY_CLASSES)[number];
 
 interface EscalationMatch {
   /** Index of the Allow statement in the document. */
