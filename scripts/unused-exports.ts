@@ -141,7 +141,8 @@ for (const [barrel, names] of barrels) {
     if (outside.length === 0) barrelLines.push(`  ${barrel}: ${name}${users.size > 0 ? `  (only from inside ${dir}/)` : ''}`);
   }
 }
-out(`barrel re-exports nothing outside the folder imports through the barrel: ${barrelLines.length}`);
+const reexports = [...barrels.values()].reduce((n, names) => n + names.size, 0);
+out(`barrel re-exports nothing outside the folder imports through the barrel: ${barrelLines.length} of ${reexports}`);
 for (const l of barrelLines) out(l);
 if (process.argv.includes('--barrels')) {
   out('names each barrel re-exports, with the files outside its folder that import them through it:');
