@@ -21,7 +21,7 @@ export interface PopEndpoint {
 
 export type Api = 'intake' | 'approval';
 
-export interface ApiClientOptions {
+interface ApiClientOptions {
   intake: string;
   approval: string;
   sts: PopEndpoint;

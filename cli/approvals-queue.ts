@@ -19,7 +19,7 @@ export interface ApprovalsQueue {
   showAgainIn(receiptHandle: string, seconds: number): Promise<void>;
 }
 
-export interface ApprovalsQueueOptions {
+interface ApprovalsQueueOptions {
   endpoint: string;
   accountId: string;
   region: string;

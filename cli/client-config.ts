@@ -32,9 +32,9 @@ export interface ClientConfig {
   aliyunProfile?: string;
 }
 
-export const CLIENT_CONFIG_KEYS = ['intakeUrl', 'approvalUrl', 'apiUrl', 'region', 'stsEndpoint', 'mnsEndpoint', 'ownerAccountId', 'aliyunProfile'] as const;
+const CLIENT_CONFIG_KEYS = ['intakeUrl', 'approvalUrl', 'apiUrl', 'region', 'stsEndpoint', 'mnsEndpoint', 'ownerAccountId', 'aliyunProfile'] as const;
 
-export interface ConfigProblem {
+interface ConfigProblem {
   field: string;
   message: string;
 }

@@ -86,7 +86,7 @@ export function readCliEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = p
 }
 
 /** The local stack's data directory: `--data-dir`, else $CROSSROLE_DATA_DIR, else `./.crossrole`. */
-export function localDataDir(env: CliEnv, override?: string): string {
+function localDataDir(env: CliEnv, override?: string): string {
   return resolve(env.cwd, override ?? env.dataDir ?? '.crossrole');
 }
 

@@ -11,6 +11,7 @@ import type { LocalContract, LocalPrincipal } from '../shared/contract/local-con
 import { createApiClient, type ApiClient, type PopEndpoint } from './api';
 import { mnsEndpointAccount, readClientConfig, type ClientConfig } from './client-config';
 import { aliyunConfigPath, clientConfigPath, localContractPath, type CliEnv } from './config';
+import { errorMessage } from '../shared/domain/errors';
 import { CliError, UsageError } from './errors';
 import type { Ui } from './ui';
 
@@ -29,13 +30,13 @@ export interface CommonOptions {
   json?: boolean;
 }
 
-export interface ResolvedCredentials {
+interface ResolvedCredentials {
   credentials: CloudCredentials;
   /** Where they came from, for messages: `--as approver`, `profile default`, `environment`, ... */
   source: string;
 }
 
-export interface Endpoints {
+interface Endpoints {
   sts: PopEndpoint;
   ram: PopEndpoint;
   ecs: PopEndpoint;
@@ -67,7 +68,7 @@ export interface Session {
 const DEFAULT_REGION = 'cn-hangzhou';
 
 /** `http(s)://host[:port]` or `host[:port]` (https, or http for loopback hosts). */
-export function parsePopEndpoint(text: string, what: string): PopEndpoint {
+function parsePopEndpoint(text: string, what: string): PopEndpoint {
   const m = /^(?:(https?):\/\/)?([^/\s]+?)\/?$/.exec(text.trim());
   if (!m || m[2] === undefined) throw new UsageError(`${what} must be host[:port] or http(s)://host[:port] (got ${JSON.stringify(text)})`);
   const host = m[2];
@@ -87,7 +88,7 @@ export function readLocalContract(path: string): LocalContract {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new CliError('LOCAL_CONTRACT_UNREADABLE', `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new CliError('LOCAL_CONTRACT_UNREADABLE', `cannot read ${path}: ${errorMessage(e)}`, {
       hint: 'start the local stack with `npm start` (it writes this file), or point --data-dir / CROSSROLE_DATA_DIR at its state directory.',
     });
   }
@@ -113,7 +114,7 @@ function fromAliyunConfig(env: CliEnv, name: string): CloudCredentials {
   try {
     config = JSON.parse(readFileSync(path, 'utf8')) as { profiles?: AliyunProfile[] };
   } catch (e) {
-    throw new CliError('NO_CREDENTIALS', `--profile ${name}: cannot read the aliyun CLI config ${path} (${e instanceof Error ? e.message : String(e)})`, {
+    throw new CliError('NO_CREDENTIALS', `--profile ${name}: cannot read the aliyun CLI config ${path} (${errorMessage(e)})`, {
       hint: 'create it with `aliyun configure --profile <name>` (AK mode), or use --as / ALIBABA_CLOUD_ACCESS_KEY_ID.',
     });
   }

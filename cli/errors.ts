@@ -8,7 +8,7 @@ import { describeCloudFailure } from '../shared/cloud/errors';
 export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export interface CliErrorOptions {
+interface CliErrorOptions {
   hint?: string;
   exitCode?: ExitCode;
   /** HTTP status of the API answer, when the server refused. */
@@ -76,7 +76,7 @@ export function apiHint(code: string): string | undefined {
 }
 
 /** What to do about a cloud service's refusal (RAM, STS, MNS, FC, ECS error codes). */
-export function cloudHint(cloudCode: string): string | undefined {
+function cloudHint(cloudCode: string): string | undefined {
   if (/^(NoPermission|Forbidden|AccessDenied|NotAuthorized)/.test(cloudCode)) {
     return 'the credentials used lack this permission in RAM: use another principal (--as / --profile) or ask the account\'s administrator.';
   }

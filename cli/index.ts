@@ -30,7 +30,7 @@ const configure = () => import('./commands/configure.js');
 const configCheck = () => import('./commands/config-check.js');
 const demo = () => import('./commands/demo.js');
 
-export const VERSION = '0.1.0';
+const VERSION = '0.1.0';
 
 interface RawCommon extends Omit<CommonOptions, 'aliyunProfile'> {
   profile?: string;
@@ -73,7 +73,7 @@ function commonOf(raw: RawCommon, profileIsCatalog: boolean): CommonOptions {
   return { ...rest, ...(p === undefined ? {} : { aliyunProfile: p }) };
 }
 
-export interface MainIo extends UiStreams {
+interface MainIo extends UiStreams {
   env: CliEnv;
 }
 

@@ -9,7 +9,7 @@ import type { CliEnv } from './config';
 
 export type Colors = ReturnType<typeof createColors>;
 
-export interface Progress {
+interface Progress {
   update(text: string): void;
   stop(text: string, ok?: boolean): void;
 }

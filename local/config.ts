@@ -3,7 +3,7 @@
  * The only place in local/ that reads `process.env`.
  */
 
-export interface LocalConfig {
+interface LocalConfig {
   port: number;
   host: '127.0.0.1';
   /** undefined = memory only. */
@@ -13,7 +13,7 @@ export interface LocalConfig {
   databaseUrl?: string;
 }
 
-export const DEFAULT_LOCAL_PORT = 9494;
+const DEFAULT_LOCAL_PORT = 9494;
 
 function parsePort(text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadLocalConfig } from './config';
+import { errorMessage } from './core/errors';
 import { redactDatabaseUrl, startLocalStack } from './stack';
 
 function port(value: string): number {
@@ -12,7 +13,7 @@ function port(value: string): number {
   return n;
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
   const defaults = loadLocalConfig([]);
   const program = new Command()
     .name('npm start --')
@@ -82,6 +83,6 @@ export async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  console.error(`npm start failed: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`npm start failed: ${errorMessage(e)}`);
   process.exit(1);
 });

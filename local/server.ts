@@ -20,10 +20,8 @@ import { AccessControl } from './access';
 import { createRamService, RAM_VERSION, RamStore, type RamQuotas } from './ram';
 import { createStsService, STS_VERSION, StsSessions, StsStore } from './sts';
 
-export { RAM_VERSION, STS_VERSION, ECS_VERSION };
-
 /** What a plugged-in service gets to build itself. */
-export interface LocalServiceContext {
+interface LocalServiceContext {
   /** Resolves access keys / STS tokens and evaluates RAM policies for any service. */
   identity: IdentityProvider;
   /** Lets a runtime (FC) assume a role as a cloud service. */

@@ -16,6 +16,7 @@ import { buildExecRolePolicy } from '../shared/policy/exec-role-policy';
 import { CATALOG_FILE_NAME } from '../shared/domain/deployment';
 import { buildApproverPolicy } from '../shared/policy/approver-policy';
 import { APPROVER_POLICY_NAME } from '../shared/domain/deployment';
+import { errorMessage } from './core/errors';
 import { Journal } from './core/journal';
 import { createFcService, type FcRuntime } from './fc';
 import type { FcLogger } from './fc/types';
@@ -107,7 +108,7 @@ function checkBuiltCatalog(projectRoot: string): void {
     try {
       catalog = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
-      throw new Error(`${file} is missing or unreadable (${e instanceof Error ? e.message : String(e)}): run npm run build`);
+      throw new Error(`${file} is missing or unreadable (${errorMessage(e)}): run npm run build`);
     }
     if (!isDeepStrictEqual(catalog, local)) {
       throw new Error(`${file} is not the local stack's catalog (deploy/local-catalog.json): dist/ was built with another catalog; run npm run build (without --catalog) before npm start`);
@@ -162,7 +163,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     // Migrate once here, as `crossrole bootstrap` does for a real database: the functions only check.
     const migrator = await openLedger({ driver: 'pg', url: ledger.url, maxConnections: 1 }).catch((e: unknown) => {
-      throw new Error(`cannot open the ledger at ${redactDatabaseUrl(ledger.url)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new Error(`cannot open the ledger at ${redactDatabaseUrl(ledger.url)}: ${errorMessage(e)}`, { cause: e });
     });
     await migrator.close();
 

@@ -28,4 +28,3 @@ export type PrincipalName = keyof typeof PRINCIPALS;
 /** The local functions' catalog: deploy/local-catalog.json, which the CLI reads too. */
 export const LOCAL_CATALOG: CatalogInput = localCatalogInput();
 
-export const QUEUES = ['crossrole-approvals', 'crossrole-provision', 'crossrole-revoke', 'crossrole-deadletter'] as const;

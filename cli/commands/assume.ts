@@ -9,7 +9,7 @@ import { CliError, ExitCode, UsageError } from '../errors';
 import { shellQuote } from '../format';
 import { errorMessage } from '../../shared/domain/errors';
 
-export interface AssumeOptions {
+interface AssumeOptions {
   duration: string;
   sessionName?: string;
   externalId?: string;
@@ -19,12 +19,12 @@ export interface AssumeOptions {
 const MIN_SESSION_SECONDS = 900;
 const ROLE_ARN = /^acs:ram::\d+:role\/[^/]+$/i;
 
-export interface AssumeResult {
+interface AssumeResult {
   roleArn: string;
   credentials: AssumedRoleCredentials;
 }
 
-export async function assumeGrant(session: Session, target: string, o: AssumeOptions): Promise<AssumeResult> {
+async function assumeGrant(session: Session, target: string, o: AssumeOptions): Promise<AssumeResult> {
   let durationSeconds: number;
   try {
     durationSeconds = parseDuration(o.duration, 'duration');

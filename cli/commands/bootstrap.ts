@@ -13,7 +13,7 @@ import { applyPlan, planBootstrap, type AppliedStep, type PlanAction, type PlanS
 import { buildHandout, handoutLines } from '../deployment/handout';
 import { findCatalog, ownerClients } from '../deployment/owner';
 
-export interface BootstrapOptions {
+interface BootstrapOptions {
   dryRun?: boolean;
   databaseUrl?: string;
   databaseSchema?: string;

@@ -9,13 +9,8 @@ import { readClientConfig, writeClientConfig, type ClientConfig } from '../clien
 import type { Session } from '../context';
 import { ExitCode, UsageError } from '../errors';
 
-export interface ConfigureOptions {
-  intakeUrl?: string;
-  approvalUrl?: string;
-  apiUrl?: string;
-  region?: string;
-  stsEndpoint?: string;
-  mnsEndpoint?: string;
+/** The settings under their config names, but for the two whose flags are named otherwise. */
+interface ConfigureOptions extends Omit<ClientConfig, 'ownerAccountId' | 'aliyunProfile'> {
   ownerAccount?: string;
   profile?: string;
   show?: boolean;

@@ -7,7 +7,7 @@ import Ram, * as $Ram from '@alicloud/ram20150501';
 import { describeCloudFailure, popConfig, type CloudCredentials } from '../../shared/cloud';
 import type { PopEndpoint } from '../api';
 
-export interface CallOutcome<T> {
+interface CallOutcome<T> {
   ok: boolean;
   value?: T;
   /** The service's error code when refused, e.g. Forbidden.RAM, NoPermission. */

@@ -26,7 +26,7 @@ async function reachable(contract: LocalContract): Promise<boolean> {
   }
 }
 
-export interface StackHandle {
+interface StackHandle {
   dataDir: string;
   contract: LocalContract;
   stop?: () => Promise<void>;

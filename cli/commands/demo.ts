@@ -17,7 +17,7 @@ import { findOrStartStack } from './demo-stack';
 import { sleep, waitForStatus } from './wait';
 import { errorMessage } from '../../shared/domain/errors';
 
-export interface DemoOptions {
+interface DemoOptions {
   shortDuration: string;
 }
 

@@ -19,7 +19,7 @@ import { httpTriggerUrl } from '../deployment/handout';
 import { findCatalog, ownerClients, type KnownCatalog, type OwnerClients } from '../deployment/owner';
 import { EXEC_ROLE_NAME } from '../../shared/domain/deployment';
 
-export interface DoctorOptions {
+interface DoctorOptions {
   catalog?: string;
   databaseUrl?: string;
   databaseSchema?: string;

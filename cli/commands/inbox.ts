@@ -27,7 +27,7 @@ import { CliError, ExitCode, UsageError } from '../errors';
 import { escapeInvisible, historyLines, profilePolicies, requestLines, safeName } from '../format';
 import type { Decision } from '../parse';
 
-export interface InboxOptions {
+interface InboxOptions {
   decision?: Decision;
   yes?: boolean;
   reason?: string;

@@ -10,7 +10,7 @@ import { CliError, ExitCode } from '../errors';
 import { escapeInvisible, historyLines, listLines, requestLines, safeName, statusColour } from '../format';
 import { UNHAPPY_STATUSES, waitForStatus } from './wait';
 
-export interface RequestOptions {
+interface RequestOptions {
   profile: string;
   duration: string;
   reason: string;

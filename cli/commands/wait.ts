@@ -7,13 +7,11 @@ import type { Session } from '../context';
 import { CliError } from '../errors';
 
 /** Where `--wait` stops: the grant exists, ended, or will not come. */
-export const SETTLED_STATUSES: readonly string[] = ['ACTIVE', 'REVOKED', 'FAILED', 'REJECTED', 'CANCELLED', 'LAPSED'];
+const SETTLED_STATUSES: readonly string[] = ['ACTIVE', 'REVOKED', 'FAILED', 'REJECTED', 'CANCELLED', 'LAPSED'];
 /** Settled, but not the outcome the waiter hoped for (exit 1). */
 export const UNHAPPY_STATUSES: readonly string[] = ['FAILED', 'REJECTED', 'CANCELLED', 'LAPSED'];
 
-export const DEFAULT_WAIT_TIMEOUT_SECONDS = 60;
-
-export interface WaitOptions {
+interface WaitOptions {
   timeoutSeconds: number;
   until?: readonly string[];
   via?: Api;

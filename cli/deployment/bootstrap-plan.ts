@@ -36,7 +36,7 @@ export interface PlanStep {
  * `expire` message of a grant longer than the default 4 days is dropped (www.alibabacloud.com/help/en/mns/how-do-i-extend-the-retention-period-of-a-message-in-mns).
  * DelaySeconds: MNS's default 0, so that a message without its own delay is delivered at once.
  */
-export const QUEUE_REQUIREMENTS: Readonly<Record<string, number>> = { ...QUEUE_ATTRIBUTES, DelaySeconds: 0 };
+const QUEUE_REQUIREMENTS: Readonly<Record<string, number>> = { ...QUEUE_ATTRIBUTES, DelaySeconds: 0 };
 
 /** What differs between a queue's attributes and {@link QUEUE_REQUIREMENTS}, as `Name now → wanted`. */
 export function queueAttributeChanges(attributes: Readonly<Record<string, string>>): string[] {
@@ -45,7 +45,7 @@ export function queueAttributeChanges(attributes: Readonly<Record<string, string
     .map(([name, wanted]) => `${name} ${attributes[name] ?? '(unset)'} → ${wanted}`);
 }
 
-export interface PlanInput {
+interface PlanInput {
   clients: OwnerClients;
   catalog: Catalog;
   /** The KMS secret holding the ledger's URL: the execution role may read it (and decrypt with its key). */

@@ -25,7 +25,7 @@ import { sYamlEnvironments } from './s-yaml-env';
 
 const BOOTSTRAP = 'run `crossrole bootstrap` with the catalog (it creates or repairs this; `--dry-run` shows what it would do)';
 
-export interface OwnerCheckInput {
+interface OwnerCheckInput {
   clients: OwnerClients;
   /** The catalog, when known: the policy and approver checks need it. */
   catalog?: Catalog;

@@ -10,7 +10,7 @@ import { errorMessage } from '../../shared/domain/errors';
 import { checkApiUrl } from '../client-config';
 import { UsageError } from '../errors';
 
-export interface Handout {
+interface Handout {
   /** Both trigger URLs, or undefined with `missing` saying why. */
   intakeUrl?: string;
   approvalUrl?: string;
@@ -44,7 +44,7 @@ export async function httpTriggerUrl(fc: FcClient, functionName: string): Promis
 
 const quote = (v: string): string => (/^[A-Za-z0-9_./:@,+=-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
 
-export interface HandoutInput {
+interface HandoutInput {
   fc: FcClient;
   region: string;
   stsEndpoint: string;

@@ -8,7 +8,7 @@ import { sqlStateOf } from '../../shared/ledger/db';
 import { errorMessage } from '../../shared/domain/errors';
 import { CliError, UsageError } from '../errors';
 
-export interface LedgerState {
+interface LedgerState {
   /** Versions recorded in schema_migrations (empty when the table does not exist). */
   applied: number[];
   /** This CLI's versions the database lacks. */

@@ -11,7 +11,7 @@
 import { parse as parseYaml } from 'yaml';
 import { fcEnvironmentSize } from '../../shared/domain/fc-deployment';
 
-export interface FunctionEnvironment {
+interface FunctionEnvironment {
   /** `props.functionName`, or the resource's key when it has none. */
   functionName: string;
   variables: Record<string, string>;
@@ -21,7 +21,7 @@ export interface FunctionEnvironment {
   unresolved: string[];
 }
 
-export interface SYamlEnvOptions {
+interface SYamlEnvOptions {
   env: Readonly<Record<string, string | undefined>>;
   accountId: string;
 }

@@ -11,7 +11,7 @@ import type { SessionRecord, StsSessions } from '../sts/store';
 const notFound: KeyLookup = { ok: false, code: 'InvalidAccessKeyId.NotFound', message: 'Specified access key is not found.' };
 const mismatch: KeyLookup = { ok: false, code: 'InvalidSecurityToken.MismatchWithAccessKey', message: 'Specified SecurityToken mismatch with the AccessKey.' };
 
-export function sessionPrincipal(s: SessionRecord): Principal {
+function sessionPrincipal(s: SessionRecord): Principal {
   return {
     accountId: s.accountId,
     arn: assumedRoleArnOf(s.accountId, s.roleName, s.sessionName),

@@ -19,8 +19,8 @@ import {
 
 /** A parsed, validated policy document (opaque to callers). */
 export type ParsedPolicy = Policy;
-export type PolicyDecision = Decision;
-export type { PolicyKind, TrustCaller };
+type PolicyDecision = Decision;
+export type { PolicyKind };
 
 /** Condition keys of a request: `acs:CurrentTime`, `acs:SourceIp`, `sts:ExternalId`, … */
 export type PolicyContext = ConditionContext;

@@ -6,4 +6,3 @@
  * IdentityProvider and ActionAuthorizer. Never imports the product's shared/policy (eslint.config.mjs).
  */
 export { AccessControl } from './access-control';
-export { lookupKey, sessionPrincipal } from './authenticate';

@@ -30,7 +30,7 @@ export interface ActionRule {
 }
 
 /** An action RAM does not authorize (any authenticated caller may call it). */
-export interface NoAuthorization {
+interface NoAuthorization {
   readonly none: true;
   readonly source: string;
 }

@@ -21,13 +21,14 @@ export function isServiceError(e: unknown): e is ServiceError {
   return e instanceof ServiceError;
 }
 
+/** The message of anything thrown, for wrapping it in a message of our own. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** POP gateway's answer to an absent required parameter: `Missing<Name>`. */
 export function missingParameter(name: string): ServiceError {
   return new ServiceError(`Missing${name}`, 400, `${name} is mandatory for this action.`);
-}
-
-export function invalidParameter(name: string, message?: string): ServiceError {
-  return new ServiceError(`InvalidParameter.${name}`, 400, message ?? `The parameter - "${name}" is invalid.`);
 }
 
 export const AuthErrors = {

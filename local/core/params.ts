@@ -6,16 +6,19 @@
 import { ServiceError } from './errors';
 import type { RpcContext } from './rpc';
 
+/** What decoding needs of a call: its parameters. */
+type Params = Pick<RpcContext, 'param' | 'paramsWithPrefix'>;
+
 const invalid = (name: string, why: string): ServiceError => new ServiceError(`InvalidParameter.${name}`, 400, `The parameter - "${name}" ${why}.`);
 
-export function intParam(ctx: RpcContext, name: string): number | undefined {
+export function intParam(ctx: Params, name: string): number | undefined {
   const v = ctx.param(name);
   if (v === undefined || v === '') return undefined;
   if (!/^-?\d+$/.test(v)) throw invalid(name, 'must be an integer');
   return Number.parseInt(v, 10);
 }
 
-export function boolParam(ctx: RpcContext, name: string): boolean | undefined {
+export function boolParam(ctx: Params, name: string): boolean | undefined {
   const v = ctx.param(name);
   if (v === undefined || v === '') return undefined;
   if (v === 'true' || v === 'True') return true;
@@ -23,17 +26,23 @@ export function boolParam(ctx: RpcContext, name: string): boolean | undefined {
   throw invalid(name, 'must be true or false');
 }
 
-/** A JSON list of strings (`["a","b"]`), or flattened `Name.1`, `Name.2`. */
-export function stringListParam(ctx: RpcContext, name: string): string[] | undefined {
+/** The parameter sent as JSON text, parsed (undefined when absent or empty: JSON itself has no undefined). */
+function jsonParam(ctx: Params, name: string, shape: string): unknown {
   const v = ctx.param(name);
-  if (v !== undefined && v !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(v);
-    } catch {
-      throw invalid(name, 'must be a JSON array of strings');
-    }
-    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw invalid(name, 'must be a JSON array of strings');
+  if (v === undefined || v === '') return undefined;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    throw invalid(name, `must be ${shape}`);
+  }
+}
+
+/** A JSON list of strings (`["a","b"]`), or flattened `Name.1`, `Name.2`. */
+export function stringListParam(ctx: Params, name: string): string[] | undefined {
+  const shape = 'a JSON array of strings';
+  const parsed = jsonParam(ctx, name, shape);
+  if (parsed !== undefined) {
+    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw invalid(name, `must be ${shape}`);
     return parsed as string[];
   }
   const flat = ctx
@@ -45,22 +54,17 @@ export function stringListParam(ctx: RpcContext, name: string): string[] | undef
 }
 
 /** A JSON list of `{Key, Value}` (`Value` optional), or flattened `Name.N.Key` / `Name.N.Value`. */
-export function tagListParam(ctx: RpcContext, name: string): Array<{ key: string; value?: string }> | undefined {
-  const v = ctx.param(name);
-  if (v !== undefined && v !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(v);
-    } catch {
-      throw invalid(name, 'must be a JSON array of {"Key","Value"}');
-    }
-    if (!Array.isArray(parsed)) throw invalid(name, 'must be a JSON array of {"Key","Value"}');
+export function tagListParam(ctx: Params, name: string): Array<{ key: string; value?: string }> | undefined {
+  const shape = 'a JSON array of {"Key","Value"}';
+  const parsed = jsonParam(ctx, name, shape);
+  if (parsed !== undefined) {
+    if (!Array.isArray(parsed)) throw invalid(name, `must be ${shape}`);
     return parsed.map((t: unknown) => {
-      if (typeof t !== 'object' || t === null) throw invalid(name, 'must be a JSON array of {"Key","Value"}');
+      if (typeof t !== 'object' || t === null) throw invalid(name, `must be ${shape}`);
       const rec = t as Record<string, unknown>;
       const key = rec.Key;
       const value = rec.Value;
-      if (typeof key !== 'string' || (value !== undefined && typeof value !== 'string')) throw invalid(name, 'must be a JSON array of {"Key","Value"}');
+      if (typeof key !== 'string' || (value !== undefined && typeof value !== 'string')) throw invalid(name, `must be ${shape}`);
       return value === undefined ? { key } : { key, value };
     });
   }

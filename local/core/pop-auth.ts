@@ -16,7 +16,7 @@ const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
  * Remembers nonces for the skew window. Entries are appended in time order, so expired ones
  * are pruned from the front of the Map: amortised O(1) per request.
  */
-export class NonceCache {
+class NonceCache {
   private readonly seen = new Map<string, number>();
 
   /** False if `nonce` was already used within the window. */
@@ -37,7 +37,7 @@ export class NonceCache {
 
 export type SignatureScheme = 'ACS3-HMAC-SHA256' | 'HMAC-SHA1';
 
-export interface AuthenticatedCall {
+interface AuthenticatedCall {
   principal: Principal;
   scheme: SignatureScheme;
 }

@@ -40,7 +40,7 @@ export interface RpcContext {
 
 export type RpcHandler = (ctx: RpcContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
-export interface RpcServiceOptions {
+interface RpcServiceOptions {
   name: string;
   /** API version, e.g. `2015-05-01`. */
   version: string;
@@ -75,7 +75,7 @@ function firstParam(params: Array<[string, string]>, name: string): string | und
   return undefined;
 }
 
-export function renderJson(status: number, requestId: string, body: Record<string, unknown>, headers: Record<string, string> = {}): LocalResponse {
+function renderJson(status: number, requestId: string, body: Record<string, unknown>, headers: Record<string, string> = {}): LocalResponse {
   return {
     status,
     headers: { 'content-type': JSON_TYPE, 'x-acs-request-id': requestId, ...headers },
@@ -83,7 +83,7 @@ export function renderJson(status: number, requestId: string, body: Record<strin
   };
 }
 
-export function renderError(e: ServiceError, requestId: string, hostId: string): LocalResponse {
+function renderError(e: ServiceError, requestId: string, hostId: string): LocalResponse {
   return renderJson(
     e.httpStatus,
     requestId,

@@ -5,7 +5,7 @@
  */
 import type { IssuedCredentials, ServiceRoleIssuer } from '../core/contract';
 
-export const FC_SERVICE_PRINCIPAL = 'fc.aliyuncs.com';
+const FC_SERVICE_PRINCIPAL = 'fc.aliyuncs.com';
 
 interface Cached {
   creds: IssuedCredentials;
@@ -13,7 +13,7 @@ interface Cached {
   generation: number;
 }
 
-export interface RoleCredentialsResult {
+interface RoleCredentialsResult {
   credentials?: IssuedCredentials;
   /** Changes whenever the credentials are re-issued; instances started with older ones are retired. */
   generation: number;

@@ -32,7 +32,7 @@ interface MnsTriggerBase {
 }
 
 /** Event mode: one CloudEvent per invocation; runOptions other than `mode` have no effect. */
-export interface EventDrivenMnsTrigger extends MnsTriggerBase {
+interface EventDrivenMnsTrigger extends MnsTriggerBase {
   mode: 'event-driven';
 }
 

@@ -17,7 +17,7 @@ export const FC_API_PREFIX = '/2016-08-15/';
 export const SYNC_PAYLOAD_LIMIT = 32 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 128 * 1024;
 
-export interface FcApiDeps {
+interface FcApiDeps {
   accountId: string;
   region: string;
   /** If set, only this service name is accepted; otherwise any name addresses the functions. */
@@ -41,10 +41,6 @@ function header(req: LocalRequest, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-// The FC signature lives in core/signing/fc.ts (one helper for verifiers and tests); re-exported
-// here because local/fc's index publishes it.
-export { fcSignature, fcStringToSign } from '../core/signing/fc';
-
 function decodePath(p: string): string {
   try {
     return decodeURIComponent(p);
@@ -53,7 +49,7 @@ function decodePath(p: string): string {
   }
 }
 
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; response: LocalResponse };
+type AuthResult = { ok: true; principal: Principal } | { ok: false; response: LocalResponse };
 
 /** Verify an FC-signed request: Date skew, Content-MD5, access key / STS token, signature. */
 export function authenticateFcRequest(req: LocalRequest, identity: IdentityProvider, resource: string, requestId: string, queries?: Array<[string, string]>): AuthResult {

@@ -26,9 +26,7 @@ import { logTail } from './instance-pool';
 import type { DeclaredTrigger, FunctionSpec } from './spec';
 import { resultBytes, type InvocationOutcome } from './types';
 
-export { FC3_API_PREFIX } from './fc3-models';
-
-export interface Fc3ApiDeps {
+interface Fc3ApiDeps {
   accountId: string;
   region: string;
   /** The ACS3 verifier (signature, date skew, nonce, access key and STS token). */

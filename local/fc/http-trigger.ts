@@ -6,7 +6,7 @@
 import type { LocalRequest, LocalResponse } from '../core/contract';
 import type { FunctionResult } from './types';
 
-export interface HttpEventInput {
+interface HttpEventInput {
   req: LocalRequest;
   /** Path after `/fn/<functionName>`, still URL-encoded; '' means '/'. */
   rawSubPath: string;
@@ -14,7 +14,7 @@ export interface HttpEventInput {
   requestId: string;
 }
 
-export interface HttpEventV1 {
+interface HttpEventV1 {
   version: 'v1';
   rawPath: string;
   headers: Record<string, string>;

@@ -12,17 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { loadFunctionsFromSYaml, type SYamlResolveOptions } from './s-yaml';
 import { createFcRuntime, type FcRuntime, type FcRuntimeOptions } from './runtime';
 
-export { createFcRuntime, HTTP_TRIGGER_PREFIX, ADMIN_PREFIX } from './runtime';
-export type { FcAdmin, FcRuntime, FcRuntimeOptions } from './runtime';
-export { loadFunctionsFromSYaml, parseSYaml, resolveSYaml, functionsFromResolved } from './s-yaml';
-export type { ResolvedSYaml, SYamlResolveOptions } from './s-yaml';
-export type { DeclaredTrigger, FunctionSpec, TriggerSpec, HttpTriggerSpec, TimerTriggerSpec, MnsTriggerSpec, EventDrivenMnsTrigger, EventStreamingMnsTrigger, PushRetryStrategy, VpcConfig } from './spec';
-export { ENVIRONMENT_LIMIT_BYTES, environmentSize } from './spec';
-export type { LocalVpc, LocalVpcEndpoint } from './vpc';
-export type { QueueBackend, QueueMessage, FcLogger, InvocationOutcome, FunctionResult, FunctionError } from './types';
-export { buildMnsCloudEvent, type MnsCloudEvent } from './mns-event';
-export { buildHttpEvent, type HttpEventV1 } from './http-trigger';
-export { fcSignature, fcStringToSign } from './fc-api';
+export type { FcRuntime } from './runtime';
 
 export type FcServiceOptions = Omit<FcRuntimeOptions, 'functions' | 'baseDir' | 'accountId'> & {
   /** Path of the project's s.yaml; code paths resolve against its directory. */

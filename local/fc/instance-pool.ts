@@ -24,7 +24,7 @@ export interface InstanceEnv {
   generation: number;
 }
 
-export interface PoolOptions {
+interface PoolOptions {
   functionName: string;
   codeDir: string;
   handler: string;

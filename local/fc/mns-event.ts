@@ -36,7 +36,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * `IsBase64Decode: true` decodes the message body. A body that is not base64 is passed unchanged
  * rather than turned into garbage (what EventBridge does then is UNCONFIRMED).
  */
-export function decodeMessageBody(body: string, isBase64Decode: boolean): string {
+function decodeMessageBody(body: string, isBase64Decode: boolean): string {
   if (!isBase64Decode || body.length === 0 || !BASE64.test(body)) return body;
   return Buffer.from(body, 'base64').toString('utf8');
 }

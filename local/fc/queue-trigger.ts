@@ -16,10 +16,8 @@
  */
 import { asError } from '../../shared/domain/errors';
 import { buildMnsCloudEvent, type MnsCloudEvent, type MnsEventContext } from './mns-event';
-import { queueNameFromArn, type EventStreamingMnsTrigger, type MnsTriggerSpec, type PushRetryStrategy } from './spec';
+import { queueNameFromArn, type EventStreamingMnsTrigger, type MnsTriggerSpec, type PushRetryStrategy } from './eventbridge-spec';
 import type { FcLogger, InvocationOutcome, QueueBackend, QueueMessage } from './types';
-
-export { buildMnsCloudEvent, decodeMessageBody, type MnsCloudEvent } from './mns-event';
 
 /** EventBridge retry policies (alibabacloud.com/help/en/eventbridge/user-guide/retry-and-dead-letter). */
 export const RETRY_POLICY: Record<PushRetryStrategy, { maxRetries: number; delayMs(retry: number): number }> = {
@@ -32,7 +30,7 @@ export const RETRY_POLICY: Record<PushRetryStrategy, { maxRetries: number; delay
 /** MNS caps a message's visibility timeout at 12 hours. */
 const MAX_VISIBILITY_SECONDS = 43_200;
 
-export interface QueueTriggerOptions {
+interface QueueTriggerOptions {
   functionName: string;
   trigger: MnsTriggerSpec;
   accountId: string;

@@ -14,18 +14,20 @@ import { ValidationError, asError } from '../../shared/domain/errors';
 import { PopAuthenticator } from '../core/pop-auth';
 import { RoleCredentialCache } from './credentials';
 import { authenticateFcRequest, fcError, FC_API_PREFIX, functionArns, handleFcApi, SYNC_PAYLOAD_LIMIT } from './fc-api';
-import { FC3_API_PREFIX, handleFc3Api } from './fc3-api';
+import { handleFc3Api } from './fc3-api';
+import { FC3_API_PREFIX } from './fc3-models';
 import { handleFcAdmin } from './admin';
 import { buildHttpEvent, isoSeconds, mapHttpResult } from './http-trigger';
 import { FunctionPool, type InstanceEnv, type InvokeContextData } from './instance-pool';
 import { QueueTriggerPoller, RETRY_POLICY, type TriggerState } from './queue-trigger';
-import { checkDeployable, type FunctionSpec, type HttpTriggerSpec, type MnsTriggerSpec, type PushRetryStrategy, type TimerTriggerSpec } from './spec';
+import type { MnsTriggerSpec, PushRetryStrategy } from './eventbridge-spec';
+import { checkDeployable, type FunctionSpec, type HttpTriggerSpec, type TimerTriggerSpec } from './spec';
 import { parseSchedule, TimerSchedule } from './timers';
 import { silentLogger, type FcLogger, type InvocationOutcome, type QueueBackend } from './types';
 import { checkVpcAttachments, UNREACHABLE_CONNECT_TIMEOUT_MS, unreachableEndpoints, type LocalVpc } from './vpc';
 
-export const HTTP_TRIGGER_PREFIX = '/fn/';
-export const ADMIN_PREFIX = '/_local/fc/';
+const HTTP_TRIGGER_PREFIX = '/fn/';
+const ADMIN_PREFIX = '/_local/fc/';
 
 export interface FcRuntimeOptions {
   functions: FunctionSpec[];
@@ -74,7 +76,7 @@ export interface FcRuntimeOptions {
   vpcConnectTimeoutMs?: number;
 }
 
-export interface FcAdmin {
+interface FcAdmin {
   /** Invoke synchronously, as the FC API does (no trigger). */
   invoke(functionName: string, event: Buffer | string): Promise<InvocationOutcome>;
   /** Invoke asynchronously with FC's async retries; returns the request id (`requestId` if given). */

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../../shared/domain/errors';
+import { errorMessage } from '../core/errors';
 import { parseFunctionProps, type FunctionSpec } from './spec';
 
 export interface SYamlResolveOptions {
@@ -114,7 +115,7 @@ export function resolveSYaml(text: string, opts: SYamlResolveOptions): ResolvedS
   try {
     doc = parseYaml(text);
   } catch (e) {
-    throw new ValidationError('INVALID_CONFIG', 's.yaml', `is not valid YAML: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ValidationError('INVALID_CONFIG', 's.yaml', `is not valid YAML: ${errorMessage(e)}`);
   }
   if (!isRecord(doc)) throw new ValidationError('INVALID_CONFIG', 's.yaml', 'must be a YAML mapping');
   const rawVars = doc.vars === undefined || doc.vars === null ? {} : doc.vars;
@@ -160,7 +161,7 @@ export function loadFunctionsFromSYaml(path: string, opts: SYamlResolveOptions):
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ValidationError('INVALID_CONFIG', 's.yaml', `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ValidationError('INVALID_CONFIG', 's.yaml', `cannot read ${path}: ${errorMessage(e)}`);
   }
   return parseSYaml(text, opts);
 }

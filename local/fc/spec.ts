@@ -6,11 +6,8 @@ import { z } from 'zod';
 import { ValidationError } from '../../shared/domain/errors';
 import { eventBridgeConfig, toMnsTrigger, type MnsTriggerSpec, type OtherTriggerSpec } from './eventbridge-spec';
 
-export { queueNameFromArn } from './eventbridge-spec';
-export type { EventDrivenMnsTrigger, EventStreamingMnsTrigger, MnsTriggerSpec, OtherTriggerSpec, PushRetryStrategy } from './eventbridge-spec';
-
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'] as const;
+type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export interface HttpTriggerSpec {
   kind: 'http';
@@ -27,13 +24,13 @@ export interface TimerTriggerSpec {
   payload?: string;
 }
 
-export interface VpcConfig {
+interface VpcConfig {
   vpcId: string;
   vSwitchIds: string[];
   securityGroupId: string;
 }
 
-export type TriggerSpec = HttpTriggerSpec | TimerTriggerSpec | MnsTriggerSpec | OtherTriggerSpec;
+type TriggerSpec = HttpTriggerSpec | TimerTriggerSpec | MnsTriggerSpec | OtherTriggerSpec;
 
 /**
  * A trigger exactly as s.yaml declares it: fc3 deploys it with CreateTrigger, `triggerConfig` sent
@@ -97,7 +94,7 @@ export function environmentSize(env: Readonly<Record<string, string>>): number {
 }
 
 /** Refuse an environment over 4 KB, as a deploy would, naming the function and the size. */
-export function checkEnvironmentSize(functionName: string, env: Readonly<Record<string, string>>, field: string): void {
+function checkEnvironmentSize(functionName: string, env: Readonly<Record<string, string>>, field: string): void {
   const size = environmentSize(env);
   if (size > ENVIRONMENT_LIMIT_BYTES) {
     const largest = Object.entries(env).sort((a, b) => b[1].length - a[1].length).slice(0, 3).map(([k, v]) => `${k} (${Buffer.byteLength(v, 'utf8')} bytes)`).join(', ');
@@ -111,12 +108,12 @@ export function checkEnvironmentSize(functionName: string, env: Readonly<Record<
  * support the concurrency feature" (www.alibabacloud.com/help/en/functioncompute/
  * feature-updates-in-function-compute-3).
  */
-export function supportsInstanceConcurrency(runtime: string): boolean {
+function supportsInstanceConcurrency(runtime: string): boolean {
   return runtime === 'custom' || runtime.startsWith('custom.') || runtime === 'custom-container';
 }
 
 /** FC 3.0 rejects a standard-runtime function with instance concurrency, so a deploy would fail. */
-export function checkInstanceConcurrency(functionName: string, runtime: string, instanceConcurrency: number | undefined, field: string): void {
+function checkInstanceConcurrency(functionName: string, runtime: string, instanceConcurrency: number | undefined, field: string): void {
   if (instanceConcurrency === undefined || instanceConcurrency <= 1 || supportsInstanceConcurrency(runtime)) return;
   throw new ValidationError('INVALID_CONFIG', field, `function ${functionName}: runtime ${runtime} is a standard runtime, and in Function Compute 3.0 standard runtimes do not support instance concurrency (only custom runtimes and custom containers do); remove instanceConcurrency: ${instanceConcurrency}`);
 }
@@ -198,7 +195,7 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix: strin
 }
 
 /** fc3 completes a bare role name to an ARN and lower-cases it (devsapp/fc3 `_handleRole`). */
-export function completeRoleArn(role: string, accountId: string): string {
+function completeRoleArn(role: string, accountId: string): string {
   const arn = role.startsWith('acs:') ? role : `acs:ram::${accountId}:role/${role}`;
   return arn.toLowerCase();
 }

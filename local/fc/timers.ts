@@ -4,8 +4,9 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { ValidationError } from '../../shared/domain/errors';
+import { errorMessage } from '../core/errors';
 
-export type Schedule =
+type Schedule =
   | { kind: 'every'; intervalMs: number }
   | { kind: 'cron'; expression: string; tz: string };
 
@@ -35,7 +36,7 @@ export function parseSchedule(cronExpression: string, field = 'cronExpression'):
   try {
     nextFire(schedule, new Date());
   } catch (e) {
-    throw new ValidationError('INVALID_CONFIG', field, `"${cronExpression}" is not a valid cron expression: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ValidationError('INVALID_CONFIG', field, `"${cronExpression}" is not a valid cron expression: ${errorMessage(e)}`);
   }
   return schedule;
 }

@@ -3,7 +3,7 @@
  * tested with in-memory fakes and wired to local/mns, local/sts and local/access without depending on them.
  */
 
-export type Awaitable<T> = T | Promise<T>;
+type Awaitable<T> = T | Promise<T>;
 
 /** A message as the queue backend hands it out (the shape of local/mns's admin `receiveMessage`). */
 export interface QueueMessage {

@@ -12,7 +12,7 @@
 import { ValidationError } from '../../shared/domain/errors';
 import type { FunctionSpec } from './spec';
 
-export interface LocalVpcEndpoint {
+interface LocalVpcEndpoint {
   host: string;
   port: number;
 }

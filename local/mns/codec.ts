@@ -9,7 +9,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { LocalResponse } from '../core/contract';
 import { MnsError } from './errors';
 
-export const MNS_XMLNS = 'http://mns.aliyuncs.com/doc/v1/';
+const MNS_XMLNS = 'http://mns.aliyuncs.com/doc/v1/';
 export const MNS_VERSION = '2015-06-06';
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>';
 const CONTENT_TYPE = 'text/xml;charset=utf-8';
@@ -68,7 +68,7 @@ function fieldsXml(fields: Fields): string {
     .join('');
 }
 
-export function xmlDoc(root: string, inner: string): string {
+function xmlDoc(root: string, inner: string): string {
   return `${XML_DECL}<${root} xmlns="${MNS_XMLNS}">${inner}</${root}>`;
 }
 
@@ -76,7 +76,7 @@ export function element(name: string, fields: Fields): string {
   return `<${name}>${fieldsXml(fields)}</${name}>`;
 }
 
-export function commonHeaders(requestId: string): Record<string, string> {
+function commonHeaders(requestId: string): Record<string, string> {
   return { 'x-mns-request-id': requestId, 'x-mns-version': MNS_VERSION };
 }
 

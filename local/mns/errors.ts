@@ -5,7 +5,7 @@
  */
 import { ServiceError } from '../core/errors';
 
-export const MNS_ERROR_STATUS = {
+const MNS_ERROR_STATUS = {
   AccessDenied: 403,
   InvalidAccessKeyId: 403,
   SignatureDoesNotMatch: 403,
@@ -37,7 +37,7 @@ export const MNS_ERROR_STATUS = {
   InternalError: 500,
 } as const;
 
-export type MnsErrorCode = keyof typeof MNS_ERROR_STATUS;
+type MnsErrorCode = keyof typeof MNS_ERROR_STATUS;
 
 /** An expected MNS failure; anything else thrown inside the service becomes `InternalError`. */
 export class MnsError extends ServiceError {

@@ -6,8 +6,8 @@
 import type { LocalResponse } from '../core/contract';
 import { children, element, emptyResponse, escapeXml, leaf, parseBody, xmlFields, xmlResponse, type XmlNode } from './codec';
 import { MnsError, messageNotExist, outOfRange } from './errors';
-import { LIMITS, QUEUE_LIMITS, type PeekedMessage, type QueueAttributes, type ReceivedMessage } from './models';
-import type { QueueStore, SendInput } from './store';
+import { LIMITS, QUEUE_LIMITS, type PeekedMessage, type QueueAttributes, type ReceivedMessage, type SendInput } from './models';
+import type { QueueStore } from './store';
 
 export interface HandlerContext {
   store: QueueStore;
@@ -116,24 +116,24 @@ const queueUrl = (ctx: HandlerContext, name: string): string => `http://${ctx.ho
 
 // ------------------------------------------------------------------ queue actions
 
-export const CreateQueue: Handler = (ctx) => {
+const CreateQueue: Handler = (ctx) => {
   const outcome = ctx.store.createQueue(ctx.accountId, ctx.queue, queueAttributes(ctx.body));
   // 204 = "already exists with the same attributes" (aliyun-mns-go-sdk queue_manager.go).
   if (outcome === 'unchanged') return emptyResponse(204, ctx.requestId);
   return emptyResponse(201, ctx.requestId, { location: queueUrl(ctx, ctx.queue) });
 };
 
-export const SetQueueAttributes: Handler = (ctx) => {
+const SetQueueAttributes: Handler = (ctx) => {
   ctx.store.setQueueAttributes(ctx.accountId, ctx.queue, queueAttributes(ctx.body));
   return emptyResponse(204, ctx.requestId);
 };
 
-export const DeleteQueue: Handler = (ctx) => {
+const DeleteQueue: Handler = (ctx) => {
   ctx.store.deleteQueue(ctx.accountId, ctx.queue);
   return emptyResponse(204, ctx.requestId);
 };
 
-export const GetQueueAttributes: Handler = (ctx) => {
+const GetQueueAttributes: Handler = (ctx) => {
   const { record, stats } = ctx.store.getQueue(ctx.accountId, ctx.queue);
   const a = record.attributes;
   return xmlFields(200, ctx.requestId, 'Queue', [
@@ -152,7 +152,7 @@ export const GetQueueAttributes: Handler = (ctx) => {
   ]);
 };
 
-export const ListQueue: Handler = (ctx) => {
+const ListQueue: Handler = (ctx) => {
   const rawLimit = ctx.headers['x-mns-ret-number'];
   const limit = rawLimit === undefined || rawLimit === '' ? LIMITS.listRetNumberHigh : boundedInteger(rawLimit, 'x-mns-ret-number', 1, LIMITS.listRetNumberHigh, '');
   const page = ctx.store.listQueues(ctx.accountId, { prefix: ctx.headers['x-mns-prefix'], marker: ctx.headers['x-mns-marker'], limit });
@@ -162,7 +162,7 @@ export const ListQueue: Handler = (ctx) => {
 
 // ------------------------------------------------------------------ message actions
 
-export const SendMessage: Handler = (ctx) => {
+const SendMessage: Handler = (ctx) => {
   const { root, node } = parseBody(ctx.body);
   if (root !== 'Message') throw schemaError(root);
   const sent = ctx.store.send(ctx.accountId, ctx.queue, sendInput(node));
@@ -172,7 +172,7 @@ export const SendMessage: Handler = (ctx) => {
   ]);
 };
 
-export const BatchSendMessage: Handler = (ctx) => {
+const BatchSendMessage: Handler = (ctx) => {
   const { root, node } = parseBody(ctx.body);
   if (root !== 'Messages') throw schemaError(root);
   const items = children(node, 'Message');
@@ -186,39 +186,39 @@ export const BatchSendMessage: Handler = (ctx) => {
   return xmlResponse(201, ctx.requestId, 'Messages', inner);
 };
 
-export const ReceiveMessage: Handler = async (ctx) => {
+const ReceiveMessage: Handler = async (ctx) => {
   const [m] = await ctx.store.receive(ctx.accountId, ctx.queue, 1, { waitSeconds: waitSeconds(ctx) });
   if (!m) throw messageNotExist();
   return xmlFields(200, ctx.requestId, 'Message', receivedFields(m));
 };
 
-export const BatchReceiveMessage: Handler = async (ctx) => {
+const BatchReceiveMessage: Handler = async (ctx) => {
   const n = numOfMessages(ctx);
   const got = await ctx.store.receive(ctx.accountId, ctx.queue, n, { waitSeconds: waitSeconds(ctx) });
   if (got.length === 0) throw messageNotExist();
   return xmlResponse(200, ctx.requestId, 'Messages', got.map((m) => element('Message', receivedFields(m))).join(''));
 };
 
-export const PeekMessage: Handler = (ctx) => {
+const PeekMessage: Handler = (ctx) => {
   const [m] = ctx.store.peek(ctx.accountId, ctx.queue, 1);
   if (!m) throw messageNotExist();
   return xmlFields(200, ctx.requestId, 'Message', peekedFields(m));
 };
 
-export const BatchPeekMessage: Handler = (ctx) => {
+const BatchPeekMessage: Handler = (ctx) => {
   const got = ctx.store.peek(ctx.accountId, ctx.queue, numOfMessages(ctx));
   if (got.length === 0) throw messageNotExist();
   return xmlResponse(200, ctx.requestId, 'Messages', got.map((m) => element('Message', peekedFields(m))).join(''));
 };
 
-export const DeleteMessage: Handler = (ctx) => {
+const DeleteMessage: Handler = (ctx) => {
   const handle = ctx.query.get('receipthandle');
   if (handle === undefined || handle === '') throw new MnsError('MissingReceiptHandle', 'ReceiptHandle is required.');
   ctx.store.deleteMessage(ctx.accountId, ctx.queue, handle);
   return emptyResponse(204, ctx.requestId);
 };
 
-export const BatchDeleteMessage: Handler = (ctx) => {
+const BatchDeleteMessage: Handler = (ctx) => {
   const { root, node } = parseBody(ctx.body);
   if (root !== 'ReceiptHandles') throw schemaError(root);
   const handles = children(node, 'ReceiptHandle').map((h) => {
@@ -235,7 +235,7 @@ export const BatchDeleteMessage: Handler = (ctx) => {
   return xmlResponse(404, ctx.requestId, 'Errors', inner);
 };
 
-export const ChangeMessageVisibility: Handler = (ctx) => {
+const ChangeMessageVisibility: Handler = (ctx) => {
   const handle = ctx.query.get('receipthandle');
   if (handle === undefined || handle === '') throw new MnsError('MissingReceiptHandle', 'ReceiptHandle is required.');
   const rawVt = ctx.query.get('visibilitytimeout');

@@ -16,6 +16,7 @@
  * cloud, workflow, runtime, ledger or identity code.
  */
 import type { IdentityProvider, LocalRequest, LocalResponse, LocalService } from '../core/contract';
+import { errorMessage } from '../core/errors';
 import type { Journal } from '../core/journal';
 import { authenticate, header } from './auth';
 import { errorResponse, newRequestId } from './codec';
@@ -25,12 +26,7 @@ import { attributesFromOptions, LIMITS, optionsFromAttributes, type PeekedMessag
 import { parseQuery, ramAuthorization, route, validateQueueName } from './router';
 import { QueueStore } from './store';
 
-export { MnsError } from './errors';
-export type { MnsErrorCode } from './errors';
-export type { PeekedMessage, QueueAttributes, QueueOptions, QueueStats, ReceivedMessage, SentMessage } from './models';
-export type { BatchDeleteFailure } from './store';
-
-export interface MnsServiceOptions {
+interface MnsServiceOptions {
   identity: IdentityProvider;
   journal: Journal;
   region: string;
@@ -41,7 +37,7 @@ export interface MnsServiceOptions {
 }
 
 /** Direct access to the queues, bypassing HTTP, signatures and RAM (local runtime and seeding). */
-export interface MnsAdmin {
+interface MnsAdmin {
   /**
    * Idempotent with the same attributes; throws MnsError `QueueAlreadyExist` with different ones
    * and `InvalidArgument` for a value out of its documented range. Omitted attributes take the
@@ -94,7 +90,7 @@ export function createMnsService(options: MnsServiceOptions): MnsService {
     } catch (err) {
       if (err instanceof MnsError) return errorResponse(err, requestId, host);
       // An emulator bug, not a client mistake: still answer in MNS's format so the SDK throws.
-      return errorResponse(new MnsError('InternalError', `Internal error: ${err instanceof Error ? err.message : String(err)}`), requestId, host);
+      return errorResponse(new MnsError('InternalError', `Internal error: ${errorMessage(err)}`), requestId, host);
     }
   }
 

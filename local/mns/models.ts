@@ -14,7 +14,7 @@ export interface QueueAttributes {
   LoggingEnabled: boolean;
 }
 
-export type QueueAttributeName = keyof QueueAttributes;
+type QueueAttributeName = keyof QueueAttributes;
 
 export const QUEUE_DEFAULTS: Readonly<QueueAttributes> = {
   DelaySeconds: 0,

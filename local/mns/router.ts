@@ -7,7 +7,7 @@ import type { LocalRequest } from '../core/contract';
 import { MnsError } from './errors';
 import { LIMITS } from './models';
 
-export type MnsAction =
+type MnsAction =
   | 'ListQueue'
   | 'CreateQueue'
   | 'DeleteQueue'
@@ -23,7 +23,7 @@ export type MnsAction =
   | 'BatchDeleteMessage'
   | 'ChangeMessageVisibility';
 
-export interface Route {
+interface Route {
   action: MnsAction;
   /** Undefined only for ListQueue. */
   queue?: string;

@@ -52,21 +52,19 @@ import { LongPolls } from './waiters';
 const NS_QUEUES = 'mns.queues';
 const NS_MESSAGES = 'mns.messages';
 
-export interface ReceiveOptions {
+interface ReceiveOptions {
   /** Long-poll for up to this many seconds (0–30); undefined = the queue's PollingWaitSeconds. */
   waitSeconds?: number;
   /** Override the queue's VisibilityTimeout for this receive (1–43200 s). */
   visibilityTimeout?: number;
 }
 
-export interface QueueStoreOptions {
+interface QueueStoreOptions {
   /** How often expired messages nobody reads are deleted (default 60 s; 0 = never, reads still expire them). */
   retentionSweepIntervalMs?: number;
 }
 
-export type { SendInput } from './models';
-
-export type BatchDeleteFailure = { receiptHandle: string; code: 'MessageNotExist' | 'ReceiptHandleError'; message: string };
+type BatchDeleteFailure = { receiptHandle: string; code: 'MessageNotExist' | 'ReceiptHandleError'; message: string };
 
 export class QueueStore {
   private readonly queues = new Map<string, QueueState>();

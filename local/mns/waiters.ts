@@ -13,7 +13,7 @@ import type { ReceivedMessage } from './models';
 import { nextVisibleAt, type QueueState } from './queue-state';
 
 /** The store's atomic receive: up to `max` visible messages, marked in flight. */
-export type Take = (q: QueueState, max: number, visibilityTimeout: number | undefined) => ReceivedMessage[];
+type Take = (q: QueueState, max: number, visibilityTimeout: number | undefined) => ReceivedMessage[];
 
 interface Waiter {
   max: number;

@@ -73,7 +73,7 @@ function requiredList(ctx: RpcContext, name: string): string[] {
   return v;
 }
 
-export interface RamHandlerDeps {
+interface RamHandlerDeps {
   ram: RamStore;
   /** For the eventual-consistency fault of DeleteRole after the last detach. */
   faults?: FaultInjector;

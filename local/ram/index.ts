@@ -17,14 +17,10 @@ import type { RamStore } from './store';
 
 export const RAM_VERSION = '2015-05-01';
 
-export { RAM_RATE_LIMITS, DEFAULT_RAM_QUOTAS, RAM_LIMITS, type RamQuotas } from './quotas';
-export { RAM_AUTHORIZATION } from './authorization';
-export { RamStore, type RamStoreOptions } from './store';
-export { RamResource, roleArnOf, rootArnOf, userArnOf } from './arns';
-export { SYSTEM_POLICIES, findSystemPolicy } from './system-policies';
-export type * from './models';
+export type { RamQuotas } from './quotas';
+export { RamStore } from './store';
 
-export interface RamServiceDeps {
+interface RamServiceDeps {
   ram: RamStore;
   authorizer: ActionAuthorizer;
   authenticator: PopAuthenticator;

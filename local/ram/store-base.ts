@@ -26,7 +26,7 @@ export const NS = {
   policies: (a: string) => `policies:${a}`,
 };
 
-export interface RamStoreOptions {
+interface RamStoreOptions {
   /** Enforce the account quotas (off by default, like elasticmq's `sqs-limits = relaxed`). */
   strictLimits?: boolean;
   quotas?: Partial<RamQuotas>;
@@ -34,7 +34,7 @@ export interface RamStoreOptions {
   now?: () => Date;
 }
 
-export interface CreateUserInput {
+interface CreateUserInput {
   userName: string;
   displayName?: string;
   comments?: string;

@@ -7,7 +7,7 @@ import { RAM_LIMITS } from './quotas';
 import { NS, RamStoreBase } from './store-base';
 import { docText, tagList, validateDocument, validateMaxSession, validateRoleName, validateTags } from './validation';
 
-export interface ListRolesOptions {
+interface ListRolesOptions {
   marker?: string;
   maxItems?: number;
   tags?: Array<{ key: string; value?: string }>;

@@ -10,9 +10,6 @@ import { NS } from './store-base';
 import { RamPolicyStore } from './store-policies';
 import { mergeTags, tagList, validatePolicyName, validateTags } from './validation';
 
-export type { RamStoreOptions, CreateUserInput } from './store-base';
-export type { ListRolesOptions } from './store-roles';
-
 interface ListTagResourcesOptions {
   resourceNames?: string[];
   tags?: Array<{ key: string; value?: string }>;

@@ -5,12 +5,12 @@ import type { PolicyType, Tag } from './models';
 import { RAM_LIMITS } from './quotas';
 
 // Name grammars of the CreateRole / CreateUser / CreateGroup / CreatePolicy references.
-export const ROLE_NAME = /^[A-Za-z0-9.-]+$/;
-export const POLICY_NAME = /^[A-Za-z0-9-]+$/;
-export const USER_NAME = /^[A-Za-z0-9._-]+$/;
-export const GROUP_NAME = /^[A-Za-z0-9._-]+$/;
+const ROLE_NAME = /^[A-Za-z0-9.-]+$/;
+const POLICY_NAME = /^[A-Za-z0-9-]+$/;
+const USER_NAME = /^[A-Za-z0-9._-]+$/;
+const GROUP_NAME = /^[A-Za-z0-9._-]+$/;
 
-export function validateName(value: string, param: string, pattern: RegExp, max: number): void {
+function validateName(value: string, param: string, pattern: RegExp, max: number): void {
   if (value.length < 1 || value.length > max) throw RamErrors.length(param);
   if (!pattern.test(value)) throw RamErrors.invalidChars(param);
 }
@@ -29,7 +29,7 @@ export function docText(doc: string | object): string {
   return typeof doc === 'string' ? doc : JSON.stringify(doc);
 }
 
-export function byteLength(s: string): number {
+function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 

@@ -17,11 +17,9 @@ import type { StsStore } from './store';
 
 export const STS_VERSION = '2015-04-01';
 
-export { STS_RATE_LIMITS, STS_LIMITS } from './quotas';
-export { STS_AUTHORIZATION } from './authorization';
-export { StsSessions, StsStore, parseRoleArn, type AssumeRoleInput, type AssumeRoleResult, type SessionRecord, type TrustCaller, type TrustEvaluator } from './store';
+export { StsSessions, StsStore } from './store';
 
-export interface StsServiceDeps {
+interface StsServiceDeps {
   sts: StsStore;
   authorizer: ActionAuthorizer;
   authenticator: PopAuthenticator;

@@ -34,7 +34,7 @@ export interface SessionRecord {
   sourceIdentity?: string;
 }
 
-export interface AssumeRoleInput {
+interface AssumeRoleInput {
   roleArn: string;
   roleSessionName: string;
   durationSeconds?: number;
@@ -43,7 +43,7 @@ export interface AssumeRoleInput {
   sourceIdentity?: string;
 }
 
-export interface AssumeRoleResult {
+interface AssumeRoleResult {
   credentials: IssuedCredentials;
   assumedRoleUser: { arn: string; assumedRoleId: string };
   sourceIdentity?: string;

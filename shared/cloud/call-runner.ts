@@ -17,13 +17,13 @@ export interface ActionStats {
   failures: number;
 }
 
-export interface CallRunner {
+interface CallRunner {
   run<T>(action: string, resource: string | undefined, send: () => Promise<T>): Promise<T>;
   callCount(): number;
   callStats(): Record<string, ActionStats>;
 }
 
-export interface CallRunnerOptions {
+interface CallRunnerOptions {
   service: CloudService;
   limiter: RateLimiter;
   retry?: RetryOptions;

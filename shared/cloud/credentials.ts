@@ -36,17 +36,6 @@ export function toCredentialProvider(input: CredentialsInput): CredentialProvide
   return isCredentialProvider(input) ? input : staticCredentials(input);
 }
 
-/** The FC runtime's `context.credentials` shape (FC 2.0 and 3.0 use the same field names). */
-export interface FcContextCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
-
-export function fromFcContext(credentials: FcContextCredentials): CredentialProvider {
-  return staticCredentials(credentials);
-}
-
 /**
  * Bridge to the object the openapi-core clients accept as `Config.credential`. The provider name
  * ends up in the signed `x-acs-credentials-provider` header (informational only).

@@ -24,7 +24,7 @@ export const ROLE_DELETE_CONFLICTS: readonly string[] = ['DeleteConflict.Role.Po
 export const POLICY_DELETE_CONFLICTS: readonly string[] = ['DeleteConflict.Policy.Role', 'DeleteConflict.Role.Policy', 'DeleteConflict.Policy.User', 'DeleteConflict.Policy.Group'];
 
 /** Up to ~5 s: 250 ms, 500 ms, then 1 s steps (full jitter), at most 10 attempts. */
-export const DELETE_CONFLICT_RETRY: Required<Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxTotalMs'>> = {
+const DELETE_CONFLICT_RETRY: Required<Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxTotalMs'>> = {
   maxAttempts: 10,
   baseDelayMs: 250,
   maxDelayMs: 1000,

@@ -17,7 +17,7 @@ import { CrossroleError, type ErrorCode } from '../domain/errors';
 export type CloudService = 'RAM' | 'STS' | 'MNS' | 'FC' | 'KMS';
 
 /** What we could read off a thrown SDK/transport error. */
-export interface CloudFailure {
+interface CloudFailure {
   /** The service's error code (e.g. `EntityNotExist.Role`), when the service answered. */
   code?: string;
   statusCode?: number;
@@ -87,7 +87,7 @@ interface Rule {
   extra?: (code: string) => Record<string, unknown>;
 }
 
-export interface TranslationContext {
+interface TranslationContext {
   service: CloudService;
   /** The API action, e.g. `CreateRole`, `SendMessage`. */
   action: string;
@@ -102,7 +102,7 @@ const on = (ctx: TranslationContext): string => `${ctx.service} ${ctx.action}${c
  * the caller retries them and, once attempts are exhausted, {@link translateCloudError} makes
  * them DEPENDENCY_UNAVAILABLE.
  */
-export const CLOUD_ERROR_TABLE: readonly Rule[] = [
+const CLOUD_ERROR_TABLE: readonly Rule[] = [
   { test: (c) => c.startsWith('EntityAlreadyExists'), domain: 'ALREADY_EXISTS', message: (x, c) => `${on(x)}: already exists (${c})` },
   { test: (c) => c.startsWith('EntityNotExist'), domain: 'NOT_FOUND', message: (x, c) => `${on(x)}: not found (${c})` },
   { test: (c) => c === 'QueueNotExist', domain: 'DEPENDENCY_UNAVAILABLE',

@@ -31,7 +31,7 @@ import { popConfig } from './pop-config';
 import { unlimited, type RateLimiter } from './rate-limiter';
 import type { RetryOptions } from './retry';
 
-export interface FcClientOptions {
+interface FcClientOptions {
   /** Full URL: `http://127.0.0.1:9494` (local) or `https://<uid>.<region>.fc.aliyuncs.com`. */
   endpoint: string;
   credentials: CredentialsInput;
@@ -70,13 +70,13 @@ function commonJsExports(m: Fc3Module): Fc3Module {
 }
 const loadSdk = (): Promise<Fc3Module> => (sdkModule ??= import('@alicloud/fc20230330').then(commonJsExports));
 
-export interface FcInvocationResult {
+interface FcInvocationResult {
   requestId?: string;
   /** Sync: the parsed JSON result when the function answered JSON, else its text. Async: undefined. */
   result?: unknown;
 }
 
-export interface FcFunctionInfo {
+interface FcFunctionInfo {
   name: string;
   arn?: string;
   runtime?: string;
@@ -89,7 +89,7 @@ export interface FcFunctionInfo {
   environmentVariableNames: string[];
 }
 
-export interface FcTriggerInfo {
+interface FcTriggerInfo {
   name: string;
   type: string;
   qualifier?: string;

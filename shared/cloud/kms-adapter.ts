@@ -35,22 +35,10 @@ export interface SecretReader {
   getSecretValue(secretName: string): Promise<string>;
 }
 
-export interface KmsAdapterOptions extends PopClientOptions {
+interface KmsAdapterOptions extends PopClientOptions {
   logger: Logger;
   limiter?: RateLimiter;
   retry?: RetryOptions;
-}
-
-/**
- * KMS secret names: "up to 192 characters ... letters, digits, underscores (_), forward slashes
- * (/), plus signs (+), equal signs (=), periods (.), hyphens (-), and at signs (@)" (CreateSecret,
- * www.alibabacloud.com/help/doc-detail/154490.htm). An ARN form is accepted by GetSecretValue too.
- */
-export const SECRET_NAME = /^(?:acs:kms:[a-z0-9-]+:\d{16}:secret\/)?[A-Za-z0-9_/+=.@-]{1,192}$/;
-
-/** The secret's ARN, the RAM resource kms:GetSecretValue is authorized on (doc-detail/28953). */
-export function secretArn(region: string, accountId: string, secretName: string): string {
-  return secretName.startsWith('acs:kms:') ? secretName : `acs:kms:${region}:${accountId}:secret/${secretName}`;
 }
 
 interface GetSecretValueBody {

@@ -16,7 +16,7 @@ import { cloudCodeOf } from './errors';
 import { unlimited, type RateLimiter } from './rate-limiter';
 import type { RetryOptions } from './retry';
 
-export interface QueueAdapterOptions {
+interface QueueAdapterOptions {
   /** Full URL: `http://127.0.0.1:9494` or `https://<uid>.mns.<region>.aliyuncs.com`. */
   endpoint: string;
   accountId: string;
@@ -27,7 +27,7 @@ export interface QueueAdapterOptions {
   retry?: RetryOptions;
 }
 
-export interface QueueAdapter extends QueuePort {
+interface QueueAdapter extends QueuePort {
   callCount(): number;
   callStats(): Record<string, ActionStats>;
 }
@@ -38,7 +38,7 @@ const MNS_BATCH_MAX = 16;
 const MNS_MAX_WAIT_SECONDS = 30;
 
 /** JSON without XML-special characters (they become \u escapes, which JSON.parse restores). */
-export function encodeMessageBody(message: WorkflowMessage): string {
+function encodeMessageBody(message: WorkflowMessage): string {
   return JSON.stringify(message).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

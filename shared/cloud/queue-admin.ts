@@ -13,7 +13,7 @@ import { cloudCodeOf } from './errors';
 import { unlimited } from './rate-limiter';
 import type { RetryOptions } from './retry';
 
-export interface QueueAdminOptions {
+interface QueueAdminOptions {
   /** Full URL: `http://127.0.0.1:9494` or `https://<uid>.mns.<region>.aliyuncs.com`. */
   endpoint: string;
   accountId: string;
@@ -24,7 +24,7 @@ export interface QueueAdminOptions {
 }
 
 /** A queue's attributes as MNS reports them (every value a string: `MessageRetentionPeriod: '604800'`). */
-export type QueueAttributes = Record<string, string>;
+type QueueAttributes = Record<string, string>;
 
 export interface QueueAdmin {
   /** undefined when the queue does not exist. */

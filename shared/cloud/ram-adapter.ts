@@ -7,6 +7,7 @@ import Ram, * as $Ram from '@alicloud/ram20150501';
 import { mapLimited } from '../domain/concurrency';
 import { CrossroleError } from '../domain/errors';
 import type { Logger, PolicyRef, RamPort, RoleInfo } from '../domain/ports';
+import { sameDocument } from '../policy/policy-document';
 import { createCallRunner, type ActionStats } from './call-runner';
 import { POLICY_DELETE_CONFLICTS, retryDeleteConflict, ROLE_DELETE_CONFLICTS } from './delete-conflict';
 import { cloudCodeOf } from './errors';
@@ -31,7 +32,7 @@ export interface RamAdapterOptions extends PopClientOptions {
   deleteConflictRetry?: RetryOptions;
 }
 
-export interface PolicyVersionInfo {
+interface PolicyVersionInfo {
   versionId: string;
   isDefault: boolean;
   document: string;
@@ -39,7 +40,7 @@ export interface PolicyVersionInfo {
 }
 
 /** What {@link RamAdapter.putPolicy} did. */
-export type PutPolicyResult =
+type PutPolicyResult =
   | { outcome: 'created'; versionId: string }
   | { outcome: 'unchanged'; versionId: string }
   | { outcome: 'updated'; versionId: string; previous: string; pruned: string[] };
@@ -58,9 +59,6 @@ export interface RamAdapter extends RamPort {
   putPolicy(name: string, document: string, description: string): Promise<PutPolicyResult>;
 }
 
-/** RAM keeps at most five versions of a custom policy (help.aliyun.com/en/ram/manage-custom-policy-versions). */
-export const MAX_POLICY_VERSIONS = 5;
-
 const ROLE = 'role';
 
 /** Calls in flight when listRolesByTag reads each role: enough to reach GetRole's paced 90/s at ~80 ms a round trip. */
@@ -73,15 +71,6 @@ function tagList(tags: Record<string, string>): Array<{ key: string; value: stri
 function requireString(value: string | undefined, what: string): string {
   if (value === undefined) throw new CrossroleError('CLOUD_ERROR', `RAM answered without ${what}`, { details: { field: what } });
   return value;
-}
-
-function sameDocument(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
-  } catch {
-    return false;
-  }
 }
 
 export function createRamAdapter(options: RamAdapterOptions): RamAdapter {

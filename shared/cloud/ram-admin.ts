@@ -16,7 +16,7 @@ import { popConfig, type PopClientOptions } from './pop-config';
 import { createTokenBucketLimiter, pacedRates, RAM_API_QUOTAS } from './rate-limiter';
 import type { RetryOptions } from './retry';
 
-export interface RamAdminOptions extends PopClientOptions {
+interface RamAdminOptions extends PopClientOptions {
   logger: Logger;
   retry?: RetryOptions;
 }
@@ -27,12 +27,12 @@ export interface RamIdentity {
   name: string;
 }
 
-export interface PolicyDefaultVersion {
+interface PolicyDefaultVersion {
   versionId: string;
   document: string;
 }
 
-export interface RoleSummary {
+interface RoleSummary {
   arn: string;
   trustPolicy: string;
 }

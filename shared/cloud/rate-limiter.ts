@@ -68,7 +68,7 @@ export const STS_API_QUOTAS: Readonly<Record<string, number>> = {
  */
 export const QUOTA_SAFETY_FACTOR = 0.9;
 
-export interface TokenBucketOptions {
+interface TokenBucketOptions {
   /** Calls per second, per key. */
   rates: Readonly<Record<string, number>>;
   /** Rate for keys not in `rates` (default 10/s). */
@@ -80,7 +80,7 @@ export interface TokenBucketOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface TokenBucketLimiter extends RateLimiter {
+interface TokenBucketLimiter extends RateLimiter {
   /** The rate in force for `key` (the configured rate, scaled down after throttling). */
   rateOf(key: string): number;
   throttled(key: string): void;

@@ -20,7 +20,7 @@ export interface RetryOptions {
   now?: () => number;
 }
 
-export interface RetryHooks {
+interface RetryHooks {
   isRetryable(error: unknown): boolean;
   /** Server-suggested minimum wait (e.g. `x-acs-retry-after`), in ms. */
   retryAfterMs?(error: unknown): number | undefined;
@@ -37,7 +37,7 @@ export class RetriesExhausted extends Error {
 
 export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export interface ResolvedRetryOptions {
+interface ResolvedRetryOptions {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
@@ -47,7 +47,7 @@ export interface ResolvedRetryOptions {
   now: () => number;
 }
 
-export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
+function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
   return {
     maxAttempts: Math.max(1, options.maxAttempts ?? 4),
     baseDelayMs: options.baseDelayMs ?? 100,

@@ -12,13 +12,13 @@ import { popConfig, type PopClientOptions } from './pop-config';
 import { createTokenBucketLimiter, pacedRates, STS_API_QUOTAS, type RateLimiter } from './rate-limiter';
 import type { RetryOptions } from './retry';
 
-export interface StsClientOptions extends PopClientOptions {
+interface StsClientOptions extends PopClientOptions {
   logger: Logger;
   limiter?: RateLimiter;
   retry?: RetryOptions;
 }
 
-export interface AssumeRoleInput {
+interface AssumeRoleInput {
   roleArn: string;
   roleSessionName: string;
   externalId?: string;
@@ -34,7 +34,7 @@ export interface AssumedRoleCredentials extends Required<CloudCredentials> {
   assumedRoleId: string;
 }
 
-export interface StsClient {
+interface StsClient {
   assumeRole(input: AssumeRoleInput): Promise<AssumedRoleCredentials>;
   getCallerIdentity(): Promise<CallerIdentity & { userId?: string; roleId?: string }>;
   callCount(): number;

@@ -6,7 +6,7 @@
 
 /** The seeded principals, by the names `--as` takes (README, "Quick start"). */
 export const LOCAL_PRINCIPAL_NAMES = ['owner-admin', 'approver', 'partner-admin', 'bob'] as const;
-export type LocalPrincipalName = (typeof LOCAL_PRINCIPAL_NAMES)[number];
+type LocalPrincipalName = (typeof LOCAL_PRINCIPAL_NAMES)[number];
 
 export interface LocalPrincipal {
   accountId: string;

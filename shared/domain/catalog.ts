@@ -14,37 +14,27 @@ import { formatPath } from './validation';
 // A guide for editors only: parseDuration is the judge (it also bounds the value).
 const DURATION_PATTERN = '^([1-9][0-9]{0,7}[smhd]|P([0-9]{1,6}D)?(T([0-9]{1,7}H)?([0-9]{1,9}M)?([0-9]{1,10}S)?)?)$';
 
+/**
+ * A string the domain's own parser judges: what it throws is the issue, without the parser's
+ * `<field>: ` prefix (zod's issue carries the path instead).
+ */
+function judgedBy(parse: (v: string) => unknown, field: string, fallback: string): z.ZodString {
+  return z.string().superRefine((v, ctx) => {
+    try {
+      parse(v);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : undefined;
+      ctx.addIssue({ code: 'custom', message: message === undefined ? fallback : message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message });
+    }
+  });
+}
+
 const accountId = z.string().regex(/^\d{16}$/, 'must be a 16-digit account ID');
-const durationText = z
-  .string()
-  .superRefine((v, ctx) => {
-    try {
-      parseDuration(v);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message.replace(/^duration: /, '') : 'invalid duration' });
-    }
-  })
-  .meta({ pattern: DURATION_PATTERN, examples: ['8h', '90m', '7d', 'PT8H'] });
-const principalArn = z
-  .string()
-  .superRefine((v, ctx) => {
-    try {
-      parsePrincipalArn(v);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message.replace(/^arn: /, '') : 'invalid ARN' });
-    }
-  })
+const durationText = judgedBy(parseDuration, 'duration', 'invalid duration').meta({ pattern: DURATION_PATTERN, examples: ['8h', '90m', '7d', 'PT8H'] });
+const principalArn = judgedBy(parsePrincipalArn, 'arn', 'invalid ARN')
   .meta({ pattern: '^acs:ram::[0-9]{16}:(root|user/.+|role/.+)$', examples: ['acs:ram::1234567890123456:user/alice'] });
 
-const partnerPattern = z
-  .string()
-  .superRefine((v, ctx) => {
-    try {
-      parsePartnerPattern(v);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message.replace(/^pattern: /, '') : 'invalid pattern' });
-    }
-  })
+const partnerPattern = judgedBy(parsePartnerPattern, 'pattern', 'invalid pattern')
   .meta({
     pattern: '^(acs:ram::[0-9]{16}:)?(user/[A-Za-z0-9._@*-]{1,64}|role/[A-Za-z0-9.*-]{1,64})$',
     examples: ['user/*', 'role/security-*', 'acs:ram::1879324520397241:user/alice'],
@@ -122,15 +112,15 @@ export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 
 }
 
 /** One thing wrong with a catalog document, at its field. */
-export interface CatalogIssue {
+interface CatalogIssue {
   field: string;
   message: string;
 }
 
-export type CatalogValidation = { ok: true; catalog: Catalog } | { ok: false; issues: CatalogIssue[] };
+type CatalogValidation = { ok: true; catalog: Catalog } | { ok: false; issues: CatalogIssue[] };
 
 /** zod issues as catalog issues; an unknown key is reported at the key itself (`profiles[1].maxDurationHours`), one issue per key. */
-export function zodIssues(issues: readonly z.core.$ZodIssue[]): CatalogIssue[] {
+function zodIssues(issues: readonly z.core.$ZodIssue[]): CatalogIssue[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
       return issue.keys.map((key) => ({ field: formatPath([...issue.path, key]), message: `unknown key "${key}"` }));

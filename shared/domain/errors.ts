@@ -26,7 +26,7 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export interface CrossroleErrorOptions extends ErrorOptions {
+interface CrossroleErrorOptions extends ErrorOptions {
   /** The offending field, for validation errors (e.g. `profiles[2].maxDuration`). */
   field?: string;
   /** Extra, non-sensitive detail for logs and clients. */

@@ -12,7 +12,7 @@ import { parseWith } from './validation';
 /** Enough for a team; keeps the trust policy far below RAM's 2,048 characters. */
 export const MAX_PRINCIPALS = 10;
 
-export const submitRequestSchema = z.strictObject({
+const submitRequestSchema = z.strictObject({
   profile: z.string().min(1).max(64),
   duration: z.string().max(32),
   reason: z.string(),

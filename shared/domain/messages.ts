@@ -15,7 +15,7 @@ export const MESSAGE_KINDS = ['approval-needed', 'provision', 'revoke', 'expire'
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 
 /** Strict: a message with fields we never send is not ours (forged, or from another producer). */
-export const workflowMessageSchema = z.strictObject({
+const workflowMessageSchema = z.strictObject({
   requestId: z.string().regex(REQUEST_ID, 'must be a request id'),
   version: z.number().int().min(0).optional(),
   kind: z.enum(MESSAGE_KINDS),

@@ -11,7 +11,7 @@ import { ValidationError } from './errors';
 import { parsePrincipalArn, type RamPrincipal } from './identifiers';
 
 /** A parsed catalog pattern: users or roles (by a name with `*` wildcards) of one or any partner account. */
-export interface PartnerPattern {
+interface PartnerPattern {
   kind: 'user' | 'role';
   /** Set for a full-ARN pattern; a short pattern (`user/...`) means "of the caller's own account". */
   accountId?: string;
@@ -27,7 +27,7 @@ export interface PartnerRolesEntry {
   managers: string[];
 }
 
-export type PartnerStanding = 'manager' | 'requester' | 'none';
+type PartnerStanding = 'manager' | 'requester' | 'none';
 
 // RAM name alphabets (identifiers.ts), plus `*`.
 const USER_GLOB = /^[A-Za-z0-9._@*-]{1,64}$/;
@@ -73,7 +73,7 @@ export function patternMatches(pattern: PartnerPattern, principal: RamPrincipal)
 }
 
 /** The entry that governs `accountId`: its own, else the `*` entry, else none (the defaults). */
-export function partnerRolesFor(entries: readonly PartnerRolesEntry[], accountId: string): PartnerRolesEntry | undefined {
+function partnerRolesFor(entries: readonly PartnerRolesEntry[], accountId: string): PartnerRolesEntry | undefined {
   return entries.find((e) => e.account === accountId) ?? entries.find((e) => e.account === '*');
 }
 

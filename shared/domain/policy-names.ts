@@ -5,7 +5,7 @@
  */
 
 /** Everything Crossrole creates in RAM starts with this: it marks the resource as ours. */
-export const CROSSROLE_PREFIX = 'crossrole-';
+const CROSSROLE_PREFIX = 'crossrole-';
 /** The per-grant expiry guards (see shared/policy/guard-policy.ts). */
 export const GUARD_POLICY_PREFIX = 'crossrole-guard-';
 

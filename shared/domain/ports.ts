@@ -159,7 +159,7 @@ export interface ReceivedMessage {
  * A dead letter, unwrapped at the edge that read it (the trigger wraps the original message in its
  * CloudEvent, or a batch of them): the workflow messages it carried, each parsed or refused.
  */
-export interface DeadLetter {
+interface DeadLetter {
   messageId: string;
   receiptHandle: string;
   dequeueCount: number;

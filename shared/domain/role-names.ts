@@ -30,7 +30,7 @@ export function holdsRoleName(r: Pick<AccessRequest, 'status' | 'revokeMode' | '
  * Names the deployment itself uses in the owner account: a grant must never be created under
  * them (the functions' execution role is `crossrole-*`, inside the prefix grants may use).
  */
-export const RESERVED_ROLE_NAMES: readonly string[] = [EXEC_ROLE_NAME.toLowerCase()];
+const RESERVED_ROLE_NAMES: readonly string[] = [EXEC_ROLE_NAME.toLowerCase()];
 
 export function isReservedRoleName(name: string): boolean {
   return RESERVED_ROLE_NAMES.includes(name.toLowerCase());

@@ -113,8 +113,6 @@ export function isStatus(value: unknown): value is Status {
   return typeof value === 'string' && (ALL_STATUSES as readonly string[]).includes(value);
 }
 
-/** Awaiting a decision. */
-export const isPending = (s: Status): boolean => s === Status.PENDING;
 /** Role exists and is (or may soon be) usable. */
 export const isActive = (s: Status): boolean => s === Status.ACTIVE;
 export const isApproved = (s: Status): boolean => s === Status.APPROVED;

@@ -19,8 +19,8 @@ export const FUNCTION_TIMEOUT_SECONDS = {
  * can be retried for up to three times. The interval between two consecutive retries is a random
  * value that ranges from 10 to 20 seconds" (alibabacloud.com/help/en/eventbridge/user-guide/retry-and-dead-letter).
  */
-export const TRIGGER_RETRIES = 3;
-export const TRIGGER_MAX_BACKOFF_SECONDS = 20;
+const TRIGGER_RETRIES = 3;
+const TRIGGER_MAX_BACKOFF_SECONDS = 20;
 /** s.yaml `batchWindow.TimeBasedWindow`: an event may wait this long before its batch is pushed. */
 export const TRIGGER_BATCH_WINDOW_SECONDS = 1;
 

@@ -5,6 +5,5 @@
  * @alicloud/openapi-core. Imported by shared/runtime and cli/; never by the workflow, whose callers
  * arrive already verified, nor by the local cloud's services.
  */
-export { buildIdentityProof, buildIdentityRequest, type IdentityProofInput } from './proof';
-export { createIdentityVerifier, type IdentityVerifierOptions } from './verify';
-export { IDENTITY_HEADER, DEFAULT_MAX_PROOF_BYTES, encodeProof, type IdentityProofEnvelope } from './proof-format';
+export { buildIdentityProof } from './proof';
+export { IDENTITY_HEADER } from './proof-format';

@@ -17,7 +17,7 @@ import {
   ACS3_ALGORITHM, acsTimestamp, encodeProof, PROOF_VERSION, STS_API_VERSION, STS_IDENTITY_ACTION, type IdentityProofEnvelope,
 } from './proof-format';
 
-export interface IdentityProofInput {
+interface IdentityProofInput {
   /** STS endpoint `host[:port]`, e.g. `sts.aliyuncs.com` or `127.0.0.1:9494`. */
   stsEndpoint: string;
   protocol: 'http' | 'https';

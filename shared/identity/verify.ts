@@ -16,7 +16,7 @@ import {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]{1,64}$/;
 const HEADER_VALUE = /^[\x20-\x7e]{0,4096}$/;
 
-export interface IdentityVerifierOptions {
+interface IdentityVerifierOptions {
   /** Exact STS endpoints, e.g. `http://127.0.0.1:9494/`, `https://sts.aliyuncs.com/`. */
   allowedStsUrls: string[];
   nonces: Pick<RequestRepository, 'useNonce'>;

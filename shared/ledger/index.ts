@@ -67,8 +67,6 @@ export async function openLedger(options: LedgerOptions, deps: LedgerDeps = {}):
   return new SqlRequestRepository(db, deps.clock);
 }
 
-export type { Db, Queryable, QueryResult } from './db';
-export { MIGRATIONS, DUE_FOR_EXPIRY_INDEX, UNRELEASED_INDEX, SCHEMA_VERSION, checkSchemaVersion, migrate } from './migrations';
-export type { Migration, SchemaVersionCheck } from './migrations';
-export { ROLE_NAME_INDEX } from './migration-003-role-names';
+export type { Db } from './db';
+export { MIGRATIONS, DUE_FOR_EXPIRY_INDEX, migrate } from './migrations';
 export { SqlRequestRepository } from './repository';

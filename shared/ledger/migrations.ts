@@ -115,7 +115,7 @@ export const SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max
 /** undefined_table: schema_migrations does not exist, so nothing was ever migrated. */
 const UNDEFINED_TABLE = '42P01';
 
-export interface SchemaVersionCheck {
+interface SchemaVersionCheck {
   expected: number;
   found: number;
 }

@@ -10,7 +10,7 @@ import { ValidationError } from '../domain/errors';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export interface PgDbOptions {
+interface PgDbOptions {
   url: string;
   /**
    * Postgres schema the ledger lives in (created if missing; becomes the connections' search_path).

@@ -257,9 +257,8 @@ export class SqlRequestRepository implements RequestRepository {
   }
 
   /** The EXPLAIN plan of {@link listDueForExpiry}'s query, one plan line per line. */
-  async explainDueForExpiry(now: Date, limit = DEFAULT_LIMIT): Promise<string> {
-    const { rows } = await this.db.query<Record<string, string>>(`EXPLAIN ${DUE_FOR_EXPIRY_SQL}`, [now.toISOString(), limitOf(limit)]);
-    return rows.map((r) => Object.values(r).join(' ')).join('\n');
+  explainDueForExpiry(now: Date, limit = DEFAULT_LIMIT): Promise<string> {
+    return this.explain(DUE_FOR_EXPIRY_SQL, [now.toISOString(), limitOf(limit)]);
   }
 
   async listStale(status: Status, olderThan: Date, limit: number): Promise<AccessRequest[]> {
@@ -276,8 +275,12 @@ export class SqlRequestRepository implements RequestRepository {
   }
 
   /** The EXPLAIN plan of {@link listUnreleased}'s query, one plan line per line. */
-  async explainUnreleased(revokedBefore: Date, limit = DEFAULT_LIMIT): Promise<string> {
-    const { rows } = await this.db.query<Record<string, string>>(`EXPLAIN ${UNRELEASED_SQL}`, [revokedBefore.toISOString(), limitOf(limit)]);
+  explainUnreleased(revokedBefore: Date, limit = DEFAULT_LIMIT): Promise<string> {
+    return this.explain(UNRELEASED_SQL, [revokedBefore.toISOString(), limitOf(limit)]);
+  }
+
+  private async explain(sql: string, args: unknown[]): Promise<string> {
+    const { rows } = await this.db.query<Record<string, string>>(`EXPLAIN ${sql}`, args);
     return rows.map((r) => Object.values(r).join(' ')).join('\n');
   }
 

@@ -17,7 +17,7 @@ import type { PolicyDocument } from './policy-document';
 /** Exactly the MNS calls of cli/approvals-queue.ts (a unit test reads that file to keep them in step). */
 export const APPROVER_MNS_ACTIONS = ['mns:ReceiveMessage', 'mns:DeleteMessage', 'mns:ChangeMessageVisibility'] as const;
 
-export interface ApproverPolicyInput {
+interface ApproverPolicyInput {
   ownerAccountId: string;
   region: string;
 }

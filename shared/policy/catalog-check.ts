@@ -4,23 +4,16 @@
  * grants. Loaders stop at the first error instead (parseCatalog, checkCatalogGuardrails).
  */
 import { profileSchema, validateCatalog, withDurationSeconds, type Catalog, type CatalogProfile } from '../domain/catalog';
-import { assessProfile, type CatalogProblem, type PolicyClass, type PolicyClassification } from './privilege';
+import { assessProfile, type CatalogProblem, type ProfileAssessment } from './privilege';
 
-export interface ProfileReport {
+/** A profile's assessment (its problems go to the report's errors and warnings), and what it asks of requesters. */
+export interface ProfileReport extends Omit<ProfileAssessment, 'problems'> {
   /** Position in the catalog's `profiles`. */
   index: number;
-  name: string;
-  /** The worst class among its policies. */
-  class: PolicyClass;
-  declaredPrivileged: boolean;
-  autoApprove: boolean;
-  maxDuration: string;
-  maxDurationSeconds: number;
   /** Who must say yes: nobody (auto-approved) or one approver other than the requester. */
   approval: 'none' | 'one-approver';
   /** The requester must send `acknowledgePrivileged: true`. */
   acknowledgementRequired: boolean;
-  policies: PolicyClassification[];
 }
 
 export interface CatalogReport {
@@ -54,20 +47,9 @@ export function checkCatalogDocument(input: unknown): CatalogReport {
   const catalog = v.ok ? v.catalog : undefined;
   const problems: CatalogProblem[] = v.ok ? [] : v.issues.map(schemaProblem);
   const profiles = parsedProfiles(input, catalog).map(({ profile, index }): ProfileReport => {
-    const a = assessProfile(profile, `profiles[${index}]`);
-    problems.push(...a.problems);
-    return {
-      index,
-      name: a.name,
-      class: a.class,
-      declaredPrivileged: a.declaredPrivileged,
-      autoApprove: a.autoApprove,
-      maxDuration: a.maxDuration,
-      maxDurationSeconds: a.maxDurationSeconds,
-      approval: a.autoApprove ? 'none' : 'one-approver',
-      acknowledgementRequired: a.declaredPrivileged,
-      policies: a.policies,
-    };
+    const { problems: found, policies, ...summary } = assessProfile(profile, `profiles[${index}]`);
+    problems.push(...found);
+    return { index, ...summary, approval: summary.autoApprove ? 'none' : 'one-approver', acknowledgementRequired: summary.declaredPrivileged, policies };
   });
   const errors = problems.filter((p) => p.severity === 'error');
   return { valid: errors.length === 0, errors, warnings: problems.filter((p) => p.severity === 'warning'), ...(catalog === undefined ? {} : { catalog }), profiles };

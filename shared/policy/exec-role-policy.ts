@@ -56,17 +56,17 @@ export const EXEC_RAM_ACTIONS = {
   detach: ['ram:DetachPolicyFromRole'],
 } as const;
 
-export const EXEC_MNS_ACTIONS = ['mns:SendMessage', 'mns:ReceiveMessage', 'mns:DeleteMessage', 'mns:ChangeMessageVisibility'] as const;
+const EXEC_MNS_ACTIONS = ['mns:SendMessage', 'mns:ReceiveMessage', 'mns:DeleteMessage', 'mns:ChangeMessageVisibility'] as const;
 
 /** The ledger's URL as a KMS secret (DATABASE_SECRET_NAME), read by the functions at cold start. */
-export interface DatabaseSecretRef {
+interface DatabaseSecretRef {
   /** The secret's name (or its ARN `acs:kms:<region>:<uid>:secret/<name>`). */
   name: string;
   /** The KMS key that encrypts the secret, when the role must be allowed to decrypt with it. */
   keyId?: string;
 }
 
-export interface ExecRolePolicyInput {
+interface ExecRolePolicyInput {
   ownerAccountId: string;
   region: string;
   /** A parsed catalog (parseCatalog), or anything with its profiles' names and policies. */

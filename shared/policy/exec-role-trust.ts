@@ -5,7 +5,7 @@
  */
 import type { PolicyDocument } from './policy-document';
 
-export const FC_SERVICE_PRINCIPAL = 'fc.aliyuncs.com';
+const FC_SERVICE_PRINCIPAL = 'fc.aliyuncs.com';
 
 export function buildExecTrustPolicy(): string {
   const document: PolicyDocument = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: [FC_SERVICE_PRINCIPAL] } }] };

@@ -6,7 +6,7 @@ import { ValidationError } from '../domain/errors';
 import { parsePolicyDocument } from './policy-document';
 
 /** `2026-11-29T12:00:00Z`: UTC, whole seconds (milliseconds are dropped, which can only end access earlier). */
-export function formatPolicyTime(at: Date): string {
+function formatPolicyTime(at: Date): string {
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new ValidationError('VALIDATION', 'expiresAt', 'must be a valid date');
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -11,9 +11,7 @@ import { describeEscalation, escalatingActions } from './escalation';
 import type { PolicyDocument } from './policy-document';
 import { assessProfile, type CatalogProblem } from './privilege';
 
-export { ESCALATION_ACTIONS, escalatingActions, describeEscalation, type ActionStatement } from './escalation';
-
-export interface GuardrailOptions {
+interface GuardrailOptions {
   privileged: boolean;
   /** Where the document came from, e.g. `profiles[0].policies[1].document`. */
   field: string;
@@ -33,12 +31,12 @@ export function checkPolicyGuardrails(document: PolicyDocument, opts: GuardrailO
 }
 
 /** Every guardrail problem of a parsed catalog, errors and warnings, in profile order. */
-export function catalogGuardrailProblems(catalog: Catalog): CatalogProblem[] {
+function catalogGuardrailProblems(catalog: Catalog): CatalogProblem[] {
   return catalog.profiles.flatMap((profile, i) => assessProfile(profile, `profiles[${i}]`).problems);
 }
 
 /** A problem as the error a loader throws: INVALID_POLICY for a malformed document, else POLICY_GUARDRAIL. */
-export function problemError(p: CatalogProblem): CrossroleError {
+function problemError(p: CatalogProblem): CrossroleError {
   const details = { ...(p.details ?? {}), rule: p.rule, ...(p.profile === undefined ? {} : { profile: p.profile }), ...(p.policy === undefined ? {} : { policy: p.policy }), ...(p.action === undefined ? {} : { action: p.action }) };
   if (p.code === 'INVALID_POLICY' || p.code === 'INVALID_CONFIG') return new ValidationError(p.code, p.field, p.message, { details });
   return new CrossroleError('POLICY_GUARDRAIL', `${p.field}: ${p.message}`, { field: p.field, details });

@@ -5,18 +5,10 @@
  * shared/domain, which is all it imports. The product may import it; the local cloud's services may
  * not (they judge these documents with their own engine, local/access/policy).
  */
-export * from './limits';
-export * from './json-text';
-export * from './policy-document';
-export { grants } from './matcher';
-export * from './trust-policy';
-export * from './guard-policy';
-export * from './partner-policy';
-export * from './guardrails';
-export * from './exec-role-policy';
-export * from './system-policies';
-export * from './privilege';
-export * from './catalog-check';
-export * from './approver-policy';
-export * from './exec-role-trust';
-export * from './policy-diff';
+export { parseExternalId, buildTrustPolicy, removeTrustedPartner, trustedAccounts, ownerOnlyTrustPolicy, trustsBeyondOwner, sameTrustPolicy } from './trust-policy';
+export { buildGuardPolicy } from './guard-policy';
+export { buildPartnerPolicy } from './partner-policy';
+export { checkCatalogGuardrails } from './guardrails';
+export { sameDocument } from './policy-document';
+export type { PolicyClassification, CatalogProblem } from './privilege';
+export { checkCatalogDocument, type ProfileReport, type CatalogReport } from './catalog-check';

@@ -15,9 +15,6 @@ export const MAX_POLICY_LENGTH = 6144;
  */
 export const MAX_TRUST_POLICY_LENGTH = 2048;
 
-/** STS AssumeRole `Policy` (session policy). */
-export const MAX_SESSION_POLICY_LENGTH = 2048;
-
 /** STS AssumeRole `ExternalId`: 2–1,224 characters of `[\w+=,.@:\/-]`. */
 export const EXTERNAL_ID_MIN_LENGTH = 2;
 export const EXTERNAL_ID_MAX_LENGTH = 1224;

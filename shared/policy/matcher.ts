@@ -18,7 +18,7 @@
 import { asList, type PolicyValue } from './policy-document';
 
 /** The statement fields the matcher reads, whatever document type the statement came from. */
-export interface GrantStatement {
+interface GrantStatement {
   Effect: 'Allow' | 'Deny';
   Action?: PolicyValue;
   NotAction?: PolicyValue;

@@ -42,7 +42,7 @@ function grantsOf(text: string): Set<Grant> | undefined {
   return out;
 }
 
-export interface PolicyChanges {
+interface PolicyChanges {
   added: string[];
   removed: string[];
 }

@@ -12,7 +12,7 @@
  * Validate policies (help.aliyun.com/en/ram/permission-policy-check: "Invalid ARN prefix" — an ARN
  * starts with `acs`; "Missing ARN field" — an ARN has five fields). Condition grammar: conditions.ts.
  */
-import { ValidationError } from '../domain/errors';
+import { ValidationError, errorMessage } from '../domain/errors';
 import { isAccountId, parsePrincipalArn } from '../domain/identifiers';
 import { truncate } from '../domain/duration';
 import { allowsOneValueOnly, conditionKeyProblem, conditionValueProblem, isConditionOperator } from './conditions';
@@ -21,7 +21,7 @@ import { MAX_POLICY_LENGTH, MAX_TRUST_POLICY_LENGTH, policyTextLength } from './
 
 export type PolicyValue = string | string[];
 
-export interface PolicyPrincipal {
+interface PolicyPrincipal {
   RAM?: PolicyValue;
   Service?: PolicyValue;
   Federated?: PolicyValue;
@@ -31,7 +31,7 @@ export interface PolicyPrincipal {
 export type ConditionValue = string | string[];
 
 /** Operator → condition key → value(s). */
-export type PolicyCondition = Record<string, Record<string, ConditionValue>>;
+type PolicyCondition = Record<string, Record<string, ConditionValue>>;
 
 export interface Statement {
   Effect: 'Allow' | 'Deny';
@@ -48,11 +48,9 @@ export interface PolicyDocument {
   Statement: Statement[];
 }
 
-export interface ParsePolicyOptions {
+interface ParsePolicyOptions {
   /** A role's trust policy: Principal required, Resource optional, 2,048-byte limit. */
   trust?: boolean;
-  /** Override the size limit (e.g. MAX_SESSION_POLICY_LENGTH for an STS session policy). */
-  maxLength?: number;
 }
 
 const STATEMENT_KEYS = new Set(['Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'Condition']);
@@ -91,13 +89,13 @@ export function parsePolicyDocument(input: unknown, field = 'policyDocument', op
       serialized = JSON.stringify(input);
     } catch (e) {
       // BigInt values and cycles make JSON.stringify throw a TypeError; surface it as a policy error.
-      return fail('', `cannot be serialized as JSON (${e instanceof Error ? e.message : String(e)})`);
+      return fail('', `cannot be serialized as JSON (${errorMessage(e)})`);
     }
     if (serialized === undefined) return fail('', 'must be a JSON object');
     text = serialized;
   }
 
-  const max = opts.maxLength ?? (trust ? MAX_TRUST_POLICY_LENGTH : MAX_POLICY_LENGTH);
+  const max = trust ? MAX_TRUST_POLICY_LENGTH : MAX_POLICY_LENGTH;
   const length = policyTextLength(text);
   if (length === 0) return fail('', 'must not be empty');
   if (length > max) return fail('', `is ${length} bytes; RAM accepts at most ${max}`);
@@ -106,7 +104,7 @@ export function parsePolicyDocument(input: unknown, field = 'policyDocument', op
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    return fail('', `is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    return fail('', `is not valid JSON (${errorMessage(e)})`);
   }
   if (typeof input === 'string') {
     const dup = findDuplicateKey(text);
@@ -223,4 +221,29 @@ function validateCondition(c: unknown, at: string, fail: Fail): void {
 export function asList(v: PolicyValue | undefined): string[] {
   if (v === undefined) return [];
   return Array.isArray(v) ? v : [v];
+}
+
+/**
+ * Do two policy documents say the same thing as JSON, whatever RAM did to whitespace and key order
+ * when it stored them? Array order counts (it is ours, and RAM keeps it). Text that is not JSON is
+ * the same only as itself. For trust policies, which a grant edits, trust-policy.ts's
+ * sameTrustPolicy also equates `"x"` with `["x"]` and ignores the order of principals.
+ */
+export function sameDocument(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ca = canonicalJson(a);
+  return ca !== undefined && ca === canonicalJson(b);
+}
+
+function canonicalJson(text: string): string | undefined {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])]));
+    return v;
+  };
+  try {
+    return JSON.stringify(sort(JSON.parse(text)));
+  } catch {
+    return undefined;
+  }
 }

@@ -21,10 +21,10 @@ import { findSystemPolicy, type SystemPolicyStatus } from './system-policies';
 export const PRIVILEGED_MAX_DURATION_SECONDS = 4 * 3600;
 
 /** From most to least dangerous; a profile takes the worst class among its policies. */
-export const POLICY_CLASSES = ['privileged', 'unknown', 'write', 'read-only'] as const;
-export type PolicyClass = (typeof POLICY_CLASSES)[number];
+const POLICY_CLASSES = ['privileged', 'unknown', 'write', 'read-only'] as const;
+type PolicyClass = (typeof POLICY_CLASSES)[number];
 
-export interface EscalationMatch {
+interface EscalationMatch {
   /** Index of the Allow statement in the document. */
   statement: number;
   /** The escalation actions it reaches; `*` first when it reaches every action. */
@@ -102,7 +102,7 @@ export function classifyPolicy(policy: ProfilePolicy, field = 'policy'): PolicyC
 }
 
 /** The worst class among classifications (read-only for none). */
-export function worstClass(classes: readonly PolicyClass[]): PolicyClass {
+function worstClass(classes: readonly PolicyClass[]): PolicyClass {
   return POLICY_CLASSES.find((c) => classes.includes(c)) ?? 'read-only';
 }
 
@@ -124,6 +124,7 @@ export interface CatalogProblem {
 
 export interface ProfileAssessment {
   name: string;
+  /** The worst class among its policies. */
   class: PolicyClass;
   /** Declared `privileged: true` (break-glass) in the catalog. */
   declaredPrivileged: boolean;

@@ -18,7 +18,7 @@
 
 export type SystemPolicyStatus = 'confirmed' | 'partial' | 'unconfirmed';
 
-export interface SystemPolicyStatement {
+interface SystemPolicyStatement {
   Effect: 'Allow' | 'Deny';
   Action?: string | string[];
   NotAction?: string | string[];
@@ -26,7 +26,7 @@ export interface SystemPolicyStatement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-export interface SystemPolicyEntry {
+interface SystemPolicyEntry {
   name: string;
   status: SystemPolicyStatus;
   /** The page the statements were read from (when unconfirmed: the best page found, if any). */

@@ -5,12 +5,12 @@
  * Editing works on the raw JSON rather than on a strictly parsed document, on purpose: revocation
  * must succeed on whatever RAM returned, even a document our stricter grammar would not have written.
  */
-import { CrossroleError, ValidationError } from '../domain/errors';
+import { CrossroleError, ValidationError, errorMessage } from '../domain/errors';
 import { parseAccountId, parsePrincipalArn, rootArn } from '../domain/identifiers';
 import { EXTERNAL_ID_MAX_LENGTH, EXTERNAL_ID_MIN_LENGTH, EXTERNAL_ID_PATTERN } from './limits';
 import { parsePolicyDocument } from './policy-document';
 
-export interface TrustPolicyInput {
+interface TrustPolicyInput {
   /** RAM ARNs of ONE partner account: its root, or users/roles in it. */
   principals: readonly string[];
   /** Per-grant ExternalId that AssumeRole must present (STS: 2–1,224 chars of `[\w+=,.@:/-]`). */
@@ -69,7 +69,7 @@ function readDocument(document: string, field: string): JsonObject {
   try {
     doc = JSON.parse(document) as Json;
   } catch (e) {
-    throw new ValidationError('INVALID_POLICY', field, `is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new ValidationError('INVALID_POLICY', field, `is not valid JSON (${errorMessage(e)})`);
   }
   if (!isObject(doc)) throw new ValidationError('INVALID_POLICY', field, 'must be a JSON object');
   return doc;
@@ -91,7 +91,7 @@ function entryAccount(entry: string): string | undefined {
   return RAM_ARN_ACCOUNT.exec(e)?.[1];
 }
 
-export interface RemoveTrustedPartnerResult {
+interface RemoveTrustedPartnerResult {
   document: string;
   changed: boolean;
   /** The principal entries removed, as they were written. */

@@ -15,22 +15,22 @@ import { CrossroleError, ValidationError, errorMessage } from '../domain/errors'
 import { isAccountId } from '../domain/identifiers';
 import { checkCatalogGuardrails } from '../policy/guardrails';
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const DEFAULT_REGION = 'cn-hangzhou';
-export const DEFAULT_LEDGER_DIR = '/tmp/crossrole-ledger';
+const DEFAULT_REGION = 'cn-hangzhou';
+const DEFAULT_LEDGER_DIR = '/tmp/crossrole-ledger';
 export const DEFAULT_MAX_BODY_BYTES = 262_144;
 /** FC's synchronous invocation payload limit; a larger body limit could never be reached anyway. */
-export const MAX_MAX_BODY_BYTES = 32 * 1024 * 1024;
+const MAX_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-export type LedgerConfig =
+type LedgerConfig =
   | { driver: 'pg'; url: string }
   /** The URL is the value of a KMS secret, read once at cold start (shared/cloud/kms-adapter.ts). */
   | { driver: 'pg-secret'; secretName: string }
   | { driver: 'pglite'; dir: string };
 
-export interface StaticCredentials {
+interface StaticCredentials {
   accessKeyId: string;
   accessKeySecret: string;
   securityToken?: string;
@@ -63,7 +63,7 @@ export interface AppConfig {
   credentials?: StaticCredentials;
 }
 
-export interface LoadConfigOptions {
+interface LoadConfigOptions {
   /** Reads the catalog file; injectable so tests need no files. */
   readFile?: (path: string) => string;
 }
@@ -178,9 +178,9 @@ function prefixField(variable: string, e: unknown): unknown {
 }
 
 /**
- * KMS secret names (CreateSecret, www.alibabacloud.com/help/doc-detail/154490.htm): up to 192 of
- * letters, digits and `_ / + = . @ -`; GetSecretValue also takes the secret's ARN. Mirrors
- * SECRET_NAME in shared/cloud/kms-adapter.ts (config imports no SDK adapter).
+ * KMS secret names: "up to 192 characters ... letters, digits, underscores (_), forward slashes
+ * (/), plus signs (+), equal signs (=), periods (.), hyphens (-), and at signs (@)" (CreateSecret,
+ * www.alibabacloud.com/help/doc-detail/154490.htm); GetSecretValue also takes the secret's ARN.
  */
 const SECRET_NAME = /^(?:acs:kms:[a-z0-9-]+:\d{16}:secret\/)?[A-Za-z0-9_/+=.@-]{1,192}$/;
 

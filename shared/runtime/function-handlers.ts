@@ -10,8 +10,6 @@ import { queueEdge, type QueueUseCase } from './queue/edge';
 import { parseTimerEvent } from './timer';
 import { authenticate, getAppDeps, type AppDeps, type FcContext, type RamFactory } from './wiring';
 
-export type { AuthedRoute };
-
 /**
  * Logger for answers given before the instance's dependencies exist (malformed events, unknown
  * routes, a config error at cold start). Client mistakes there are not worth an info line each;

@@ -10,7 +10,7 @@ import type { SecretReader } from '../cloud/kms-adapter';
 import { openLedger, type Ledger, type LedgerDeps, type LedgerOptions } from '../ledger';
 import { ledgerUrlFromSecret, type AppConfig } from './config';
 
-export interface FunctionLedgerOptions {
+interface FunctionLedgerOptions {
   ledger: LedgerOptions;
   /** How the schema is treated on open (see LedgerDeps.schema). */
   schema: NonNullable<LedgerDeps['schema']>;
@@ -35,7 +35,7 @@ export async function functionLedgerOptions(config: Pick<AppConfig, 'ledger'>, s
   }
 }
 
-export interface OpenFunctionLedgerDeps {
+interface OpenFunctionLedgerDeps {
   credentials: CredentialProvider;
   logger: Logger;
   /** The KMS client; injectable for tests. Default: the KMS adapter on the configured endpoint. */

@@ -6,20 +6,18 @@
 import type { Logger } from '../domain/ports';
 import type { LogLevel } from './config';
 
-export type { LogLevel } from './config';
-
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Key names whose values never reach a log: credentials, proofs, auth headers, signatures. */
-export const REDACTED_KEY = /secret|token|password|passwd|authorization|identity|credential|cookie|signature|private.?key/i;
+const REDACTED_KEY = /secret|token|password|passwd|authorization|identity|credential|cookie|signature|private.?key/i;
 export const REDACTED = '[REDACTED]';
 /** Deep structures are cut here: a log line is for humans, and cycles must not hang the function. */
 const MAX_DEPTH = 8;
 const MAX_STRING = 8192;
 
-export type LogSink = (line: string) => void;
+type LogSink = (line: string) => void;
 
-export interface JsonLoggerOptions {
+interface JsonLoggerOptions {
   /** Entries below this level are dropped. Default `info`. */
   level?: LogLevel;
   /** Where each line goes (without the trailing newline). Default: stdout. */

@@ -8,13 +8,13 @@ import { fromZodError } from '../domain/validation';
 import { decodeEventArgument } from './event-argument';
 
 /** `{ triggerTime, triggerName, payload }`; payload is the string configured on the trigger. */
-export const timerEventSchema = z.object({
+const timerEventSchema = z.object({
   triggerTime: z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), { message: 'must be an ISO-8601 date-time' }),
   triggerName: z.string().min(1),
   payload: z.string().optional(),
 });
 
-export interface TimerEvent {
+interface TimerEvent {
   triggerTime: Date;
   triggerName: string;
   /** '' when the trigger has no payload configured. */

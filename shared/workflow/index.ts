@@ -4,10 +4,10 @@
  * shared/workflow (eslint.config.mjs), tests excepted.
  */
 export { submitRequest } from './use-cases/submit';
-export { approveRequest, cancelRequest, rejectRequest, requestRevocation, requestRevocationWithMode, retryFailed } from './use-cases/decide';
+export { approveRequest, cancelRequest, rejectRequest, requestRevocationWithMode, retryFailed } from './use-cases/decide';
 export { reconcileRequest } from './use-cases/reconcile';
 export { getRequest, listRequests } from './use-cases/queries';
 export { provisionGrant } from './use-cases/provision';
 export { revokeGrant } from './use-cases/revoke';
-export { runExpiryScan, type ScanDeps, type ScanOptions, type ScanReport } from './use-cases/scan';
-export type { Outcome, OutcomeKind, WorkflowDeps } from './support/deps';
+export { runExpiryScan } from './use-cases/scan';
+export type { Outcome, WorkflowDeps } from './support/deps';

@@ -12,7 +12,9 @@
  */
 import * as fc from 'fast-check';
 import { join } from 'node:path';
-import { buildIdentityRequest, encodeProof, IDENTITY_HEADER } from '../../shared/identity';
+import { IDENTITY_HEADER } from '../../shared/identity';
+import { buildIdentityRequest } from '../../shared/identity/proof';
+import { encodeProof } from '../../shared/identity/proof-format';
 import { LOCAL_CATALOG, LOCAL_REGION } from '../../local/world';
 import { PROJECT_ROOT, startTestStack, type TestStack } from '../helpers/stack';
 import { envInt } from './helpers';

@@ -8,7 +8,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildIdentityRequest, encodeProof, type IdentityProofEnvelope } from '../../shared/identity';
+import { buildIdentityRequest } from '../../shared/identity/proof';
+import { encodeProof, type IdentityProofEnvelope } from '../../shared/identity/proof-format';
 import type { LocalPrincipal } from '../../local/stack';
 import { OWNER_ACCOUNT_ID, PARTNER_ACCOUNT_ID } from '../../local/world';
 import { startTestStack, type ApiClient, type ApiRequest, type ApiResponse, type TestStack } from '../helpers/stack';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildIdentityProof, IDENTITY_HEADER } from '../../shared/identity';
 import { startLocalStack, type LocalContract, type LocalPrincipal, type LocalStack, type LocalStackOptions } from '../../local/stack';
-import type { FcLogger } from '../../local/fc';
+import type { FcLogger } from '../../local/fc/types';
 import type { PrincipalName } from '../../local/world';
 import { ensureBuilt, PROJECT_ROOT } from './build';
 import { ecsClient, ramClient, stsClient, type ClientOptions, type Creds } from './local-server';

@@ -11,7 +11,7 @@
 import { QueueName } from '../../shared/domain/ports';
 import { IDENTITY_HEADER } from '../../shared/identity';
 import { OWNER_ACCOUNT_ID } from '../../local/world';
-import type { InvocationOutcome } from '../../local/fc';
+import type { InvocationOutcome } from '../../local/fc/types';
 import { getTestEvent, getTestEventJson, listTestEvents } from '../helpers/get-test-event';
 import { startTestStack, type ApiClient, type ApiRequest, type TestStack } from '../helpers/stack';
 

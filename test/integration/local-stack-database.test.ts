@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { startLocalStack } from '../../local/stack';
 import { LOCAL_CATALOG } from '../../local/world';
-import { SCHEMA_VERSION } from '../../shared/ledger';
+import { SCHEMA_VERSION } from '../../shared/ledger/migrations';
 import { PG_TEST_URL, dropSchema, probePostgres, randomSchemaName } from '../helpers/ledger-pg';
 import { ensureBuilt } from '../helpers/build';
 import { PROJECT_ROOT, startTestStack, type TestStack } from '../helpers/stack';

@@ -29,7 +29,7 @@ import { wildcardMatch } from './wildcard';
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
-export interface AccessRequest {
+interface AccessRequest {
   /** `<service>:<Action>`, e.g. `ram:CreateRole`. */
   readonly action: string;
   /** The ARN the action is authorized on, e.g. `acs:ram:*:1511928242963727:role/crossrole-x`. */
@@ -37,7 +37,7 @@ export interface AccessRequest {
   readonly context: ConditionContext;
 }
 
-export interface TrustRequest {
+interface TrustRequest {
   /** The role being assumed, `acs:ram::<account-id>:role/<name>`. */
   readonly roleArn: string;
   readonly caller: TrustCaller;
@@ -46,7 +46,7 @@ export interface TrustRequest {
 }
 
 /** Trust policies authorize exactly this action. */
-export const ASSUME_ROLE_ACTION = 'sts:AssumeRole';
+const ASSUME_ROLE_ACTION = 'sts:AssumeRole';
 
 function covers(set: PatternSet, value: string, fold: boolean): boolean {
   const hit = set.patterns.some((p) => wildcardMatch(p, value, fold));

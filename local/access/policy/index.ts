@@ -20,6 +20,8 @@
  *
  * How the local cloud wires it in
  * -------------------------------
+ * This index exports what ../engine.ts calls; the other functions named below are in evaluate.ts
+ * (decideWithSession, decideAll, combineAssumeRole, ASSUME_ROLE_ACTION) and limits.ts (POLICY_LIMITS).
  * 1. Accepting a document (CreatePolicy, CreatePolicyVersion, CreateRole, UpdateRole, AssumeRole's Policy):
  *      if (text.length > POLICY_LIMITS.customPolicyChars) -> the API's own length error
  *      try { parsePolicy(text, 'identity' | 'trust' | 'session') }
@@ -47,18 +49,7 @@
  *    Leave a key out (or undefined) when the request does not carry it.
  */
 export { PolicyGrammarError } from './errors';
-export { parsePolicy, type Policy, type PolicyKind, type Statement, type PatternSet } from './document';
-export { CONDITION_OPERATORS, type ConditionContext, type Effect } from './conditions';
-export type { PrincipalRef, TrustCaller } from './principals';
-export {
-  ASSUME_ROLE_ACTION,
-  combineAssumeRole,
-  decide,
-  decideAll,
-  decideTrust,
-  decideWithSession,
-  type AccessRequest,
-  type Decision,
-  type TrustRequest,
-} from './evaluate';
-export { POLICY_LIMITS } from './limits';
+export { parsePolicy, type Policy, type PolicyKind } from './document';
+export type { ConditionContext } from './conditions';
+export type { TrustCaller } from './principals';
+export { decide, decideTrust, type Decision } from './evaluate';

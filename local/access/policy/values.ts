@@ -19,7 +19,7 @@
  */
 
 /** An instant as whole seconds since the epoch plus nanoseconds, so fractions compare exactly. */
-export interface Instant {
+interface Instant {
   readonly seconds: number;
   readonly nanos: number;
 }
@@ -72,7 +72,7 @@ export function parseBool(s: string): boolean | undefined {
 }
 
 /** An address or a block: `bits` are the network bits, `prefix` how many of them count. */
-export interface IpBlock {
+interface IpBlock {
   readonly family: 4 | 6;
   readonly bits: bigint;
   readonly prefix: number;

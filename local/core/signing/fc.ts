@@ -10,7 +10,7 @@
 import { canonicalPrefixedHeaders, headerValue, hmacBase64, lowerHeaders, type HeaderBag } from './common';
 import { parseFormPairs } from './pop';
 
-export const FC_API_VERSION_PREFIX = '/2016-08-15';
+const FC_API_VERSION_PREFIX = '/2016-08-15';
 
 /** FC's StringToSign; `queries` (decoded pairs) only for HTTP-trigger (`/proxy/`) requests. */
 export function fcStringToSign(method: string, resource: string, headers: HeaderBag, queries?: Array<[string, string]>): string {
@@ -29,7 +29,7 @@ export function fcSignature(secret: string, stringToSign: string): string {
  * What the SDK signs for a raw request target: the path (prefixed with the API version, as the
  * SDK does), and the query lines only for `/proxy/` paths; other queries are not signed.
  */
-export function fcSignedParts(target: string): { resource: string; queries?: Array<[string, string]> } {
+function fcSignedParts(target: string): { resource: string; queries?: Array<[string, string]> } {
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
   const resource = path.startsWith(FC_API_VERSION_PREFIX) ? path : `${FC_API_VERSION_PREFIX}${path}`;

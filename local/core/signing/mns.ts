@@ -9,7 +9,7 @@
  */
 import { canonicalPrefixedHeaders, headerValue, hmacBase64, lowerHeaders, type HeaderBag } from './common';
 
-export interface MnsSigningInput {
+interface MnsSigningInput {
   method: string;
   /** CanonicalizedResource: the request target (path and query) as the client signed it. */
   resource: string;

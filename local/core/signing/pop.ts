@@ -38,7 +38,7 @@ const byKey = (a: [string, string], b: [string, string]): number => (a[0] < b[0]
 
 // ------------------------------------------------------------------ ACS3-HMAC-SHA256
 
-export interface Acs3Authorization {
+interface Acs3Authorization {
   algorithm: string;
   accessKeyId: string;
   signedHeaders: string[];
@@ -62,7 +62,7 @@ export function parseAcs3Authorization(value: string | undefined): Acs3Authoriza
   return { algorithm: m[1], accessKeyId, signedHeaders: signedHeaders.split(';').filter((h) => h !== ''), signature };
 }
 
-export interface Acs3Input {
+interface Acs3Input {
   method: string;
   path: string;
   rawQuery: string;
@@ -70,7 +70,7 @@ export interface Acs3Input {
   body: Buffer;
 }
 
-export function canonicalQueryString(rawQuery: string): string {
+function canonicalQueryString(rawQuery: string): string {
   return parseFormPairs(rawQuery)
     .sort(byKey)
     .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)

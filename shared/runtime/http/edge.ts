@@ -10,7 +10,7 @@ import { parseHttpEvent, parseJsonBody, type HttpRequest, type JsonObject } from
 import { toHttpResponse, type HttpResponse } from './response';
 import { matchRoute, type RouteParams, type RoutePattern } from './router';
 
-export interface AuthedRequest<D> {
+interface AuthedRequest<D> {
   deps: D;
   caller: CallerIdentity;
   req: HttpRequest;
@@ -28,7 +28,7 @@ export type AuthedRoute<D> = RoutePattern & (
 );
 
 /** What the edge needs from the function's wiring. */
-export interface HttpBinding<D extends { logger: Logger; config: { maxBodyBytes: number } }> {
+interface HttpBinding<D extends { logger: Logger; config: { maxBodyBytes: number } }> {
   /** The body limit before the dependencies exist (read from the config at cold start). */
   maxBodyBytes(): number;
   deps(context: FcContext): Promise<D>;

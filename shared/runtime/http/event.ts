@@ -32,7 +32,7 @@ export interface HttpRequest {
   time?: string;
 }
 
-export interface ParseHttpEventOptions {
+interface ParseHttpEventOptions {
   /** Largest accepted decoded body; larger ones fail with PAYLOAD_TOO_LARGE (413). */
   maxBodyBytes?: number;
 }
@@ -40,7 +40,7 @@ export interface ParseHttpEventOptions {
 const stringMap = z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional();
 
 /** FC 3.0 HTTP event v1, as FC's built-in runtimes deliver it. Unknown fields are tolerated (FC adds some). */
-export const httpEventSchema = z.object({
+const httpEventSchema = z.object({
   version: z.literal('v1').optional(),
   rawPath: z.string().startsWith('/').optional(),
   body: z.string().optional(),

@@ -79,7 +79,7 @@ export interface HttpResponse {
 }
 
 /** Sent with every response: API answers carry grants and must not be cached or sniffed. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
 };
@@ -100,7 +100,7 @@ export interface ErrorBody {
   requestId: string;
 }
 
-export interface ResponseContext {
+interface ResponseContext {
   requestId?: string;
   /** Where 5xx details (and 4xx summaries) are logged. Default: a JSON logger on stdout. */
   logger?: Logger;
@@ -114,13 +114,13 @@ function loggerOf(ctx: ResponseContext): Logger {
 }
 
 /** True for a value that is already a complete FC HTTP response (a handler's result). */
-export function isHttpResponse(value: unknown): value is HttpResponse {
+function isHttpResponse(value: unknown): value is HttpResponse {
   if (value === null || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
   return typeof v.statusCode === 'number' && typeof v.body === 'string' && v.isBase64Encoded === false && typeof v.headers === 'object' && v.headers !== null;
 }
 
-export function isZodError(e: unknown): e is z.ZodError {
+function isZodError(e: unknown): e is z.ZodError {
   return e instanceof z.ZodError;
 }
 

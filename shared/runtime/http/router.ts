@@ -14,7 +14,7 @@ export interface RoutePattern {
   pattern: string;
 }
 
-export interface RouteMatch<R extends RoutePattern> {
+interface RouteMatch<R extends RoutePattern> {
   route: R;
   params: RouteParams;
 }

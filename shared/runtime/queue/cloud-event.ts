@@ -12,7 +12,7 @@ import { parseWorkflowMessage, type ParsedMessage } from '../../domain/messages'
 import { decodeEventArgument } from '../event-argument';
 
 /** One CloudEvent of an MNS queue source. Unknown `aliyun*` fields are tolerated. */
-export const mnsCloudEventSchema = z.object({
+const mnsCloudEventSchema = z.object({
   id: z.string().min(1),
   source: z.string().min(1),
   specversion: z.string().min(1),
@@ -39,7 +39,7 @@ export interface QueueItem {
   parsed: ParsedMessage;
 }
 
-export interface QueueEvent {
+interface QueueEvent {
   /** True for an event-streaming batch (a JSON array), even of one event. */
   batch: boolean;
   items: QueueItem[];

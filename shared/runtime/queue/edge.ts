@@ -22,7 +22,7 @@ export interface BatchOutcome {
   outcomes: Outcome[];
 }
 
-export interface QueueBinding<D extends { logger: Logger }> {
+interface QueueBinding<D extends { logger: Logger }> {
   deps(context: FcContext): Promise<D>;
 }
 

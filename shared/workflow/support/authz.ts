@@ -71,7 +71,7 @@ export function ownRequestsOf(caller: CallerIdentity): RequesterFilter {
 }
 
 /** The caller asked for this request itself (the same ARN; for a role session, any session of that role). */
-export function isOwnRequest(caller: CallerIdentity, request: AccessRequest): boolean {
+function isOwnRequest(caller: CallerIdentity, request: AccessRequest): boolean {
   return caller.accountId === request.partnerAccountId && requesterMatches(ownRequestsOf(caller), request.requesterArn);
 }
 
@@ -86,7 +86,7 @@ export function isRequestPartner(catalog: Catalog, caller: CallerIdentity, reque
  * cancel or revoke it). A trusted account root names nobody in particular: then the partner's
  * admin hands the details on, as in the manual procedure, and a colleague learns nothing.
  */
-export function isNamedPrincipal(caller: CallerIdentity, request: AccessRequest): boolean {
+function isNamedPrincipal(caller: CallerIdentity, request: AccessRequest): boolean {
   if (caller.accountId !== request.partnerAccountId) return false;
   const c = tryParse(caller.arn);
   if (c === undefined) return false;

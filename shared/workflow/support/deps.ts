@@ -33,7 +33,7 @@ export const Actor = {
  * What a queue-driven step did with a message. Every returned outcome means "acknowledge";
  * a step that wants the message back (a transient failure) throws instead.
  */
-export type OutcomeKind =
+type OutcomeKind =
   /** The step did its work (the ledger moved). */
   | 'done'
   /** The body was not a workflow message: logged, acknowledged, never retried. */

@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../../domain/errors';
 
-export const MAX_REASON_LENGTH = 1024;
+const MAX_REASON_LENGTH = 1024;
 
 // C0 and C1 control characters, DEL; \n and \t are allowed (multi-line justifications).
 // eslint-disable-next-line no-control-regex

@@ -24,7 +24,7 @@ export function queueOf(kind: MessageKind): QueueName {
   }
 }
 
-export function messageFor(request: Pick<AccessRequest, 'id' | 'version'>, kind: MessageKind): WorkflowMessage {
+function messageFor(request: Pick<AccessRequest, 'id' | 'version'>, kind: MessageKind): WorkflowMessage {
   return { requestId: request.id, version: request.version, kind };
 }
 

@@ -2,7 +2,7 @@
  * Names of the RAM resources a grant owns, and the tags that prove ownership.
  * Everything is `crossrole-*`: the functions' own role may only touch such names (s.yaml).
  */
-import { defaultRoleName, guardPolicyName, shortId } from '../../domain/access-request';
+import { defaultRoleName, shortId } from '../../domain/access-request';
 import type { Profile, ProfilePolicy } from '../../domain/catalog';
 import { ValidationError } from '../../domain/errors';
 import { parseRoleName } from '../../domain/identifiers';
@@ -10,7 +10,7 @@ import { sharedPolicyName } from '../../domain/policy-names';
 import type { PolicyRef } from '../../domain/ports';
 
 export const NAME_PREFIX = 'crossrole-';
-export const GUARD_PREFIX = 'crossrole-guard-';
+const GUARD_PREFIX = 'crossrole-guard-';
 
 export const Tag = {
   REQUEST_ID: 'crossrole:request-id',
@@ -50,11 +50,6 @@ export function grantRoleName(requested: string | undefined, profile: Pick<Profi
   }
   return defaultRoleName(id);
 }
-
-export { guardPolicyName };
-
-// Moved to the domain: the execution-role policy must name exactly the policies the workflow creates.
-export { sharedPolicyName };
 
 /** The RAM policy a catalog entry attaches: system policies by name, custom ones by shared name. */
 export function policyRefOf(profileName: string, policy: ProfilePolicy): PolicyRef {

@@ -23,31 +23,8 @@ export function isOwnedBy(role: RoleInfo, requestId: string): boolean {
   return role.tags[Tag.REQUEST_ID] === requestId;
 }
 
-/** Canonical JSON (sorted keys), to compare policy documents RAM may have re-serialised. */
-export function canonicalJson(text: string): string | undefined {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (typeof v === 'object' && v !== null) {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) out[k] = sort((v as Record<string, unknown>)[k]);
-      return out;
-    }
-    return v;
-  };
-  try {
-    return JSON.stringify(sort(JSON.parse(text)));
-  } catch {
-    return undefined;
-  }
-}
-
-export function sameDocument(a: string, b: string): boolean {
-  const ca = canonicalJson(a);
-  return ca !== undefined && ca === canonicalJson(b);
-}
-
 /** The permission policies of the request's profile as RAM references, or undefined if the profile is gone. */
-export function profilePolicyRefs(deps: WorkflowDeps, request: Pick<AccessRequest, 'profile'>): PolicyRef[] | undefined {
+function profilePolicyRefs(deps: WorkflowDeps, request: Pick<AccessRequest, 'profile'>): PolicyRef[] | undefined {
   const profile = findProfile(deps.catalog, request.profile);
   return profile?.policies.map((p) => policyRefOf(profile.name, p));
 }
@@ -78,7 +55,7 @@ async function permissionPolicies(deps: WorkflowDeps, request: AccessRequest): P
   return (await deps.ram.listPoliciesForRole(request.roleName)).filter((p) => !isGuardPolicy(p));
 }
 
-export interface RevokeResult {
+interface RevokeResult {
   roleFound: boolean;
   /** The role exists but is not ours (another or no request-id tag): left untouched. */
   foreign: boolean;

@@ -21,13 +21,13 @@ import { findProfile } from '../../domain/catalog';
 import { EXEC_ROLE_NAME } from '../../domain/deployment';
 import type { PolicyRef, RoleInfo } from '../../domain/ports';
 import { Status, isActive, isApproved, isRevoked } from '../../domain/state-machine';
-import { buildGuardPolicy, buildTrustPolicy, ownerOnlyTrustPolicy, sameTrustPolicy, trustedAccounts, trustsBeyondOwner } from '../../policy';
+import { buildGuardPolicy, buildTrustPolicy, ownerOnlyTrustPolicy, sameDocument, sameTrustPolicy, trustedAccounts, trustsBeyondOwner } from '../../policy';
 import { Actor } from './deps';
 import type { WorkflowDeps } from './deps';
 import { NAME_PREFIX, Tag, isGuardPolicy, policyRefOf } from './naming';
-import { attachProfilePolicy, deleteGuardPolicy, hasCode, noteQuietly, sameDocument } from './ram-grant';
+import { attachProfilePolicy, deleteGuardPolicy, hasCode, noteQuietly } from './ram-grant';
 
-export interface ReconcileOptions {
+interface ReconcileOptions {
   now: Date;
   /** An APPROVED row unchanged for longer than this is stuck (shared/domain/timing.ts). */
   stuckMs: number;
@@ -55,7 +55,7 @@ function isRoleGone(e: unknown): boolean {
 }
 
 /** Is this a role a grant could own? Anything else tagged managed (our own execution role, a role outside `crossrole-`) is never touched. */
-export function isGrantRoleName(name: string): boolean {
+function isGrantRoleName(name: string): boolean {
   const lower = name.toLowerCase();
   return lower.startsWith(NAME_PREFIX) && lower !== EXEC_ROLE_NAME;
 }
@@ -64,7 +64,7 @@ export function isGrantRoleName(name: string): boolean {
  * What RAM should hold for `roleName`, from the request its tag names (undefined: not in the
  * ledger). Pure: the whole policy of the reconciler is this function.
  */
-export function desiredState(request: AccessRequest | undefined, roleName: string, now: Date, stuckMs: number): { desired: DesiredRoleState; why: string } {
+function desiredState(request: AccessRequest | undefined, roleName: string, now: Date, stuckMs: number): { desired: DesiredRoleState; why: string } {
   if (request === undefined) return { desired: 'no-access', why: 'its request is not in the ledger (orphan)' };
   if (request.roleName.toLowerCase() !== roleName.toLowerCase()) {
     return { desired: 'not-ours', why: `its request ${request.id} is for role ${request.roleName}` };
@@ -277,7 +277,7 @@ export async function reconcileGrant(deps: WorkflowDeps, request: AccessRequest,
 }
 
 /** Counters of one pass over every managed role. */
-export interface ReconcilePass {
+interface ReconcilePass {
   checked: number;
   stripped: number;
   restored: number;
@@ -288,12 +288,12 @@ export interface ReconcilePass {
   errors: number;
 }
 
-export const emptyPass = (): ReconcilePass => ({ checked: 0, stripped: 0, restored: 0, deleted: 0, orphans: 0, foreign: 0, deferred: 0, errors: 0 });
+const emptyPass = (): ReconcilePass => ({ checked: 0, stripped: 0, restored: 0, deleted: 0, orphans: 0, foreign: 0, deferred: 0, errors: 0 });
 
 const COUNTED: Partial<Record<ReconcileOutcome, keyof ReconcilePass>> = { stripped: 'stripped', restored: 'restored', deleted: 'deleted', deferred: 'deferred' };
 
 /** Add one role's result to the pass's counters. */
-export function tally(pass: ReconcilePass, r: RoleReconciliation): void {
+function tally(pass: ReconcilePass, r: RoleReconciliation): void {
   pass.checked++;
   const counter = COUNTED[r.outcome];
   if (counter !== undefined) pass[counter]++;

@@ -14,15 +14,15 @@ import { findProfile } from '../../domain/catalog';
 import { CrossroleError, errorMessage } from '../../domain/errors';
 import type { RoleInfo, WorkflowMessage } from '../../domain/ports';
 import { Status, Transition, isApproved, isFailed, isRevoked, isRevoking } from '../../domain/state-machine';
-import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy } from '../../policy';
+import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy, sameDocument } from '../../policy';
 import { Actor } from '../support/deps';
 import type { Outcome, WorkflowDeps } from '../support/deps';
 import { sendBestEffort } from '../support/messages';
 import { Tag } from '../support/naming';
-import { attachProfilePolicy, hasCode, isOwnedBy, revokeInRam, sameDocument } from '../support/ram-grant';
+import { attachProfilePolicy, hasCode, isOwnedBy, revokeInRam } from '../support/ram-grant';
 
 /** The role's MaxSessionDuration: RAM's minimum, so sessions outlive a revocation by at most 1 h. */
-export const MAX_SESSION_DURATION = 3600;
+const MAX_SESSION_DURATION = 3600;
 
 /**
  * Errors that another attempt would meet again: the grant is rolled back and marked FAILED.
@@ -41,7 +41,7 @@ const PERMANENT_CODES = [
  * (UNCONFIRMED): China-site accounts use signin.aliyun.com. The UID and role name are returned
  * alongside, which is all the console's "Switch Identity" dialog needs.
  */
-export function switchRoleUrl(ownerAccountId: string, roleName: string): string {
+function switchRoleUrl(ownerAccountId: string, roleName: string): string {
   return `https://signin.alibabacloud.com/switchRole.htm?parentAlias=${encodeURIComponent(`${ownerAccountId}.onaliyun.com`)}&roleName=${encodeURIComponent(roleName)}`;
 }
 

@@ -22,7 +22,7 @@ export interface ScanDeps extends WorkflowDeps {
   deadLetters: DeadLetterInbox;
 }
 
-export interface ScanOptions {
+interface ScanOptions {
   /** Most items each phase handles per run (default 100). */
   limit?: number;
   /** Ledger page size (default 50). */
@@ -44,7 +44,7 @@ export interface ScanOptions {
   releaseLimit?: number;
 }
 
-export interface ScanReport {
+interface ScanReport {
   /** (1) ACTIVE grants past expiry moved to REVOKING (and `revoke` sent). */
   expired: number;
   /** (2) `revoke` re-sent for stuck REVOKING rows. */

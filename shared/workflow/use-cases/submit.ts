@@ -24,7 +24,7 @@ import { grantRoleName } from '../support/naming';
  * forms resolved against the caller's account. All must be in the caller's account: a partner asks
  * for itself only. Defaults to the caller account's root (the tutorial's "Other Account" trust).
  */
-export function resolvePrincipals(entries: readonly string[] | undefined, callerAccountId: string): string[] {
+function resolvePrincipals(entries: readonly string[] | undefined, callerAccountId: string): string[] {
   if (entries === undefined) return [rootArn(callerAccountId)];
   const out: string[] = [];
   entries.forEach((entry, i) => {

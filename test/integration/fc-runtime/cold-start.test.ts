@@ -8,10 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFcService, type FcRuntime, type InvocationOutcome } from '../../../local/fc';
+import { createFcService, type FcRuntime } from '../../../local/fc';
+import type { InvocationOutcome } from '../../../local/fc/types';
 import { startLedgerServer, type LocalLedgerServer } from '../../../local/ledger-server';
 import { LOCAL_REGION, LOCAL_VPC, OWNER_ACCOUNT_ID } from '../../../local/world';
-import { openLedger, SCHEMA_VERSION } from '../../../shared/ledger';
+import { openLedger } from '../../../shared/ledger';
+import { SCHEMA_VERSION } from '../../../shared/ledger/migrations';
 import { ensureBuilt, PROJECT_ROOT } from '../../helpers/build';
 import { getTestEvent } from '../../helpers/get-test-event';
 import { FakeIdentity, FakeIssuer, FakeQueues } from './fakes';

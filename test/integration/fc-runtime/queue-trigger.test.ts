@@ -7,7 +7,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFcRuntime, loadFunctionsFromSYaml, type FunctionSpec } from '../../../local/fc';
+import { createFcRuntime } from '../../../local/fc/runtime';
+import { loadFunctionsFromSYaml } from '../../../local/fc/s-yaml';
+import type { FunctionSpec } from '../../../local/fc/spec';
 import { RETRY_POLICY } from '../../../local/fc/queue-trigger';
 import { ACCOUNT, FakeIssuer, FakeQueues, REGION, waitFor } from './fakes';
 import { closeAll, FIXTURE, forget, recordingLogger, start, type LogEntry } from './harness';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { createFcRuntime, loadFunctionsFromSYaml, parseSYaml } from '../../../local/fc';
+import { createFcRuntime } from '../../../local/fc/runtime';
+import { loadFunctionsFromSYaml, parseSYaml } from '../../../local/fc/s-yaml';
 import { CrossroleError } from '../../../shared/domain/errors';
 import { ACCOUNT, FakeIssuer, REGION, waitFor } from './fakes';
 import { closeAll, FIXTURE, recordingLogger, start, type Harness, type LogEntry } from './harness';

@@ -7,7 +7,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createFcService, type FcRuntime, type FcServiceOptions, type LocalVpc } from '../../../local/fc';
+import { createFcService, type FcRuntime, type FcServiceOptions } from '../../../local/fc';
+import type { LocalVpc } from '../../../local/fc/vpc';
 import { CrossroleError } from '../../../shared/domain/errors';
 import { ACCOUNT, FakeIssuer, REGION } from './fakes';
 

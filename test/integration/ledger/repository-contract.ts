@@ -10,8 +10,11 @@ import { holdsRoleName } from '../../../shared/domain/role-names';
 import type { Clock } from '../../../shared/domain/ports';
 import { ALL_STATUSES, Status, Transition } from '../../../shared/domain/state-machine';
 import type { AccessRequest } from '../../../shared/domain/access-request';
-import type { Db, Ledger, Queryable } from '../../../shared/ledger';
-import { DUE_FOR_EXPIRY_INDEX, MIGRATIONS, ROLE_NAME_INDEX, SqlRequestRepository, UNRELEASED_INDEX, migrate } from '../../../shared/ledger';
+import type { Db, Ledger } from '../../../shared/ledger';
+import type { Queryable } from '../../../shared/ledger/db';
+import { DUE_FOR_EXPIRY_INDEX, MIGRATIONS, SqlRequestRepository, migrate } from '../../../shared/ledger';
+import { ROLE_NAME_INDEX } from '../../../shared/ledger/migration-003-role-names';
+import { UNRELEASED_INDEX } from '../../../shared/ledger/migrations';
 import { fullRequest, minimalRequest, randomAccountId } from '../../helpers/ledger-fixtures';
 
 export interface ContractHarness {

@@ -4,7 +4,9 @@
  * is behind the code. `crossrole bootstrap` (and the local stack at start) is what migrates.
  */
 import { Pool } from 'pg';
-import { checkSchemaVersion, migrate, MIGRATIONS, openDb, openLedger, SCHEMA_VERSION, type Db, type Queryable } from '../../../shared/ledger';
+import { migrate, MIGRATIONS, openDb, openLedger, type Db } from '../../../shared/ledger';
+import { checkSchemaVersion, SCHEMA_VERSION } from '../../../shared/ledger/migrations';
+import type { Queryable } from '../../../shared/ledger/db';
 import { CrossroleError } from '../../../shared/domain/errors';
 import { minimalRequest } from '../../helpers/ledger-fixtures';
 import { PG_TEST_URL, dropSchema, probePostgres, randomSchemaName } from '../../helpers/ledger-pg';

@@ -9,7 +9,8 @@ import { localCatalog, localCatalogInput } from '../../../shared/contract/local-
 import { LOCAL_PRINCIPAL_NAMES } from '../../../shared/contract/local-contract';
 import { catalogSchema, parseCatalog } from '../../../shared/domain/catalog';
 import { QueueName } from '../../../shared/domain/ports';
-import { buildExecRolePolicy, checkCatalogGuardrails } from '../../../shared/policy';
+import { checkCatalogGuardrails } from '../../../shared/policy';
+import { buildExecRolePolicy } from '../../../shared/policy/exec-role-policy';
 import { EXEC_POLICY_NAME, EXEC_ROLE_NAME } from '../../../shared/domain/deployment';
 import * as world from '../../../local/world';
 import { LOCAL_CATALOG, LOCAL_REGION, OWNER_ACCOUNT_ID, PRINCIPALS } from '../../../local/world';

@@ -3,7 +3,8 @@
  * else Allow if an Allow statement applies; else Implicit Deny), Action/NotAction, Resource/NotResource,
  * and examples from Alibaba's docs, quoted with their pages.
  */
-import { decide, decideAll, decideWithSession, parsePolicy } from '../../../local/access/policy';
+import { decide, parsePolicy } from '../../../local/access/policy';
+import { decideAll, decideWithSession } from '../../../local/access/policy/evaluate';
 import { BASE_CONTEXT, decision, doc } from './helpers';
 
 const OWNER = '1511928242963727';

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parsePolicyDocument } from '../../../shared/policy';
+import { parsePolicyDocument } from '../../../shared/policy/policy-document';
 import { parsePolicy } from '../../../local/access/policy';
 import { catalogInput } from '../../fakes/world';
 

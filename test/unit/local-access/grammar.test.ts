@@ -3,7 +3,9 @@
  * (quoted, with the page); refused ones are the faults the docs rule out, plus the places where the
  * docs are silent and the local cloud is stricter (marked "stricter").
  */
-import { parsePolicy, PolicyGrammarError, POLICY_LIMITS, CONDITION_OPERATORS } from '../../../local/access/policy';
+import { parsePolicy, PolicyGrammarError } from '../../../local/access/policy';
+import { POLICY_LIMITS } from '../../../local/access/policy/limits';
+import { CONDITION_OPERATORS } from '../../../local/access/policy/conditions';
 import { verdict } from './helpers';
 
 const stmt = (extra: Record<string, unknown>): string => JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'ecs:*', Resource: '*', ...extra }] });

@@ -4,7 +4,8 @@
  * (help.aliyun.com/en/ram/user-guide/edit-the-trust-policy-of-a-ram-role), CreateRole, "Use ExternalId
  * to prevent the confused deputy problem", "Policy evaluation process of assuming a RAM role".
  */
-import { combineAssumeRole, decide, decideTrust, parsePolicy, type Decision, type TrustCaller } from '../../../local/access/policy';
+import { decide, decideTrust, parsePolicy, type Decision, type TrustCaller } from '../../../local/access/policy';
+import { combineAssumeRole } from '../../../local/access/policy/evaluate';
 import { BASE_CONTEXT, doc } from './helpers';
 
 const A = '1511928242963727'; // the role's account

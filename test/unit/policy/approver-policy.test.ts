@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueName } from '../../../shared/domain/ports';
 import { decide, parsePolicy } from '../../../local/access/policy';
-import { APPROVER_MNS_ACTIONS, approvalsQueueResource, buildApproverPolicy } from '../../../shared/policy';
+import { APPROVER_MNS_ACTIONS, approvalsQueueResource, buildApproverPolicy } from '../../../shared/policy/approver-policy';
 
 const UID = '1511928242963727';
 const REGION = 'cn-hangzhou';

@@ -1,4 +1,4 @@
-import { CrossroleError } from '../../../shared/domain';
+import { CrossroleError } from '../../../shared/domain/errors';
 import { decide, parsePolicy } from '../../../local/access/policy';
 import { buildGuardPolicy, buildPartnerPolicy } from '../../../shared/policy';
 

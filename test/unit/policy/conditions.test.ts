@@ -10,8 +10,8 @@
  *   and the Date operators' "IfExists" variants;
  * - Validate policies, help.aliyun.com/en/ram/permission-policy-check: keys are <ram-code>:<condition-key>.
  */
-import { ValidationError } from '../../../shared/domain';
-import { parsePolicyDocument } from '../../../shared/policy';
+import { ValidationError } from '../../../shared/domain/errors';
+import { parsePolicyDocument } from '../../../shared/policy/policy-document';
 
 const withCondition = (operator: string, value: unknown): unknown => ({
   Version: '1',

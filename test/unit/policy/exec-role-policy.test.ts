@@ -10,10 +10,9 @@ import { parseCatalog, type CatalogInput } from '../../../shared/domain/catalog'
 import { sharedPolicyName } from '../../../shared/domain/policy-names';
 import { QueueName } from '../../../shared/domain/ports';
 import { decide, parsePolicy, type Policy } from '../../../local/access/policy';
-import {
-  buildExecRolePolicy, EXEC_RAM_ACTIONS, MAX_POLICY_LENGTH, parsePolicyDocument,
-  type PolicyDocument,
-} from '../../../shared/policy';
+import { buildExecRolePolicy, EXEC_RAM_ACTIONS } from '../../../shared/policy/exec-role-policy';
+import { MAX_POLICY_LENGTH } from '../../../shared/policy/limits';
+import { parsePolicyDocument, type PolicyDocument } from '../../../shared/policy/policy-document';
 import { EXEC_POLICY_NAME, EXEC_ROLE_NAME } from '../../../shared/domain/deployment';
 import { asList } from '../../../shared/policy/policy-document';
 

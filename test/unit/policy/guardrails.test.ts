@@ -1,5 +1,9 @@
-import { CrossroleError, ValidationError, parseCatalog, type CatalogInput } from '../../../shared/domain';
-import { ESCALATION_ACTIONS, checkCatalogGuardrails, checkPolicyGuardrails, escalatingActions, parsePolicyDocument, type Statement } from '../../../shared/policy';
+import { CrossroleError, ValidationError } from '../../../shared/domain/errors';
+import { parseCatalog, type CatalogInput } from '../../../shared/domain/catalog';
+import { checkCatalogGuardrails } from '../../../shared/policy';
+import { checkPolicyGuardrails } from '../../../shared/policy/guardrails';
+import { parsePolicyDocument, type Statement } from '../../../shared/policy/policy-document';
+import { ESCALATION_ACTIONS, escalatingActions } from '../../../shared/policy/escalation';
 
 const OWNER = '1111111111111111';
 const field = 'profiles[0].policies[0].document';

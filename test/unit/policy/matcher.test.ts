@@ -2,7 +2,8 @@
  * The guardrails' matcher: could a document grant an action (on a resource)? It reads Allow
  * statements only, ignores conditions, and matches actions as RAM's wildcards do.
  */
-import { grants, type PolicyDocument, type Statement } from '../../../shared/policy';
+import { grants } from '../../../shared/policy/matcher';
+import type { PolicyDocument, Statement } from '../../../shared/policy/policy-document';
 
 const doc = (...Statement: Statement[]): PolicyDocument => ({ Version: '1', Statement });
 const allow = (s: Omit<Statement, 'Effect'>): Statement => ({ Effect: 'Allow', ...s });

@@ -1,5 +1,7 @@
-import { CrossroleError, ValidationError } from '../../../shared/domain';
-import { MAX_POLICY_LENGTH, MAX_TRUST_POLICY_LENGTH, findDuplicateKey, parsePolicyDocument } from '../../../shared/policy';
+import { CrossroleError, ValidationError } from '../../../shared/domain/errors';
+import { MAX_POLICY_LENGTH, MAX_TRUST_POLICY_LENGTH } from '../../../shared/policy/limits';
+import { findDuplicateKey } from '../../../shared/policy/json-text';
+import { parsePolicyDocument, sameDocument } from '../../../shared/policy/policy-document';
 
 /** Run `fn`, expect a ValidationError, and return it for code/field assertions. */
 function failure(fn: () => unknown): ValidationError {
@@ -176,10 +178,6 @@ describe('parsePolicyDocument: size limits', () => {
     expect(JSON.stringify(big).length).toBeLessThan(MAX_POLICY_LENGTH);
     expect(failure(() => parsePolicyDocument(big)).code).toBe('INVALID_POLICY');
   });
-
-  it('honours an explicit maxLength (e.g. a 2,048-byte session policy)', () => {
-    expect(failure(() => parsePolicyDocument(padded(2049, false), 'policy', { maxLength: 2048 })).field).toBe('policy');
-  });
 });
 
 describe('findDuplicateKey', () => {
@@ -187,5 +185,26 @@ describe('findDuplicateKey', () => {
     expect(findDuplicateKey('{"a":1,"b":{"c":[{"d":1},{"d":2,"d":3}]}}')).toBe('b.c[1].d');
     expect(findDuplicateKey('{"a":"\\"a\\":","b":["a","a"],"c":{"a":1}}')).toBeUndefined();
     expect(findDuplicateKey('{"a\\u0062":1,"ab":2}')).toBe('ab');
+  });
+});
+
+describe('sameDocument', () => {
+  const doc = '{"Version":"1","Statement":[{"Effect":"Allow","Action":["ecs:Describe*","ecs:List*"],"Resource":"*"}]}';
+
+  it('ignores whitespace and key order, as RAM may re-serialise what it stores', () => {
+    const reserialised = '{\n  "Statement": [ { "Resource": "*", "Action": ["ecs:Describe*", "ecs:List*"], "Effect": "Allow" } ],\n  "Version": "1"\n}';
+    expect(sameDocument(doc, reserialised)).toBe(true);
+  });
+
+  it('counts array order and every value', () => {
+    expect(sameDocument(doc, doc.replace('["ecs:Describe*","ecs:List*"]', '["ecs:List*","ecs:Describe*"]'))).toBe(false);
+    expect(sameDocument(doc, doc.replace('"Allow"', '"Deny"'))).toBe(false);
+    expect(sameDocument(doc, doc.replace(',"Resource":"*"', ''))).toBe(false);
+  });
+
+  it('treats text that is not JSON as the same only as itself', () => {
+    expect(sameDocument('nope', 'nope')).toBe(true);
+    expect(sameDocument('nope', doc)).toBe(false);
+    expect(sameDocument(doc, '{"Version":')).toBe(false);
   });
 });

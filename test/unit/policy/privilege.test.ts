@@ -1,15 +1,8 @@
 import { parseCatalog, type CatalogInput, type CatalogProfile } from '../../../shared/domain/catalog';
-import {
-  PRIVILEGED_MAX_DURATION_SECONDS,
-  SYSTEM_POLICIES,
-  assessProfile,
-  checkCatalogGuardrails,
-  classifyPolicy,
-  classifyStatements,
-  findSystemPolicy,
-  parsePolicyDocument,
-  type CatalogProblem,
-} from '../../../shared/policy';
+import { checkCatalogGuardrails, type CatalogProblem } from '../../../shared/policy';
+import { PRIVILEGED_MAX_DURATION_SECONDS, assessProfile, classifyPolicy, classifyStatements } from '../../../shared/policy/privilege';
+import { SYSTEM_POLICIES, findSystemPolicy } from '../../../shared/policy/system-policies';
+import { parsePolicyDocument } from '../../../shared/policy/policy-document';
 
 const OWNER = '1111111111111111';
 const custom = (name: string, ...Statement: unknown[]) => ({ type: 'Custom' as const, name, document: { Version: '1', Statement } });

@@ -1,13 +1,9 @@
 import fc from 'fast-check';
 import { decideTrust, parsePolicy, type Decision } from '../../../local/access/policy';
-import { CrossroleError, ValidationError } from '../../../shared/domain';
-import {
-  buildTrustPolicy,
-  parsePolicyDocument,
-  removeTrustedPartner,
-  trustedAccounts,
-  trustedPrincipals,
-} from '../../../shared/policy';
+import { CrossroleError, ValidationError } from '../../../shared/domain/errors';
+import { buildTrustPolicy, removeTrustedPartner, trustedAccounts } from '../../../shared/policy';
+import { parsePolicyDocument } from '../../../shared/policy/policy-document';
+import { trustedPrincipals } from '../../../shared/policy/trust-policy';
 
 const P = '2222222222222222'; // the partner being removed
 const OWNER = '1111111111111111';

@@ -1,8 +1,7 @@
 import { VersionConflictError } from '../../../shared/domain/errors';
 import { QueueName } from '../../../shared/domain/ports';
-import {
-  approveRequest, cancelRequest, getRequest, listRequests, rejectRequest, requestRevocation, retryFailed, submitRequest,
-} from '../../../shared/workflow';
+import { approveRequest, cancelRequest, getRequest, listRequests, rejectRequest, retryFailed, submitRequest } from '../../../shared/workflow';
+import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import { callers, identity, makeWorld, OWNER, PARTNER, pump } from '../../fakes';
 import { active, approved, baseInput, codeOf, submitted } from './helpers';
 

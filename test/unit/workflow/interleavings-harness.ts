@@ -33,7 +33,7 @@ import type { Transition } from '../../../shared/domain/state-machine';
 import { trustedAccounts } from '../../../shared/policy';
 import { processQueueItems } from '../../../shared/runtime/queue/edge';
 import { provisionGrant, revokeGrant } from '../../../shared/workflow';
-import type { ScanDeps } from '../../../shared/workflow';
+import type { ScanDeps } from '../../../shared/workflow/use-cases/scan';
 import { Tag, isGuardPolicy, policyRefOf } from '../../../shared/workflow/support/naming';
 import { findProfile } from '../../../shared/domain/catalog';
 import { OWNER, SimulatedCrash } from '../../fakes';

@@ -8,10 +8,9 @@ import fc from 'fast-check';
 import { CrossroleError } from '../../../shared/domain/errors';
 import { QueueName } from '../../../shared/domain/ports';
 import type { CallerIdentity } from '../../../shared/domain/ports';
-import {
-  approveRequest, cancelRequest, rejectRequest, requestRevocation, retryFailed, runExpiryScan, submitRequest,
-} from '../../../shared/workflow';
-import type { ScanDeps } from '../../../shared/workflow';
+import { approveRequest, cancelRequest, rejectRequest, retryFailed, runExpiryScan, submitRequest } from '../../../shared/workflow';
+import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
+import type { ScanDeps } from '../../../shared/workflow/use-cases/scan';
 import { callers, makeWorld } from '../../fakes';
 import type { World } from '../../fakes';
 import { QUEUES, Task, consume, drain, isCrash, takeOne, taskDeps, undrained, violations } from './interleavings-harness';

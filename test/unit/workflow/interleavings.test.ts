@@ -21,7 +21,8 @@
 import fc from 'fast-check';
 import { QueueName } from '../../../shared/domain/ports';
 import { trustedAccounts } from '../../../shared/policy';
-import { approveRequest, requestRevocation, runExpiryScan, submitRequest } from '../../../shared/workflow';
+import { approveRequest, runExpiryScan, submitRequest } from '../../../shared/workflow';
+import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import { callers, makeWorld, PARTNER } from '../../fakes';
 import type { World } from '../../fakes';
 import { Script, Task, consume, drain, takeOne, taskDeps, violations } from './interleavings-harness';

@@ -1,7 +1,7 @@
 import { QueueName } from '../../../shared/domain/ports';
 import { approverEntryMatches } from '../../../shared/workflow/support/authz';
 import { MAX_DELAY_SECONDS, queueOf, sendFor } from '../../../shared/workflow/support/messages';
-import { sharedPolicyName } from '../../../shared/workflow/support/naming';
+import { sharedPolicyName } from '../../../shared/domain/policy-names';
 import { makeWorld, OWNER } from '../../fakes';
 
 describe('sending workflow messages', () => {

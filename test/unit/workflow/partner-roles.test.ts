@@ -6,7 +6,8 @@
 import type { AccessRequest } from '../../../shared/domain/access-request';
 import { CrossroleError } from '../../../shared/domain/errors';
 import type { CallerIdentity } from '../../../shared/domain/ports';
-import { cancelRequest, getRequest, listRequests, requestRevocation, submitRequest } from '../../../shared/workflow';
+import { cancelRequest, getRequest, listRequests, submitRequest } from '../../../shared/workflow';
+import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import { callers, identity, makeWorld, OTHER_PARTNER, PARTNER, type World } from '../../fakes';
 import { active, baseInput, codeOf, submitted } from './helpers';
 

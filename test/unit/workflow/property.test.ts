@@ -12,9 +12,8 @@ import { QueueName } from '../../../shared/domain/ports';
 import { ALL_STATUSES, nextStatus } from '../../../shared/domain/state-machine';
 import type { Transition } from '../../../shared/domain/state-machine';
 import { trustedAccounts } from '../../../shared/policy';
-import {
-  approveRequest, cancelRequest, provisionGrant, rejectRequest, requestRevocation, retryFailed, revokeGrant, runExpiryScan, submitRequest,
-} from '../../../shared/workflow';
+import { approveRequest, cancelRequest, provisionGrant, rejectRequest, retryFailed, revokeGrant, runExpiryScan, submitRequest } from '../../../shared/workflow';
+import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import { callers, deliver, makeWorld, OWNER, SimulatedCrash } from '../../fakes';
 import type { World } from '../../fakes';
 

@@ -9,11 +9,10 @@ import { QueueName, type RamPort, type WorkflowMessage } from '../../../shared/d
 import { SCAN_PERIOD_SECONDS, STUCK_AFTER_SECONDS } from '../../../shared/domain/timing';
 import { pacedRates, RAM_API_QUOTAS } from '../../../shared/cloud/rate-limiter';
 import { buildGuardPolicy, buildTrustPolicy, trustedAccounts } from '../../../shared/policy';
-import {
-  provisionGrant, reconcileRequest, requestRevocation, requestRevocationWithMode, retryFailed, revokeGrant, runExpiryScan, submitRequest,
-} from '../../../shared/workflow';
+import { provisionGrant, reconcileRequest, requestRevocationWithMode, retryFailed, revokeGrant, runExpiryScan, submitRequest } from '../../../shared/workflow';
+import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import { provisionApproved } from '../../../shared/workflow/use-cases/provision';
-import { sharedPolicyName } from '../../../shared/workflow/support/naming';
+import { sharedPolicyName } from '../../../shared/domain/policy-names';
 import { reconcileRole } from '../../../shared/workflow/support/reconcile';
 import { callers, makeWorld, OWNER, PARTNER, pump, SimulatedCrash, STRANGER } from '../../fakes';
 import type { World } from '../../fakes';

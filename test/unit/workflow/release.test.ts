@@ -6,7 +6,8 @@
 import type { AccessRequest } from '../../../shared/domain/access-request';
 import { guardPolicyName } from '../../../shared/domain/access-request';
 import { CrossroleError } from '../../../shared/domain/errors';
-import { requestRevocation, runExpiryScan } from '../../../shared/workflow';
+import { runExpiryScan } from '../../../shared/workflow';
+import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import { callers, makeWorld, pump, SimulatedCrash } from '../../fakes';
 import type { World } from '../../fakes';
 import { active, approved, codeOf, submitted } from './helpers';

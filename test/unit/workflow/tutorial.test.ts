@@ -7,9 +7,8 @@
  */
 import { findSystemPolicy } from '../../../local/ram/system-policies';
 import { decide, decideTrust, parsePolicy, type Policy } from '../../../local/access/policy';
-import {
-  approveRequest, getRequest, listRequests, requestRevocation, submitRequest,
-} from '../../../shared/workflow';
+import { approveRequest, getRequest, listRequests, submitRequest } from '../../../shared/workflow';
+import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import { callers, makeWorld, OWNER, pump } from '../../fakes';
 import type { World } from '../../fakes';
 
