@@ -210,6 +210,8 @@ export async function benchExposureWorst(b: BenchStack, m: number, staggerMs: nu
     firedPassMs = o.durationMs;
   }
   const results = await Promise.all(waits);
+  // The roles are stripped in the middle of the pass: let the invocation that did it finish and report its duration.
+  if (!manualFire) await waitFor('the expiry pass to finish', 120_000, 100, async () => ((b.probe.invocations.get('crossrole-expiry')?.length ?? 0) > expiryBefore ? true : undefined));
   const passes = (b.probe.invocations.get('crossrole-expiry') ?? []).slice(expiryBefore);
   const passMs = firedPassMs ?? Math.max(...passes);
   const { rows: notes } = await b.db.query<{ n: string }>("SELECT count(*) AS n FROM audit_events WHERE request_id = ANY($1::text[]) AND action = 'NOTE' AND reason LIKE 'reconciled: role stripped%'", [grants.map((g) => g.id)]);
