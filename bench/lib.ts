@@ -78,6 +78,8 @@ export interface StackProbe {
   attemptsFailed: number;
   /** FC cold starts by function (instances spawned). */
   coldStarts: Map<string, number>;
+  /** Invocation durations by function, ms (dispatch to answer, as the local FC reports them). */
+  invocations: Map<string, number[]>;
   /** Warnings and errors logged by the functions or the runtime (first few kept). */
   warnings: string[];
   warningCount: number;
@@ -155,12 +157,17 @@ export function captureFunctionLogs(): void {
 }
 
 export async function startBenchStack(options: Omit<LocalStackOptions, 'logger'>): Promise<BenchStack> {
-  const probe: StackProbe = { calls: new Map(), throttleRetries: 0, otherRetries: 0, attemptsFailed: 0, coldStarts: new Map(), warnings: [], warningCount: 0, perSecond: new Map() };
+  const probe: StackProbe = { calls: new Map(), throttleRetries: 0, otherRetries: 0, attemptsFailed: 0, coldStarts: new Map(), invocations: new Map(), warnings: [], warningCount: 0, perSecond: new Map() };
   const logger: FcLogger = {
     debug: (m, f) => {
       if (m === 'fc cold start') {
         const fn = String(f?.function ?? '?');
         probe.coldStarts.set(fn, (probe.coldStarts.get(fn) ?? 0) + 1);
+      } else if (m === 'fc invocation') {
+        const fn = String(f?.function ?? '?');
+        const list = probe.invocations.get(fn) ?? [];
+        list.push(Number(f?.durationMs ?? Number.NaN));
+        probe.invocations.set(fn, list);
       }
     },
     // console.* output of the functions arrives here, one line per call.
@@ -261,8 +268,8 @@ export function makePartners(stack: LocalStack, n: number, prefix = 'bench-partn
   return out;
 }
 
-export async function submit(stack: LocalStack, partner: CloudCredentials, duration: string, reason = 'benchmark'): Promise<HttpResult<{ request?: RequestView; error?: unknown }>> {
-  return call(`${stack.contract.api.intake}/requests`, 'POST', proofFor(stack, partner), { profile: 'ecs-readonly', duration, reason });
+export async function submit(stack: LocalStack, partner: CloudCredentials, duration: string, reason = 'benchmark', profile = 'ecs-readonly'): Promise<HttpResult<{ request?: RequestView; error?: unknown }>> {
+  return call(`${stack.contract.api.intake}/requests`, 'POST', proofFor(stack, partner), { profile, duration, reason });
 }
 
 export async function approve(stack: LocalStack, id: string): Promise<HttpResult<{ request?: RequestView; error?: unknown }>> {

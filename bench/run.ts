@@ -8,14 +8,16 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBurst } from './burst';
 import { benchColdStart } from './cold-start';
+import { benchExposureNormal, benchExposureWorst, benchReconcilePass } from './exposure';
 import { benchApproval, benchExpiryMessage, benchExpiryTimer, benchIntake } from './flow';
 import { captureFunctionLogs, startBenchStack, submitMany, type BenchStack } from './lib';
+import { benchIntakeLedgers } from './ledgers';
 import { quotaCapacity } from './quotas';
 import { renderTable, row, type Row, type SectionResult } from './report';
 import { benchScanCost } from './scan-cost';
 
 const ROOT = join(__dirname, '..');
-const SECTIONS = ['intake', 'approval', 'expiry', 'coldstart', 'quotas', 'burst', 'burst-multi', 'expiry-timer', 'scan'] as const;
+const SECTIONS = ['intake', 'approval', 'expiry', 'coldstart', 'quotas', 'burst', 'expiry-timer', 'scan', 'exposure', 'intake-ledgers'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Sizes {
@@ -23,8 +25,6 @@ interface Sizes {
   intakeConcurrency: number;
   approvals: number;
   burst: number;
-  burstMulti: number;
-  burstMultiQueueConcurrency: number;
   expiryGrants: number;
   expiryDurationSeconds: number;
   timerGrants: number;
@@ -33,18 +33,25 @@ interface Sizes {
   scanSizes: number[];
   scanMaxInsertSeconds: number;
   coldRuns: number;
+  exposureGrants: number;
+  exposureWorstGrants: number;
+  exposureStaggerMs: number;
+  exposureManual: boolean;
+  passRoles: number;
 }
 
 const FULL: Sizes = {
-  intakeRequests: 1000, intakeConcurrency: 50, approvals: 50, burst: 500, burstMulti: 100, burstMultiQueueConcurrency: 30,
+  intakeRequests: 1000, intakeConcurrency: 50, approvals: 50, burst: 500,
   expiryGrants: 20, expiryDurationSeconds: 10, timerGrants: 4, timerStaggerMs: 15_000, timerManual: false,
   scanSizes: [10_000, 100_000, 1_000_000], scanMaxInsertSeconds: 240, coldRuns: 3,
+  exposureGrants: 20, exposureWorstGrants: 4, exposureStaggerMs: 15_000, exposureManual: false, passRoles: 999,
 };
 
 const QUICK: Sizes = {
-  intakeRequests: 200, intakeConcurrency: 50, approvals: 10, burst: 60, burstMulti: 40, burstMultiQueueConcurrency: 30,
+  intakeRequests: 200, intakeConcurrency: 50, approvals: 10, burst: 60,
   expiryGrants: 5, expiryDurationSeconds: 5, timerGrants: 3, timerStaggerMs: 0, timerManual: true,
   scanSizes: [10_000, 100_000], scanMaxInsertSeconds: 60, coldRuns: 2,
+  exposureGrants: 10, exposureWorstGrants: 3, exposureStaggerMs: 0, exposureManual: true, passRoles: 200,
 };
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Section> } {
@@ -125,23 +132,11 @@ async function main(): Promise<void> {
   }
 
   if (only.has('burst')) {
-    log(`starting a stack with strict RAM limits (queueConcurrency 4, the stack default) for ${size.burst} approvals`);
+    log(`starting a stack with strict RAM limits for ${size.burst} approvals (the provision trigger pushes one batch of up to 10 at a time)`);
     const s = await startBenchStack({ projectRoot, port: 0, timers: false, retryDelayMs: 1000, strictLimits: true });
     try {
-      await run('3 burst', () => benchBurst(s, { grants: size.burst, approveConcurrency: 20, queueConcurrency: 4, label: 'qc=4', key: 'burst' }));
+      await run('3 burst', () => benchBurst(s, { grants: size.burst, approveConcurrency: 20, label: 'strict limits', key: 'burst' }));
       if (s.probe.warningCount > 0) log(`burst stack: ${s.probe.warningCount} warning(s), e.g. ${s.probe.warnings.slice(0, 3).join(' | ')}`);
-    } finally {
-      await s.close();
-    }
-  }
-
-  if (only.has('burst-multi')) {
-    const qc = size.burstMultiQueueConcurrency;
-    log(`starting a stack with strict RAM limits and queueConcurrency ${qc} (> instanceConcurrency 10: several provisioning instances) for ${size.burstMulti} approvals`);
-    const s = await startBenchStack({ projectRoot, port: 0, timers: false, retryDelayMs: 1000, strictLimits: true, queueConcurrency: qc });
-    try {
-      await run('3b burst, several instances', () => benchBurst(s, { grants: size.burstMulti, approveConcurrency: 20, queueConcurrency: qc, label: `qc=${qc}`, key: 'burstMultiInstance' }));
-      if (s.probe.warningCount > 0) log(`multi-instance stack: ${s.probe.warningCount} warning(s), e.g. ${s.probe.warnings.slice(0, 3).join(' | ')}`);
     } finally {
       await s.close();
     }
@@ -158,6 +153,38 @@ async function main(): Promise<void> {
   }
 
   if (only.has('scan')) await run('6 scan cost', () => benchScanCost(size.scanSizes, size.scanMaxInsertSeconds));
+
+  if (only.has('exposure')) {
+    log('starting a stack for the exposure bound (timers off: the expiry timer is fired by hand)');
+    const e = await startBenchStack({ projectRoot, port: 0, timers: false, retryDelayMs: 1000 });
+    try {
+      let revoked: string[] = [];
+      await run('exposure (a) normal', async () => {
+        const r = await benchExposureNormal(e, size.exposureGrants);
+        revoked = r.revokedIds;
+        return r;
+      });
+      if (size.exposureManual) await run('exposure (b) message lost, manual fire', () => benchExposureWorst(e, size.exposureWorstGrants, 0, true));
+      await run(`exposure pass over ${size.passRoles}+ roles`, async () => {
+        const [template] = revoked;
+        if (template === undefined) throw new Error('no REVOKED grant from (a) to copy');
+        return benchReconcilePass(e, template, size.passRoles);
+      });
+    } finally {
+      await e.close();
+    }
+    if (!size.exposureManual) {
+      log('starting a stack with the real @every 1m expiry timer for the lost-message case');
+      const t = await startBenchStack({ projectRoot, port: 0, timers: true, retryDelayMs: 1000 });
+      try {
+        await run('exposure (b) message lost, real timer', () => benchExposureWorst(t, size.exposureWorstGrants, size.exposureStaggerMs, false));
+      } finally {
+        await t.close();
+      }
+    }
+  }
+
+  if (only.has('intake-ledgers')) await run('intake on both ledgers', () => benchIntakeLedgers(projectRoot, size.intakeRequests, size.intakeConcurrency));
 
   const rows = [...results.flatMap((r) => r.rows), ...failures];
   const machine = { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };

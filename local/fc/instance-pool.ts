@@ -3,6 +3,20 @@
  * at most `maxInstances` of them, each running up to `instanceConcurrency` invocations at once.
  * A worker gets its own `process.env` at start (a cold start reads config once, as on FC); a
  * timeout terminates the instance, a crash replaces it, and neither affects other functions.
+ *
+ * When the function's timeout starts. FC runs an instance's lifecycle in phases: Creating
+ * (Instance Create: code loaded, instance started; Runtime Init; the Initializer hook, which has
+ * its own `initializationTimeout`) and then Invoke (alibabacloud.com/help/en/functioncompute/fc-3-0/
+ * user-guide/function-instance-lifecycle). The function's `timeout` bounds the execution, not the
+ * instance's creation: "如果函数执行超过这个时间,函数会被强制停止执行" (developer.aliyun.com/ask/320099),
+ * and the initializer's timeout "与 handler 的超时相互独立" (FC's initializer announcement,
+ * blog.csdn.net/weixin_34218890/article/details/89594218). So the clock starts when the worker
+ * (the instance) reports that it began the invocation, not when the request was dispatched to a
+ * worker that was still booting: on a loaded machine, ten workers booting at once could otherwise
+ * use up a 10 s timeout before any handler ran. The handler module's own loading (its top-level
+ * code, `require`) happens inside the invocation and counts: where FC's Node.js runtime loads the
+ * module is not documented, and counting it is the stricter reading. Instance creation has its own
+ * limit, INSTANCE_START_LIMIT_MS.
  */
 import { Worker } from 'node:worker_threads';
 import { WORKER_SOURCE } from './worker-source';
@@ -24,7 +38,7 @@ export interface InstanceEnv {
   generation: number;
 }
 
-interface PoolOptions {
+export interface PoolOptions {
   functionName: string;
   codeDir: string;
   handler: string;
@@ -38,18 +52,34 @@ interface PoolOptions {
   unreachable: ReadonlyArray<{ host: string; port: number }>;
   /** How long a connection to one of them hangs before ETIMEDOUT. */
   connectTimeoutMs: number;
+  /** How long an instance may take to start before the invocation fails (default INSTANCE_START_LIMIT_MS). */
+  startLimitMs?: number;
 }
+
+/**
+ * An instance that has not started the invocation after this long fails it with
+ * `FunctionNotStarted` and is stopped. FC documents 120 s for a custom runtime's HTTP server to
+ * start ("your HTTP server must be ready to accept requests within 120 seconds",
+ * help.aliyun.com/en/functioncompute/http-server-fails-to-start-within-120s) and `FunctionNotStarted`
+ * for an instance that could not start; its limit for standard runtimes is not documented.
+ */
+export const INSTANCE_START_LIMIT_MS = 120_000;
 
 type WorkerMessage =
   | { type: 'log'; id: number | null; line: string }
+  | { type: 'started'; id: number }
   | { type: 'result'; id: number; ok: true; result: { kind: 'empty' } | { kind: 'string'; text: string } | { kind: 'bytes'; data: Uint8Array } | { kind: 'json'; text: string } }
   | { type: 'result'; id: number; ok: false; error: FunctionError };
 
 interface Pending {
   requestId: string;
+  /** When the invocation was dispatched to the instance. */
   started: number;
   logs: string[];
+  /** The instance-start limit until the worker reports the invocation started, then the function's timeout. */
   timer: NodeJS.Timeout;
+  /** Set when the worker began the invocation (the function's timeout runs from here). */
+  invokedAt?: number;
   resolve(o: InvocationOutcome): void;
 }
 
@@ -110,6 +140,15 @@ export class FunctionPool {
   }
 
   private onMessage(inst: Instance, m: WorkerMessage): void {
+    if (m.type === 'started') {
+      const p = inst.pending.get(m.id);
+      if (!p || p.invokedAt !== undefined) return;
+      p.invokedAt = Date.now();
+      clearTimeout(p.timer);
+      p.timer = setTimeout(() => this.timeOut(inst, m.id, p), this.opts.timeoutSeconds * 1000);
+      if (p.invokedAt - p.started > 100) this.opts.logger.debug('fc instance started the invocation late', { function: this.opts.functionName, requestId: p.requestId, waitedMs: p.invokedAt - p.started });
+      return;
+    }
     if (m.type === 'log') {
       const p = m.id === null ? undefined : inst.pending.get(m.id);
       if (p) p.logs.push(m.line);
@@ -165,31 +204,50 @@ export class FunctionPool {
     }
   }
 
+  /** The function's timeout: FC stops the instance; other requests on it fail too (instanceConcurrency > 1). */
+  private timeOut(inst: Instance, id: number, p: Pending): void {
+    this.opts.logger.warn('fc invocation timed out', { function: this.opts.functionName, requestId: p.requestId });
+    inst.crash = { errorMessage: `Function timed out after ${this.opts.timeoutSeconds} seconds (the instance was stopped by another request's timeout)`, errorType: 'FunctionTimeout' };
+    this.finish(inst, id, p, {
+      ok: false,
+      requestId: p.requestId,
+      durationMs: Date.now() - p.started,
+      error: { errorMessage: `Function timed out after ${this.opts.timeoutSeconds} seconds`, errorType: 'FunctionTimeout' },
+      timedOut: true,
+      logs: p.logs,
+    });
+    inst.dead = true;
+    void inst.worker.terminate();
+  }
+
+  /** The instance never began the invocation: it is stopped, and the invocation fails as FC's do when an instance cannot start. */
+  private notStarted(inst: Instance, id: number, p: Pending, limitMs: number): void {
+    this.opts.logger.warn('fc instance did not start', { function: this.opts.functionName, requestId: p.requestId, limitMs });
+    inst.crash = { errorMessage: `the function instance did not start within ${limitMs / 1000} seconds`, errorType: 'FunctionNotStarted' };
+    this.finish(inst, id, p, {
+      ok: false,
+      requestId: p.requestId,
+      durationMs: Date.now() - p.started,
+      error: inst.crash,
+      timedOut: false,
+      logs: p.logs,
+    });
+    inst.dead = true;
+    void inst.worker.terminate();
+  }
+
   async invoke(event: Buffer, ctx: InvokeContextData): Promise<InvocationOutcome> {
     const inst = await this.acquire();
     const id = this.nextId++;
-    const timeoutMs = this.opts.timeoutSeconds * 1000;
+    const startLimitMs = this.opts.startLimitMs ?? INSTANCE_START_LIMIT_MS;
     return new Promise<InvocationOutcome>((resolve) => {
       const p: Pending = {
         requestId: ctx.requestId,
         started: Date.now(),
         logs: [],
         resolve,
-        timer: setTimeout(() => {
-          // FC stops the instance on timeout; other requests on it fail too (instanceConcurrency > 1).
-          this.opts.logger.warn('fc invocation timed out', { function: this.opts.functionName, requestId: ctx.requestId });
-          inst.crash = { errorMessage: `Function timed out after ${this.opts.timeoutSeconds} seconds (the instance was stopped by another request's timeout)`, errorType: 'FunctionTimeout' };
-          this.finish(inst, id, p, {
-            ok: false,
-            requestId: ctx.requestId,
-            durationMs: Date.now() - p.started,
-            error: { errorMessage: `Function timed out after ${this.opts.timeoutSeconds} seconds`, errorType: 'FunctionTimeout' },
-            timedOut: true,
-            logs: p.logs,
-          });
-          inst.dead = true;
-          void inst.worker.terminate();
-        }, timeoutMs),
+        // Until the worker says it began (see the header): the instance's start, not the function's timeout.
+        timer: setTimeout(() => this.notStarted(inst, id, p, startLimitMs), startLimitMs),
       };
       inst.pending.set(id, p);
       inst.worker.postMessage({ type: 'invoke', id, event: new Uint8Array(event), ctx });

@@ -4,7 +4,8 @@
  *
  * Protocol (parent <-> worker):
  *   parent: { type: 'invoke', id, event: Uint8Array, ctx: {requestId, credentials, function, service, region, accountId} }
- *   worker: { type: 'log', id, line }
+ *   worker: { type: 'started', id }   (the instance began the invocation: the function's timeout runs from here)
+ *           { type: 'log', id, line }
  *           { type: 'result', id, ok: true, result: {kind, text?|data?} }
  *           { type: 'result', id, ok: false, error: {errorMessage, errorType, stackTrace} }
  * The handler is loaded once per instance (a cold start) and reused while the instance is warm.
@@ -132,6 +133,8 @@ function call(fn, event, context) {
 parentPort.on('message', async (msg) => {
   if (!msg || msg.type !== 'invoke') return;
   const { id, ctx } = msg;
+  // The instance is up and runs this invocation; loading the handler module below is part of it.
+  parentPort.postMessage({ type: 'started', id });
   const entry = { id, requestId: ctx.requestId };
   active.add(entry);
   const logger = {};
