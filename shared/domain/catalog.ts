@@ -70,7 +70,7 @@ const customPolicy = z
 
 export const profileSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lowercase letters, digits or "-"').meta({ description: 'What partners ask for (`crossrole request --profile <name>`).' }),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lowercase letters, digits or "-"').meta({ description: 'What partners ask for (`crossrole request --access-profile <name>`).' }),
     description: z.string().max(500).optional(),
     policies: z.array(z.discriminatedUnion('type', [systemPolicy, customPolicy])).min(1, 'must list at least one policy').max(5, 'at most 5 policies').meta({ description: 'Attached to the grant\'s role. RAM allows 5 custom policies per role by default.' }),
     maxDuration: durationText.meta({ description: 'Longest grant a partner may ask for. At most 4h on a privileged profile.' }),

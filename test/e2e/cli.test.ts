@@ -36,7 +36,7 @@ function popConfig(c: { accessKeyId: string; accessKeySecret: string; securityTo
 }
 
 async function submit(reason: string, extra: string[] = []): Promise<Req> {
-  const r = await cli(['request', '--as', 'partner-admin', '--profile', 'ecs-readonly', '--duration', '2h', '--reason', reason, '--json', ...extra]);
+  const r = await cli(['request', '--as', 'partner-admin', '--access-profile', 'ecs-readonly', '--duration', '2h', '--reason', reason, '--json', ...extra]);
   expect(r.code).toBe(0);
   return json<{ request: Req }>(r).request;
 }
@@ -166,7 +166,7 @@ describe('crossrole CLI against the local stack', () => {
         cli(['list'], { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tNotARealKey00000', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'nope' }),
         runCli(['list', '--endpoint', `http://${stack.contract.endpoint}`, '--sts-endpoint', `http://${stack.contract.endpoint}`], { env: { HOME: home.dir }, cwd: home.dir }),
         cli(['approve', '00000000-0000-4000-8000-000000000000', '--as', 'owner-admin']),
-        cli(['request', '--as', 'partner-admin', '--profile', 'ecs-readonly']),
+        cli(['request', '--as', 'partner-admin', '--access-profile', 'ecs-readonly']),
         cli(['launch-missiles']),
         cli(['list', '--as', 'approver', '--status', 'SOMETIMES']),
         cli(['assume', 'x', '--as', 'bob', '--duration', '5m']),
