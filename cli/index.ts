@@ -9,6 +9,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readCliEnv, type CliEnv } from './config';
+import { completionScript } from './completion';
 import { createSession } from './context';
 import { addGlobalOptions, commonOptionsOf, DEPRECATED_REQUEST_PROFILE, requestProfiles } from './global-options';
 import { ExitCode, toCliError, UsageError } from './errors';
@@ -267,6 +268,15 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .option('--short-duration <duration>', 'length of the grant that expires on its own', '20s'),
   'crossrole demo', 'crossrole demo --data-dir /tmp/crossrole-demo')
     .action(run(async (s, o) => (await demo()).demoCommand(s, { shortDuration: String(o['shortDuration']) })));
+
+  // ------------------------------------------------------------------ shell
+  example(program.command('completion').argument('<shell>', 'bash, zsh or fish').description('print a shell completion script for crossrole\'s commands and options'),
+    'source <(crossrole completion bash)              # in ~/.bashrc',
+    'source <(crossrole completion zsh)               # in ~/.zshrc, after compinit',
+    'crossrole completion fish > ~/.config/fish/completions/crossrole.fish')
+    .action((shell: string) => {
+      io.stdout.write(completionScript(program, shell));
+    });
 
   try {
     await program.parseAsync(argv as string[], { from: 'node' });
