@@ -7,7 +7,7 @@
 import type { Command, Option } from 'commander';
 import { UsageError } from './errors';
 
-export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
+const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof COMPLETION_SHELLS)[number];
 
 interface Node {

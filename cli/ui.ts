@@ -34,7 +34,7 @@ export interface Ui {
  * The version of every `--json` document's shape (docs/cli-json.md). Adding a field keeps it;
  * renaming, removing or retyping one bumps it.
  */
-export const CLI_JSON_SCHEMA_VERSION = 1;
+const CLI_JSON_SCHEMA_VERSION = 1;
 
 /**
  * The one place `--json` output is made, so no command can forget its parts: `schemaVersion`
