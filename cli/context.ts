@@ -4,7 +4,7 @@
  * `local.json`). Resolved lazily, so `--help` and usage errors never touch the network or disk.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import Credential from '@alicloud/credentials';
+import Credential, { CLIProfileCredentialsProvider } from '@alicloud/credentials';
 import type { CloudCredentials } from '../shared/cloud/credentials';
 import { silentLogger, type Logger } from '../shared/domain/ports';
 import type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
@@ -100,44 +100,32 @@ export function readLocalContract(path: string): LocalContract {
   return { ...(raw as LocalContract), region: typeof c.region === 'string' ? c.region : DEFAULT_REGION };
 }
 
-interface AliyunProfile {
-  name?: unknown;
-  mode?: unknown;
-  access_key_id?: unknown;
-  access_key_secret?: unknown;
-  sts_token?: unknown;
+/** A provider of @alicloud/credentials (the library's own interface, structurally). */
+interface LibraryProvider {
+  getCredentials(): Promise<{ accessKeyId?: string; accessKeySecret?: string; securityToken?: string }>;
 }
 
-function fromAliyunConfig(env: CliEnv, name: string): CloudCredentials {
-  const path = aliyunConfigPath(env);
-  let config: { profiles?: AliyunProfile[] };
+async function fromProvider(provider: LibraryProvider): Promise<CloudCredentials> {
+  const c = await provider.getCredentials();
+  if (!c.accessKeyId || !c.accessKeySecret) throw new Error('the provider returned no access key');
+  return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, ...(c.securityToken ? { securityToken: c.securityToken } : {}) };
+}
+
+/**
+ * An aliyun CLI profile through the library's CLIProfileCredentialsProvider, which reads
+ * ~/.aliyun/config.json (os.homedir(): $HOME) and handles every mode the aliyun CLI writes: AK,
+ * StsToken, RamRoleArn and ChainableRamRoleArn (it calls STS AssumeRole itself), EcsRamRole, OIDC,
+ * CloudSSO, OAuth, External.
+ */
+async function fromAliyunProfile(env: CliEnv, name: string): Promise<CloudCredentials> {
   try {
-    config = JSON.parse(readFileSync(path, 'utf8')) as { profiles?: AliyunProfile[] };
+    return await fromProvider(CLIProfileCredentialsProvider.builder().withProfileName(name).build());
   } catch (e) {
-    throw new CliError('NO_CREDENTIALS', `--profile ${name}: cannot read the aliyun CLI config ${path} (${errorMessage(e)})`, {
-      hint: 'create it with `aliyun configure --profile <name>` (AK mode), or use --as / ALIBABA_CLOUD_ACCESS_KEY_ID.',
+    throw new CliError('NO_CREDENTIALS', `aliyun CLI profile ${name} (${aliyunConfigPath(env)}): ${errorMessage(e)}`, {
+      cause: e,
+      hint: `check the profile with \`aliyun configure list\`, or set it up with \`aliyun configure --profile ${name}\`.`,
     });
   }
-  const profiles = Array.isArray(config.profiles) ? config.profiles : [];
-  const p = profiles.find((x) => x.name === name);
-  if (!p) {
-    const names = profiles.map((x) => String(x.name)).join(', ') || 'none';
-    throw new CliError('NO_CREDENTIALS', `--profile ${name}: no such profile in ${path} (profiles: ${names})`, { hint: 'pass one of the profiles listed.' });
-  }
-  const mode = typeof p.mode === 'string' ? p.mode : 'AK';
-  if (mode !== 'AK' && mode !== 'StsToken') {
-    throw new CliError('NO_CREDENTIALS', `--profile ${name}: mode ${mode} is not supported here (AK and StsToken are)`, {
-      hint: 'use an AK profile, or export ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (the default chain handles the other modes).',
-    });
-  }
-  if (typeof p.access_key_id !== 'string' || p.access_key_id === '' || typeof p.access_key_secret !== 'string' || p.access_key_secret === '') {
-    throw new CliError('NO_CREDENTIALS', `--profile ${name}: access_key_id / access_key_secret missing in ${path}`, { hint: 'run `aliyun configure --profile ' + name + '`.' });
-  }
-  return {
-    accessKeyId: p.access_key_id,
-    accessKeySecret: p.access_key_secret,
-    ...(mode === 'StsToken' && typeof p.sts_token === 'string' && p.sts_token !== '' ? { securityToken: p.sts_token } : {}),
-  };
 }
 
 async function fromDefaultChain(): Promise<CloudCredentials | undefined> {
@@ -192,7 +180,7 @@ export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Sess
       return { credentials: { accessKeyId: p.accessKeyId, accessKeySecret: p.accessKeySecret }, source: `--as ${options.as}` };
     }
     if (options.aliyunProfile !== undefined) {
-      return { credentials: fromAliyunConfig(env, options.aliyunProfile), source: `aliyun CLI profile ${options.aliyunProfile}` };
+      return { credentials: await fromAliyunProfile(env, options.aliyunProfile), source: `aliyun CLI profile ${options.aliyunProfile}` };
     }
     if (env.accessKeyId !== undefined && env.accessKeySecret !== undefined) {
       return {
@@ -202,7 +190,7 @@ export function createSession(env: CliEnv, ui: Ui, options: CommonOptions): Sess
     }
     const configured = clientConfig()?.aliyunProfile;
     if (configured !== undefined) {
-      return { credentials: fromAliyunConfig(env, configured), source: `aliyun CLI profile ${configured} (from ${clientConfigPath(env)})` };
+      return { credentials: await fromAliyunProfile(env, configured), source: `aliyun CLI profile ${configured} (from ${clientConfigPath(env)})` };
     }
     const chained = await fromDefaultChain();
     if (chained) return { credentials: chained, source: 'the @alicloud/credentials default chain' };

@@ -7,9 +7,11 @@
  * barrel) and never the local cloud, neither statically nor by import(): it finds a local stack
  * through `.crossrole/local.json` (shared/contract). Nothing imports cli/ but bin/ and tests.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { readCliEnv, type CliEnv } from './config';
-import { createSession, type CommonOptions } from './context';
+import { completionScript } from './completion';
+import { createSession } from './context';
+import { addGlobalOptions, commonOptionsOf, DEPRECATED_REQUEST_PROFILE, requestProfiles } from './global-options';
 import { ExitCode, toCliError, UsageError } from './errors';
 import { escapeInvisible } from './format';
 import { createUi, flushed, type Ui, type UiStreams } from './ui';
@@ -32,11 +34,6 @@ const demo = () => import('./commands/demo.js');
 
 const VERSION = '0.1.0';
 
-interface RawCommon extends Omit<CommonOptions, 'aliyunProfile'> {
-  profile?: string;
-  aliyunProfile?: string;
-}
-
 /** `{ key: value }` when the option was given as a string, else `{}` (commander leaves it undefined). */
 function stringOpt<K extends string>(o: Record<string, unknown>, key: K): { [P in K]?: string } {
   const v = o[key];
@@ -45,32 +42,6 @@ function stringOpt<K extends string>(o: Record<string, unknown>, key: K): { [P i
 
 function example(cmd: Command, ...lines: string[]): Command {
   return cmd.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
-}
-
-/**
- * Who and where, on every command. `--profile` names the aliyun CLI profile everywhere except on
- * `request`, where it is the catalog profile asked for; `--aliyun-profile` works on all commands.
- */
-function withCommon(cmd: Command, credentialProfileFlag = true): Command {
-  cmd.option('--as <principal>', 'act as a principal of the local stack (owner-admin, approver, partner-admin, bob; from local.json)');
-  if (credentialProfileFlag) cmd.option('--profile <name>', 'credentials from this aliyun CLI profile (~/.aliyun/config.json, AK mode)');
-  return cmd
-    .option('--aliyun-profile <name>', 'credentials from this aliyun CLI profile (same as --profile)')
-    .option('--endpoint <url>', 'API base URL: <url>/fn/crossrole-intake and /fn/crossrole-approval (env CROSSROLE_ENDPOINT)')
-    .addOption(new Option('--api-intake <url>', 'intake trigger URL (env CROSSROLE_API_INTAKE)'))
-    .addOption(new Option('--api-approval <url>', 'approval trigger URL (env CROSSROLE_API_APPROVAL)'))
-    .option('--sts-endpoint <host>', 'STS endpoint for identity proofs and AssumeRole (env CROSSROLE_STS_ENDPOINT; default sts.aliyuncs.com)')
-    .option('--data-dir <dir>', 'local stack state directory holding local.json (env CROSSROLE_DATA_DIR; default ./.crossrole)')
-    .option('--region <id>', 'region (env CROSSROLE_REGION; default cn-hangzhou)')
-    .option('--owner-account <id>', 'account A, for MNS and FC endpoints (env CROSSROLE_OWNER_ACCOUNT_ID)')
-    .option('--json', 'machine-readable output on stdout');
-}
-
-/** `profileIsCatalog`: on `request`, `--profile` is the catalog profile, not credentials. */
-function commonOf(raw: RawCommon, profileIsCatalog: boolean): CommonOptions {
-  const { profile, aliyunProfile, ...rest } = raw;
-  const p = aliyunProfile ?? (profileIsCatalog ? undefined : profile);
-  return { ...rest, ...(p === undefined ? {} : { aliyunProfile: p }) };
 }
 
 interface MainIo extends UiStreams {
@@ -86,13 +57,15 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   let ui: Ui = createUi(io.env, false, io);
 
   /** Build the session for a command's options, run it, keep its exit code. */
-  const run = (fn: (session: ReturnType<typeof createSession>, opts: Record<string, unknown>, args: string[]) => Promise<number> | number, profileIsCatalog = false) =>
+  // The command's own options merged with the program's (global-options.ts), whichever side of the
+  // command name they were given on.
+  const run = (fn: (session: ReturnType<typeof createSession>, opts: Record<string, unknown>, args: string[]) => Promise<number> | number, isRequest = false) =>
     async (...params: unknown[]): Promise<void> => {
       const cmd = params[params.length - 1] as Command;
-      const opts = cmd.opts<Record<string, unknown>>();
+      const opts = cmd.optsWithGlobals<Record<string, unknown>>();
       const args = params.slice(0, -2).filter((a): a is string => typeof a === 'string');
-      const common = commonOf(opts as RawCommon, profileIsCatalog);
-      ui = createUi(io.env, common.json === true, io);
+      ui = createUi(io.env, opts['json'] === true, io);
+      const common = commonOptionsOf(opts, isRequest);
       exit = await fn(createSession(io.env, ui, common), opts, args);
     };
 
@@ -102,44 +75,51 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError()
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
+  addGlobalOptions(program);
   example(program,
     'crossrole demo                        # the whole tutorial against the local stack, narrated',
-    'crossrole request --as partner-admin --profile ecs-readonly --duration 8h --reason "audit"',
+    'crossrole request --as partner-admin --access-profile ecs-readonly --duration 8h --reason "audit"',
     'crossrole inbox --as approver');
 
   // ------------------------------------------------------------------ partner
-  example(withCommon(program.command('request').description('ask for access to account A (partner)'), false)
-    .requiredOption('--profile <name>', 'catalog profile to ask for (e.g. ecs-readonly)')
-    .requiredOption('--duration <duration>', 'how long: 90m, 8h, 7d or PT8H (at most the profile\'s maximum)')
+  example(program.command('request').description('ask for access to account A (partner)')
+    .option('--access-profile <name>', 'catalog profile to ask for (e.g. ecs-readonly); required. `--profile <name>` without --access-profile is its deprecated spelling')
+    .requiredOption('--duration <duration>', 'how long: 90m, 8h, 1h30m, 7d or PT8H (at most the profile\'s maximum)')
     .requiredOption('--reason <text>', 'why; the approver reads it')
     .option('--role-name <name>', 'name of the role to create (prefixed with crossrole-, lower-cased)')
     .option('--principal <arn>', 'who may assume the role: user/<name>, role/<name> or a full ARN of your account (repeatable; default your account root)', collect)
     .option('--acknowledge-privileged', 'required for privileged profiles')
     .option('--wait', 'wait until the request is decided and provisioned')
     .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
-  'crossrole request --as partner-admin --profile ecs-readonly --duration 8h --reason "quarterly audit" --role-name Partner-ReadOnly-Access --principal user/bob')
-    .action(run(async (s, o) => (await requests()).requestCommand(s, {
-      profile: String(o['profile']), duration: String(o['duration']), reason: String(o['reason']),
+  'crossrole request --as partner-admin --access-profile ecs-readonly --duration 8h --reason "quarterly audit" --role-name Partner-ReadOnly-Access --principal user/bob',
+  'crossrole request --profile my-aliyun-profile --access-profile ecs-readonly --duration 1h30m --reason "incident 4711"')
+    .action(run(async (s, o) => {
+      const placed = requestProfiles(o);
+      if (placed.deprecatedProfile) io.stderr.write(`${DEPRECATED_REQUEST_PROFILE}\n`);
+      return (await requests()).requestCommand(s, {
+      profile: placed.accessProfile, duration: String(o['duration']), reason: String(o['reason']),
       ...stringOpt(o, 'roleName'),
       ...(Array.isArray(o['principal']) ? { principal: o['principal'] as string[] } : {}),
       acknowledgePrivileged: o['acknowledgePrivileged'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']),
-    }), true));
+      });
+    }, true));
 
-  example(withCommon(program.command('status').argument('<id>', 'request id').description('show a request, its grant and its history')),
+  example(program.command('status').argument('<id>', 'request id').description('show a request, its grant and its history'),
     'crossrole status 0f8e4c1a-... --as partner-admin')
     .action(run(async (s, _o, [id]) => (await requests()).statusCommand(s, id ?? '')));
 
-  example(withCommon(program.command('list').description('list requests: a partner\'s own, or (approvers) those in one status'))
+  example(program.command('list').description('list requests: a partner\'s own, or (approvers) those in one status')
     .option('--status <status>', 'PENDING, APPROVED, ACTIVE, REVOKING, REVOKED, REJECTED, CANCELLED, LAPSED or FAILED', parseStatusOption)
     .option('--limit <n>', 'at most this many', positiveInt),
   'crossrole list --as partner-admin --status ACTIVE', 'crossrole list --as approver --status PENDING --json')
     .action(run(async (s, o) => (await requests()).listCommand(s, { ...stringOpt(o, 'status'), ...(typeof o['limit'] === 'number' ? { limit: o['limit'] } : {}) })));
 
-  example(withCommon(program.command('revoke').argument('<id>', 'request id').description('end a grant now (approvers, or the grant\'s partner)'))
+  example(program.command('revoke').argument('<id>', 'request id').description('end a grant now (approvers, or the grant\'s partner)')
     .requiredOption('--reason <text>', 'why (kept in the audit trail)')
     .option('--delete', 'delete the role (permanent) instead of removing the partner from its trust policy')
     .option('--wait', 'wait until the revocation is done')
@@ -147,16 +127,16 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   'crossrole revoke 0f8e4c1a-... --as approver --reason "audit finished" --wait')
     .action(run(async (s, o, [id]) => (await requests()).revokeCommand(s, id ?? '', { reason: String(o['reason']), delete: o['delete'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']) })));
 
-  example(withCommon(program.command('cancel').argument('<id>', 'request id').description('withdraw your own pending request (partner)'))
+  example(program.command('cancel').argument('<id>', 'request id').description('withdraw your own pending request (partner)')
     .option('--reason <text>', 'why'),
   'crossrole cancel 0f8e4c1a-... --as partner-admin')
     .action(run(async (s, o, [id]) => (await requests()).cancelCommand(s, id ?? '', stringOpt(o, 'reason'))));
 
-  example(withCommon(program.command('partner-policy').argument('<id>', 'request id of an ACTIVE grant').description('print the policy B\'s admin attaches to the users who may assume the role (tutorial step 2)')),
+  example(program.command('partner-policy').argument('<id>', 'request id of an ACTIVE grant').description('print the policy B\'s admin attaches to the users who may assume the role (tutorial step 2)'),
     'crossrole partner-policy 0f8e4c1a-... --as partner-admin > assume-policy.json')
     .action(run(async (s, _o, [id]) => (await requests()).partnerPolicyCommand(s, id ?? '')));
 
-  example(withCommon(program.command('assume').argument('<target>', 'request id (role ARN and ExternalId looked up) or a role ARN').description('assume the granted role with your own credentials and print temporary credentials'))
+  example(program.command('assume').argument('<target>', 'request id (role ARN and ExternalId looked up) or a role ARN').description('assume the granted role with your own credentials and print temporary credentials')
     .option('--duration <duration>', 'session length, 15m to 1h', '1h')
     .option('--session-name <name>', 'STS role session name')
     .option('--external-id <id>', 'ExternalId (looked up automatically when given a request id)'),
@@ -168,7 +148,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     })));
 
   // ------------------------------------------------------------------ approver
-  example(withCommon(program.command('inbox').description('decide the requests waiting in the approvals queue (approver)'))
+  example(program.command('inbox').description('decide the requests waiting in the approvals queue (approver)')
     .option('--decision <decision>', 'decide every waiting request without prompting: approve, reject or skip', parseDecision)
     .option('--yes', 'same as --decision approve')
     .option('--reason <text>', 'reason for --decision reject (or a note for approve)')
@@ -185,7 +165,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       ...stringOpt(o, 'databaseSecretKey'),
     })));
 
-  example(withCommon(program.command('approve').argument('<id>', 'request id').description('approve a pending request (approver)'))
+  example(program.command('approve').argument('<id>', 'request id').description('approve a pending request (approver)')
     .option('--duration <duration>', 'grant less than asked')
     .option('--reason <text>', 'note for the audit trail')
     .option('--wait', 'wait until the role is provisioned')
@@ -197,23 +177,23 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       wait: o['wait'] === true, timeout: Number(o['timeout']),
     })));
 
-  example(withCommon(program.command('reject').argument('<id>', 'request id').description('reject a pending request (approver)'))
+  example(program.command('reject').argument('<id>', 'request id').description('reject a pending request (approver)')
     .requiredOption('--reason <text>', 'why; the partner sees it'),
   'crossrole reject 0f8e4c1a-... --as approver --reason "no change ticket"')
     .action(run(async (s, o, [id]) => (await requests()).rejectCommand(s, id ?? '', { reason: String(o['reason']) })));
 
-  example(withCommon(program.command('reconcile').argument('<id>', 'request id').description('make the grant\'s role in RAM match the ledger now, and show what was found and done (approvers, operators)')),
+  example(program.command('reconcile').argument('<id>', 'request id').description('make the grant\'s role in RAM match the ledger now, and show what was found and done (approvers, operators)'),
   'crossrole reconcile 0f8e4c1a-... --as approver', 'crossrole reconcile 0f8e4c1a-... --as approver --json')
     .action(run(async (s, _o, [id]) => (await requests()).reconcileCommand(s, id ?? '')));
 
-  example(withCommon(program.command('retry').argument('<id>', 'request id of a FAILED request').description('retry a failed provisioning or revocation (approver)'))
+  example(program.command('retry').argument('<id>', 'request id of a FAILED request').description('retry a failed provisioning or revocation (approver)')
     .option('--wait', 'wait until it settles')
     .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
   'crossrole retry 0f8e4c1a-... --as approver --wait')
     .action(run(async (s, o, [id]) => (await requests()).retryCommand(s, id ?? '', { wait: o['wait'] === true, timeout: Number(o['timeout']) })));
 
   // ------------------------------------------------------------------ operator
-  example(withCommon(program.command('bootstrap').description('plan, then create or update, the queues, the functions\' execution role and policy, the approvers\' policy and the ledger schema in the account of the credentials (idempotent); prints the hand-out for partners'))
+  example(program.command('bootstrap').description('plan, then create or update, the queues, the functions\' execution role and policy, the approvers\' policy and the ledger schema in the account of the credentials (idempotent); prints the hand-out for partners')
     .option('--dry-run', 'print the plan (create / update / unchanged, with what would change) and change nothing')
     .option('--database-url <url>', 'PostgreSQL URL of the ledger (env DATABASE_URL); without it the schema step is skipped')
     .option('--database-schema <name>', 'PostgreSQL schema for the ledger tables (default: the connection\'s)')
@@ -234,7 +214,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       ...stringOpt(o, 'apiUrl'),
     })));
 
-  example(withCommon(program.command('doctor').description('check a deployment, or your own setup, line by line (ok / warn / fail, with the fix); owner checks need the owner\'s credentials; exit 1 if any line fails'))
+  example(program.command('doctor').description('check a deployment, or your own setup, line by line (ok / warn / fail, with the fix); owner checks need the owner\'s credentials; exit 1 if any line fails')
     .option('--catalog <file>', 'the catalog the functions are deployed with (default: CROSSROLE_CATALOG_FILE, CROSSROLE_CONFIG, or the local stack\'s)')
     .option('--database-url <url>', 'PostgreSQL URL of the ledger (env DATABASE_URL), to check its migrations')
     .option('--database-schema <name>', 'PostgreSQL schema of the ledger tables')
@@ -255,13 +235,9 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .option('--intake-url <url>', 'HTTP trigger URL of crossrole-intake')
     .option('--approval-url <url>', 'HTTP trigger URL of crossrole-approval')
     .option('--api-url <url>', 'one custom domain in front of both functions, instead of the two URLs')
-    .option('--region <id>', 'region of the deployment, e.g. cn-hangzhou')
-    .option('--sts-endpoint <host>', 'the STS endpoint the API accepts identity proofs for, e.g. sts.aliyuncs.com')
     .option('--mns-endpoint <url>', 'approvers: the owner account\'s MNS endpoint, https://<uid>.mns.<region>.aliyuncs.com')
-    .option('--owner-account <id>', 'approvers: the owner account id')
-    .option('--profile <name>', 'default aliyun CLI profile for your credentials')
     .option('--show', 'print the config and where it is, change nothing')
-    .option('--json', 'machine-readable output on stdout'),
+    .addHelpText('after', '\nThe global --region, --sts-endpoint, --owner-account (approvers) and --profile (your default aliyun CLI profile) are written to the config too.'),
   'crossrole configure --intake-url https://crossrole-intake-abc.cn-hangzhou.fcapp.run --approval-url https://crossrole-approval-def.cn-hangzhou.fcapp.run --region cn-hangzhou --sts-endpoint sts.aliyuncs.com',
   'crossrole configure --show --json')
     .action(run(async (s, o) => (await configure()).configureCommand(s, {
@@ -272,26 +248,35 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       ...stringOpt(o, 'stsEndpoint'),
       ...stringOpt(o, 'mnsEndpoint'),
       ...stringOpt(o, 'ownerAccount'),
-      ...stringOpt(o, 'profile'),
+      ...(typeof (o['aliyunProfile'] ?? o['profile']) === 'string' ? { profile: String(o['aliyunProfile'] ?? o['profile']) } : {}),
       show: o['show'] === true,
     })));
 
-  example(withCommon(program.command('invoke').argument('<function>', 'function name, e.g. crossrole-expiry').description('invoke a function through the FC 3.0 API (InvokeFunction, 2023-03-30); <function> is the functionName in s.yaml'))
+  example(program.command('invoke').argument('<function>', 'function name, e.g. crossrole-expiry').description('invoke a function through the FC 3.0 API (InvokeFunction, 2023-03-30); <function> is the functionName in s.yaml')
     .option('--event-file <file>', 'event JSON (see events/)')
     .option('--async', 'asynchronous invocation'),
   'crossrole invoke crossrole-expiry --event-file events/timer/expiry-scan.json --as owner-admin')
     .action(run(async (s, o, [fn]) => (await operator()).invokeCommand(s, fn ?? '', { ...stringOpt(o, 'eventFile'), async: o['async'] === true })));
 
   const config = example(program.command('config').description('catalog tools'), 'crossrole config check catalog.json');
-  example(withCommon(config.command('check').argument('<file>', 'catalog JSON').description('list every problem of a catalog (schema, guardrails, unknown System policies) and what each profile grants; exit 1 on any error')),
+  example(config.command('check').argument('<file>', 'catalog JSON').description('list every problem of a catalog (schema, guardrails, unknown System policies) and what each profile grants; exit 1 on any error'),
     'crossrole config check catalog.json', 'crossrole config check examples/catalog.json --json')
     .action(run(async (s, _o, [file]) => (await configCheck()).configCheckCommand(s, file ?? '')));
 
   // ------------------------------------------------------------------ demo
-  example(withCommon(program.command('demo').description('play the cross-account tutorial end to end against the local stack, narrated (starts one if none is running)'))
+  example(program.command('demo').description('play the cross-account tutorial end to end against the local stack, narrated (starts one if none is running)')
     .option('--short-duration <duration>', 'length of the grant that expires on its own', '20s'),
   'crossrole demo', 'crossrole demo --data-dir /tmp/crossrole-demo')
     .action(run(async (s, o) => (await demo()).demoCommand(s, { shortDuration: String(o['shortDuration']) })));
+
+  // ------------------------------------------------------------------ shell
+  example(program.command('completion').argument('<shell>', 'bash, zsh or fish').description('print a shell completion script for crossrole\'s commands and options'),
+    'source <(crossrole completion bash)              # in ~/.bashrc',
+    'source <(crossrole completion zsh)               # in ~/.zshrc, after compinit',
+    'crossrole completion fish > ~/.config/fish/completions/crossrole.fish')
+    .action((shell: string) => {
+      io.stdout.write(completionScript(program, shell));
+    });
 
   try {
     await program.parseAsync(argv as string[], { from: 'node' });

@@ -25,8 +25,32 @@ export interface Ui {
   out(text?: string): void;
   /** A line of progress or diagnostics (stderr). */
   info(text: string): void;
-  printJson(value: unknown): void;
+  /** One JSON document on stdout, stamped with schemaVersion (see jsonDocument). */
+  printJson(value: object): void;
   progress(text: string): Progress;
+}
+
+/**
+ * The version of every `--json` document's shape (docs/cli-json.md). Adding a field keeps it;
+ * renaming, removing or retyping one bumps it.
+ */
+const CLI_JSON_SCHEMA_VERSION = 1;
+
+/**
+ * The one place `--json` output is made, so no command can forget its parts: `schemaVersion`
+ * first, then the command's fields; and a grant's `partnerPolicy` (the step-2 policy, a JSON string
+ * in the API) as the policy object itself, wherever it appears (request, status, list, inbox).
+ */
+export function jsonDocument(value: object): string {
+  const replacer = (key: string, v: unknown): unknown => {
+    if (key !== 'partnerPolicy' || typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v;
+    }
+  };
+  return `${JSON.stringify({ schemaVersion: CLI_JSON_SCHEMA_VERSION, ...value }, replacer, 2)}\n`;
 }
 
 export interface UiStreams {
@@ -52,7 +76,7 @@ export function createUi(env: CliEnv, json: boolean, streams: UiStreams): Ui {
       streams.stderr.write(`${text}\n`);
     },
     printJson(value) {
-      streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      streams.stdout.write(jsonDocument(value));
     },
     progress(text) {
       if (stderrTty && !env.noColor) {

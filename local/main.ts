@@ -61,7 +61,7 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log('');
   console.log('Try next, in another terminal:');
   console.log('  npx crossrole demo                                  # the whole tutorial, narrated');
-  console.log('  npx crossrole request --as partner-admin --profile ecs-readonly --duration 8h --reason "audit"');
+  console.log('  npx crossrole request --as partner-admin --access-profile ecs-readonly --duration 8h --reason "audit"');
   console.log('  npx crossrole inbox --as approver');
   console.log('Ctrl-C stops; state is kept (use --fresh to start empty).');
 

@@ -12,7 +12,7 @@ import { parsePartnerPattern } from './partner-roles';
 import { formatPath } from './validation';
 
 // A guide for editors only: parseDuration is the judge (it also bounds the value).
-const DURATION_PATTERN = '^([1-9][0-9]{0,7}[smhd]|P([0-9]{1,6}D)?(T([0-9]{1,7}H)?([0-9]{1,9}M)?([0-9]{1,10}S)?)?)$';
+const DURATION_PATTERN = '^((?=[0-9])([1-9][0-9]{0,7}d)?([1-9][0-9]{0,7}h)?([1-9][0-9]{0,7}m)?([1-9][0-9]{0,7}s)?|P(?!$)([0-9]{1,6}D)?(T(?=[0-9])([0-9]{1,7}H)?([0-9]{1,9}M)?([0-9]{1,10}S)?)?)$';
 
 /**
  * A string the domain's own parser judges: what it throws is the issue, without the parser's
@@ -30,7 +30,7 @@ function judgedBy(parse: (v: string) => unknown, field: string, fallback: string
 }
 
 const accountId = z.string().regex(/^\d{16}$/, 'must be a 16-digit account ID');
-const durationText = judgedBy(parseDuration, 'duration', 'invalid duration').meta({ pattern: DURATION_PATTERN, examples: ['8h', '90m', '7d', 'PT8H'] });
+const durationText = judgedBy(parseDuration, 'duration', 'invalid duration').meta({ pattern: DURATION_PATTERN, examples: ['8h', '90m', '1h30m', '7d', 'PT8H'] });
 const principalArn = judgedBy(parsePrincipalArn, 'arn', 'invalid ARN')
   .meta({ pattern: '^acs:ram::[0-9]{16}:(root|user/.+|role/.+)$', examples: ['acs:ram::1234567890123456:user/alice'] });
 
@@ -70,7 +70,7 @@ const customPolicy = z
 
 export const profileSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lowercase letters, digits or "-"').meta({ description: 'What partners ask for (`crossrole request --profile <name>`).' }),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lowercase letters, digits or "-"').meta({ description: 'What partners ask for (`crossrole request --access-profile <name>`).' }),
     description: z.string().max(500).optional(),
     policies: z.array(z.discriminatedUnion('type', [systemPolicy, customPolicy])).min(1, 'must list at least one policy').max(5, 'at most 5 policies').meta({ description: 'Attached to the grant\'s role. RAM allows 5 custom policies per role by default.' }),
     maxDuration: durationText.meta({ description: 'Longest grant a partner may ask for. At most 4h on a privileged profile.' }),

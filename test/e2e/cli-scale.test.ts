@@ -86,7 +86,7 @@ describe('inbox over a long queue', () => {
   }
 
   it('lists exactly the 5 pending requests behind 25 decided ones, and removes the 25 stale messages', async () => {
-    const ask = (n: number): string[] => ['request', '--as', 'partner-admin', '--profile', 'ecs-readonly', '--duration', '1h', '--reason', `load ${n}`, '--json'];
+    const ask = (n: number): string[] => ['request', '--as', 'partner-admin', '--access-profile', 'ecs-readonly', '--duration', '1h', '--reason', `load ${n}`, '--json'];
     const submitted = await runCliSequence(Array.from({ length: 30 }, (_, n) => ask(n)), { dataDir: stack.dataDir });
     expect(submitted.map((r) => r.code)).toEqual(Array(30).fill(0));
     const ids = submitted.map((r) => json<{ request: { id: string; status: string } }>(r).request.id);

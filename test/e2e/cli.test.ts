@@ -4,12 +4,16 @@
  * inbox (JSON, non-interactive decisions, and the interactive prompts on a pseudo-terminal), the
  * narrated demo, the operator commands, and the failure modes with their codes and exit statuses.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import Ecs, * as E from '@alicloud/ecs20140526';
 import Ram, * as R from '@alicloud/ram20150501';
+import Sts, * as S from '@alicloud/sts20150401';
 import { LOCAL_CATALOG } from '../../local/world';
 import { ensureCliBuilt, json, runCli, runCliInPty, tempDir, type CliResult, type StackProcess, startStackProcess, ROOT } from '../helpers/cli';
 
@@ -35,8 +39,33 @@ function popConfig(c: { accessKeyId: string; accessKeySecret: string; securityTo
   return new $OpenApiUtil.Config({ ...c, endpoint: stack.contract.endpoint, protocol: 'http', regionId: 'cn-hangzhou' });
 }
 
+/**
+ * An HTTPS front for the local stack (self-signed certificate for 127.0.0.1, made with openssl):
+ * @alicloud/credentials' RamRoleArn provider speaks https only. The child trusts the certificate
+ * through NODE_EXTRA_CA_CERTS.
+ */
+async function tlsProxyTo(endpoint: string, dir: string): Promise<{ host: string; caFile: string; requests(): number; close(): Promise<void> }> {
+  const key = join(dir, 'proxy.key');
+  const caFile = join(dir, 'proxy.crt');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', caFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  let count = 0;
+  const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(caFile) }, (req, res) => {
+    count++;
+    const [host, port] = endpoint.split(':');
+    const upstream = httpRequest({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { host: `127.0.0.1:${port}`, caFile, requests: () => count, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
 async function submit(reason: string, extra: string[] = []): Promise<Req> {
-  const r = await cli(['request', '--as', 'partner-admin', '--profile', 'ecs-readonly', '--duration', '2h', '--reason', reason, '--json', ...extra]);
+  const r = await cli(['request', '--as', 'partner-admin', '--access-profile', 'ecs-readonly', '--duration', '2h', '--reason', reason, '--json', ...extra]);
   expect(r.code).toBe(0);
   return json<{ request: Req }>(r).request;
 }
@@ -166,7 +195,7 @@ describe('crossrole CLI against the local stack', () => {
         cli(['list'], { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tNotARealKey00000', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'nope' }),
         runCli(['list', '--endpoint', `http://${stack.contract.endpoint}`, '--sts-endpoint', `http://${stack.contract.endpoint}`], { env: { HOME: home.dir }, cwd: home.dir }),
         cli(['approve', '00000000-0000-4000-8000-000000000000', '--as', 'owner-admin']),
-        cli(['request', '--as', 'partner-admin', '--profile', 'ecs-readonly']),
+        cli(['request', '--as', 'partner-admin', '--access-profile', 'ecs-readonly']),
         cli(['launch-missiles']),
         cli(['list', '--as', 'approver', '--status', 'SOMETIMES']),
         cli(['assume', 'x', '--as', 'bob', '--duration', '5m']),
@@ -188,23 +217,50 @@ describe('crossrole CLI against the local stack', () => {
     }
   }, 30_000);
 
-  it('reads credentials from an aliyun CLI profile', async () => {
+  it('reads credentials from aliyun CLI profiles of every kind through @alicloud/credentials (AK, StsToken, RamRoleArn)', async () => {
     const home = tempDir('crossrole-home-');
+    const proxy = await tlsProxyTo(stack.contract.endpoint, home.dir);
     try {
       mkdirSync(join(home.dir, '.aliyun'));
       const b = creds('partner-admin');
-      writeFileSync(join(home.dir, '.aliyun', 'config.json'), JSON.stringify({ current: 'b', profiles: [{ name: 'b', mode: 'AK', access_key_id: b.accessKeyId, access_key_secret: b.accessKeySecret, region_id: 'cn-hangzhou' }] }));
-      // On `request`, --profile is the catalog profile; the credentials come from --aliyun-profile.
-      const asked = await cli(['request', '--aliyun-profile', 'b', '--profile', 'ecs-readonly', '--duration', '1h', '--reason', 'profile check', '--json'], { HOME: home.dir });
-      expect(asked.code).toBe(0);
-      const id = json<{ request: Req }>(asked).request.id;
+      const B = stack.contract.partnerAccountId;
+      // A role of B that B's users may assume (B's admin makes it with the RAM SDK), and STS keys for it.
+      await new Ram(popConfig(b)).createRole(new R.CreateRoleRequest({
+        roleName: 'cli-profile', assumeRolePolicyDocument: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${B}:root`] } }] }),
+      }));
+      const roleArn = `acs:ram::${B}:role/cli-profile`;
+      const sts = (await new Sts(popConfig(b)).assumeRole(new S.AssumeRoleRequest({ roleArn, roleSessionName: 'sts-token-profile', durationSeconds: 900 }))).body?.credentials;
+      writeFileSync(join(home.dir, '.aliyun', 'config.json'), JSON.stringify({ current: 'b', profiles: [
+        { name: 'b', mode: 'AK', access_key_id: b.accessKeyId, access_key_secret: b.accessKeySecret, region_id: 'cn-hangzhou' },
+        { name: 'sts', mode: 'StsToken', access_key_id: sts?.accessKeyId, access_key_secret: sts?.accessKeySecret, sts_token: sts?.securityToken, region_id: 'cn-hangzhou' },
+        // The provider calls STS AssumeRole itself, over https only: sts_endpoint is a TLS proxy to the local STS.
+        { name: 'rra', mode: 'RamRoleArn', access_key_id: b.accessKeyId, access_key_secret: b.accessKeySecret, ram_role_arn: roleArn, ram_session_name: 'ram-role-arn-profile', expired_seconds: 900, sts_endpoint: proxy.host, region_id: 'cn-hangzhou' },
+      ] }));
+      const profileEnv = { HOME: home.dir, NODE_EXTRA_CA_CERTS: proxy.caFile };
+      const ask = (...args: string[]): Promise<CliResult> => cli(['request', '--access-profile', 'ecs-readonly', '--duration', '1h', '--reason', 'profile check', '--json', ...args], profileEnv);
+      // --profile after `request --access-profile` is the aliyun profile, as everywhere else.
+      const [byAk, bySts, byRoleArn, deprecated] = await Promise.all([ask('--profile', 'b'), ask('--profile', 'sts'), ask('--aliyun-profile', 'rra'),
+        cli(['request', '--aliyun-profile', 'b', '--profile', 'ecs-readonly', '--duration', '1h', '--reason', 'old spelling', '--json'], profileEnv)]);
+      const requester = (r: CliResult): string => {
+        expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+        return json<{ request: { requesterArn: string } }>(r).request.requesterArn;
+      };
+      expect(requester(byAk)).toBe(`acs:ram::${B}:user/partner-admin`);
+      expect(requester(bySts)).toBe(`acs:ram::${B}:assumed-role/cli-profile/sts-token-profile`);
+      expect(requester(byRoleArn)).toBe(`acs:ram::${B}:assumed-role/cli-profile/ram-role-arn-profile`);
+      expect(proxy.requests()).toBeGreaterThan(0);
+      // `request --profile <catalog profile>` without --access-profile: the old spelling, with a warning.
+      expect(requester(deprecated)).toBe(`acs:ram::${B}:user/partner-admin`);
+      expect(deprecated.stderr).toContain('deprecated; use --access-profile');
+      const id = json<{ request: Req }>(byAk).request.id;
       const ok = await cli(['list', '--profile', 'b', '--json'], { HOME: home.dir });
       expect(ok.code).toBe(0);
       expect(json<{ items: Req[] }>(ok).items.map((r) => r.id)).toContain(id);
       expect((await cli(['cancel', id, '--profile', 'b'], { HOME: home.dir })).code).toBe(0);
       const missing = await cli(['list', '--profile', 'nobody'], { HOME: home.dir });
       expect(missing.code).toBe(1);
-      expect(missing.stderr).toContain('no such profile');
+      expect(missing.stderr).toContain('NO_CREDENTIALS');
+      expect(missing.stderr).toContain('aliyun CLI profile nobody');
       // Keys from the environment, endpoints from flags, no local.json anywhere in sight.
       const url = `http://${stack.contract.endpoint}`;
       const fromEnv = await runCli(['list', '--endpoint', url, '--sts-endpoint', url, '--json'], {
@@ -214,9 +270,10 @@ describe('crossrole CLI against the local stack', () => {
       expect(fromEnv.code).toBe(0);
       expect(json<{ items: Req[] }>(fromEnv).items.find((r) => r.id === id)).toMatchObject({ status: 'CANCELLED' });
     } finally {
+      await proxy.close();
       home.cleanup();
     }
-  }, 20_000);
+  }, 60_000);
 
   it('invokes a function through the FC 3.0 API and checks catalogs', async () => {
     const tmp = tempDir('crossrole-catalog-');
@@ -234,7 +291,7 @@ describe('crossrole CLI against the local stack', () => {
       expect(sync.result).toMatchObject({ errors: 0 });
       expect(sync.requestId).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
       expect(queued.code).toBe(0);
-      expect(json<Record<string, unknown>>(queued)).toEqual({ requestId: expect.stringMatching(/^1-/) });
+      expect(json<Record<string, unknown>>(queued)).toEqual({ schemaVersion: 1, requestId: expect.stringMatching(/^1-/) });
       // Bob has no fc:InvokeFunction: the API's AccessDenied, exit 1.
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('AccessDenied');

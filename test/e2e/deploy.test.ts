@@ -334,7 +334,7 @@ describe('deploying and checking Crossrole', () => {
       const flagsUsed = (args: string[]): string[] => args.filter((a) => /^--(as|endpoint|api-intake|api-approval|sts-endpoint|data-dir)$/.test(a));
 
       // B's admin asks for the role, trusting Bob only; no --wait.
-      const requestArgs = ['request', '--profile', 'ecs-readonly', '--duration', '2h', '--reason', 'Audit from the hand-out', '--role-name', 'Configured-Audit', '--principal', 'user/bob', '--json'];
+      const requestArgs = ['request', '--access-profile', 'ecs-readonly', '--duration', '2h', '--reason', 'Audit from the hand-out', '--role-name', 'Configured-Audit', '--principal', 'user/bob', '--json'];
       expect(flagsUsed(requestArgs)).toEqual([]);
       const asked = await run('partner-admin', requestArgs);
       expect({ code: asked.code, stderr: asked.stderr }).toEqual({ code: 0, stderr: '' });

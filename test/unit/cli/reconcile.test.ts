@@ -51,10 +51,10 @@ describe('reconcile', () => {
     expect(text).toContain('DetachPolicyFromRole: System AliyunECSReadOnlyAccess');
   });
 
-  it('--json prints the answer as the API gave it', async () => {
+  it('--json prints the answer as the API gave it, stamped with schemaVersion', async () => {
     const s = session(true, { reconcile: async () => reconciled });
     await reconcileCommand(s.session, request.id);
-    expect(JSON.parse(s.out())).toEqual(reconciled);
+    expect(JSON.parse(s.out())).toEqual({ schemaVersion: 1, ...reconciled });
   });
 });
 

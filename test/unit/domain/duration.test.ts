@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { ValidationError } from '../../../shared/domain/errors';
 import { MAX_DURATION_SECONDS, formatDuration, parseDuration, truncate } from '../../../shared/domain/duration';
+import { catalogJsonSchema } from '../../../shared/domain/catalog-json-schema';
 import { httpStatusOf } from '../../../shared/runtime/http/response';
+
+/** The duration pattern the published catalog schema gives editors (catalog.ts's DURATION_PATTERN). */
+const durationPatternForTests = ((): string => {
+  const m = /"pattern":"(\^\(\(\?=[^"]*)"/.exec(JSON.stringify(catalogJsonSchema()));
+  if (!m?.[1]) throw new Error('no duration pattern in the catalog schema');
+  return JSON.parse(`"${m[1]}"`) as string;
+})();
 
 function codeAndField(fn: () => unknown): { code: string; field: string | undefined; httpStatus: number } | 'no error' {
   try {
@@ -27,6 +35,11 @@ describe('parseDuration', () => {
     ['PT45S', 45],
     ['P1DT2H', 93600],
     ['P1DT1H1M1S', 90061],
+    ['1h30m', 5400],
+    ['2d12h', 216000],
+    ['1d2h3m4s', 93784],
+    ['1m30s', 90],
+    ['365d24h', 366 * 86400],
   ])('%s = %i seconds', (text, seconds) => {
     expect(parseDuration(text)).toBe(seconds);
   });
@@ -53,7 +66,14 @@ describe('parseDuration', () => {
     ['leading space', ' 8h'],
     ['trailing space', '8h '],
     ['trailing newline', '8h\n'],
-    ['two units', '1h30m'],
+    ['compound, smaller unit first', '30m1h'],
+    ['compound, repeated unit', '1h1h'],
+    ['compound, zero part', '1h0m'],
+    ['compound, space between parts', '1h 30m'],
+    ['compound, leading zero part', '1h05m'],
+    ['compound, trailing digits', '1h30'],
+    ['compound with ISO', '1hPT30M'],
+    ['compound over a year', '366d1s'],
     ['upper-case unit', '8H'],
     ['unknown unit', '8w'],
     ['number', 123],
@@ -84,6 +104,12 @@ describe('parseDuration', () => {
   it('accepts exactly the limit and refuses one second more', () => {
     expect(parseDuration(`${MAX_DURATION_SECONDS}s`)).toBe(MAX_DURATION_SECONDS);
     expect(codeAndField(() => parseDuration(`${MAX_DURATION_SECONDS + 1}s`))).toMatchObject({ code: 'INVALID_DURATION' });
+  });
+
+  it('the catalog schema\'s pattern accepts what parseDuration accepts (examples both ways)', () => {
+    const pattern = new RegExp(durationPatternForTests);
+    for (const ok of ['8h', '1h30m', '2d12h', '1d2h3m4s', 'PT8H', 'P1DT2H']) expect([ok, pattern.test(ok)]).toEqual([ok, true]);
+    for (const bad of ['', '30m1h', '1h0m', '1h 30m', '1h1h', 'P', 'PT', 'P1DT']) expect([bad, pattern.test(bad)]).toEqual([bad, false]);
   });
 
   it('property: formatDuration output parses back to the same seconds', () => {
