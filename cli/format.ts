@@ -2,7 +2,6 @@
  * Human renderings of requests, grants and history (JSON mode prints the API objects instead).
  */
 import type { AccessRequest, AuditEvent } from '../shared/domain/access-request';
-import type { Profile } from '../shared/domain/catalog';
 import { formatDuration } from '../shared/domain/duration';
 import type { Colors } from './ui';
 
@@ -40,6 +39,11 @@ function escapeChar(ch: string): string {
 }
 
 /** Free text from a request (a reason): always in double quotes, escaped (`\n`, `\u202e`, `\"`). */
+
+/** What the CLI shows of a profile's policies: from a catalog, or from GET /profiles. */
+export interface ProfilePolicies {
+  policies: ReadonlyArray<{ type: string; name: string }>;
+}
 export function quoteText(s: string): string {
   return `"${s.replace(UNSAFE_IN_QUOTES, escapeChar)}"`;
 }
@@ -78,12 +82,12 @@ function row(c: Colors, label: string, value: string): string {
   return `  ${c.dim(label.padEnd(11))} ${value}`;
 }
 
-export function profilePolicies(profile: Pick<Profile, 'policies'>): string {
+export function profilePolicies(profile: ProfilePolicies): string {
   return profile.policies.map((p) => `${p.type} ${p.name}`).join(', ');
 }
 
 /** The lines of `crossrole status` (and of each inbox entry). Every value from the request goes through quoteText or safeName. */
-export function requestLines(c: Colors, r: AccessRequest, profile?: Pick<Profile, 'policies'>): string[] {
+export function requestLines(c: Colors, r: AccessRequest, profile?: ProfilePolicies): string[] {
   const lines = [
     `${c.bold(safeName(r.id))}  ${statusColour(c, safeName(r.status))}`,
     row(c, 'partner', `account ${safeName(r.partnerAccountId)}, asked by ${safeName(r.requesterArn)}`),
