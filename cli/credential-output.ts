@@ -12,7 +12,7 @@ export function isCredentialFormat(v: string): v is CredentialFormat {
   return (CREDENTIAL_FORMATS as readonly string[]).includes(v);
 }
 
-export interface TemporaryCredentials {
+interface TemporaryCredentials {
   accessKeyId: string;
   accessKeySecret: string;
   securityToken: string;

@@ -16,7 +16,7 @@ import { CREDENTIAL_FORMATS, credentialEnvironment, isCredentialFormat, renderCr
 import { CliError, ExitCode, UsageError } from '../errors';
 import { roleSessionNameFor, sourceIdentityFor } from '../session-names';
 
-export interface AssumeOptions {
+interface AssumeOptions {
   duration: string;
   sessionName?: string;
   externalId?: string;
