@@ -38,12 +38,12 @@ function escapeChar(ch: string): string {
   }
 }
 
-/** Free text from a request (a reason): always in double quotes, escaped (`\n`, `\u202e`, `\"`). */
-
 /** What the CLI shows of a profile's policies: from a catalog, or from GET /profiles. */
 export interface ProfilePolicies {
   policies: ReadonlyArray<{ type: string; name: string }>;
 }
+
+/** Free text from a request (a reason): always in double quotes, escaped (`\n`, `\u202e`, `\"`). */
 export function quoteText(s: string): string {
   return `"${s.replace(UNSAFE_IN_QUOTES, escapeChar)}"`;
 }
@@ -120,7 +120,11 @@ export function listLines(c: Colors, items: readonly AccessRequest[]): string[] 
   return items.map((r) => `${safeName(r.id)}  ${statusColour(c, safeName(r.status)).padEnd(10 + (c.isColorSupported ? 9 : 0))}  ${safeName(r.profile).padEnd(18)} ${formatDuration(r.durationSeconds).padEnd(5)} ${safeName(r.partnerAccountId)}  ${safeName(r.roleName)}`);
 }
 
-/** POSIX shell single-quoting. */
+/**
+ * POSIX shell single-quoting; a word of harmless characters stays bare. zsh (the macOS default
+ * shell) expands an unquoted `=` at the start of a word, and after a `:` in an assignment, to a
+ * command's path (EQUALS option: `export X==` fails with "= not found"), so those are quoted too.
+ */
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(s) && !s.startsWith('=') && !s.includes(':=') ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -5,13 +5,17 @@
  * session names and SourceIdentity derived from the caller's ARN.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { credentialEnvironment, fishQuote, isCredentialFormat, powershellQuote, renderCredentials, type AssumedSession } from '../../../cli/credential-output';
 import { roleSessionNameFor, sourceIdentityFor } from '../../../cli/session-names';
 
 const NASTY = [
   `it's`, `a"b`, '$(touch /tmp/crossrole-pwned)', '`id`', 'back\\slash', 'new\nline', 'tab\there', '; rm -rf ~', '$HOME', '*', '{a,b}',
   '\'; echo pwned; \'', '\\\'', 'ends\\', 'caf\u00e9 \u2018curly\u2019 \u201Aquotes\u201B', '%PATH%', '!!', '#hash', '-n', '',
+  // zsh turns an unquoted `=word` (and `:=word` in an assignment) into the path of the command `word`.
+  '=ls', 'a:=ls',
 ];
 
 function session(secret: string): AssumedSession {
@@ -25,9 +29,15 @@ function session(secret: string): AssumedSession {
   };
 }
 
-/** Run `script` in a shell and return what it printed (the variable values, NUL-separated). */
+const HOME = mkdtempSync(join(tmpdir(), 'crossrole-shell-'));
+
+/**
+ * Run `script` in a shell and return what it printed (the variable values, NUL-separated). Stdin is
+ * /dev/null, not Node's default socket: bash reads ~/.bashrc when its stdin is a socket (it takes
+ * it for sshd), and fish's `source` cannot read one.
+ */
 function shellRoundTrip(shell: string, script: string): string {
-  const r = spawnSync(shell, ['-c', script], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+  const r = spawnSync(shell, ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '', HOME } });
   if (r.status !== 0) throw new Error(`${shell} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
@@ -47,12 +57,12 @@ describe('shell formats survive hostile values', () => {
 
   const fish = ['/usr/bin/fish', '/usr/local/bin/fish'].find((s) => existsSync(s));
   (fish ? it : it.skip)('fish: `| source` reads back exactly what STS answered', () => {
+    const file = join(HOME, 'credentials.fish');
     for (const v of NASTY) {
-      const r = spawnSync(fish ?? 'fish', ['--no-config', '-c', 'source; printf "%s\\0%s\\0%s\\0" $ALIBABA_CLOUD_ACCESS_KEY_ID $ALIBABA_CLOUD_ACCESS_KEY_SECRET $ALICLOUD_SECURITY_TOKEN'], {
-        input: renderCredentials('fish', session(v)), encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: '/tmp' },
-      });
-      expect(r.status).toBe(0);
-      expect(r.stdout).toBe(`STS.${v}\0${v}\0${v}==\0`);
+      writeFileSync(file, renderCredentials('fish', session(v)));
+      // As a partner runs it: the output piped into `source` (a real pipe, inside fish).
+      const out = shellRoundTrip(fish ?? 'fish', `cat ${file} | source; printf "%s\\0%s\\0%s\\0" $ALIBABA_CLOUD_ACCESS_KEY_ID $ALIBABA_CLOUD_ACCESS_KEY_SECRET $ALICLOUD_SECURITY_TOKEN`);
+      expect(out).toBe(`STS.${v}\0${v}\0${v}==\0`);
     }
     expect(existsSync('/tmp/crossrole-pwned')).toBe(false);
   });
