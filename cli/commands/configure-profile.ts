@@ -19,7 +19,6 @@ import { errorMessage } from '../../shared/domain/errors';
 import { aliyunConfigPath } from '../config';
 import type { Session } from '../context';
 import { CliError, ExitCode, UsageError } from '../errors';
-import { shellQuote } from '../format';
 
 interface ConfigureProfileOptions {
   name?: string;
@@ -37,6 +36,8 @@ interface AliyunConfig {
 }
 
 const PROFILE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** What @alicloud/credentials 2.4.7 writes back into an External profile (cli_profile.ts createExternalCredentialUpdateCallback). */
+const CACHED_SESSION_FIELDS = ['access_key_id', 'access_key_secret', 'sts_token', 'sts_expiration'];
 
 function readConfig(path: string): AliyunConfig {
   if (!existsSync(path)) return { current: '', profiles: [] };
@@ -91,6 +92,20 @@ function carriedFlags(session: Session): string[] {
   return flags;
 }
 
+/**
+ * The two readers split process_command differently and run it without a shell: the aliyun CLI on
+ * whitespace only (aliyun-cli config/profile.go, External: `strings.Fields(cp.ProcessCommand)`,
+ * no quotes), @alicloud/credentials 2.4.7 like a POSIX shell (utils/command.ts
+ * splitProcessCommand: quotes and backslashes). They agree exactly when no word holds whitespace,
+ * a quote or a backslash, so such a command is refused rather than written for one reader only.
+ */
+function checkProcessCommand(words: readonly string[]): void {
+  const bad = words.find((word) => !/^[^\s'"\\]+$/.test(word));
+  if (bad !== undefined) {
+    throw new UsageError(`cannot write ${JSON.stringify(bad)} into process_command: the aliyun CLI splits it on whitespace and takes quotes and backslashes literally, so it would reach crossrole changed`, 'run crossrole from a path without spaces, quotes or backslashes (or pass --crossrole-command), with a --data-dir / --profile / endpoint free of them too.');
+  }
+}
+
 export function configureProfileCommand(session: Session, id: string, o: ConfigureProfileOptions): number {
   const { ui } = session;
   const name = o.name ?? `crossrole-${shortId(id)}`;
@@ -98,10 +113,11 @@ export function configureProfileCommand(session: Session, id: string, o: Configu
   if (name === session.options.aliyunProfile) {
     throw new UsageError(`--name ${name} is the profile whose credentials assume the role: the new profile would call itself`, 'choose another --name.');
   }
-  const base = o.crossroleCommand ?? (o.self.script !== undefined && existsSync(o.self.script) ? `${shellQuote(o.self.node)} ${shellQuote(resolve(o.self.script))}` : 'crossrole');
-  const args = ['assume', id, '--format', 'aliyun-external', ...(o.duration === undefined ? [] : ['--duration', o.duration]), ...carriedFlags(session)];
-  // Both readers split process_command as a POSIX shell would (quotes, backslashes), and run it without a shell.
-  const processCommand = `${base} ${args.map(shellQuote).join(' ')}`;
+  // `--crossrole-command` may be several words (`npx crossrole`); this program is its node and script.
+  const base = o.crossroleCommand?.trim().split(/\s+/) ?? (o.self.script !== undefined && existsSync(o.self.script) ? [o.self.node, resolve(o.self.script)] : ['crossrole']);
+  const words = [...base, 'assume', id, '--format', 'aliyun-external', ...(o.duration === undefined ? [] : ['--duration', o.duration]), ...carriedFlags(session)];
+  checkProcessCommand(words);
+  const processCommand = words.join(' ');
   const path = aliyunConfigPath(session.env);
   const config = readConfig(path);
   const at = config.profiles.findIndex((p) => p['name'] === name);
@@ -109,8 +125,11 @@ export function configureProfileCommand(session: Session, id: string, o: Configu
   if (existing !== undefined && !isOurs(existing)) {
     throw new CliError('PROFILE_EXISTS', `${path} already has a profile "${name}" (mode ${String(existing['mode'] ?? 'AK')}) that Crossrole did not write; nothing was changed`, { hint: 'choose another --name.' });
   }
+  // The session @alicloud/credentials cached in the profile it ran (it writes the keys back) is
+  // dropped: it may come from the command being replaced.
+  const kept = Object.fromEntries(Object.entries(existing ?? {}).filter(([k]) => !CACHED_SESSION_FIELDS.includes(k)));
   const profile = {
-    ...(existing ?? {}),
+    ...kept,
     name,
     mode: 'External',
     process_command: processCommand,

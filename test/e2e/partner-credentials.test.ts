@@ -5,7 +5,8 @@
  * command with --exec, written as an aliyun CLI profile that @alicloud/credentials runs, and shown
  * for the console; a duration above the role's maximum is refused before any STS call.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,8 +96,12 @@ describe('assume', () => {
     expect(arn).toMatch(new RegExp(`^${BOB_SESSION()}.*/bob@${t.contract.partnerAccountId}$`));
 
     if (existsSync('/usr/bin/fish')) {
-      const fish = spawnSync('/usr/bin/fish', ['--no-config', '-c', 'source; echo $ALICLOUD_SECURITY_TOKEN'], { input: fishOut?.stdout, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: home.dir } });
-      expect(fish.stdout.trim()).toMatch(/^\S{20,}$/);
+      // Piped into `source` inside fish, as partners run it (Node's stdin socket is no pipe fish's `source` reads).
+      const file = join(home.dir, 'assume.fish');
+      writeFileSync(file, fishOut?.stdout ?? '');
+      const fish = spawnSync('/usr/bin/fish', ['--no-config', '-c', `cat ${file} | source; printf '%s\\n%s\\n%s' $ALICLOUD_ACCESS_KEY $ALICLOUD_SECRET_KEY $ALICLOUD_SECURITY_TOKEN`], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: home.dir } });
+      const [fishKey = '', fishSecret = '', fishToken = ''] = fish.stdout.split('\n');
+      expect(await callerArn({ accessKeyId: fishKey, accessKeySecret: fishSecret, securityToken: fishToken })).toContain(`/bob@${t.contract.partnerAccountId}`);
     }
     expect(psOut?.stdout).toMatch(/^\$Env:ALIBABA_CLOUD_ACCESS_KEY_ID = '[^']+'$/m);
 
@@ -159,14 +164,31 @@ describe('configure-profile', () => {
     expect(config.profiles[0]).toEqual(keep);
     expect(config.profiles[1]).toMatchObject({ name: 'crossrole-e2e', mode: 'External', process_command: expect.stringContaining(`assume ${id} --format aliyun-external --as bob --data-dir`) });
 
-    // The credentials library's default chain: no environment keys, the CLI profile named by ALIBABA_CLOUD_PROFILE.
+    // The credentials library's default chain: no environment keys, the CLI profile named by
+    // ALIBABA_CLOUD_PROFILE. Asynchronously: process_command reaches this process's local stack.
+    // Then, with the clock moved to within the library's 180 s of the session's end, it runs
+    // process_command again for a new session (and keeps serving the cached one before that).
     const script = `
       const Credential = require('@alicloud/credentials').default;
-      new Credential().getCredential().then((c) => console.log(JSON.stringify(c)), (e) => { console.error(e.message); process.exit(3); });`;
-    const run = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: home.dir, ALIBABA_CLOUD_PROFILE: 'crossrole-e2e', CROSSROLE_CONFIG_DIR: join(home.dir, 'no-config') } });
+      (async () => {
+        const cred = new Credential();
+        const first = await cred.getCredential();
+        const cached = await cred.getCredential();
+        const realNow = Date.now;
+        Date.now = () => realNow() + 3500 * 1000;
+        const renewed = await cred.getCredential();
+        console.log(JSON.stringify({ first, cached, renewed }));
+      })().catch((e) => { console.error(e.message); process.exit(3); });`;
+    const run = await promisify(execFile)(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: home.dir, ALIBABA_CLOUD_PROFILE: 'crossrole-e2e', CROSSROLE_CONFIG_DIR: join(home.dir, 'no-config') } });
     expect(run.stderr).toBe('');
-    const c = JSON.parse(run.stdout) as { accessKeyId: string; accessKeySecret: string; securityToken: string; type?: string };
-    expect(await callerArn(c)).toMatch(new RegExp(`^${BOB_SESSION()}.*/bob@${t.contract.partnerAccountId}$`));
+    type C = { accessKeyId: string; accessKeySecret: string; securityToken: string };
+    const { first, cached, renewed } = JSON.parse(run.stdout) as { first: C; cached: C; renewed: C };
+    expect(await callerArn(first)).toMatch(new RegExp(`^${BOB_SESSION()}.*/bob@${t.contract.partnerAccountId}$`));
+    expect(cached.accessKeyId).toBe(first.accessKeyId);
+    expect(renewed.accessKeyId).not.toBe(first.accessKeyId);
+    expect(await callerArn(renewed)).toMatch(new RegExp(`/bob@${t.contract.partnerAccountId}$`));
+    // The library writes the session back into the profile; the file stays 0600.
+    expect(statSync(path).mode & 0o777).toBe(0o600);
 
     // Another name of the user's is never overwritten; the profile that assumes cannot be the one written.
     const clash = await cli(['configure-profile', id, '--as', 'bob', '--name', 'keep-me']);
@@ -174,6 +196,11 @@ describe('configure-profile', () => {
     expect(clash.stderr).toContain('PROFILE_EXISTS');
     const loop = await cli(['configure-profile', id, '--profile', 'same', '--name', 'same']);
     expect(loop.code).toBe(2);
+    // A word the aliyun CLI would split or keep quoted (it splits process_command on whitespace only).
+    const quoted = await cli(['configure-profile', id, '--as', 'bob', '--name', 'quoted', '--crossrole-command', `/opt/bob's tools/crossrole`]);
+    expect(quoted.code).toBe(2);
+    expect(quoted.stderr).toContain('process_command');
+    expect((JSON.parse(readFileSync(path, 'utf8')) as { profiles: unknown[] }).profiles).toHaveLength(2);
   });
 });
 
