@@ -27,6 +27,11 @@ interface TemporaryCredentials {
  *   credentials (AliyunContainerService/ack-ram-tool `env/aliyuncli.go` lists them as the CLI reads them);
  * - ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY / ALICLOUD_SECURITY_TOKEN: the Terraform alicloud provider.
  * The same set as aliyun/configure-aliyun-credentials-action exports, plus the CLI's ALICLOUD_ forms.
+ * - ALIBABA_CLOUD_IGNORE_PROFILE=TRUE: the aliyun CLI ranks its config file above the environment
+ *   ("Priority order": flags, ~/.aliyun/config.json, environment variables), so a partner's own
+ *   configured profile would win over the session; with this set (upper case) it ignores the
+ *   profiles and uses the environment's credentials (alibabacloud.com/help/en/cli/environment-variables;
+ *   aliyun-cli config/configuration.go LoadProfileWithContext).
  */
 export function credentialEnvironment(c: TemporaryCredentials): Array<[string, string]> {
   return [
@@ -41,6 +46,7 @@ export function credentialEnvironment(c: TemporaryCredentials): Array<[string, s
     ['ALICLOUD_ACCESS_KEY', c.accessKeyId],
     ['ALICLOUD_SECRET_KEY', c.accessKeySecret],
     ['ALICLOUD_SECURITY_TOKEN', c.securityToken],
+    ['ALIBABA_CLOUD_IGNORE_PROFILE', 'TRUE'],
   ];
 }
 

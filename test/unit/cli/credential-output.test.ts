@@ -100,6 +100,8 @@ describe('formats', () => {
   it('sets the same session under every name the SDKs, the aliyun CLI and Terraform read', () => {
     const names = credentialEnvironment({ accessKeyId: 'a', accessKeySecret: 'b', securityToken: 'c' }).map(([k]) => k);
     expect(names).toEqual(expect.arrayContaining(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALIBABACLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY', 'ALICLOUD_SECRET_KEY', 'ALICLOUD_SECURITY_TOKEN']));
+    // The aliyun CLI prefers its config file's profile to the environment unless told to ignore it.
+    expect(credentialEnvironment({ accessKeyId: 'a', accessKeySecret: 'b', securityToken: 'c' })).toContainEqual(['ALIBABA_CLOUD_IGNORE_PROFILE', 'TRUE']);
     expect(isCredentialFormat('fish')).toBe(true);
     expect(isCredentialFormat('cmd')).toBe(false);
   });
