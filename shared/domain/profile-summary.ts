@@ -7,7 +7,7 @@
  */
 import type { CatalogProfile } from './catalog';
 
-export interface ProfileSummary {
+interface ProfileSummary {
   name: string;
   description?: string;
   /** As the catalog writes it (`8h`, `7d`), and in seconds. */
