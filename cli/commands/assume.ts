@@ -113,13 +113,24 @@ function runWith(session: Session, command: string[], s: AssumedSession): Promis
   for (const [k, v] of credentialEnvironment(s.credentials)) env[k] = v;
   return new Promise((res) => {
     const child = spawn(file, args, { stdio: 'inherit', env });
+    // Ctrl-C reaches the whole foreground group; crossrole waits for the command to end on it (or
+    // hands a TERM or HUP sent to crossrole alone on), so the exit status is always the command's.
+    const forward = (signal: NodeJS.Signals): void => {
+      if (signal !== 'SIGINT') child.kill(signal);
+    };
+    const forwarded: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const sig of forwarded) process.on(sig, forward);
+    const done = (code: number): void => {
+      for (const sig of forwarded) process.off(sig, forward);
+      res(code);
+    };
     child.on('error', (e) => {
       session.ui.info(`crossrole: cannot run ${file}: ${errorMessage(e)}`);
-      res(127);
+      done(127);
     });
     child.on('exit', (code, signal) => {
-      if (code !== null) res(code);
-      else res(128 + (signal === null ? 0 : signalNumber(signal)));
+      if (code !== null) done(code);
+      else done(128 + (signal === null ? 0 : signalNumber(signal)));
     });
   });
 }

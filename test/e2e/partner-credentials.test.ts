@@ -131,6 +131,10 @@ describe('assume', () => {
     const secret = readFileSync(secretFile, 'utf8');
     expect(secret.length).toBeGreaterThan(10);
     expect(r.stdout + r.stderr).not.toContain(secret);
+
+    // A TERM sent to crossrole alone is handed to the command, whose status (128 + 15) is crossrole's.
+    const term = await cli(['assume', id, '--as', 'bob', '--exec', '--', 'sh', '-c', 'kill -TERM $PPID; sleep 5 & wait; exit 5']);
+    expect(term.code).toBe(143);
   });
 
   it('refuses a duration above the role\'s maximum session duration, before any STS call', async () => {
