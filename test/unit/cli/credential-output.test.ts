@@ -5,7 +5,7 @@
  * session names and SourceIdentity derived from the caller's ARN.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentialEnvironment, fishQuote, isCredentialFormat, powershellQuote, renderCredentials, type AssumedSession } from '../../../cli/credential-output';
@@ -30,6 +30,7 @@ function session(secret: string): AssumedSession {
 }
 
 const HOME = mkdtempSync(join(tmpdir(), 'crossrole-shell-'));
+afterAll(() => rmSync(HOME, { recursive: true, force: true }));
 
 /**
  * Run `script` in a shell and return what it printed (the variable values, NUL-separated). Stdin is
