@@ -9,6 +9,7 @@ import {
   type RequestPage, type RequestView, type SubmitRequestBody,
 } from '../shared/domain/api';
 import type { CloudCredentials } from '../shared/cloud/credentials';
+import type { ProfilesAnswer } from '../shared/domain/profile-summary';
 import { errorMessage } from '../shared/domain/errors';
 import { buildIdentityProof, IDENTITY_HEADER } from '../shared/identity';
 import { apiHint, CliError } from './errors';
@@ -44,6 +45,8 @@ export interface ApiClient {
   retry(id: string): Promise<AccessRequest>;
   /** Reconcile the grant's role with the ledger now (approvers and operators). */
   reconcile(id: string): Promise<ReconcileAnswer>;
+  /** The catalog's profiles the caller may ask for (intake). */
+  profiles(): Promise<ProfilesAnswer>;
 }
 
 interface ErrorBody {
@@ -138,6 +141,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     retry: async (id) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/retry`, {})).request,
     reconcile: (id) => call<ReconcileAnswer>('approval', 'POST', `/requests/${enc(id)}/reconcile`, {}),
+    profiles: () => call<ProfilesAnswer>('intake', 'GET', '/profiles'),
   };
   return client;
 }

@@ -1,7 +1,7 @@
 /**
  * The catalog as the CLI can know it: a file given with --catalog, or, against the local stack,
- * the catalog the local functions run with. The APIs do not serve the catalog, so without either
- * the CLI shows profile names only.
+ * the catalog the local functions run with; for the profiles' policies, else the intake API
+ * (`GET /profiles`), so a partner needs no copy of the owner's catalog.
  */
 import { readFileSync } from 'node:fs';
 import { findProfile, parseCatalog, type Catalog, type Profile } from '../shared/domain/catalog';
@@ -9,6 +9,7 @@ import { localCatalog } from '../shared/contract/local-catalog';
 import { checkCatalogGuardrails } from '../shared/policy';
 import type { Session } from './context';
 import { CliError, toCliError } from './errors';
+import type { ProfilePolicies } from './format';
 import { errorMessage } from '../shared/domain/errors';
 
 /** JSON text (a file's content, or CROSSROLE_CONFIG), not yet validated. Not JSON: INVALID_CONFIG. */
@@ -59,4 +60,19 @@ export function knownCatalog(session: Session, catalogPath?: string): Catalog | 
 
 export function knownProfile(catalog: Catalog | undefined, name: string): Profile | undefined {
   return catalog === undefined ? undefined : findProfile(catalog, name);
+}
+
+/**
+ * A profile's policies, for showing a request: the catalog file or the local stack's catalog when
+ * there is one, else the API's GET /profiles. Best effort: a caller the API does not answer (an
+ * older deployment, a refusal) sees the profile's name only.
+ */
+export async function profilePoliciesOf(session: Session, name: string, catalogPath?: string): Promise<ProfilePolicies | undefined> {
+  const catalog = knownCatalog(session, catalogPath);
+  if (catalog !== undefined) return findProfile(catalog, name);
+  try {
+    return (await session.api().profiles()).profiles.find((p) => p.name === name);
+  } catch {
+    return undefined;
+  }
 }

@@ -59,7 +59,7 @@ const API_HINTS: Record<string, string> = {
   ROLE_NAME_TAKEN: 'choose another --role-name (or none: a name is generated).',
   FORBIDDEN_PARTNER_ACCOUNT: 'requests are made with the partner\'s credentials (account B), for principals of that account only.',
   FORBIDDEN_PRIVILEGED_PROFILE: 'this profile is privileged: add --acknowledge-privileged if you really mean it.',
-  UNKNOWN_PROFILE: 'see the profiles the catalog offers (`crossrole config check <catalog>`), or ask the owner account.',
+  UNKNOWN_PROFILE: '`crossrole profiles` lists the profiles you may ask for.',
   DURATION_OVER_MAXIMUM: 'ask for a shorter --duration.',
   NOT_FOUND: 'check the request id (`crossrole list`).',
   ILLEGAL_TRANSITION: 'the request is not in a state that allows this: see `crossrole status <id>`.',

@@ -2,7 +2,6 @@
  * Human renderings of requests, grants and history (JSON mode prints the API objects instead).
  */
 import type { AccessRequest, AuditEvent } from '../shared/domain/access-request';
-import type { Profile } from '../shared/domain/catalog';
 import { formatDuration } from '../shared/domain/duration';
 import type { Colors } from './ui';
 
@@ -37,6 +36,11 @@ function escapeChar(ch: string): string {
       return cp > 0xffff ? `\\u{${cp.toString(16)}}` : `\\u${cp.toString(16).padStart(4, '0')}`;
     }
   }
+}
+
+/** What the CLI shows of a profile's policies: from a catalog, or from GET /profiles. */
+export interface ProfilePolicies {
+  policies: ReadonlyArray<{ type: string; name: string }>;
 }
 
 /** Free text from a request (a reason): always in double quotes, escaped (`\n`, `\u202e`, `\"`). */
@@ -78,12 +82,12 @@ function row(c: Colors, label: string, value: string): string {
   return `  ${c.dim(label.padEnd(11))} ${value}`;
 }
 
-export function profilePolicies(profile: Pick<Profile, 'policies'>): string {
+export function profilePolicies(profile: ProfilePolicies): string {
   return profile.policies.map((p) => `${p.type} ${p.name}`).join(', ');
 }
 
 /** The lines of `crossrole status` (and of each inbox entry). Every value from the request goes through quoteText or safeName. */
-export function requestLines(c: Colors, r: AccessRequest, profile?: Pick<Profile, 'policies'>): string[] {
+export function requestLines(c: Colors, r: AccessRequest, profile?: ProfilePolicies): string[] {
   const lines = [
     `${c.bold(safeName(r.id))}  ${statusColour(c, safeName(r.status))}`,
     row(c, 'partner', `account ${safeName(r.partnerAccountId)}, asked by ${safeName(r.requesterArn)}`),
@@ -116,7 +120,11 @@ export function listLines(c: Colors, items: readonly AccessRequest[]): string[] 
   return items.map((r) => `${safeName(r.id)}  ${statusColour(c, safeName(r.status)).padEnd(10 + (c.isColorSupported ? 9 : 0))}  ${safeName(r.profile).padEnd(18)} ${formatDuration(r.durationSeconds).padEnd(5)} ${safeName(r.partnerAccountId)}  ${safeName(r.roleName)}`);
 }
 
-/** POSIX shell single-quoting. */
+/**
+ * POSIX shell single-quoting; a word of harmless characters stays bare. zsh (the macOS default
+ * shell) expands an unquoted `=` at the start of a word, and after a `:` in an assignment, to a
+ * command's path (EQUALS option: `export X==` fails with "= not found"), so those are quoted too.
+ */
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(s) && !s.startsWith('=') && !s.includes(':=') ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -31,6 +31,9 @@ const doctor = () => import('./commands/doctor.js');
 const configure = () => import('./commands/configure.js');
 const configCheck = () => import('./commands/config-check.js');
 const demo = () => import('./commands/demo.js');
+const configureProfile = () => import('./commands/configure-profile.js');
+const consoleCmd = () => import('./commands/console.js');
+const profiles = () => import('./commands/profiles.js');
 
 const VERSION = '0.1.0';
 
@@ -63,7 +66,8 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     async (...params: unknown[]): Promise<void> => {
       const cmd = params[params.length - 1] as Command;
       const opts = cmd.optsWithGlobals<Record<string, unknown>>();
-      const args = params.slice(0, -2).filter((a): a is string => typeof a === 'string');
+      // A variadic argument (assume's `-- <command> [args...]`) arrives as an array: flattened in order.
+      const args = params.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
       ui = createUi(io.env, opts['json'] === true, io);
       const common = commonOptionsOf(opts, isRequest);
       exit = await fn(createSession(io.env, ui, common), opts, args);
@@ -136,16 +140,48 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     'crossrole partner-policy 0f8e4c1a-... --as partner-admin > assume-policy.json')
     .action(run(async (s, _o, [id]) => (await requests()).partnerPolicyCommand(s, id ?? '')));
 
-  example(program.command('assume').argument('<target>', 'request id (role ARN and ExternalId looked up) or a role ARN').description('assume the granted role with your own credentials and print temporary credentials')
-    .option('--duration <duration>', 'session length, 15m to 1h', '1h')
-    .option('--session-name <name>', 'STS role session name')
+  example(program.command('assume').argument('<target>', 'request id (role ARN and ExternalId looked up) or a role ARN').argument('[command...]', 'with --exec: the command to run, after --').description('assume the granted role with your own credentials and print temporary credentials, or run a command with them')
+    .option('--duration <duration>', 'session length, 15m up to the role\'s maximum session duration (Crossrole roles: 1h)', '1h')
+    .option('--format <format>', 'env (POSIX export lines), fish, powershell, json or aliyun-external (aliyun CLI External mode)')
+    .option('--exec', 'run the command after -- with the credentials in its environment only (exit code passed through)')
+    .option('--session-name <name>', 'STS role session name (default <your name>@<your account>)')
+    .option('--no-source-identity', 'send no SourceIdentity (default: your ARN, as user.<name>@<account>)')
     .option('--external-id <id>', 'ExternalId (looked up automatically when given a request id)'),
-  'eval "$(crossrole assume 0f8e4c1a-... --as bob)"', 'crossrole assume acs:ram::1511928242963727:role/crossrole-x --external-id abc --json')
-    .action(run(async (s, o, [target]) => (await assume()).assumeCommand(s, target ?? '', {
-      duration: String(o['duration']),
-      ...stringOpt(o, 'sessionName'),
-      ...stringOpt(o, 'externalId'),
+  'eval "$(crossrole assume 0f8e4c1a-... --as bob)"', 'crossrole assume 0f8e4c1a-... --format fish | source',
+  'crossrole assume 0f8e4c1a-... --exec -- aliyun ecs DescribeInstances', 'crossrole assume acs:ram::1511928242963727:role/crossrole-x --external-id abc --json')
+    .action(run(async (s, o, [target, ...command]) => {
+      if (o['exec'] !== true && command.length > 0) throw new UsageError(`unexpected arguments: ${command.join(' ')}`, 'to run a command: crossrole assume <id> --exec -- <command> [args...]');
+      return (await assume()).assumeCommand(s, target ?? '', {
+        duration: String(o['duration']), ...stringOpt(o, 'format'), ...stringOpt(o, 'sessionName'), ...stringOpt(o, 'externalId'),
+        sourceIdentity: o['sourceIdentity'] !== false, ...(o['exec'] === true ? { exec: command } : {}),
+      });
+    }));
+
+  example(program.command('configure-profile').argument('<id>', 'request id of a grant').description('add an aliyun CLI profile (External mode) that runs `crossrole assume <id>` whenever the aliyun CLI or an SDK needs credentials')
+    .option('--name <profile>', 'profile name (default crossrole-<short id>)')
+    .option('--duration <duration>', 'session length of each assume')
+    .option('--crossrole-command <cmd>', 'how to run crossrole later (default: this program, by its absolute path)'),
+  'crossrole configure-profile 0f8e4c1a-... --profile my-b-user && aliyun --profile crossrole-0f8e4c1a1111 ecs DescribeInstances')
+    .action(run(async (s, o, [id]) => (await configureProfile()).configureProfileCommand(s, id ?? '', {
+      ...stringOpt(o, 'name'), ...stringOpt(o, 'duration'), ...stringOpt(o, 'crossroleCommand'),
+      self: { node: process.execPath, ...(argv[1] === undefined ? {} : { script: argv[1] }) },
     })));
+
+  example(program.command('console').argument('<id>', 'request id of a grant').description('the console switch-role details of a grant (role ARN, account, role name, URL); --federation signs in as the role')
+    .option('--open', 'open the URL in a browser (xdg-open / open)')
+    .option('--federation', 'a one-time sign-in URL from a fresh STS session (GetSigninToken at signin.aliyun.com)')
+    .option('--duration <duration>', 'with --federation: session length', '1h')
+    .option('--signin-endpoint <url>', 'with --federation: the federation endpoint (default https://signin.aliyun.com/federation)')
+    .option('--destination <url>', 'with --federation: the console page to land on'),
+  'crossrole console 0f8e4c1a-... --as bob', 'crossrole console 0f8e4c1a-... --federation --open')
+    .action(run(async (s, o, [id]) => (await consoleCmd()).consoleCommand(s, id ?? '', {
+      open: o['open'] === true, federation: o['federation'] === true, duration: String(o['duration']),
+      ...stringOpt(o, 'signinEndpoint'), ...stringOpt(o, 'destination'), platform: process.platform,
+    })));
+
+  example(program.command('profiles').description('list the profiles you may ask for (name, maximum duration, approval, privileged, policies)'),
+    'crossrole profiles --as partner-admin', 'crossrole profiles --json')
+    .action(run(async (s) => (await profiles()).profilesCommand(s)));
 
   // ------------------------------------------------------------------ approver
   example(program.command('inbox').description('decide the requests waiting in the approvals queue (approver)')

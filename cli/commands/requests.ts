@@ -4,7 +4,7 @@
  */
 import type { AccessRequest } from '../../shared/domain/access-request';
 import type { RoleReconciliation, SubmitRequestBody } from '../../shared/domain/api';
-import { knownCatalog, knownProfile } from '../catalog';
+import { profilePoliciesOf } from '../catalog';
 import type { Session } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { escapeInvisible, historyLines, listLines, requestLines, safeName, statusColour } from '../format';
@@ -25,9 +25,9 @@ function exitFor(r: AccessRequest): number {
   return UNHAPPY_STATUSES.includes(r.status) ? ExitCode.FAILED : ExitCode.OK;
 }
 
-function printRequest(session: Session, r: AccessRequest): void {
+async function printRequest(session: Session, r: AccessRequest): Promise<void> {
   const { ui } = session;
-  const profile = knownProfile(knownCatalog(session), r.profile);
+  const profile = await profilePoliciesOf(session, r.profile);
   for (const line of requestLines(ui.c, r, profile)) ui.out(line);
 }
 
@@ -51,7 +51,7 @@ export async function requestCommand(session: Session, o: RequestOptions): Promi
     ui.printJson({ request: r });
     return exitFor(r);
   }
-  if (o.wait) printRequest(session, r);
+  if (o.wait) await printRequest(session, r);
   if (r.status === 'PENDING') ui.out(`Next: an approver decides (crossrole inbox); follow it with: crossrole status ${safeName(r.id)}`);
   if (r.status === 'ACTIVE') ui.out(`Next: crossrole partner-policy ${safeName(r.id)}   (for your admin), then: crossrole assume ${safeName(r.id)}`);
   return exitFor(r);
@@ -64,7 +64,7 @@ export async function statusCommand(session: Session, id: string): Promise<numbe
     ui.printJson(view);
     return ExitCode.OK;
   }
-  printRequest(session, view.request);
+  await printRequest(session, view.request);
   ui.out('');
   ui.out(ui.c.bold('History'));
   for (const line of historyLines(ui.c, view.history)) ui.out(line);

@@ -4,8 +4,9 @@
  *   GET  /requests              -> 200 { items, next? }   (the caller's account's requests)
  *   GET  /requests/{id}         -> 200 { request, history }
  *   POST /requests/{id}/cancel  -> 200 { request }         (withdraw a pending request)
+ *   GET  /profiles              -> 200 { profiles }        (what the caller may ask for)
  */
-import { cancelRequest, submitRequest } from '../../shared/workflow';
+import { cancelRequest, listProfiles, submitRequest } from '../../shared/workflow';
 import { httpFunction } from '../../shared/runtime/function-handlers';
 import { readRoutes } from '../../shared/runtime/http/read-routes';
 import { jsonResponse } from '../../shared/runtime/http/response';
@@ -23,5 +24,10 @@ export const handler = httpFunction([
     pattern: '/requests/:id/cancel',
     body: true,
     handler: async ({ deps, caller, params, body }) => jsonResponse(200, { request: await cancelRequest(deps, caller, params.id ?? '', body) }),
+  },
+  {
+    method: 'GET',
+    pattern: '/profiles',
+    handler: ({ deps, caller }) => Promise.resolve(jsonResponse(200, listProfiles(deps, caller))),
   },
 ]);

@@ -26,6 +26,8 @@ interface AssumeRoleInput {
   durationSeconds: number;
   /** Session policy (JSON); the session gets the intersection with the role's policies. */
   policy?: string;
+  /** Who is behind the session; kept for the session's life and shown in the owner's ActionTrail. */
+  sourceIdentity?: string;
 }
 
 export interface AssumedRoleCredentials extends Required<CloudCredentials> {
@@ -63,6 +65,7 @@ export function createStsClient(options: StsClientOptions): StsClient {
         durationSeconds: input.durationSeconds,
         ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
         ...(input.policy !== undefined ? { policy: input.policy } : {}),
+        ...(input.sourceIdentity !== undefined ? { sourceIdentity: input.sourceIdentity } : {}),
       })));
       const c = r.body?.credentials;
       const expiration = new Date(need(c?.expiration, 'Credentials.Expiration'));

@@ -17,6 +17,11 @@ export interface GrantDetails {
   partnerPolicy: string;
   /** Console "Switch Identity" details. */
   switchRole: { accountId: string; roleName: string; url: string };
+  /**
+   * The role's MaxSessionDuration in seconds: the longest STS session (AssumeRole DurationSeconds)
+   * it allows. Absent on grants provisioned before it was recorded; those roles have 3600.
+   */
+  maxSessionDuration?: number;
 }
 
 export interface AccessRequest {

@@ -6,7 +6,7 @@
 export { submitRequest } from './use-cases/submit';
 export { approveRequest, cancelRequest, rejectRequest, requestRevocationWithMode, retryFailed } from './use-cases/decide';
 export { reconcileRequest } from './use-cases/reconcile';
-export { getRequest, listRequests } from './use-cases/queries';
+export { getRequest, listProfiles, listRequests } from './use-cases/queries';
 export { provisionGrant } from './use-cases/provision';
 export { revokeGrant } from './use-cases/revoke';
 export { runExpiryScan } from './use-cases/scan';

@@ -122,7 +122,9 @@ describe('crossrole CLI against the local stack', () => {
     const assumed = await cli(['assume', roleArn, '--external-id', externalId, '--as', 'bob']);
     expect(assumed.code).toBe(0);
     const exported = Object.fromEntries([...assumed.stdout.matchAll(/^export (ALIBABA_CLOUD_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
-    expect(Object.keys(exported).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN']);
+    // The session, and the switch that makes the aliyun CLI prefer it to its own profiles.
+    expect(Object.keys(exported).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_IGNORE_PROFILE', 'ALIBABA_CLOUD_SECURITY_TOKEN']);
+    expect(exported['ALIBABA_CLOUD_IGNORE_PROFILE']).toBe('TRUE');
     const token = { accessKeyId: exported['ALIBABA_CLOUD_ACCESS_KEY_ID'] ?? '', accessKeySecret: exported['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] ?? '', securityToken: exported['ALIBABA_CLOUD_SECURITY_TOKEN'] ?? '' };
     const ecs = new Ecs(popConfig(token));
     const listed = await ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }));
@@ -316,7 +318,7 @@ describe('crossrole CLI against the local stack', () => {
   }, 30_000);
 
   it('prints help with an example for every command and exits 0', async () => {
-    const commands = ['', 'request', 'status', 'list', 'revoke', 'cancel', 'partner-policy', 'assume', 'inbox', 'approve', 'reject', 'retry', 'reconcile', 'bootstrap', 'doctor', 'configure', 'invoke', 'config', 'config check', 'demo'];
+    const commands = ['', 'request', 'status', 'list', 'revoke', 'cancel', 'partner-policy', 'assume', 'inbox', 'approve', 'reject', 'retry', 'reconcile', 'bootstrap', 'doctor', 'configure', 'invoke', 'config', 'config check', 'demo', 'configure-profile', 'console', 'profiles'];
     // One process runs main() for each command line (20 node start-ups would cost more than the test).
     const script = `
       const { main } = require(${JSON.stringify(join(ROOT, 'dist', 'cli', 'index.js'))});

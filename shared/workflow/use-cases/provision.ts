@@ -175,6 +175,8 @@ export async function provisionApproved(deps: WorkflowDeps, r: AccessRequest): P
       guardPolicyName: guardName,
       partnerPolicy: buildPartnerPolicy(made.role.arn),
       switchRole: { accountId: owner, roleName: r.roleName, url: switchRoleUrl(owner, r.roleName) },
+      // As RAM holds it (a resumed role keeps what it was created with).
+      maxSessionDuration: made.role.maxSessionDuration,
     };
   } catch (e) {
     if (e instanceof OwnedElsewhere) return markFailed(deps, r, e.message, before);

@@ -1,12 +1,15 @@
 /**
- * Use cases: read a request and its history, list requests (GET /requests[/{id}]).
+ * Use cases: read a request and its history, list requests (GET /requests[/{id}]), list the
+ * catalog's profiles (GET /profiles).
  */
 import type { ListQuery, RequestPage, RequestView } from '../../domain/api';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../domain/api';
-import { NotFoundError, ValidationError } from '../../domain/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors';
+import { isPartnerAllowed } from '../../domain/catalog';
+import { summarizeProfile, type ProfilesAnswer } from '../../domain/profile-summary';
 import type { CallerIdentity } from '../../domain/ports';
 import { Status, isStatus } from '../../domain/state-machine';
-import { canSee, isApprover, isPartnerManager, ownRequestsOf } from '../support/authz';
+import { canSee, isApprover, isPartnerManager, ownRequestsOf, requireRequester } from '../support/authz';
 import type { WorkflowDeps } from '../support/deps';
 
 /**
@@ -43,4 +46,19 @@ export async function listRequests(deps: WorkflowDeps, caller: CallerIdentity, q
     : await deps.ledger.listByPartner(caller.accountId, isPartnerManager(deps.catalog, caller) ? partnerPage : { ...partnerPage, requester: ownRequestsOf(caller) });
   const last = items[items.length - 1];
   return items.length === limit && last !== undefined ? { items, next: last.id } : { items };
+}
+
+/**
+ * The profiles a caller may ask for, so partners need no copy of the owner's catalog: anyone who
+ * may submit (an allowed partner account, and there a requester) and the approvers. Everybody
+ * else is refused with the code submit would answer, so this route reveals nothing submit hides.
+ */
+export function listProfiles(deps: WorkflowDeps, caller: CallerIdentity): ProfilesAnswer {
+  const { catalog } = deps;
+  if (!isApprover(catalog, caller)) {
+    if (caller.accountId === catalog.ownerAccountId) throw new ForbiddenError('FORBIDDEN_PARTNER_ACCOUNT', 'the owner account asks for no access; only its approvers may list the profiles');
+    if (!isPartnerAllowed(catalog, caller.accountId)) throw new ForbiddenError('FORBIDDEN_PARTNER_NOT_ALLOWED', `account ${caller.accountId} is not an allowed partner`);
+    requireRequester(catalog, caller);
+  }
+  return { profiles: catalog.profiles.map(summarizeProfile) };
 }

@@ -10,6 +10,7 @@ import type { CallerIdentity } from '../../domain/ports';
 import { isReservedRoleName, roleNameTaken } from '../../domain/role-names';
 import { Status } from '../../domain/state-machine';
 import { checkPrivilegedAcknowledgement, parseSubmitRequest } from '../../domain/intake';
+import { suggestNames } from '../../domain/profile-summary';
 import { buildTrustPolicy, parseExternalId } from '../../policy';
 import { requireRequester } from '../support/authz';
 import { Actor } from '../support/deps';
@@ -69,7 +70,10 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
 
   const profile = findProfile(catalog, body.profile);
   if (profile === undefined) {
-    throw new CrossroleError('UNKNOWN_PROFILE', `profile "${body.profile}" is not in the catalog`, { field: 'profile', details: { profiles: catalog.profiles.map((p) => p.name) } });
+    // The caller passed the requester checks above, so it may see the names (GET /profiles lists them).
+    const near = suggestNames(body.profile, catalog.profiles.map((p) => p.name));
+    const hint = near.length > 0 ? `; did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : '; GET /profiles lists the profiles you may ask for';
+    throw new CrossroleError('UNKNOWN_PROFILE', `profile "${body.profile}" is not in the catalog${hint}`, { field: 'profile', details: { suggestions: near } });
   }
   if (durationSeconds > profile.maxDurationSeconds) {
     throw new CrossroleError('DURATION_OVER_MAXIMUM', `duration ${formatDuration(durationSeconds)} is over the maximum ${profile.maxDuration} of profile "${profile.name}"`, {

@@ -66,6 +66,7 @@ describe('provisionGrant: the happy path', () => {
         externalId: r.externalId,
         guardPolicyName: 'crossrole-guard-00000001abcd',
         switchRole: { accountId: OWNER, roleName: r.roleName, url: `https://signin.alibabacloud.com/switchRole.htm?parentAlias=${OWNER}.onaliyun.com&roleName=crossrole-00000001abcd` },
+        maxSessionDuration: 3600,
       },
     });
     expect(JSON.parse(a?.grant?.partnerPolicy ?? '')).toEqual({ Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: roleArn }], Version: '1' });
