@@ -21,6 +21,6 @@ export async function profilesCommand(session: Session): Promise<number> {
     ui.out(`${safeName(p.name).padEnd(width)}  ${formatDuration(p.maxDurationSeconds).padEnd(5)}  ${(p.approvalRequired ? 'required' : 'automatic').padEnd(9)}  ${(p.privileged ? 'yes' : 'no').padEnd(10)}  ${policies}`);
     if (p.description !== undefined) ui.out(`${''.padEnd(width)}  ${safeName(p.description)}`);
   }
-  ui.out('Ask with: crossrole request --profile <name> --duration <up to MAX> --reason "..."' + (profiles.some((p) => p.privileged) ? ' (privileged: --acknowledge-privileged)' : ''));
+  ui.out('Ask with: crossrole request --access-profile <name> --duration <up to MAX> --reason "..."' + (profiles.some((p) => p.privileged) ? ' (privileged: --acknowledge-privileged)' : ''));
   return ExitCode.OK;
 }

@@ -2,11 +2,15 @@
  * The installable CLI: `npm run pack:cli`, `npm install -g <tarball> --prefix <tmp>` (offline, into
  * an empty prefix), then the installed `crossrole` from a directory outside the repository against a
  * local stack this test starts: a partner's journey (help, request, status, list), the approver's
- * decision, the wait for ACTIVE, and Bob assuming the role (shell exports and JSON). The tarball
+ * decision, the wait for ACTIVE, Bob assuming the role in every format, an aliyun CLI profile
+ * (configure-profile) that @alicloud/credentials turns into Bob's session, and the profiles list. The tarball
  * holds one bundle and no dependencies: nothing of the emulated cloud, no PGlite.
  */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import Ram, * as R from '@alicloud/ram20150501';
 import { ensureCliBuilt, json, ROOT, startStackProcess, type StackProcess } from '../helpers/cli';
@@ -83,8 +87,36 @@ describe('the CLI installed from its tarball', () => {
     await ramB.attachPolicyToUser(new R.AttachPolicyToUserRequest({ policyType: 'Custom', policyName: 'AssumeInstalledCliGrant', userName: 'bob' }));
     const exported = await cli.run(['assume', id, '--as', 'bob'], env);
     expect(exported.code).toBe(0);
-    expect(exported.stdout).toMatch(/^export ALIBABA_CLOUD_ACCESS_KEY_ID=.+\nexport ALIBABA_CLOUD_ACCESS_KEY_SECRET=.+\nexport ALIBABA_CLOUD_SECURITY_TOKEN=.+\n$/);
+    for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN']) expect(exported.stdout).toMatch(new RegExp(`^export ${name}=.+$`, 'm'));
     const assumed = json<Record<string, string | number>>(await cli.run(['--json', 'assume', id, '--as', 'bob'], env));
     expect(assumed).toMatchObject({ schemaVersion: 1, roleArn: active.grant?.roleArn, accessKeyId: expect.any(String), securityToken: expect.any(String) });
-  }, 60_000);
+
+    // Every other format (each one's own reading is proved in partner-credentials.test.ts).
+    const fish = await cli.run(['assume', id, '--as', 'bob', '--format', 'fish'], env);
+    expect(fish.stdout).toMatch(/^set -gx ALIBABA_CLOUD_ACCESS_KEY_ID /m);
+    const pwsh = await cli.run(['assume', id, '--as', 'bob', '--format', 'powershell'], env);
+    expect(pwsh.stdout).toMatch(/^\$Env:ALIBABA_CLOUD_ACCESS_KEY_ID = '/m);
+    const external = JSON.parse((await cli.run(['assume', id, '--as', 'bob', '--format', 'aliyun-external'], env)).stdout) as Record<string, string>;
+    expect(external).toMatchObject({ mode: 'StsToken', access_key_id: expect.any(String), access_key_secret: expect.any(String), sts_token: expect.any(String) });
+
+    // configure-profile with the installed binary: @alicloud/credentials runs its process_command
+    // (the installed crossrole, by absolute path) and gets Bob's session.
+    const home = mkdtempSync(join(tmpdir(), 'crossrole-packed-home-'));
+    try {
+      const configured = await cli.run(['configure-profile', id, '--as', 'bob', '--name', 'crossrole-packed'], { ...env, HOME: home });
+      expect(configured.code).toBe(0);
+      const profile = (JSON.parse(readFileSync(join(home, '.aliyun', 'config.json'), 'utf8')) as { profiles: Array<Record<string, string>> }).profiles[0];
+      expect(profile).toMatchObject({ name: 'crossrole-packed', mode: 'External', process_command: expect.stringContaining(`${cli.bin} assume ${id} --format aliyun-external`) });
+      const script = "new (require('@alicloud/credentials').default)().getCredential().then((c) => console.log(JSON.stringify(c)), (e) => { console.error(e.message); process.exit(3); })";
+      const read = await promisify(execFile)(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: home, ALIBABA_CLOUD_PROFILE: 'crossrole-packed' } });
+      expect(JSON.parse(read.stdout)).toMatchObject({ accessKeyId: expect.stringMatching(/^STS\./), securityToken: expect.any(String) });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+
+    // The profiles a partner may ask for, from GET /profiles: no catalog file needed.
+    const profiles = json<{ schemaVersion: number; profiles: Array<{ name: string }> }>(await cli.run(['profiles', '--as', 'partner-admin', '--json'], env));
+    expect(profiles.schemaVersion).toBe(1);
+    expect(profiles.profiles.map((p) => p.name)).toContain('ecs-readonly');
+  }, 90_000);
 });

@@ -42,7 +42,7 @@ beforeAll(async () => {
   endpoint = t.contract.endpoint;
   env = { CROSSROLE_DATA_DIR: t.dataDir, NO_COLOR: '1', HOME: home.dir };
   // A grant for Bob: asked by B's admin, approved by A's approver, and B's admin lets Bob assume it.
-  const asked = await cli(['request', '--as', 'partner-admin', '--profile', 'ecs-readonly', '--duration', '2h', '--reason', 'credentials e2e', '--principal', 'user/bob', '--json']);
+  const asked = await cli(['request', '--as', 'partner-admin', '--access-profile', 'ecs-readonly', '--duration', '2h', '--reason', 'credentials e2e', '--principal', 'user/bob', '--json']);
   expect(asked.code).toBe(0);
   id = json<{ request: { id: string } }>(asked).request.id;
   expect((await cli(['approve', id, '--as', 'approver', '--wait'])).code).toBe(0);
@@ -73,7 +73,7 @@ describe('profiles', () => {
   });
 
   it('answers a wrong profile name with the nearest ones', async () => {
-    const r = await cli(['request', '--as', 'bob', '--profile', 'ecs-readonly-autp', '--duration', '1h', '--reason', 'typo']);
+    const r = await cli(['request', '--as', 'bob', '--access-profile', 'ecs-readonly-autp', '--duration', '1h', '--reason', 'typo']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('UNKNOWN_PROFILE');
     expect(r.stderr).toContain('did you mean "ecs-readonly-auto" or "ecs-readonly"?');
