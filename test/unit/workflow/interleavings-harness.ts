@@ -27,7 +27,7 @@ import type { AccessRequest } from '../../../shared/domain/access-request';
 import { CrossroleError } from '../../../shared/domain/errors';
 import { parseWorkflowMessage } from '../../../shared/domain/messages';
 import { QueueName } from '../../../shared/domain/ports';
-import type { AuditInput, ListOptions, PolicyRef, QueuePort, RamPort, RequestPatch, RequestRepository, WorkflowMessage } from '../../../shared/domain/ports';
+import type { AuditInput, DecisionInput, ListOptions, PolicyRef, QueuePort, RamPort, RequestPatch, RequestRepository, WorkflowMessage } from '../../../shared/domain/ports';
 import { ALL_STATUSES, Status, nextStatus } from '../../../shared/domain/state-machine';
 import type { Transition } from '../../../shared/domain/state-machine';
 import { trustedAccounts } from '../../../shared/policy';
@@ -200,6 +200,9 @@ export function taskLedger(ledger: RequestRepository, task: Task): RequestReposi
       ([, v, t]) => `transition(${t} @v${v})`),
     listUnreleased: call((before: Date, limit: number) => ledger.listUnreleased(before, limit), () => 'listUnreleased'),
     markReleased: call((id: string, audit: AuditInput) => ledger.markReleased(id, audit), () => 'markReleased'),
+    decide: call((id: string, input: DecisionInput, audit: AuditInput) => ledger.decide(id, input, audit), ([, input]) => `decide(${input.decision} by ${input.approver.replace(/^.*:/, '')})`),
+    approvals: (id) => ledger.approvals(id),
+    listStartDue: call((s: Status, now: Date, limit: number) => ledger.listStartDue(s, now, limit), ([s]) => `listStartDue(${s})`),
     note: call((id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput) => ledger.note(id, patch, audit), () => 'note'),
     history: (id) => ledger.history(id),
     useNonce: (nonce, expiresAt) => ledger.useNonce(nonce, expiresAt),
