@@ -3,6 +3,7 @@
  */
 import type { AccessRequest, AuditEvent } from '../shared/domain/access-request';
 import type { Profile } from '../shared/domain/catalog';
+import type { ApprovalsView } from '../shared/domain/quorum';
 import { formatDuration } from '../shared/domain/duration';
 import type { Colors } from './ui';
 
@@ -63,6 +64,7 @@ export function statusColour(c: Colors, status: string): string {
     case 'ACTIVE':
       return c.green(status);
     case 'PENDING':
+    case 'SCHEDULED':
     case 'APPROVED':
     case 'REVOKING':
       return c.yellow(status);
@@ -89,6 +91,7 @@ export function requestLines(c: Colors, r: AccessRequest, profile?: Pick<Profile
     row(c, 'partner', `account ${safeName(r.partnerAccountId)}, asked by ${safeName(r.requesterArn)}`),
     row(c, 'profile', profile ? `${safeName(r.profile)} (${profilePolicies(profile)})` : safeName(r.profile)),
     row(c, 'duration', formatDuration(r.durationSeconds)),
+    ...(r.startAt === undefined ? [] : [row(c, 'starts', `${safeName(r.startAt)} (the grant ends at start + duration)`)]),
     row(c, 'role', safeName(r.grant?.roleArn ?? r.roleName)),
     row(c, 'trusts', r.principals.map(safeName).join(', ')),
     row(c, 'reason', quoteText(r.reason)),
@@ -119,4 +122,10 @@ export function listLines(c: Colors, items: readonly AccessRequest[]): string[] 
 /** POSIX shell single-quoting. */
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** "1 of 2 approvals" and who approved when (`GET /requests/{id}`'s approvals). */
+export function approvalLines(c: Colors, a: ApprovalsView): string[] {
+  const head = `${a.received} of ${a.required} approval${a.required === 1 ? '' : 's'}${a.remaining > 0 ? `, ${a.remaining} more needed` : ''}`;
+  return [row(c, 'approvals', head), ...a.decisions.map((d) => `               ${c.dim(safeName(d.at))}  ${safeName(d.decision)} by ${safeName(d.arn)}${d.reason ? c.dim(` ${quoteText(d.reason)}`) : ''}`)];
 }

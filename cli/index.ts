@@ -13,7 +13,7 @@ import { createSession, type CommonOptions } from './context';
 import { ExitCode, toCliError, UsageError } from './errors';
 import { escapeInvisible } from './format';
 import { createUi, flushed, type Ui, type UiStreams } from './ui';
-import { collect, parseDecision, parseStatusOption, positiveInt } from './parse';
+import { collect, parseDecision, parseStartAtOption, parseStatusOption, positiveInt } from './parse';
 
 /** How long `--wait` waits by default, in seconds. */
 const DEFAULT_WAIT_TIMEOUT_SECONDS = 60;
@@ -119,12 +119,14 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .option('--role-name <name>', 'name of the role to create (prefixed with crossrole-, lower-cased)')
     .option('--principal <arn>', 'who may assume the role: user/<name>, role/<name> or a full ARN of your account (repeatable; default your account root)', collect)
     .option('--acknowledge-privileged', 'required for privileged profiles')
+    .option('--start-at <time>', 'when the grant starts: ISO-8601 with offset, or +<duration> from now (at most the profile\'s maxLeadTime ahead); SCHEDULED until then', parseStartAtOption)
     .option('--wait', 'wait until the request is decided and provisioned')
     .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
   'crossrole request --as partner-admin --profile ecs-readonly --duration 8h --reason "quarterly audit" --role-name Partner-ReadOnly-Access --principal user/bob')
     .action(run(async (s, o) => (await requests()).requestCommand(s, {
       profile: String(o['profile']), duration: String(o['duration']), reason: String(o['reason']),
       ...stringOpt(o, 'roleName'),
+      ...stringOpt(o, 'startAt'),
       ...(Array.isArray(o['principal']) ? { principal: o['principal'] as string[] } : {}),
       acknowledgePrivileged: o['acknowledgePrivileged'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']),
     }), true));

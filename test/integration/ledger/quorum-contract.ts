@@ -28,7 +28,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 export function describeQuorumContract(get: () => { repo: Ledger; db: Db; clock: Clock & { current: Date } }): void {
   describe('quorum and scheduled start (migration 5)', () => {
-    const approve = (id: string, arn: string, onQuorum = { transition: Transition.APPROVE, patch: { decidedBy: arn } }) =>
+    const approve = (id: string, arn: string, onQuorum: { transition: Transition; patch: { decidedBy: string } } = { transition: Transition.APPROVE, patch: { decidedBy: arn } }) =>
       get().repo.decide(id, { approver: approverKey(arn), arn, decision: 'approve', onQuorum }, { actor: arn });
 
     it('round-trips startAt and approvalsRequired; creates SCHEDULED; refuses an unknown status in the database', async () => {
