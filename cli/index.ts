@@ -149,7 +149,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   'crossrole revoke 0f8e4c1a-... --as approver --reason "audit finished" --wait')
     .action(run(async (s, o, [id]) => (await requests()).revokeCommand(s, id ?? '', { reason: String(o['reason']), delete: o['delete'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']) })));
 
-  example(withCommon(program.command('cancel').argument('<id>', 'request id').description('withdraw your own pending request (partner)'))
+  example(withCommon(program.command('cancel').argument('<id>', 'request id').description('withdraw your own pending or scheduled request (partner)'))
     .option('--reason <text>', 'why'),
   'crossrole cancel 0f8e4c1a-... --as partner-admin')
     .action(run(async (s, o, [id]) => (await requests()).cancelCommand(s, id ?? '', stringOpt(o, 'reason'))));
