@@ -72,7 +72,7 @@ export function approvalsView(r: Pick<AccessRequest, 'approvalsRequired' | 'stat
 }
 
 /** How far behind the server's clock a `startAt` may be and still count as "now" (client clocks drift). */
-export const START_AT_SKEW_SECONDS = 60;
+const START_AT_SKEW_SECONDS = 60;
 
 // ISO-8601 date-time with an explicit offset: a time without one means something else on every laptop.
 const START_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;

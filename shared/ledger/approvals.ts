@@ -58,7 +58,7 @@ export async function listApprovals(db: Queryable, id: string): Promise<Approval
 }
 
 /** What decide needs of the repository, inside the transaction it opened. */
-export interface DecideOps {
+interface DecideOps {
   /** The request's row, locked FOR UPDATE (undefined: no such request). */
   lock(tx: Queryable, id: string): Promise<AccessRequest | undefined>;
   /** The repository's guarded transition, on the locked row's version. */

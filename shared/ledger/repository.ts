@@ -332,11 +332,6 @@ export class SqlRequestRepository implements RequestRepository {
     return rows.map(toRequest);
   }
 
-  /** The EXPLAIN plan of {@link listStartDue}'s query. */
-  explainStartDue(status: Status, now: Date, limit = DEFAULT_LIMIT): Promise<string> {
-    return this.explain(startDueSql(status), [now.toISOString(), limitOf(limit)]);
-  }
-
   /** The guarded UPDATE and its audit event, inside the caller's transaction. */
   private async moveIn(tx: Queryable, id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest> {
     const to = targetOf(transition);

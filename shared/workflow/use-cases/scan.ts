@@ -51,7 +51,7 @@ interface ScanReport {
   expired: number;
   /** (2) `revoke` re-sent for stuck REVOKING rows. */
   revokeResent: number;
-  /** (1b) SCHEDULED requests whose start came, started (APPROVED, `provision` sent): the delayed `start` was late or lost. */
+  /** (1b) SCHEDULED requests whose start came, started (`provision` sent): their delayed `start` was late or lost. */
   started: number;
   /** (3) PENDING rows past the pending TTL, or past the end of their scheduled window, LAPSED. */
   lapsed: number;
@@ -146,10 +146,7 @@ async function expireDue(deps: WorkflowDeps, s: Settings, report: ScanReport, no
   }
 }
 
-/**
- * (1b) The fallback of the delayed `start`: SCHEDULED rows whose startAt came go APPROVED and get
- * `provision`. PENDING rows whose window [startAt, startAt + duration] ended undecided lapse.
- */
+/** (1b) The delayed `start`'s fallback: due SCHEDULED rows START; PENDING ones whose window ended lapse. */
 async function startDue(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
   const due = await deps.ledger.listStartDue(Status.SCHEDULED, now, s.limit);
   await each(deps, report, 'start', due, (r) => r.id, async (r) => {
