@@ -7,7 +7,8 @@ import { QueueName } from '../../../shared/domain/ports';
 import { approverKey, parseStartAt } from '../../../shared/domain/quorum';
 import { approveRequest, cancelRequest, getRequest, rejectRequest, runExpiryScan, submitRequest } from '../../../shared/workflow';
 import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
-import { callers, catalogInput, identity, makeWorld, OWNER, pump } from '../../fakes';
+import { callers, catalogInput, deliver, identity, makeWorld, OWNER, pump } from '../../fakes';
+import { provisionGrant, revokeGrant } from '../../../shared/workflow';
 import type { World } from '../../fakes';
 import { codeOf } from './helpers';
 
@@ -100,6 +101,17 @@ describe('scheduled start', () => {
     w.clock.set(at(10 * 86400));
     await pump(w);
     expect(await status(w, r.id)).toBe('ACTIVE');
+  });
+
+  it('forged or early start messages change nothing: PENDING stays PENDING, an early one is re-sent, the revoke queue refuses the kind', async () => {
+    const w = world();
+    const pending = await ask(w, { startAt: at(600) });
+    expect(await deliver(w, provisionGrant, { requestId: pending.id, kind: 'start' })).toMatchObject({ outcome: 'stale', status: 'PENDING' });
+    await approveRequest(w.deps, callers.alice, pending.id);
+    expect(await deliver(w, provisionGrant, { requestId: pending.id, kind: 'start' })).toMatchObject({ outcome: 'rescheduled', status: 'SCHEDULED' });
+    expect(await deliver(w, revokeGrant, { requestId: pending.id, kind: 'start' })).toMatchObject({ outcome: 'malformed' });
+    expect(await status(w, pending.id)).toBe('SCHEDULED');
+    expect(w.ram.roleNames()).toEqual([]);
   });
 
   it('the scan starts a due SCHEDULED request whose start message was lost', async () => {
