@@ -172,7 +172,8 @@ export async function migrate(db: Db): Promise<number[]> {
     const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((r) => Number(r.version)));
     const done: number[] = [];
-    for (const m of MIGRATIONS) {
+    // By version, whatever the list's order: changes merged separately may leave gaps (4 before 5).
+    for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue;
       for (const statement of m.statements) await tx.query(statement);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
