@@ -2,6 +2,7 @@
  * Human renderings of requests, grants and history (JSON mode prints the API objects instead).
  */
 import type { AccessRequest, AuditEvent } from '../shared/domain/access-request';
+import type { ApprovalsView } from '../shared/domain/quorum';
 import { formatDuration } from '../shared/domain/duration';
 import type { Colors } from './ui';
 
@@ -67,6 +68,7 @@ export function statusColour(c: Colors, status: string): string {
     case 'ACTIVE':
       return c.green(status);
     case 'PENDING':
+    case 'SCHEDULED':
     case 'APPROVED':
     case 'REVOKING':
       return c.yellow(status);
@@ -93,6 +95,7 @@ export function requestLines(c: Colors, r: AccessRequest, profile?: ProfilePolic
     row(c, 'partner', `account ${safeName(r.partnerAccountId)}, asked by ${safeName(r.requesterArn)}`),
     row(c, 'profile', profile ? `${safeName(r.profile)} (${profilePolicies(profile)})` : safeName(r.profile)),
     row(c, 'duration', formatDuration(r.durationSeconds)),
+    ...(r.startAt === undefined ? [] : [row(c, 'starts', `${safeName(r.startAt)} (the grant ends at start + duration)`)]),
     row(c, 'role', safeName(r.grant?.roleArn ?? r.roleName)),
     row(c, 'trusts', r.principals.map(safeName).join(', ')),
     row(c, 'reason', quoteText(r.reason)),
@@ -127,4 +130,10 @@ export function listLines(c: Colors, items: readonly AccessRequest[]): string[] 
  */
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@+-]+$/.test(s) && !s.startsWith('=') && !s.includes(':=') ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** "1 of 2 approvals" and who approved when (`GET /requests/{id}`'s approvals). */
+export function approvalLines(c: Colors, a: ApprovalsView): string[] {
+  const head = `${a.received} of ${a.required} approval${a.required === 1 ? '' : 's'}${a.remaining > 0 ? `, ${a.remaining} more needed` : ''}`;
+  return [row(c, 'approvals', head), ...a.decisions.map((d) => `               ${c.dim(safeName(d.at))}  ${safeName(d.decision)} by ${safeName(d.arn)}${d.reason ? c.dim(` ${quoteText(d.reason)}`) : ''}`)];
 }

@@ -15,7 +15,7 @@ import { addGlobalOptions, commonOptionsOf, DEPRECATED_REQUEST_PROFILE, requestP
 import { ExitCode, toCliError, UsageError } from './errors';
 import { escapeInvisible } from './format';
 import { createUi, flushed, type Ui, type UiStreams } from './ui';
-import { collect, parseDecision, parseStatusOption, positiveInt } from './parse';
+import { collect, parseDecision, parseStartAtOption, parseStatusOption, positiveInt } from './parse';
 
 /** How long `--wait` waits by default, in seconds. */
 const DEFAULT_WAIT_TIMEOUT_SECONDS = 60;
@@ -98,6 +98,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .option('--role-name <name>', 'name of the role to create (prefixed with crossrole-, lower-cased)')
     .option('--principal <arn>', 'who may assume the role: user/<name>, role/<name> or a full ARN of your account (repeatable; default your account root)', collect)
     .option('--acknowledge-privileged', 'required for privileged profiles')
+    .option('--start-at <time>', 'when the grant starts: ISO-8601 with offset, or +<duration> from now (at most the profile\'s maxLeadTime ahead); SCHEDULED until then', parseStartAtOption)
     .option('--wait', 'wait until the request is decided and provisioned')
     .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
   'crossrole request --as partner-admin --access-profile ecs-readonly --duration 8h --reason "quarterly audit" --role-name Partner-ReadOnly-Access --principal user/bob',
@@ -108,6 +109,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       return (await requests()).requestCommand(s, {
       profile: placed.accessProfile, duration: String(o['duration']), reason: String(o['reason']),
       ...stringOpt(o, 'roleName'),
+      ...stringOpt(o, 'startAt'),
       ...(Array.isArray(o['principal']) ? { principal: o['principal'] as string[] } : {}),
       acknowledgePrivileged: o['acknowledgePrivileged'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']),
       });
@@ -131,7 +133,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   'crossrole revoke 0f8e4c1a-... --as approver --reason "audit finished" --wait')
     .action(run(async (s, o, [id]) => (await requests()).revokeCommand(s, id ?? '', { reason: String(o['reason']), delete: o['delete'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']) })));
 
-  example(program.command('cancel').argument('<id>', 'request id').description('withdraw your own pending request (partner)')
+  example(program.command('cancel').argument('<id>', 'request id').description('withdraw your own pending or scheduled request (partner)')
     .option('--reason <text>', 'why'),
   'crossrole cancel 0f8e4c1a-... --as partner-admin')
     .action(run(async (s, o, [id]) => (await requests()).cancelCommand(s, id ?? '', stringOpt(o, 'reason'))));

@@ -24,7 +24,7 @@ import { startLedgerServer, type LocalLedgerServer } from './ledger-server';
 import { createMnsService, type MnsService } from './mns';
 import { MnsError } from './mns/errors';
 import { startLocalServer, type LocalServer } from './server';
-import { EXEC_POLICY_NAME, EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, LOCAL_VPC, OWNER_ACCOUNT_ID, PARTNER_ACCOUNT_ID, PRINCIPALS, type PrincipalName } from './world';
+import { APPROVER_PRINCIPALS, EXEC_POLICY_NAME, EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, LOCAL_VPC, OWNER_ACCOUNT_ID, PARTNER_ACCOUNT_ID, PRINCIPALS, type PrincipalName } from './world';
 
 // `.crossrole/local.json`: the shape lives with the product, which reads it (the CLI).
 export type { LocalContract, LocalPrincipal } from '../shared/contract/local-contract';
@@ -118,6 +118,18 @@ function checkBuiltCatalog(projectRoot: string): void {
 
 const quietLogger: FcLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** One seeded principal: its user (unless it exists), policies and a new access key. */
+function seedPrincipal(server: LocalServer, name: PrincipalName): LocalPrincipal {
+  const p = PRINCIPALS[name];
+  if (server.ram.findUser(p.accountId, p.user) === undefined) {
+    server.ram.createUser(p.accountId, p.user);
+    for (const policy of p.policies) server.ram.attachPolicyToUser(p.accountId, 'System', policy, p.user);
+    if (APPROVER_PRINCIPALS.includes(name)) server.ram.attachPolicyToUser(OWNER_ACCOUNT_ID, 'Custom', APPROVER_POLICY_NAME, p.user);
+  }
+  const key = server.ram.createAccessKey(p.accountId, p.user);
+  return { accountId: p.accountId, arn: `acs:ram::${p.accountId}:user/${p.user}`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
+}
+
 function seed(server: LocalServer): Record<PrincipalName, LocalPrincipal> {
   const { ram, ecs } = server;
   ram.createAccount(OWNER_ACCOUNT_ID, 'Company A');
@@ -125,13 +137,7 @@ function seed(server: LocalServer): Record<PrincipalName, LocalPrincipal> {
   // The approvers' policy exactly as `crossrole bootstrap` writes it (shared/policy/approver-policy.ts).
   ram.createPolicy(OWNER_ACCOUNT_ID, { policyName: APPROVER_POLICY_NAME, policyDocument: buildApproverPolicy({ ownerAccountId: OWNER_ACCOUNT_ID, region: LOCAL_REGION }), description: 'Crossrole approvers: receive and delete the approvals queue\'s messages' });
   const principals = {} as Record<PrincipalName, LocalPrincipal>;
-  for (const [name, p] of Object.entries(PRINCIPALS) as Array<[PrincipalName, (typeof PRINCIPALS)[PrincipalName]]>) {
-    ram.createUser(p.accountId, p.user);
-    for (const policy of p.policies) ram.attachPolicyToUser(p.accountId, 'System', policy, p.user);
-    const key = ram.createAccessKey(p.accountId, p.user);
-    principals[name] = { accountId: p.accountId, arn: `acs:ram::${p.accountId}:user/${p.user}`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
-  }
-  ram.attachPolicyToUser(OWNER_ACCOUNT_ID, 'Custom', APPROVER_POLICY_NAME, PRINCIPALS.approver.user);
+  for (const name of Object.keys(PRINCIPALS) as PrincipalName[]) principals[name] = seedPrincipal(server, name);
   // The functions' execution role, exactly as `crossrole bootstrap` creates it in a real account.
   ram.createRole(OWNER_ACCOUNT_ID, {
     roleName: EXEC_ROLE_NAME,
@@ -229,14 +235,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (server.ram.getAccount(OWNER_ACCOUNT_ID) === undefined) {
       principals = seed(server);
     } else if (previous) {
-      principals = previous.principals;
+      // A state written before a principal was added to the world (approver-2): seed just the missing ones.
+      principals = { ...previous.principals };
+      for (const name of Object.keys(PRINCIPALS) as PrincipalName[]) if (principals[name] === undefined) principals[name] = seedPrincipal(server, name);
     } else {
       // State without a contract file (deleted by hand): issue fresh keys for the same users.
       principals = {} as Record<PrincipalName, LocalPrincipal>;
-      for (const [name, p] of Object.entries(PRINCIPALS) as Array<[PrincipalName, (typeof PRINCIPALS)[PrincipalName]]>) {
-        const key = server.ram.createAccessKey(p.accountId, p.user);
-        principals[name] = { accountId: p.accountId, arn: `acs:ram::${p.accountId}:user/${p.user}`, accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret };
-      }
+      for (const name of Object.keys(PRINCIPALS) as PrincipalName[]) principals[name] = seedPrincipal(server, name);
     }
     const contract: LocalContract = {
       endpoint: server.endpoint,

@@ -19,11 +19,16 @@ export const LOCAL_VPC = { vpcId: 'vpc-crossrolelocal', vSwitchId: 'vsw-crossrol
 export const PRINCIPALS = {
   'owner-admin': { accountId: OWNER_ACCOUNT_ID, user: 'owner-admin', policies: ['AdministratorAccess'] },
   approver: { accountId: OWNER_ACCOUNT_ID, user: 'approver', policies: [] as string[] },
+  /** A second approver, for the profile that needs two approvals (quorum). */
+  'approver-2': { accountId: OWNER_ACCOUNT_ID, user: 'approver-2', policies: [] as string[] },
   'partner-admin': { accountId: PARTNER_ACCOUNT_ID, user: 'partner-admin', policies: ['AdministratorAccess'] },
   bob: { accountId: PARTNER_ACCOUNT_ID, user: 'bob', policies: [] as string[] },
 } as const;
 
 export type PrincipalName = keyof typeof PRINCIPALS;
+
+/** The principals that hold the approvers' policy (and are the catalog's approvers). */
+export const APPROVER_PRINCIPALS: readonly PrincipalName[] = ['approver', 'approver-2'];
 
 /** The local functions' catalog: deploy/local-catalog.json, which the CLI reads too. */
 export const LOCAL_CATALOG: CatalogInput = localCatalogInput();

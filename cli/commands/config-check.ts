@@ -23,7 +23,7 @@ function policyLine(c: Colors, p: PolicyClassification): string {
 }
 
 function profileLines(c: Colors, p: ProfileReport, description: string | undefined): string[] {
-  const approval = p.approval === 'none' ? c.yellow('auto-approved') : 'approval required (one approver, not the requester)';
+  const approval = p.approval === 'none' ? c.yellow('auto-approved') : `approval required (${p.approvals > 1 ? `${p.approvals} distinct approvers` : 'one approver'}, not the requester)`;
   const extra = p.acknowledgementRequired ? `; ${c.red('break-glass')}: requester must acknowledge` : '';
   const policies = p.policies.map((x) => `${x.type} ${x.name}`).join(', ');
   const lines = [`  ${c.bold(p.name)}: ${policies}; up to ${p.maxDuration}; ${approval}; ${classColour(c, p.class)}${extra}`];

@@ -14,6 +14,9 @@
  * - A request the ledger does not know is left in the queue, with a warning: "not found" from a
  *   wrong `--endpoint` must not empty the queue.
  * - `--json`: lists every PENDING request; deletes nothing but stale messages.
+ * - Quorum (`approvals: N`): an approval that leaves the request PENDING does not delete its
+ *   message, which is released for the other approvers; a request the caller already approved is
+ *   not shown to them again (its message is released at once).
  */
 import { isCancel, note, selectKey, text } from '@clack/prompts';
 import type { ReceivedMessage } from '../../shared/domain/ports';
@@ -24,7 +27,7 @@ import { createApprovalsQueue, type ApprovalsQueue } from '../approvals-queue';
 import { knownCatalog, knownProfile } from '../catalog';
 import type { Session } from '../context';
 import { CliError, ExitCode, UsageError } from '../errors';
-import { escapeInvisible, historyLines, profilePolicies, requestLines, safeName } from '../format';
+import { approvalLines, escapeInvisible, historyLines, profilePolicies, requestLines, safeName } from '../format';
 import type { Decision } from '../parse';
 
 interface InboxOptions {
@@ -92,8 +95,8 @@ interface PendingEntry {
   view: RequestView;
 }
 
-/** What the ledger said of a request (or, `settled`, that this run decided it). */
-type Verdict = 'pending' | 'stale' | 'unknown' | 'settled';
+/** What the ledger said of a request (or, `settled`, that this run decided it; `waiting`: the caller approved, others must). */
+type Verdict = 'pending' | 'waiting' | 'stale' | 'unknown' | 'settled';
 
 interface Pager {
   /** The PENDING requests of the next pages not met yet in this run; [] when the queue yields nothing new. */
@@ -148,8 +151,11 @@ function createPager(session: Session, queue: ApprovalsQueue, o: { visibilitySec
     let found: PendingEntry | undefined;
     if (verdict === undefined) {
       const view = await fetchView(session, requestId);
-      verdict = view === undefined ? 'unknown' : view.request.status === 'PENDING' ? 'pending' : 'stale';
+      verdict = view === undefined ? 'unknown' : view.request.status !== 'PENDING' ? 'stale' : view.approvals?.callerDecided === true ? 'waiting' : 'pending';
       verdicts.set(requestId, verdict);
+      if (view !== undefined && verdict === 'waiting') {
+        say(`${safeName(requestId)}: you approved it; ${view.approvals?.remaining ?? '?'} more approval(s) needed from others; message left for them`);
+      }
       if (view !== undefined && verdict === 'pending') found = { requestId, view };
       if (view !== undefined && verdict === 'stale') {
         stale.add(requestId);
@@ -250,7 +256,8 @@ async function ask(session: Session, view: RequestView, index: number, total: nu
   const { ui } = session;
   const r = view.request;
   const profile = knownProfile(knownCatalog(session, catalogPath), r.profile);
-  const lines = [...requestLines(ui.c, r, profile), '', ui.c.bold('History'), ...historyLines(ui.c, view.history)];
+  const quorum = view.approvals !== undefined && view.approvals.required > 1 ? approvalLines(ui.c, view.approvals) : [];
+  const lines = [...requestLines(ui.c, r, profile), ...quorum, '', ui.c.bold('History'), ...historyLines(ui.c, view.history)];
   note(lines.join('\n'), `Request ${index} of ${total}: ${safeName(r.profile)} for ${formatDuration(r.durationSeconds)}${profile ? ` (${profilePolicies(profile)})` : ''}`);
   const key = await selectKey({
     message: 'Decision',
@@ -313,6 +320,11 @@ export async function inboxWith(session: Session, queue: ApprovalsQueue, o: Inbo
           if (choice.decision === 'approve') {
             const r = await session.api().approve(e.requestId, { ...(o.duration === undefined ? {} : { duration: o.duration }), ...(choice.reason === undefined ? {} : { reason: choice.reason }) });
             counts.approved++;
+            if (r.status === 'PENDING') {
+              // Below the quorum: the message stays for the other approvers (released when the run ends).
+              ui.out(`${safeName(e.requestId)}: approval recorded; it needs ${r.approvalsRequired ?? 1} different approvers, waiting for the others`);
+              continue;
+            }
             ui.out(`${safeName(e.requestId)}: approved (${safeName(r.status)}); provisioning creates ${safeName(r.roleName)}`);
           } else {
             await session.api().reject(e.requestId, choice.reason ?? '');

@@ -7,7 +7,7 @@ import type { RoleReconciliation, SubmitRequestBody } from '../../shared/domain/
 import { profilePoliciesOf } from '../catalog';
 import type { Session } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { escapeInvisible, historyLines, listLines, requestLines, safeName, statusColour } from '../format';
+import { approvalLines, escapeInvisible, historyLines, listLines, requestLines, safeName, statusColour } from '../format';
 import { UNHAPPY_STATUSES, waitForStatus } from './wait';
 
 interface RequestOptions {
@@ -17,6 +17,7 @@ interface RequestOptions {
   roleName?: string;
   principal?: string[];
   acknowledgePrivileged?: boolean;
+  startAt?: string;
   wait?: boolean;
   timeout: number;
 }
@@ -40,6 +41,7 @@ export async function requestCommand(session: Session, o: RequestOptions): Promi
     ...(o.roleName === undefined ? {} : { roleName: o.roleName }),
     ...(o.principal === undefined || o.principal.length === 0 ? {} : { principals: o.principal }),
     ...(o.acknowledgePrivileged ? { acknowledgePrivileged: true } : {}),
+    ...(o.startAt === undefined ? {} : { startAt: o.startAt }),
   };
   let r = await session.api().submit(body);
   if (!ui.json) {
@@ -52,7 +54,8 @@ export async function requestCommand(session: Session, o: RequestOptions): Promi
     return exitFor(r);
   }
   if (o.wait) await printRequest(session, r);
-  if (r.status === 'PENDING') ui.out(`Next: an approver decides (crossrole inbox); follow it with: crossrole status ${safeName(r.id)}`);
+  if (r.status === 'PENDING') ui.out(`Next: ${r.approvalsRequired === undefined ? 'an approver decides' : `${r.approvalsRequired} different approvers approve`} (crossrole inbox); follow it with: crossrole status ${safeName(r.id)}`);
+  if (r.status === 'SCHEDULED') ui.out(`Scheduled: nothing exists in account A until ${safeName(r.startAt ?? '?')}; crossrole cancel ${safeName(r.id)} withdraws it until then.`);
   if (r.status === 'ACTIVE') ui.out(`Next: crossrole partner-policy ${safeName(r.id)}   (for your admin), then: crossrole assume ${safeName(r.id)}`);
   return exitFor(r);
 }
@@ -65,6 +68,7 @@ export async function statusCommand(session: Session, id: string): Promise<numbe
     return ExitCode.OK;
   }
   await printRequest(session, view.request);
+  if (view.approvals !== undefined && (view.approvals.required > 1 || view.approvals.decisions.length > 0)) for (const line of approvalLines(ui.c, view.approvals)) ui.out(line);
   ui.out('');
   ui.out(ui.c.bold('History'));
   for (const line of historyLines(ui.c, view.history)) ui.out(line);
@@ -166,8 +170,14 @@ export async function partnerPolicyCommand(session: Session, id: string): Promis
 
 export async function approveCommand(session: Session, id: string, o: { duration?: string; reason?: string; wait?: boolean; timeout: number }): Promise<number> {
   let r = await session.api().approve(id, { ...(o.duration === undefined ? {} : { duration: o.duration }), ...(o.reason === undefined ? {} : { reason: o.reason }) });
+  if (r.status === 'PENDING' && !session.ui.json) {
+    // Below the quorum: say how far it got.
+    const { approvals } = await session.api().get(id, 'approval');
+    if (approvals !== undefined) session.ui.out(`Approval recorded: ${approvals.received} of ${approvals.required}; ${approvals.remaining} more needed from other approvers. Status: ${statusColour(session.ui.c, 'PENDING')}`);
+    return ExitCode.OK;
+  }
   if (o.wait) r = await waitForStatus(session, id, { timeoutSeconds: o.timeout, via: 'approval' });
-  done(session, r, `Request ${id} approved.`);
+  done(session, r, r.status === 'SCHEDULED' ? `Request ${id} approved; it starts at ${safeName(r.startAt ?? '?')}.` : `Request ${id} approved.`);
   return exitFor(r);
 }
 

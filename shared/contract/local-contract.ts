@@ -5,7 +5,7 @@
  */
 
 /** The seeded principals, by the names `--as` takes (README, "Quick start"). */
-export const LOCAL_PRINCIPAL_NAMES = ['owner-admin', 'approver', 'partner-admin', 'bob'] as const;
+export const LOCAL_PRINCIPAL_NAMES = ['owner-admin', 'approver', 'approver-2', 'partner-admin', 'bob'] as const;
 type LocalPrincipalName = (typeof LOCAL_PRINCIPAL_NAMES)[number];
 
 export interface LocalPrincipal {

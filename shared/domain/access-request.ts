@@ -43,7 +43,14 @@ export interface AccessRequest {
   externalId: string;
   createdAt: string;
   updatedAt: string;
-  /** Set when the grant becomes ACTIVE (createdAt of the role + duration). */
+  /**
+   * When the grant is to start (scheduled start), if the partner asked for one: provisioning
+   * waits for it (SCHEDULED) and the grant then ends at startAt + duration.
+   */
+  startAt?: string;
+  /** Distinct approvals the request needs (the profile's `approvals` when it was asked for); absent: 1. */
+  approvalsRequired?: number;
+  /** Set when the grant becomes ACTIVE (createdAt of the role + duration, or startAt + duration). */
   expiresAt?: string;
   decidedBy?: string;
   decisionReason?: string;

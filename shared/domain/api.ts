@@ -5,6 +5,7 @@
  * added on one side cannot silently be missing on the other.
  */
 import type { AccessRequest, AuditEvent, RevokeMode } from './access-request';
+import type { ApprovalsView } from './quorum';
 
 /** Items per page of `GET /requests` when the query names none. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -21,6 +22,8 @@ export interface SubmitRequestBody {
   /** Full ARNs, or `user/<name>`, `role/<name>`, `root` in the caller's account. */
   principals?: string[] | undefined;
   acknowledgePrivileged?: boolean | undefined;
+  /** Scheduled start, ISO-8601 with an offset, at most the profile's maxLeadTime ahead. */
+  startAt?: string | undefined;
 }
 
 /** `POST /requests/{id}/approve`: an approver may only shorten the duration. */
@@ -57,6 +60,8 @@ export interface ListQuery {
 export interface RequestView {
   request: AccessRequest;
   history: AuditEvent[];
+  /** Each approver's decision so far and how many approvals remain (quorum). */
+  approvals?: ApprovalsView;
 }
 
 /** `GET /requests`. */

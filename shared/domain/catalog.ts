@@ -76,6 +76,10 @@ export const profileSchema = z
     maxDuration: durationText.meta({ description: 'Longest grant a partner may ask for. At most 4h on a privileged profile.' }),
     autoApprove: z.boolean().default(false).meta({ description: 'Grant without an approver. Refused for privileged profiles and for policies whose content is unknown.' }),
     privileged: z.boolean().default(false).meta({ description: 'Break-glass profile: required when a policy can escalate (ram:* writes, sts:AssumeRole, resourcemanager, actiontrail, kms, or *). Then approval is required, maxDuration is at most 4h, and requesters must send "acknowledgePrivileged": true.' }),
+    approvals: z.number().int().min(1, 'must be at least 1').max(5, 'at most 5').default(1).meta({
+      description: 'Distinct approvers whose approval the request needs (quorum); one rejection rejects. The requester and identities of the partner account never count. An auto-approved profile needs 1. At most the number of approvers listed.',
+    }),
+    maxLeadTime: durationText.default('14d').meta({ description: 'Furthest ahead a request may ask its grant to start (`startAt`).' }),
     roleNameTemplate: z.string().regex(/^crossrole-[A-Za-z0-9.{}-]*\{id\}[A-Za-z0-9.{}-]*$/, 'must start with "crossrole-" and contain "{id}"').optional().meta({ description: 'Role name template; `{id}` is replaced by the short request id. Must keep the `crossrole-` prefix.' }),
   })
   .meta({ title: 'Profile' });
@@ -103,7 +107,7 @@ export type CatalogInput = z.input<typeof catalogSchema>;
 type ParsedCatalog = z.output<typeof catalogSchema>;
 export type Profile = ParsedCatalog['profiles'][number];
 export type ProfilePolicy = Profile['policies'][number];
-export type CatalogProfile = Profile & { maxDurationSeconds: number };
+export type CatalogProfile = Profile & { maxDurationSeconds: number; maxLeadTimeSeconds: number };
 
 export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 'revokedRoleRetention' | 'profiles'> {
   pendingTtlSeconds: number;
@@ -129,9 +133,9 @@ function zodIssues(issues: readonly z.core.$ZodIssue[]): CatalogIssue[] {
   });
 }
 
-/** A profile that passed the schema, with its maximum in seconds. */
+/** A profile that passed the schema, with its maxima in seconds. */
 export function withDurationSeconds(p: Profile): CatalogProfile {
-  return { ...p, maxDurationSeconds: parseDuration(p.maxDuration, 'maxDuration') };
+  return { ...p, maxDurationSeconds: parseDuration(p.maxDuration, 'maxDuration'), maxLeadTimeSeconds: parseDuration(p.maxLeadTime, 'maxLeadTime') };
 }
 
 /** Rules across fields, which the schema cannot express. */
@@ -141,6 +145,8 @@ function crossFieldIssues(c: ParsedCatalog): CatalogIssue[] {
   c.profiles.forEach((p, i) => {
     if (names.has(p.name)) issues.push({ field: `profiles[${i}].name`, message: `duplicate profile "${p.name}"` });
     names.add(p.name);
+    if (p.autoApprove && p.approvals !== 1) issues.push({ field: `profiles[${i}].approvals`, message: 'an auto-approved profile needs no approver: approvals must be 1' });
+    if (p.approvals > c.approvers.length) issues.push({ field: `profiles[${i}].approvals`, message: `needs ${p.approvals} distinct approvers but the catalog lists ${c.approvers.length}` });
   });
   c.approvers.forEach((a, i) => {
     if (parsePrincipalArn(a, `approvers[${i}]`).accountId !== c.ownerAccountId) issues.push({ field: `approvers[${i}]`, message: 'approvers must belong to the owner account' });

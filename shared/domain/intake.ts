@@ -20,6 +20,8 @@ const submitRequestSchema = z.strictObject({
   principals: z.array(z.string().max(256)).min(1).max(MAX_PRINCIPALS).optional(),
   /** Required (true) for a privileged profile: the requester says, on the record, that they know. */
   acknowledgePrivileged: z.boolean().optional(),
+  /** Scheduled start (ISO-8601 with offset); judged by quorum.parseStartAt against the profile. */
+  startAt: z.string().max(40).optional(),
 });
 
 /** `true` only when A and B are the same type: the schema accepts exactly the API's body type (shared/domain/api.ts). */

@@ -4,6 +4,7 @@
  */
 import type { AccessRequest, AuditEvent } from './access-request';
 import type { ParsedMessage } from './messages';
+import type { ApprovalDecision, ApprovalRecord } from './quorum';
 import type { RequesterFilter } from './partner-roles';
 import type { Status, Transition } from './state-machine';
 
@@ -28,6 +29,26 @@ export interface ListOptions {
 export interface PartnerListOptions extends ListOptions {
   status?: Status;
   requester?: RequesterFilter;
+}
+
+/** One approver's decision, and what the request becomes if it completes the quorum. */
+export interface DecisionInput {
+  /** approverKey(arn): sessions of one role are one approver. */
+  approver: string;
+  arn: string;
+  decision: ApprovalDecision;
+  reason?: string;
+  /** An approver shortening the grant; the quorum's transition applies the shortest asked. */
+  durationSeconds?: number;
+  /** approve: APPROVE or SCHEDULE, with its patch. Ignored for a reject (REJECT). */
+  onQuorum?: { transition: Transition; patch: RequestPatch };
+}
+
+export interface DecisionResult {
+  request: AccessRequest;
+  approvals: ApprovalRecord[];
+  /** false: this approver had already decided so; nothing was written (idempotent). */
+  counted: boolean;
 }
 
 export interface RequestRepository {
@@ -68,6 +89,19 @@ export interface RequestRepository {
   /** Record a non-transition fact (e.g. last error of an attempt, drift) as a NOTE audit event; optionally patch fields. */
   note(id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput): Promise<void>;
   history(id: string): Promise<AuditEvent[]>;
+  /**
+   * Record an approver's decision on a PENDING request, under a lock on its row, with its audit
+   * event: an approval below the quorum is a NOTE; the one that makes `approvalsRequired` distinct
+   * approvals applies `onQuorum` (version bumped) in the same transaction, so two concurrent last
+   * approvals cannot both move the request, nor both fail to. A reject moves it to REJECTED. The
+   * same approver deciding the same again counts once and returns the current state whatever it
+   * is (counted: false). Otherwise NOT_FOUND, or ILLEGAL_TRANSITION when it is not PENDING.
+   */
+  decide(id: string, input: DecisionInput, audit: AuditInput): Promise<DecisionResult>;
+  /** The approvers' decisions on a request, oldest first. */
+  approvals(id: string): Promise<ApprovalRecord[]>;
+  /** SCHEDULED (or PENDING) requests whose startAt <= now, earliest start first. Served by a partial index. */
+  listStartDue(status: Status, now: Date, limit: number): Promise<AccessRequest[]>;
   /** Single-use nonce: true the first time, false on every replay. */
   useNonce(nonce: string, expiresAt: Date): Promise<boolean>;
   purgeExpiredNonces(now: Date): Promise<number>;
@@ -144,7 +178,8 @@ export interface WorkflowMessage {
   requestId: string;
   /** The version the sender saw; informational (consumers re-read the ledger). */
   version?: number;
-  kind: 'approval-needed' | 'provision' | 'revoke' | 'expire';
+  /** `start`: a SCHEDULED request's startAt came (sent delayed, on crossrole-provision). */
+  kind: 'approval-needed' | 'provision' | 'start' | 'revoke' | 'expire';
 }
 
 export interface ReceivedMessage {

@@ -6,6 +6,8 @@ import { IllegalTransitionError } from './errors';
 
 export const Status = {
   PENDING: 'PENDING',
+  /** Approved (every approval the profile needs), waiting for its `startAt`: nothing exists in RAM. */
+  SCHEDULED: 'SCHEDULED',
   APPROVED: 'APPROVED',
   ACTIVE: 'ACTIVE',
   REVOKING: 'REVOKING',
@@ -21,6 +23,8 @@ export const ALL_STATUSES: readonly Status[] = Object.values(Status);
 /** What happened, which decides where the request goes. */
 export const Transition = {
   APPROVE: 'APPROVE',
+  SCHEDULE: 'SCHEDULE',
+  START: 'START',
   REJECT: 'REJECT',
   CANCEL: 'CANCEL',
   LAPSE: 'LAPSE',
@@ -41,8 +45,14 @@ interface Edge {
 
 const EDGES: Readonly<Record<Transition, Edge>> = {
   APPROVE: { from: [Status.PENDING], to: Status.APPROVED },
+  // The last approval a request with a future `startAt` needs: it waits, holding nothing in RAM.
+  SCHEDULE: { from: [Status.PENDING], to: Status.SCHEDULED },
+  // Its `startAt` came (the delayed `start` message, or the scan): provisioning may begin.
+  START: { from: [Status.SCHEDULED], to: Status.APPROVED },
   REJECT: { from: [Status.PENDING], to: Status.REJECTED },
-  CANCEL: { from: [Status.PENDING], to: Status.CANCELLED },
+  // The partner withdraws a request not yet provisioned; an approver revoking a SCHEDULED grant
+  // cancels it too (there is nothing in RAM to revoke).
+  CANCEL: { from: [Status.PENDING, Status.SCHEDULED], to: Status.CANCELLED },
   LAPSE: { from: [Status.PENDING], to: Status.LAPSED },
   ACTIVATE: { from: [Status.APPROVED], to: Status.ACTIVE },
   // Provisioning gave up: APPROVED -> FAILED. Revocation gave up: REVOKING -> FAILED.
@@ -116,9 +126,12 @@ export function isStatus(value: unknown): value is Status {
 /** Role exists and is (or may soon be) usable. */
 export const isActive = (s: Status): boolean => s === Status.ACTIVE;
 export const isApproved = (s: Status): boolean => s === Status.APPROVED;
+export const isPending = (s: Status): boolean => s === Status.PENDING;
+/** Approved, waiting for its start time; holds nothing in RAM (a role found for it is stripped). */
+export const isScheduled = (s: Status): boolean => s === Status.SCHEDULED;
 export const isRevoking = (s: Status): boolean => s === Status.REVOKING;
 export const isFailed = (s: Status): boolean => s === Status.FAILED;
 export const isRevoked = (s: Status): boolean => s === Status.REVOKED;
-/** A grant may hold RAM resources in these states (revocation must clean them up). */
+/** A grant may hold RAM resources in these states (revocation must clean them up). Never SCHEDULED. */
 export const mayHoldRamResources = (s: Status): boolean =>
   s === Status.APPROVED || s === Status.ACTIVE || s === Status.REVOKING || s === Status.FAILED;

@@ -8,13 +8,15 @@ import type { AccessRequest, AuditEvent, GrantDetails } from '../domain/access-r
 import { MAX_PAGE_SIZE } from '../domain/api';
 import { CrossroleError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../domain/errors';
 import { roleSessionPrefix } from '../domain/partner-roles';
-import type { AuditInput, Clock, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../domain/ports';
+import type { AuditInput, Clock, DecisionInput, DecisionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../domain/ports';
+import type { ApprovalRecord } from '../domain/quorum';
 import { roleNameTaken } from '../domain/role-names';
 import { Status, isStatus, nextStatusFor, refusedForRevoked, sourcesOf, targetOf } from '../domain/state-machine';
 import type { Transition } from '../domain/state-machine';
 import type { Db, Queryable } from './db';
 import { constraintOf, sqlStateOf } from './db';
 import { ROLE_NAME_INDEX } from './migration-003-role-names';
+import { decideInTx, listApprovals, readScheduleColumns, startDueSql, type ScheduleColumns } from './approvals';
 
 /** Rows a list returns when its caller names no limit: one API page. */
 const DEFAULT_LIMIT = MAX_PAGE_SIZE;
@@ -25,7 +27,7 @@ const DEFAULT_LIMIT = MAX_PAGE_SIZE;
 const MAX_ROWS_PER_QUERY = 1000;
 
 /** A row of `requests` as both drivers return it (timestamptz may come back as Date or string). */
-interface RequestRow {
+interface RequestRow extends ScheduleColumns {
   id: string;
   version: number;
   status: string;
@@ -93,6 +95,7 @@ function toRequest(row: RequestRow): AccessRequest {
   if (row.last_error !== null) r.lastError = row.last_error;
   if (row.grant !== null && row.grant !== undefined) r.grant = row.grant as GrantDetails;
   if (row.resources_released_at !== null && row.resources_released_at !== undefined) r.resourcesReleasedAt = iso(row.resources_released_at);
+  readScheduleColumns(row, r);
   return r;
 }
 
@@ -166,7 +169,7 @@ function releaseRefused(id: string, status: Status): CrossroleError {
   return new CrossroleError('ILLEGAL_TRANSITION', `request ${id} is ${status}: only a REVOKED request's resources can be released`, { details: { id, status } });
 }
 
-const CREATABLE: readonly Status[] = [Status.PENDING, Status.APPROVED];
+const CREATABLE: readonly Status[] = [Status.PENDING, Status.SCHEDULED, Status.APPROVED];
 
 export class SqlRequestRepository implements RequestRepository {
   constructor(
@@ -183,15 +186,16 @@ export class SqlRequestRepository implements RequestRepository {
         const { rows } = await tx.query<RequestRow>(
           `INSERT INTO requests (id, version, status, partner_account_id, requester_arn, profile, duration_seconds, reason,
              role_name, principals, external_id, created_at, updated_at, expires_at, decided_by, decision_reason,
-             revoke_mode, last_error, "grant")
+             revoke_mode, last_error, "grant", start_at, approvals_required)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::timestamptz, $13::timestamptz, $14::timestamptz,
-             $15, $16, $17, $18, $19::jsonb)
+             $15, $16, $17, $18, $19::jsonb, $20::timestamptz, $21::integer)
            RETURNING *`,
           [
             request.id, request.version, request.status, request.partnerAccountId, request.requesterArn, request.profile,
             request.durationSeconds, request.reason, request.roleName, JSON.stringify(request.principals), request.externalId,
             request.createdAt, request.updatedAt, request.expiresAt ?? null, request.decidedBy ?? null,
             request.decisionReason ?? null, request.revokeMode ?? null, request.lastError ?? null, json(request.grant),
+            request.startAt ?? null, request.approvalsRequired ?? 1,
           ],
         );
         const created = toRequest(this.one(rows, request.id));
@@ -307,27 +311,47 @@ export class SqlRequestRepository implements RequestRepository {
     });
   }
 
-  async transition(id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest> {
+  transition(id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest> {
+    return this.db.transaction((tx) => this.moveIn(tx, id, expectedVersion, transition, patch, audit));
+  }
+
+  decide(id: string, input: DecisionInput, audit: AuditInput): Promise<DecisionResult> {
+    return this.db.transaction((tx) => decideInTx(tx, id, input, this.clock.now().toISOString(), audit, {
+      lock: async (t, rid) => (await t.query<RequestRow>('SELECT * FROM requests WHERE id = $1 FOR UPDATE', [rid])).rows.map(toRequest)[0],
+      move: (t, r, tr, patch, a) => this.moveIn(t, r.id, r.version, tr, patch, a),
+      note: (t, r, a) => this.appendAudit(t, r.id, 'NOTE', r.status, r.status, a, this.clock.now().toISOString()),
+    }));
+  }
+
+  approvals(id: string): Promise<ApprovalRecord[]> {
+    return listApprovals(this.db, id);
+  }
+
+  async listStartDue(status: Status, now: Date, limit: number): Promise<AccessRequest[]> {
+    const { rows } = await this.db.query<RequestRow>(startDueSql(status), [now.toISOString(), limitOf(limit)]);
+    return rows.map(toRequest);
+  }
+
+  /** The guarded UPDATE and its audit event, inside the caller's transaction. */
+  private async moveIn(tx: Queryable, id: string, expectedVersion: number, transition: Transition, patch: RequestPatch, audit: AuditInput): Promise<AccessRequest> {
     const to = targetOf(transition);
     const now = this.clock.now().toISOString();
-    return this.db.transaction(async (tx) => {
-      const params: unknown[] = [id, expectedVersion, [...sourcesOf(transition)], to, now];
-      const sets = ['status = $4', 'version = r.version + 1', 'updated_at = $5::timestamptz', ...patchAssignments(patch, params)];
-      // `prev` is the same row read by the statement's snapshot: when the guarded UPDATE succeeds
-      // the row was not changed concurrently, so prev.status is exactly the status we moved from.
-      const { rows } = await tx.query<RequestRow & { from_status: string }>(
-        `UPDATE requests AS r SET ${sets.join(', ')}
-         FROM requests AS prev
-         WHERE r.id = $1 AND prev.id = r.id AND r.version = $2::integer AND r.status = ANY($3::text[])${refusedForRevoked(transition) ? ' AND r.revoke_mode IS NULL' : ''}
-         RETURNING r.*, prev.status AS from_status`,
-        params,
-      );
-      const row = rows[0];
-      if (row === undefined) throw await this.whyNotMoved(tx, id, expectedVersion, transition);
-      const moved = toRequest(row);
-      await this.appendAudit(tx, id, transition, toStatus(row.from_status), moved.status, audit, now);
-      return moved;
-    });
+    const params: unknown[] = [id, expectedVersion, [...sourcesOf(transition)], to, now];
+    const sets = ['status = $4', 'version = r.version + 1', 'updated_at = $5::timestamptz', ...patchAssignments(patch, params)];
+    // `prev` is the same row read by the statement's snapshot: when the guarded UPDATE succeeds
+    // the row was not changed concurrently, so prev.status is exactly the status we moved from.
+    const { rows } = await tx.query<RequestRow & { from_status: string }>(
+      `UPDATE requests AS r SET ${sets.join(', ')}
+       FROM requests AS prev
+       WHERE r.id = $1 AND prev.id = r.id AND r.version = $2::integer AND r.status = ANY($3::text[])${refusedForRevoked(transition) ? ' AND r.revoke_mode IS NULL' : ''}
+       RETURNING r.*, prev.status AS from_status`,
+      params,
+    );
+    const row = rows[0];
+    if (row === undefined) throw await this.whyNotMoved(tx, id, expectedVersion, transition);
+    const moved = toRequest(row);
+    await this.appendAudit(tx, id, transition, toStatus(row.from_status), moved.status, audit, now);
+    return moved;
   }
 
   /** The guarded UPDATE matched nothing: say precisely why. */

@@ -16,6 +16,10 @@ import Ecs, * as E from '@alicloud/ecs20140526';
 import Ram, * as R from '@alicloud/ram20150501';
 import { Client } from 'pg';
 import { ensureCliBuilt, json, runCli, startStackProcess, tempDir, ROOT, type CliResult, type StackProcess } from '../helpers/cli';
+import { MIGRATIONS } from '../../shared/ledger';
+
+/** Every migration this code knows, as bootstrap and doctor list them (numbers may have gaps while changes merge). */
+const VERSIONS = MIGRATIONS.map((m) => m.version).sort((a, b) => a - b).join(', ');
 
 interface Check { check: string; status: 'ok' | 'warn' | 'fail' | 'skip'; detail: string; fix?: string }
 interface Doctor { as: string; checks: Check[]; summary: Record<string, number> }
@@ -75,7 +79,7 @@ describe('deploying and checking Crossrole', () => {
     expect(b.plan.map((s) => [s.resource, s.action])).toEqual([
       ['queue crossrole-approvals', 'unchanged'], ['queue crossrole-provision', 'unchanged'], ['queue crossrole-revoke', 'unchanged'], ['queue crossrole-deadletter', 'unchanged'],
       ['role crossrole-fc-exec', 'unchanged'], ['policy crossrole-fc-exec-policy', 'unchanged'], ['policy crossrole-fc-exec-policy → role/crossrole-fc-exec', 'unchanged'],
-      ['policy crossrole-approvers', 'unchanged'], ['policy crossrole-approvers → user/approver', 'unchanged'], ['ledger schema', 'unchanged'],
+      ['policy crossrole-approvers', 'unchanged'], ['policy crossrole-approvers → user/approver', 'unchanged'], ['policy crossrole-approvers → user/approver-2', 'unchanged'], ['ledger schema', 'unchanged'],
     ]);
     expect(b.applied).toEqual([]);
     expect(b.handout).toMatchObject({ intakeUrl: stack.contract.api.intake, approvalUrl: stack.contract.api.approval });
@@ -176,11 +180,11 @@ describe('deploying and checking Crossrole', () => {
       expect(unreachable.line('ledger')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^cannot connect to the ledger database/) });
 
       const dry = json<Bootstrap>(await cli(['bootstrap', '--as', 'owner-admin', '--database-url', PG_URL, '--database-schema', schema, '--dry-run', '--json']));
-      expect(dry.plan.find((s) => s.resource === `ledger schema ${schema}`)).toMatchObject({ action: 'create', changes: ['apply migrations 1, 2, 3'] });
+      expect(dry.plan.find((s) => s.resource === `ledger schema ${schema}`)).toMatchObject({ action: 'create', changes: [`apply migrations ${VERSIONS}`] });
       const applied = json<Bootstrap>(await cli(['bootstrap', '--as', 'owner-admin', '--database-url', PG_URL, '--database-schema', schema, '--json']));
-      expect(applied.applied).toEqual([{ resource: `ledger schema ${schema}`, action: 'create', result: 'applied 1, 2, 3' }]);
+      expect(applied.applied).toEqual([{ resource: `ledger schema ${schema}`, action: 'create', result: `applied ${VERSIONS}` }]);
       const migrated = await doctor(['--as', 'owner-admin', '--database-url', PG_URL, '--database-schema', schema]);
-      expect(migrated.line('ledger')).toMatchObject({ status: 'ok', detail: `the ledger (schema ${schema}) is reachable and migrated (1, 2, 3)` });
+      expect(migrated.line('ledger')).toMatchObject({ status: 'ok', detail: `the ledger (schema ${schema}) is reachable and migrated (${VERSIONS})` });
     } finally {
       tmp.cleanup();
       const pg = new Client({ connectionString: PG_URL });

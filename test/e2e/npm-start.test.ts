@@ -52,7 +52,7 @@ describe('npm start', () => {
     const s = await start(port, dataDir);
     try {
       expect(s.contract.endpoint).toBe(`127.0.0.1:${port}`);
-      expect(Object.keys(s.contract.principals).sort()).toEqual(['approver', 'bob', 'owner-admin', 'partner-admin']);
+      expect(Object.keys(s.contract.principals).sort()).toEqual(['approver', 'approver-2', 'bob', 'owner-admin', 'partner-admin']);
       expect(s.output()).toContain(s.contract.api.intake);
 
       const health = await fetch(`http://127.0.0.1:${port}/_local/health`);

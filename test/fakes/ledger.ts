@@ -8,17 +8,19 @@
  */
 import type { AccessRequest, AuditEvent } from '../../shared/domain/access-request';
 import { CrossroleError, NotFoundError, ValidationError, VersionConflictError } from '../../shared/domain/errors';
-import type { AuditInput, Clock, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
+import type { AuditInput, Clock, DecisionInput, DecisionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
+import { ApprovalDecision, approvalsRequiredOf, approverKey, type ApprovalRecord } from '../../shared/domain/quorum';
+import { ForbiddenError, IllegalTransitionError } from '../../shared/domain/errors';
 import { requesterMatches } from '../../shared/domain/partner-roles';
 import { holdsRoleName, roleNameTaken } from '../../shared/domain/role-names';
 import { RevokeMode } from '../../shared/domain/access-request';
-import { Status, nextStatusFor } from '../../shared/domain/state-machine';
+import { Status, Transition as T, canTransition, nextStatusFor, targetOf } from '../../shared/domain/state-machine';
 import type { Transition } from '../../shared/domain/state-machine';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
-type Method = 'create' | 'get' | 'transition' | 'note' | 'listDueForExpiry' | 'listStale' | 'listByStatus' | 'listByPartner' | 'listUnreleased' | 'markReleased';
+type Method = 'create' | 'get' | 'transition' | 'decide' | 'listStartDue' | 'note' | 'listDueForExpiry' | 'listStale' | 'listByStatus' | 'listByPartner' | 'listUnreleased' | 'markReleased';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -33,6 +35,8 @@ const byCreated = (a: AccessRequest, b: AccessRequest): number => a.createdAt.lo
 export class InMemoryLedger implements RequestRepository {
   private readonly rows = new Map<string, AccessRequest>();
   private readonly audit: AuditEvent[] = [];
+  /** request id -> approver -> decision (request_approvals of migration 5). */
+  private readonly decisions = new Map<string, Map<string, ApprovalRecord>>();
   private readonly nonces = new Map<string, number>();
   private readonly failures: Array<{ method: Method; error: Error }> = [];
   private nextAuditId = 1;
@@ -64,8 +68,8 @@ export class InMemoryLedger implements RequestRepository {
 
   async create(request: AccessRequest, audit: AuditInput): Promise<AccessRequest> {
     this.maybeFail('create');
-    if (request.status !== Status.PENDING && request.status !== Status.APPROVED) {
-      throw new ValidationError('VALIDATION', 'status', `a new request starts PENDING or APPROVED, not ${request.status}`);
+    if (request.status !== Status.PENDING && request.status !== Status.APPROVED && request.status !== Status.SCHEDULED) {
+      throw new ValidationError('VALIDATION', 'status', `a new request starts PENDING, SCHEDULED or APPROVED, not ${request.status}`);
     }
     if (this.rows.has(request.id)) throw new CrossroleError('ALREADY_EXISTS', `request ${request.id} already exists`, { details: { id: request.id } });
     const name = request.roleName.toLowerCase();
@@ -160,6 +164,63 @@ export class InMemoryLedger implements RequestRepository {
     this.rows.set(id, next);
     this.append(id, transition, from, to, audit, now);
     return clone(next);
+  }
+
+  /** As shared/ledger/approvals.ts decideInTx: one atomic step (the SQL holds a row lock). */
+  async decide(id: string, input: DecisionInput, audit: AuditInput): Promise<DecisionResult> {
+    this.maybeFail('decide');
+    const row = this.rows.get(id);
+    if (row === undefined) throw new NotFoundError('request', id);
+    const account = /^acs:ram::(\d{16}):/.exec(input.arn)?.[1];
+    if (account === row.partnerAccountId || input.approver === approverKey(row.requesterArn)) {
+      throw new ForbiddenError('FORBIDDEN_SELF_APPROVAL', 'the requester and identities of the partner account never count as approvers');
+    }
+    const mine = this.decisions.get(id) ?? new Map<string, ApprovalRecord>();
+    const list = (): ApprovalRecord[] => clone([...mine.values()].sort((a, b) => a.at.localeCompare(b.at) || a.approver.localeCompare(b.approver)));
+    if (mine.get(input.approver)?.decision === input.decision) return { request: clone(row), approvals: list(), counted: false };
+    const reject = input.decision === ApprovalDecision.REJECT;
+    const transition = reject ? T.REJECT : input.onQuorum?.transition ?? T.APPROVE;
+    if (!canTransition(row.status, transition)) throw new IllegalTransitionError(row.status, targetOf(transition), id);
+    const now = this.clock.now().toISOString();
+    mine.set(input.approver, {
+      approver: input.approver, arn: input.arn, decision: input.decision, at: now,
+      ...(input.reason === undefined ? {} : { reason: input.reason }),
+      ...(input.durationSeconds === undefined ? {} : { durationSeconds: input.durationSeconds }),
+    });
+    this.decisions.set(id, mine);
+    const approvals = list();
+    const details = { ...audit.details, approver: input.approver };
+    if (reject) {
+      const request = await this.transition(id, row.version, T.REJECT, { decidedBy: input.arn, ...(input.reason === undefined ? {} : { decisionReason: input.reason }) }, { ...audit, details });
+      return { request, approvals, counted: true };
+    }
+    const approving = approvals.filter((a) => a.decision === ApprovalDecision.APPROVE);
+    const required = approvalsRequiredOf(row);
+    if (approving.length < required) {
+      this.append(id, 'NOTE', row.status, row.status, { ...audit, reason: audit.reason ?? `approval ${approving.length} of ${required}`, details: { ...details, approval: approving.length, required } }, now);
+      return { request: clone(row), approvals, counted: true };
+    }
+    const onQuorum = input.onQuorum ?? { transition: T.APPROVE, patch: {} };
+    const shortest = Math.min(row.durationSeconds, ...approving.map((a) => a.durationSeconds ?? row.durationSeconds));
+    const patch: RequestPatch = { ...onQuorum.patch, ...(shortest < row.durationSeconds ? { durationSeconds: shortest } : {}) };
+    const request = await this.transition(id, row.version, onQuorum.transition, patch, {
+      ...audit,
+      details: { ...details, durationSeconds: patch.durationSeconds ?? row.durationSeconds, approvals: approving.length, required, approvers: approving.map((a) => a.approver) },
+    });
+    return { request, approvals, counted: true };
+  }
+
+  async approvals(id: string): Promise<ApprovalRecord[]> {
+    return clone([...(this.decisions.get(id)?.values() ?? [])].sort((a, b) => a.at.localeCompare(b.at) || a.approver.localeCompare(b.approver)));
+  }
+
+  async listStartDue(status: Status, now: Date, limit: number): Promise<AccessRequest[]> {
+    this.maybeFail('listStartDue');
+    return [...this.rows.values()]
+      .filter((r) => r.status === status && r.startAt !== undefined && Date.parse(r.startAt) <= now.getTime())
+      .sort((a, b) => Date.parse(a.startAt ?? '') - Date.parse(b.startAt ?? '') || a.id.localeCompare(b.id))
+      .slice(0, limitOf(limit))
+      .map(clone);
   }
 
   async note(id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput): Promise<void> {

@@ -27,6 +27,8 @@ export const Actor = {
   REVOCATION: 'system:revocation',
   EXPIRY: 'system:expiry',
   SCAN: 'system:scan',
+  /** The delayed `start` message of a SCHEDULED request. */
+  SCHEDULER: 'system:scheduler',
 } as const;
 
 /**

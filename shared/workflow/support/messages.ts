@@ -17,6 +17,8 @@ export function queueOf(kind: MessageKind): QueueName {
     case 'approval-needed':
       return QueueName.APPROVALS;
     case 'provision':
+    case 'start':
+      // A scheduled start is provisioning's first step: the same function takes it.
       return QueueName.PROVISION;
     case 'revoke':
     case 'expire':

@@ -20,7 +20,7 @@ import type { DesiredRoleState, ReconcileOutcome, RoleReconciliation } from '../
 import { findProfile } from '../../domain/catalog';
 import { EXEC_ROLE_NAME } from '../../domain/deployment';
 import type { PolicyRef, RoleInfo } from '../../domain/ports';
-import { Status, isActive, isApproved, isRevoked } from '../../domain/state-machine';
+import { Status, isActive, isApproved, isRevoked, isScheduled } from '../../domain/state-machine';
 import { buildGuardPolicy, buildTrustPolicy, ownerOnlyTrustPolicy, sameDocument, sameTrustPolicy, trustedAccounts, trustsBeyondOwner } from '../../policy';
 import { Actor } from './deps';
 import type { WorkflowDeps } from './deps';
@@ -79,6 +79,7 @@ function desiredState(request: AccessRequest | undefined, roleName: string, now:
     if (idle > stuckMs) return { desired: 'no-access', why: `APPROVED and unchanged for ${Math.floor(idle / 1000)} s: provisioning is stuck, and converges again on its next delivery` };
     return { desired: 'in-flight', why: 'APPROVED: provisioning is at work' };
   }
+  if (isScheduled(request.status)) return { desired: 'no-access', why: `SCHEDULED to start at ${request.startAt ?? '?'}: nothing may exist in RAM before then` };
   if (isRevoked(request.status) && (request.revokeMode === RevokeMode.DELETE || request.resourcesReleasedAt !== undefined)) {
     return { desired: 'deleted', why: request.revokeMode === RevokeMode.DELETE ? 'REVOKED in delete mode' : 'REVOKED and released after the retention' };
   }

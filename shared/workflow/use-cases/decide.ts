@@ -9,7 +9,8 @@ import type { ApproveBody, CancelBody, RejectBody, RevokeAnswer, RevokeBody } fr
 import { CrossroleError, ForbiddenError, IllegalTransitionError, NotFoundError, errorMessage } from '../../domain/errors';
 import { formatDuration, parseDuration } from '../../domain/duration';
 import type { CallerIdentity, RequestPatch } from '../../domain/ports';
-import { Status, Transition, isFailed, isRevoked, isRevoking, nextStatus } from '../../domain/state-machine';
+import { Status, Transition, isApproved, isFailed, isPending, isRevoked, isRevoking, isScheduled, nextStatus } from '../../domain/state-machine';
+import { ApprovalDecision, approverKey } from '../../domain/quorum';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../domain/timing';
 import { parseWith } from '../../domain/validation';
 import { isApprover, isRequestPartner, isSelfDecision, requireApprover } from '../support/authz';
@@ -17,6 +18,7 @@ import type { WorkflowDeps } from '../support/deps';
 import { parseReason, type SameType } from '../support/input';
 import { sendBestEffort } from '../support/messages';
 import { finishRevocation } from '../support/revocation';
+import { announceStart, quorumTransition } from '../support/schedule';
 
 const approveSchema = z.strictObject({ duration: z.string().max(32).optional(), reason: z.string().optional() });
 const rejectSchema = z.strictObject({ reason: z.string() });
@@ -41,7 +43,7 @@ async function load(deps: WorkflowDeps, id: string): Promise<AccessRequest> {
  * again and let `step` decide anew (it re-checks the state), a few times. A human should not get a
  * 409 because provisioning happened to ACTIVATE the grant a millisecond earlier.
  */
-async function onFreshRead(deps: WorkflowDeps, id: string, step: (r: AccessRequest) => Promise<AccessRequest>): Promise<AccessRequest> {
+async function onFreshRead<T = AccessRequest>(deps: WorkflowDeps, id: string, step: (r: AccessRequest) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const r = await load(deps, id);
     try {
@@ -58,15 +60,19 @@ function requireTransition(r: AccessRequest, t: Transition): void {
 
 /**
  * An approver approves a PENDING request, optionally shortening it (never lengthening it: the
- * partner asked for at most that much). Then `provision` is sent (best effort: the scan re-sends).
+ * partner asked for at most that much). The ledger records the approval (shared/ledger/approvals.ts);
+ * the one that completes the profile's quorum moves the request, in the same transaction: to
+ * APPROVED, then `provision` is sent (best effort: the scan re-sends), or, with a start ahead, to
+ * SCHEDULED, then the delayed `start` is sent. Below the quorum the request stays PENDING (its
+ * approval-needed message stays for the other approvers). The same approver approving again counts
+ * once and gets the request as it is.
  */
 export async function approveRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown = {}): Promise<AccessRequest> {
   requireApprover(deps.catalog, caller);
   const body = parseWith(approveSchema, input);
   const reason = body.reason === undefined ? undefined : parseReason(body.reason);
-  const approved = await onFreshRead(deps, id, async (r) => {
+  const decided = await onFreshRead(deps, id, async (r) => {
     if (isSelfDecision(caller, r)) throw new ForbiddenError('FORBIDDEN_SELF_APPROVAL', 'nobody decides their own request');
-    requireTransition(r, Transition.APPROVE);
     const patch: RequestPatch = { decidedBy: caller.arn };
     if (reason !== undefined) patch.decisionReason = reason;
     if (body.duration !== undefined) {
@@ -79,28 +85,37 @@ export async function approveRequest(deps: WorkflowDeps, caller: CallerIdentity,
       }
       patch.durationSeconds = seconds;
     }
-    return deps.ledger.transition(r.id, r.version, Transition.APPROVE, patch, {
-      actor: caller.arn,
+    // Not PENDING: the ledger answers a repeat by this approver with the request as it is, anything else with ILLEGAL_TRANSITION.
+    const onQuorum = isPending(r.status) ? quorumTransition(r, deps.clock.now(), patch) : { transition: Transition.APPROVE, patch };
+    return deps.ledger.decide(r.id, {
+      approver: approverKey(caller.arn),
+      arn: caller.arn,
+      decision: ApprovalDecision.APPROVE,
       ...(reason === undefined ? {} : { reason }),
-      details: { durationSeconds: patch.durationSeconds ?? r.durationSeconds },
-    });
+      ...(patch.durationSeconds === undefined ? {} : { durationSeconds: patch.durationSeconds }),
+      onQuorum,
+    }, { actor: caller.arn, ...(reason === undefined ? {} : { reason }), details: { durationSeconds: patch.durationSeconds ?? r.durationSeconds } });
   });
-  await sendBestEffort(deps, approved, 'provision');
-  deps.logger.info('request approved', { requestId: id, by: caller.arn });
-  return approved;
+  const r = decided.request;
+  if (decided.counted && isApproved(r.status)) await sendBestEffort(deps, r, 'provision');
+  if (decided.counted && isScheduled(r.status)) await announceStart(deps, r);
+  deps.logger.info(decided.counted ? 'approval recorded' : 'approval already recorded', { requestId: id, by: caller.arn, status: r.status, approvals: decided.approvals.length });
+  return r;
 }
 
-/** An approver rejects a PENDING request; the reason is required (it is what the partner reads). */
+/**
+ * An approver rejects a PENDING request; the reason is required (it is what the partner reads).
+ * One rejection rejects, whatever approvals came before (the ledger records it with them).
+ */
 export async function rejectRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown): Promise<AccessRequest> {
   requireApprover(deps.catalog, caller);
   const reason = parseReason(parseWith(rejectSchema, input).reason);
-  const rejected = await onFreshRead(deps, id, async (r) => {
+  const decided = await onFreshRead(deps, id, async (r) => {
     if (isSelfDecision(caller, r)) throw new ForbiddenError('FORBIDDEN_SELF_APPROVAL', 'nobody decides their own request');
-    requireTransition(r, Transition.REJECT);
-    return deps.ledger.transition(r.id, r.version, Transition.REJECT, { decidedBy: caller.arn, decisionReason: reason }, { actor: caller.arn, reason });
+    return deps.ledger.decide(r.id, { approver: approverKey(caller.arn), arn: caller.arn, decision: ApprovalDecision.REJECT, reason }, { actor: caller.arn, reason });
   });
-  deps.logger.info('request rejected', { requestId: id, by: caller.arn });
-  return rejected;
+  deps.logger.info('request rejected', { requestId: id, by: caller.arn, status: decided.request.status });
+  return decided.request;
 }
 
 /**
@@ -128,6 +143,8 @@ export async function requestRevocationWithMode(deps: WorkflowDeps, caller: Call
   const result = await onFreshRead(deps, id, async (r) => {
     started = undefined;
     if (isRevoking(r.status)) return r;
+    // A SCHEDULED grant holds nothing in RAM yet: revoking it cancels it.
+    if (isScheduled(r.status)) return deps.ledger.transition(r.id, r.version, Transition.CANCEL, {}, { actor: caller.arn, reason, details: { revokedBeforeStart: true, startAt: r.startAt } });
     if (isRevoked(r.status)) {
       if (body.mode !== RevokeMode.DELETE || r.revokeMode === RevokeMode.DELETE) return r;
       const escalated = await deps.ledger.transition(r.id, r.version, Transition.ESCALATE_DELETE, { revokeMode: RevokeMode.DELETE }, {
@@ -218,7 +235,7 @@ function refuseRetry(r: AccessRequest): never {
 }
 
 /**
- * The requester (or a manager of its account) withdraws a PENDING request; FORBIDDEN_NOT_OWNER
+ * The requester (or a manager of its account) withdraws a PENDING or SCHEDULED request; FORBIDDEN_NOT_OWNER
  * for anyone else and for unknown ids alike, as for revoke.
  */
 export async function cancelRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string, input: unknown = {}): Promise<AccessRequest> {

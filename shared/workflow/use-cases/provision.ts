@@ -13,11 +13,13 @@ import { RevokeMode, guardPolicyName } from '../../domain/access-request';
 import { findProfile } from '../../domain/catalog';
 import { CrossroleError, errorMessage } from '../../domain/errors';
 import type { RoleInfo, WorkflowMessage } from '../../domain/ports';
-import { Status, Transition, isApproved, isFailed, isRevoked, isRevoking } from '../../domain/state-machine';
+import { Status, Transition, isApproved, isFailed, isRevoked, isRevoking, isScheduled } from '../../domain/state-machine';
+import { scheduledEnd, untilStart } from '../../domain/quorum';
 import { buildGuardPolicy, buildPartnerPolicy, buildTrustPolicy, sameDocument } from '../../policy';
 import { Actor } from '../support/deps';
 import type { Outcome, WorkflowDeps } from '../support/deps';
-import { sendBestEffort } from '../support/messages';
+import { sendBestEffort, sendFor } from '../support/messages';
+import { startScheduled } from '../support/schedule';
 import { Tag } from '../support/naming';
 import { attachProfilePolicy, hasCode, isOwnedBy, revokeInRam } from '../support/ram-grant';
 
@@ -66,7 +68,8 @@ class OwnedElsewhere extends CrossroleError {
 /** Step 1: the role with its trust policy and tags; on a resume, adopt our own role. */
 async function ensureRole(deps: WorkflowDeps, r: AccessRequest, attempt: Attempt): Promise<{ role: RoleInfo; expiresAt: Date }> {
   const trustPolicy = buildTrustPolicy({ principals: r.principals, externalId: r.externalId });
-  const fresh = wholeSeconds(deps.clock.now().getTime() + r.durationSeconds * 1000);
+  // A scheduled grant ends at startAt + duration: the window the partner asked for and the approvers approved.
+  const fresh = wholeSeconds(scheduledEnd(r)?.getTime() ?? deps.clock.now().getTime() + r.durationSeconds * 1000);
   try {
     const role = await deps.ram.createRole({
       name: r.roleName,
@@ -156,6 +159,9 @@ export async function provisionApproved(deps: WorkflowDeps, r: AccessRequest): P
   const profile = findProfile(deps.catalog, r.profile);
   if (profile === undefined) return markFailed(deps, r, `profile "${r.profile}" is no longer in the catalog`, before);
 
+  const end = scheduledEnd(r);
+  if (end !== undefined && end.getTime() <= deps.clock.now().getTime()) return markFailed(deps, r, `its window (from ${r.startAt ?? '?'} to ${end.toISOString()}) ended before it could be provisioned`, before);
+
   const attempt: Attempt = { ownsRole: false };
   let grant: GrantDetails;
   let expiresAt: Date;
@@ -212,6 +218,7 @@ export async function provisionApproved(deps: WorkflowDeps, r: AccessRequest): P
  * status but APPROVED are acknowledged without effect: the message is not the authority, the ledger is.
  */
 export async function provisionGrant(deps: WorkflowDeps, m: WorkflowMessage): Promise<Outcome> {
+  if (m.kind === 'start') return startThenProvision(deps, m);
   if (m.kind !== 'provision') {
     deps.logger.warn('message of another kind on the provision queue acknowledged', { requestId: m.requestId, kind: m.kind });
     return { outcome: 'malformed', requestId: m.requestId, detail: `unexpected kind ${m.kind}` };
@@ -222,4 +229,33 @@ export async function provisionGrant(deps: WorkflowDeps, m: WorkflowMessage): Pr
     return { outcome: 'stale', requestId: m.requestId, ...(r ? { status: r.status } : {}) };
   }
   return provisionApproved(deps, r);
+}
+
+/**
+ * The delayed `start` of a SCHEDULED request: START (SCHEDULED -> APPROVED), then provision in the
+ * same invocation. Early (MNS delays at most 7 days; a longer lead is re-sent on arrival): sent
+ * again with the remaining delay. Any status but SCHEDULED: stale (cancelled, or the scan started
+ * it and sent `provision`). A crash between START and the grant leaves an APPROVED row, which the
+ * scan re-sends `provision` for, as for any approval.
+ */
+async function startThenProvision(deps: WorkflowDeps, m: WorkflowMessage): Promise<Outcome> {
+  const r = await deps.ledger.get(m.requestId);
+  if (r === undefined || !isScheduled(r.status)) {
+    deps.logger.info('stale message', { requestId: m.requestId, kind: m.kind, status: r?.status ?? 'unknown' });
+    return { outcome: 'stale', requestId: m.requestId, ...(r ? { status: r.status } : {}) };
+  }
+  if (untilStart(r, deps.clock.now()) > 0) {
+    // Thrown if it cannot be sent: the message comes back rather than being lost.
+    await sendFor(deps, r, 'start', untilStart(r, deps.clock.now()) / 1000);
+    return { outcome: 'rescheduled', requestId: r.id, status: r.status, detail: `starts at ${r.startAt ?? '?'}` };
+  }
+  let started: AccessRequest;
+  try {
+    started = await startScheduled(deps, r);
+  } catch (e) {
+    if (!hasCode(e, 'VERSION_CONFLICT', 'ILLEGAL_TRANSITION')) throw e;
+    const now = await deps.ledger.get(r.id);
+    return { outcome: 'stale', requestId: r.id, ...(now ? { status: now.status } : {}), detail: 'the request moved before its start' };
+  }
+  return provisionApproved(deps, started);
 }

@@ -10,18 +10,19 @@ import { summarizeProfile, type ProfilesAnswer } from '../../domain/profile-summ
 import type { CallerIdentity } from '../../domain/ports';
 import { Status, isStatus } from '../../domain/state-machine';
 import { canSee, isApprover, isPartnerManager, ownRequestsOf, requireRequester } from '../support/authz';
+import { approvalsView } from '../../domain/quorum';
 import type { WorkflowDeps } from '../support/deps';
 
 /**
  * A request and its audit trail (its ExternalId with it). Approvers see all; a partner identity
  * sees the requests it asked for, and a partner's manager or root all of the account's. Anyone
  * else (a colleague of the requester included) gets NOT_FOUND, exactly as for an id that does not
- * exist, so ids cannot be probed.
+ * exist, so ids cannot be probed. `approvals`: each approver's decision so far, and how many remain.
  */
 export async function getRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string): Promise<RequestView> {
   const request = await deps.ledger.get(id);
   if (request === undefined || !canSee(deps.catalog, caller, request)) throw new NotFoundError('request', id);
-  return { request, history: await deps.ledger.history(id) };
+  return { request, history: await deps.ledger.history(id), approvals: approvalsView(request, await deps.ledger.approvals(id), caller.arn) };
 }
 
 /**

@@ -14,6 +14,8 @@ import { Actor } from '../support/deps';
 import type { WorkflowDeps } from '../support/deps';
 import { startExpiry } from '../support/expiry';
 import { sendFor } from '../support/messages';
+import { startScheduled } from '../support/schedule';
+import { scheduledEnd } from '../../domain/quorum';
 import { hasCode, revokeInRam } from '../support/ram-grant';
 import { reconcileManagedRoles } from '../support/reconcile';
 
@@ -49,7 +51,9 @@ interface ScanReport {
   expired: number;
   /** (2) `revoke` re-sent for stuck REVOKING rows. */
   revokeResent: number;
-  /** (3) PENDING rows past the pending TTL, LAPSED. */
+  /** (1b) SCHEDULED requests whose start came, started (`provision` sent): their delayed `start` was late or lost. */
+  started: number;
+  /** (3) PENDING rows past the pending TTL, or past the end of their scheduled window, LAPSED. */
   lapsed: number;
   /** (4) `provision` re-sent for stuck APPROVED rows. */
   provisionResent: number;
@@ -92,7 +96,7 @@ interface Settings {
 }
 
 const emptyReport = (): ScanReport => ({
-  expired: 0, revokeResent: 0, lapsed: 0, provisionResent: 0, announced: 0, revocationsRetried: 0,
+  expired: 0, started: 0, revokeResent: 0, lapsed: 0, provisionResent: 0, announced: 0, revocationsRetried: 0,
   rolesChecked: 0, rolesStripped: 0, rolesRestored: 0, rolesDeleted: 0, orphanRoles: 0, foreignRoles: 0, rolesDeferred: 0, deadLetters: 0, markedFailed: 0, released: 0, errors: 0,
 });
 
@@ -140,6 +144,31 @@ async function expireDue(deps: WorkflowDeps, s: Settings, report: ScanReport, no
     }
     if (page.length < size) break;
   }
+}
+
+/** (1b) The delayed `start`'s fallback: due SCHEDULED rows START; PENDING ones whose window ended lapse. */
+async function startDue(deps: WorkflowDeps, s: Settings, report: ScanReport, now: Date): Promise<void> {
+  const due = await deps.ledger.listStartDue(Status.SCHEDULED, now, s.limit);
+  await each(deps, report, 'start', due, (r) => r.id, async (r) => {
+    let started: AccessRequest;
+    try {
+      started = await startScheduled(deps, r, Actor.SCAN);
+    } catch (e) {
+      if (lostRace(e)) return;
+      throw e;
+    }
+    report.started++;
+    await sendFor(deps, started, 'provision');
+  });
+  const over = (await deps.ledger.listStartDue(Status.PENDING, now, s.limit)).filter((r) => (scheduledEnd(r)?.getTime() ?? Infinity) <= now.getTime());
+  await each(deps, report, 'lapse-window', over, (r) => r.id, async (r) => {
+    try {
+      await deps.ledger.transition(r.id, r.version, Transition.LAPSE, {}, { actor: Actor.SCAN, reason: `not decided before the end of its window (${r.startAt ?? '?'} + ${formatDuration(r.durationSeconds)})` });
+      report.lapsed++;
+    } catch (e) {
+      if (!lostRace(e)) throw e;
+    }
+  });
 }
 
 /** (2)/(4) Re-send the message a stuck row waits for. */
@@ -345,6 +374,7 @@ export async function runExpiryScan(deps: ScanDeps, options: ScanOptions = {}): 
   const now = deps.clock.now();
   const phases: Array<[string, () => Promise<void>]> = [
     ['expire', () => expireDue(deps, s, report, now)],
+    ['start', () => startDue(deps, s, report, now)],
     ['resend-revoke', async () => { report.revokeResent += await resend(deps, s, report, Status.REVOKING, 'revoke', now); }],
     ['lapse', () => lapsePending(deps, s, report, now)],
     ['resend-provision', async () => { report.provisionResent += await resend(deps, s, report, Status.APPROVED, 'provision', now); }],

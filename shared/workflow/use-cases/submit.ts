@@ -18,6 +18,8 @@ import type { WorkflowDeps } from '../support/deps';
 import { parseReason } from '../support/input';
 import { sendBestEffort } from '../support/messages';
 import { grantRoleName } from '../support/naming';
+import { parseStartAt, untilStart } from '../../domain/quorum';
+import { announceStart } from '../support/schedule';
 
 
 /**
@@ -82,6 +84,7 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
     });
   }
   checkPrivilegedAcknowledgement(profile, body);
+  const startAt = body.startAt === undefined ? undefined : parseStartAt(body.startAt, deps.clock.now(), profile);
 
   const id = deps.newId();
   const roleName = grantRoleName(body.roleName, profile, id);
@@ -92,10 +95,12 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
 
   const now = deps.clock.now().toISOString();
   const auto = profile.autoApprove;
+  // An auto-approved request with a start ahead waits for it like any other approved one.
+  const scheduled = auto && startAt !== undefined && untilStart({ startAt }, deps.clock.now()) > 0;
   const request: AccessRequest = {
     id,
     version: 1,
-    status: auto ? Status.APPROVED : Status.PENDING,
+    status: !auto ? Status.PENDING : scheduled ? Status.SCHEDULED : Status.APPROVED,
     partnerAccountId: caller.accountId,
     requesterArn: caller.arn,
     profile: profile.name,
@@ -106,13 +111,18 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
     externalId,
     createdAt: now,
     updatedAt: now,
+    ...(startAt === undefined ? {} : { startAt }),
+    ...(profile.approvals > 1 ? { approvalsRequired: profile.approvals } : {}),
     ...(auto ? { decidedBy: Actor.AUTO_APPROVE, decisionReason: `profile "${profile.name}" is auto-approved` } : {}),
   };
   const details: Record<string, unknown> = { requester: caller.arn, profile: profile.name, durationSeconds, roleName, principals };
   if (profile.privileged) details.acknowledgePrivileged = true;
+  if (startAt !== undefined) details.startAt = startAt;
+  if (profile.approvals > 1) details.approvalsRequired = profile.approvals;
   const created = await deps.ledger.create(request, auto ? { actor: Actor.AUTO_APPROVE, reason, details } : { actor: caller.arn, reason, details });
 
-  await sendBestEffort(deps, created, auto ? 'provision' : 'approval-needed');
+  if (scheduled) await announceStart(deps, created);
+  else await sendBestEffort(deps, created, auto ? 'provision' : 'approval-needed');
   deps.logger.info('request submitted', { requestId: created.id, status: created.status, profile: profile.name, partner: caller.accountId });
   return created;
 }

@@ -217,3 +217,49 @@ describe('inbox --decision', () => {
     expect(q.ids()).toEqual([]);
   });
 });
+
+describe('inbox and quorum (approvals: 2)', () => {
+  /** A two-approval request: an approval below the quorum leaves it PENDING, and the view says who decided. */
+  function quorumLedger(id: string) {
+    const r = { ...request(id, 'PENDING'), approvalsRequired: 2 };
+    const decided = new Set<string>();
+    let me = 'approver';
+    const api = {
+      async get() {
+        const approvals = { required: 2, received: decided.size, remaining: 2 - decided.size, decisions: [], callerDecided: decided.has(me) };
+        return { request: { ...r }, history: [], approvals };
+      },
+      async approve() {
+        decided.add(me);
+        if (decided.size >= 2) r.status = 'APPROVED';
+        return { ...r };
+      },
+    };
+    return { api, r, as: (who: string) => { me = who; } };
+  }
+
+  it('an approval below the quorum keeps the message for the other approver; the approver who decided is not asked again', async () => {
+    const q = memoryQueue();
+    q.send('two');
+    const l = quorumLedger('two');
+    const first = session(false, l.api);
+    expect(await inboxWith(first.session, q.queue, { decision: 'approve' })).toBe(0);
+    expect(first.out()).toContain('two: approval recorded; it needs 2 different approvers, waiting for the others');
+    expect(q.ids()).toEqual(['m1-two']);
+
+    q.advance(1);
+    const again = session(false, l.api);
+    expect(await inboxWith(again.session, q.queue, { decision: 'approve' })).toBe(0);
+    expect(again.err()).toContain('two: you approved it; 1 more approval(s) needed from others; message left for them');
+    expect(again.out()).toContain('Inbox empty: no requests waiting for a decision.');
+    expect(q.ids()).toEqual(['m1-two']);
+
+    q.advance(1);
+    l.as('approver-2');
+    const second = session(false, l.api);
+    expect(await inboxWith(second.session, q.queue, { decision: 'approve' })).toBe(0);
+    expect(second.out()).toContain('two: approved (APPROVED)');
+    expect(l.r.status).toBe('APPROVED');
+    expect(q.ids()).toEqual([]);
+  });
+});

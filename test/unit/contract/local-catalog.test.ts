@@ -25,8 +25,8 @@ describe('deploy/local-catalog.json', () => {
     const catalog = parseCatalog(raw);
     expect(() => checkCatalogGuardrails(catalog)).not.toThrow();
     expect(catalog.ownerAccountId).toBe(OWNER_ACCOUNT_ID);
-    expect(catalog.approvers).toEqual([`acs:ram::${OWNER_ACCOUNT_ID}:user/${PRINCIPALS.approver.user}`]);
-    expect(catalog.profiles.map((p) => p.name)).toEqual(['ecs-readonly', 'ecs-readonly-auto']);
+    expect(catalog.approvers).toEqual([PRINCIPALS.approver.user, PRINCIPALS['approver-2'].user].map((u) => `acs:ram::${OWNER_ACCOUNT_ID}:user/${u}`));
+    expect(catalog.profiles.map((p) => [p.name, p.approvals])).toEqual([['ecs-readonly', 1], ['ecs-readonly-auto', 1], ['ecs-readonly-quorum', 2]]);
   });
 
   it('is what the stack and the CLI read, unchanged', () => {

@@ -25,8 +25,10 @@ const TRANSITIONS = Object.values(Transition);
  */
 const EXPECTED: Record<Transition, { from: Status[]; to: Status }> = {
   APPROVE: { from: ['PENDING'], to: 'APPROVED' },
+  SCHEDULE: { from: ['PENDING'], to: 'SCHEDULED' },
+  START: { from: ['SCHEDULED'], to: 'APPROVED' },
   REJECT: { from: ['PENDING'], to: 'REJECTED' },
-  CANCEL: { from: ['PENDING'], to: 'CANCELLED' },
+  CANCEL: { from: ['PENDING', 'SCHEDULED'], to: 'CANCELLED' },
   LAPSE: { from: ['PENDING'], to: 'LAPSED' },
   ACTIVATE: { from: ['APPROVED'], to: 'ACTIVE' },
   PROVISION_FAILED: { from: ['APPROVED'], to: 'FAILED' },
@@ -46,8 +48,8 @@ for (const s of ALL_STATUSES) {
 }
 
 describe('state machine', () => {
-  it('knows exactly the nine statuses and eleven transitions of the design', () => {
-    expect([...ALL_STATUSES].sort()).toEqual(['ACTIVE', 'APPROVED', 'CANCELLED', 'FAILED', 'LAPSED', 'PENDING', 'REJECTED', 'REVOKED', 'REVOKING']);
+  it('knows exactly the ten statuses and thirteen transitions of the design', () => {
+    expect([...ALL_STATUSES].sort()).toEqual(['ACTIVE', 'APPROVED', 'CANCELLED', 'FAILED', 'LAPSED', 'PENDING', 'REJECTED', 'REVOKED', 'REVOKING', 'SCHEDULED']);
     expect([...TRANSITIONS].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 

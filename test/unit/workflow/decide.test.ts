@@ -58,8 +58,13 @@ describe('approveRequest', () => {
     const w = makeWorld();
     expect(await codeOf(approveRequest(w.deps, callers.alice, 'nope'))).toBe('NOT_FOUND');
     const r = await approved(w);
-    expect(await codeOf(approveRequest(w.deps, callers.alice, r.id))).toBe('ILLEGAL_TRANSITION');
+    // Another approver (a session of the approvers role) comes too late.
+    expect(await codeOf(approveRequest(w.deps, callers.approverSession, r.id))).toBe('ILLEGAL_TRANSITION');
     expect(await codeOf(rejectRequest(w.deps, callers.alice, r.id, { reason: 'late' }))).toBe('ILLEGAL_TRANSITION');
+    // The approver who approved, approving again (a retry, a double click): counted once, the request as it is.
+    const again = await approveRequest(w.deps, callers.alice, r.id);
+    expect(again).toMatchObject({ id: r.id, status: 'APPROVED', version: r.version });
+    expect(w.queue.sentTo('crossrole-provision')).toHaveLength(1);
   });
 
   it('keeps the approval when the provision send fails (the scan re-sends)', async () => {

@@ -27,7 +27,7 @@ import type { AccessRequest } from '../../../shared/domain/access-request';
 import { CrossroleError } from '../../../shared/domain/errors';
 import { parseWorkflowMessage } from '../../../shared/domain/messages';
 import { QueueName } from '../../../shared/domain/ports';
-import type { AuditInput, ListOptions, PolicyRef, QueuePort, RamPort, RequestPatch, RequestRepository, WorkflowMessage } from '../../../shared/domain/ports';
+import type { AuditInput, DecisionInput, ListOptions, PolicyRef, QueuePort, RamPort, RequestPatch, RequestRepository, WorkflowMessage } from '../../../shared/domain/ports';
 import { ALL_STATUSES, Status, nextStatus } from '../../../shared/domain/state-machine';
 import type { Transition } from '../../../shared/domain/state-machine';
 import { trustedAccounts } from '../../../shared/policy';
@@ -200,6 +200,9 @@ export function taskLedger(ledger: RequestRepository, task: Task): RequestReposi
       ([, v, t]) => `transition(${t} @v${v})`),
     listUnreleased: call((before: Date, limit: number) => ledger.listUnreleased(before, limit), () => 'listUnreleased'),
     markReleased: call((id: string, audit: AuditInput) => ledger.markReleased(id, audit), () => 'markReleased'),
+    decide: call((id: string, input: DecisionInput, audit: AuditInput) => ledger.decide(id, input, audit), ([, input]) => `decide(${input.decision} by ${input.approver.replace(/^.*:/, '')})`),
+    approvals: (id) => ledger.approvals(id),
+    listStartDue: call((s: Status, now: Date, limit: number) => ledger.listStartDue(s, now, limit), ([s]) => `listStartDue(${s})`),
     note: call((id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput) => ledger.note(id, patch, audit), () => 'note'),
     history: (id) => ledger.history(id),
     useNonce: (nonce, expiresAt) => ledger.useNonce(nonce, expiresAt),
@@ -293,7 +296,11 @@ export async function drain(w: World, maxRounds = 30): Promise<unknown[]> {
  * (4) every ACTIVE, unexpired request holds its grant (role, partner trust, guard, profile policies):
  *     the reconciler restores drifted ACTIVE roles;
  * (5), checked by {@link undrained} before the scan: the work queues drained (a message that fails
- *     for ever without faults is a livelock).
+ *     for ever without faults is a livelock);
+ * (6) no role exists in RAM for a SCHEDULED request (nothing is created before the start);
+ * (7) quorum: a request approved by people (APPROVE or SCHEDULE on its trail) has as many distinct
+ *     approvals as it requires, and no rejection; a recorded rejection means it was REJECTED (one
+ *     rejection wins over any approval, earlier or later).
  */
 export async function violations(w: World): Promise<string[]> {
   const out: string[] = [];
@@ -335,6 +342,14 @@ export async function violations(w: World): Promise<string[]> {
     }
     if (status !== r.status) out.push(`(3) request ${r.id.slice(0, 8)}: the audit trail ends at ${status}, the row is ${r.status}`);
     if (r.version !== 1 + transitions) out.push(`(3) request ${r.id.slice(0, 8)}: version ${r.version} after ${transitions} transitions`);
+
+    if (r.status === Status.SCHEDULED && w.ram.role(r.roleName)?.tags[Tag.REQUEST_ID] === r.id) out.push(`(6) ${label(r, r.id)}: a role exists before its start`);
+    const decisions = await w.ledger.approvals(r.id);
+    const byPeople = events.some((e) => (e.action === 'APPROVE' || e.action === 'SCHEDULE') && !e.actor.startsWith('system:'));
+    const approving = new Set(decisions.filter((d) => d.decision === 'approve').map((d) => d.approver));
+    const rejected = decisions.some((d) => d.decision === 'reject');
+    if (byPeople && (approving.size < (r.approvalsRequired ?? 1) || rejected)) out.push(`(7) ${label(r, r.id)}: approved with ${approving.size} of ${r.approvalsRequired ?? 1} approvals${rejected ? ' and a rejection' : ''}`);
+    if (rejected !== events.some((e) => e.action === 'REJECT')) out.push(`(7) ${label(r, r.id)}: ${rejected ? 'a recorded rejection, but never REJECTED' : 'REJECTED without a recorded rejection'}`);
 
     if (live(r)) {
       const role = w.ram.role(r.roleName);

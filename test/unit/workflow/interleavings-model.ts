@@ -11,12 +11,17 @@ import type { CallerIdentity } from '../../../shared/domain/ports';
 import { approveRequest, cancelRequest, rejectRequest, retryFailed, runExpiryScan, submitRequest } from '../../../shared/workflow';
 import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import type { ScanDeps } from '../../../shared/workflow/use-cases/scan';
-import { callers, makeWorld } from '../../fakes';
+import { callers, catalogInput, makeWorld } from '../../fakes';
 import type { World } from '../../fakes';
 import { QUEUES, Task, consume, drain, isCrash, takeOne, taskDeps, undrained, violations } from './interleavings-harness';
 import type { Faults, Gate, WorkQueue } from './interleavings-harness';
 
-const PROFILES = ['ecs-read', 'ops', 'auto-read'] as const;
+const PROFILES = ['ecs-read', 'ops', 'auto-read', 'two-man'] as const;
+/** A profile that needs two approvals (quorum): alice and a session of the approvers role. */
+const QUORUM_PROFILE = { name: 'two-man', policies: [{ type: 'System' as const, name: 'AliyunECSReadOnlyAccess' }], maxDuration: '8h', approvals: 2 };
+const APPROVERS = [callers.alice, callers.approverSession] as const satisfies readonly CallerIdentity[];
+/** startAt: none, or this far ahead of the world's clock when submitted. */
+const START_LEADS = [undefined, 1800] as const;
 const DURATIONS = ['1h', '2h'] as const;
 const PARTNERS = [callers.bob, callers.carol] as const satisfies readonly CallerIdentity[];
 /** Past the scan's stuck threshold (300 s), its sweep grace (300 s), and any reconciler threshold up to that. */
@@ -25,8 +30,9 @@ export const SETTLE_SECONDS = 15 * 60;
 const POLLS = 8;
 
 export type Cmd = { faults: Faults } & (
-  | { kind: 'submit'; who: 0 | 1; profile: 0 | 1 | 2; duration: 0 | 1 }
-  | { kind: 'approve' | 'reject' | 'cancel' | 'retry' | 'expire'; i: number }
+  | { kind: 'submit'; who: 0 | 1; profile: Profile; duration: 0 | 1; start?: 0 | 1 }
+  | { kind: 'approve' | 'reject'; i: number; by?: 0 | 1 }
+  | { kind: 'cancel' | 'retry' | 'expire' | 'start-due'; i: number }
   | { kind: 'revoke'; i: number; mode: 'trust' | 'delete'; byPartner: boolean }
   | { kind: 'deliver'; queue: 0 | 1; k: number }
   | { kind: 'duplicate'; k: number }
@@ -41,12 +47,16 @@ export const faultsArb: fc.Arbitrary<Faults> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ failUndo: fc.constant(true) }) },
 );
 
+type Profile = 0 | 1 | 2 | 3;
 const idx = fc.nat(5);
 const bit = fc.constantFrom(0 as const, 1 as const);
+const profileArb = fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const);
 export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('submit' as const), who: bit, profile: fc.constantFrom(0 as const, 1 as const, 2 as const), duration: bit, faults: faultsArb }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('approve' as const), i: idx, faults: faultsArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('reject' as const, 'cancel' as const, 'retry' as const), i: idx, faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('submit' as const), who: bit, profile: profileArb, duration: bit, start: bit, faults: faultsArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('approve' as const), i: idx, by: bit, faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reject' as const), i: idx, by: bit, faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('cancel' as const, 'retry' as const), i: idx, faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('start-due' as const), i: idx, faults: faultsArb }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('revoke' as const), i: idx, mode: fc.constantFrom('trust' as const, 'delete' as const), byPartner: fc.boolean(), faults: faultsArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), i: idx, faults: faultsArb }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('deliver' as const), queue: bit, k: idx, faults: faultsArb }) },
@@ -72,9 +82,37 @@ export const raceSetupArb: fc.Arbitrary<SetupRequest[]> = fc.tuple(fc.constantFr
 
 export interface SetupRequest {
   who: 0 | 1;
-  profile: 0 | 1 | 2;
+  profile: Profile;
   duration: 0 | 1;
   approve: boolean;
+  start?: 0 | 1;
+}
+
+/**
+ * Scheduled start and quorum, densely: a scheduled request and a two-approval one, against
+ * approvals by both approvers (concurrent last approvals), rejections, cancels, the start coming
+ * (its delayed message, deliveries, copies), revocations and scans.
+ */
+export const scheduleSetupArb: fc.Arbitrary<SetupRequest[]> = fc.tuple(fc.constantFrom(0 as const, 3 as const), bit, bit)
+  .map(([profile, approve, start]) => [{ who: 0, profile, duration: 0, approve: approve === 1, start }, { who: 1, profile: 3, duration: 1, approve: false, start: 1 }]);
+export const scheduleCmdsArb = fc.array(fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('approve' as const), i: fc.nat(1), by: bit, faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reject' as const), i: fc.nat(1), by: bit, faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), i: fc.nat(1), faults: faultsArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('start-due' as const), i: fc.nat(1), faults: faultsArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('deliver' as const), queue: bit, k: fc.nat(3), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), k: fc.nat(9), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('revoke' as const), i: fc.nat(1), mode: fc.constantFrom('trust' as const, 'delete' as const), byPartner: fc.boolean(), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('scan' as const), faults: faultsArb }) },
+), { minLength: 3, maxLength: 9 });
+
+/** The body of a submit: a start ahead of the world's clock when `start` says so. */
+function submitBody(w: World, r: { profile: Profile; duration: 0 | 1; start?: 0 | 1 | undefined }): Record<string, unknown> {
+  const lead = START_LEADS[r.start ?? 0];
+  return {
+    profile: PROFILES[r.profile], duration: DURATIONS[r.duration], reason: 'interleavings',
+    ...(lead === undefined ? {} : { startAt: new Date(w.clock.now().getTime() + lead * 1000).toISOString() }),
+  };
 }
 
 /** Requests that exist before the concurrent part starts (approved ones have a `provision` message queued). */
@@ -118,12 +156,23 @@ async function execute(run: Run, gate: Gate, cmd: Cmd, n: number): Promise<void>
   switch (cmd.kind) {
     case 'submit': {
       const who = PARTNERS[cmd.who];
-      const r = await http(run, submitRequest(deps, who, { profile: PROFILES[cmd.profile], duration: DURATIONS[cmd.duration], reason: 'interleavings' }));
+      const r = await http(run, submitRequest(deps, who, submitBody(w, cmd)));
       if (typeof r === 'object' && r !== null && 'id' in r) ids.push(String(r.id));
       return;
     }
-    case 'approve': { const id = pick(cmd.i); if (id) await http(run, approveRequest(deps, callers.alice, id)); return; }
-    case 'reject': { const id = pick(cmd.i); if (id) await http(run, rejectRequest(deps, callers.alice, id, { reason: 'no' })); return; }
+    case 'approve': { const id = pick(cmd.i); if (id) await http(run, approveRequest(deps, APPROVERS[cmd.by ?? 0], id)); return; }
+    case 'reject': { const id = pick(cmd.i); if (id) await http(run, rejectRequest(deps, APPROVERS[cmd.by ?? 0], id, { reason: 'no' })); return; }
+    case 'start-due': {
+      // Time runs to a SCHEDULED request's start, and its delayed `start` message arrives.
+      const id = pick(cmd.i);
+      const r = w.ledger.all().find((x) => x.id === id);
+      if (r?.status === 'SCHEDULED' && r.startAt !== undefined) {
+        const due = Date.parse(r.startAt) + 1000;
+        if (due > w.clock.now().getTime()) w.clock.set(new Date(due));
+      }
+      await deliverBody(run, deps, QueueName.PROVISION, takeOne(w, QueueName.PROVISION, 0, (m) => m?.kind === 'start' && m.requestId === id));
+      return;
+    }
     case 'retry': { const id = pick(cmd.i); if (id) await http(run, retryFailed(deps, callers.alice, id)); return; }
     case 'cancel': { const id = pick(cmd.i); if (id) await http(run, cancelRequest(deps, partnerOf(w, id), id)); return; }
     case 'revoke': {
@@ -178,13 +227,14 @@ export interface Outcome {
  * quiescence, the clock SETTLE_SECONDS on, one scan, and the invariants.
  */
 export async function interleave(setup: readonly SetupRequest[], cmds: readonly Cmd[], s: fc.Scheduler): Promise<Outcome> {
-  const w = makeWorld();
+  const w = makeWorld({ catalog: { profiles: [...(catalogInput.profiles ?? []), QUORUM_PROFILE] } });
   const run: Run = { w, ids: [], unexpected: [] };
   for (const r of setup) {
     const who = PARTNERS[r.who];
-    const made = await submitRequest(w.deps, who, { profile: PROFILES[r.profile], duration: DURATIONS[r.duration], reason: 'interleavings' });
+    const made = await submitRequest(w.deps, who, submitBody(w, r));
     run.ids.push(made.id);
-    if (r.approve && made.status === 'PENDING') await approveRequest(w.deps, callers.alice, made.id);
+    // A quorum request set up "approved" gets both approvals; a scheduled one becomes SCHEDULED.
+    if (r.approve && made.status === 'PENDING') for (const by of APPROVERS.slice(0, made.approvalsRequired ?? 1)) await approveRequest(w.deps, by, made.id);
   }
 
   const gate: Gate = (label) => s.schedule(Promise.resolve(), label);
@@ -198,6 +248,13 @@ export async function interleave(setup: readonly SetupRequest[], cmds: readonly 
   w.clock.advance(SETTLE_SECONDS);
   await runExpiryScan(w.deps);
   problems.push(...(await violations(w)));
+  // Convergence: past every start, the scan starts what is due, and the world settles again.
+  w.clock.advance(Math.max(...START_LEADS.map((l) => l ?? 0)));
+  await runExpiryScan(w.deps);
+  run.unexpected.push(...(await drain(w)));
+  await runExpiryScan(w.deps);
+  problems.push(...(await violations(w)).map((v) => `after every start: ${v}`));
+  for (const r of w.ledger.all()) if (r.status === 'SCHEDULED') problems.push(`(6) request ${r.id.slice(0, 8)} is still SCHEDULED after its start ${r.startAt ?? '?'} and a scan`);
   for (const e of run.unexpected) problems.push(`unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
   const rows = w.ledger.all().map((r) => `${r.id.slice(0, 8)} ${r.profile} ${r.status}${r.revokeMode ? `/${r.revokeMode}` : ''}`).join('; ');
   return { problems, summary: `ledger: ${rows}\nroles: ${w.ram.roleNames().join(', ') || '(none)'}` };

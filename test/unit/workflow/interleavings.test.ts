@@ -4,7 +4,9 @@
  * go through (interleavings-harness.ts puts a gate before each). property.test.ts runs whole use
  * cases one after the other; the bugs live between two awaited calls of two use cases.
  *
- * Interleaved: submit, approve (its `provision` message), reject, cancel, retry, revoke (trust or
+ * Interleaved: submit (with or without a start ahead; one profile needs two approvals), approve
+ * and reject by either of two approvers (the quorum's last approvals racing), start-due (the clock
+ * at a SCHEDULED request's start and its delayed `start` message), approve (its `provision` message), reject, cancel, retry, revoke (trust or
  * delete, by the approver or the partner), expiry (the clock past a grant's expiresAt and its
  * `expire` message), deliveries of provision and revoke messages, duplicated deliveries (a copy of
  * any message ever sent, processed alongside the original, as MNS does when a visibility timeout
@@ -23,11 +25,12 @@ import { QueueName } from '../../../shared/domain/ports';
 import { trustedAccounts } from '../../../shared/policy';
 import { approveRequest, runExpiryScan, submitRequest } from '../../../shared/workflow';
 import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
-import { callers, makeWorld, PARTNER } from '../../fakes';
+import { callers, catalogInput, makeWorld, PARTNER } from '../../fakes';
+import { Transition } from '../../../shared/domain/state-machine';
 import type { World } from '../../fakes';
 import { Script, Task, consume, drain, takeOne, taskDeps, violations } from './interleavings-harness';
 import type { Faults } from './interleavings-harness';
-import { SETTLE_SECONDS, cmdsArb, interleave, raceCmdsArb, raceSetupArb, setupArb } from './interleavings-model';
+import { SETTLE_SECONDS, cmdsArb, interleave, raceCmdsArb, raceSetupArb, scheduleCmdsArb, scheduleSetupArb, setupArb } from './interleavings-model';
 import type { Cmd, SetupRequest } from './interleavings-model';
 
 /** Defaults sized for `npm test` (about 15 ms a run on 2 shared cores); CROSSROLE_INTERLEAVINGS sets both. */
@@ -35,6 +38,7 @@ const envRuns = Number(process.env.CROSSROLE_INTERLEAVINGS ?? '');
 const sized = (fallback: number): number => (Number.isInteger(envRuns) && envRuns > 0 ? envRuns : fallback);
 const RACE_RUNS = sized(500);
 const BROAD_RUNS = sized(250);
+const SCHEDULE_RUNS = sized(200);
 const SEED = process.env.CROSSROLE_INTERLEAVINGS_SEED;
 const PATH = process.env.CROSSROLE_INTERLEAVINGS_PATH;
 
@@ -63,7 +67,7 @@ async function check(name: string, setup: fc.Arbitrary<SetupRequest[]>, cmds: fc
   if (!details.failed) return;
   // fast-check's report carries the seed, the path, the shrunk commands and the schedule (every
   // gate in the order it was released); the last lines say what was violated and how to replay it.
-  const replay = `CROSSROLE_INTERLEAVINGS_SEED=${details.seed} CROSSROLE_INTERLEAVINGS_PATH="${details.counterexamplePath ?? ''}" npx jest test/unit/workflow/interleavings.test.ts --selectProjects unit -t '${name === 'race' ? 'races' : 'every command'}'`;
+  const replay = `CROSSROLE_INTERLEAVINGS_SEED=${details.seed} CROSSROLE_INTERLEAVINGS_PATH="${details.counterexamplePath ?? ''}" npx jest test/unit/workflow/interleavings.test.ts --selectProjects unit -t '${name === 'race' ? 'races' : name === 'schedule' ? 'scheduled start' : 'every command'}'`;
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}\n\nViolations of the shrunk counterexample:\n${cause}\n\nReplay: ${replay}`);
 }
@@ -82,6 +86,10 @@ describe('interleavings of concurrent use cases (then quiescence and one reconci
   it(`every command against one or two requests (${BROAD_RUNS} runs)`, async () => {
     await check('broad', setupArb, cmdsArb, BROAD_RUNS);
   }, Math.max(60_000, BROAD_RUNS * 500));
+
+  it(`scheduled start and quorum: approvals by two approvers, rejections, cancels, the start, deliveries, scans (${SCHEDULE_RUNS} runs)`, async () => {
+    await check('schedule', scheduleSetupArb, scheduleCmdsArb, SCHEDULE_RUNS);
+  }, Math.max(60_000, SCHEDULE_RUNS * 500));
 });
 
 // ------------------------------------------------------------------ the checker itself
@@ -106,6 +114,19 @@ describe('the invariants catch what they are about', () => {
     const events = await w.ledger.history(r.id);
     jest.spyOn(w.ledger, 'history').mockResolvedValue(events.map((e) => (e.action === 'APPROVE' ? { ...e, fromStatus: 'LAPSED' as const } : e)));
     expect((await violations(w)).some((v) => v.startsWith('(3)'))).toBe(true);
+  });
+
+  it('(6) and (7): a role for a SCHEDULED request; an approval short of its quorum; a rejection that did not reject', async () => {
+    const w = makeWorld({ catalog: { profiles: [...(catalogInput.profiles ?? []), { name: 'two-man', policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }], maxDuration: '8h', approvals: 2 }] } });
+    const s = await submitRequest(w.deps, callers.bob, { profile: 'ecs-read', duration: '1h', reason: 'x', startAt: new Date(w.clock.now().getTime() + 3600_000).toISOString() });
+    await approveRequest(w.deps, callers.alice, s.id);
+    w.ram.seedRole({ name: s.roleName, trustPolicy: '{"Version":"1","Statement":[]}', tags: { 'crossrole:managed': 'true', 'crossrole:request-id': s.id }, attached: [] });
+    const q = await submitRequest(w.deps, callers.bob, { profile: 'two-man', duration: '1h', reason: 'x' });
+    await approveRequest(w.deps, callers.alice, q.id);
+    await w.ledger.transition(q.id, 1, Transition.APPROVE, {}, { actor: callers.alice.arn });
+    const found = await violations(w);
+    expect(found.filter((v) => v.startsWith('(6)'))).toHaveLength(1);
+    expect(found.filter((v) => v.startsWith('(7)'))).toEqual([expect.stringContaining('approved with 1 of 2 approvals')]);
   });
 
   it('(4): an ACTIVE grant whose role lost a policy', async () => {
