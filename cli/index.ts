@@ -29,6 +29,7 @@ const doctor = () => import('./commands/doctor.js');
 const configure = () => import('./commands/configure.js');
 const configCheck = () => import('./commands/config-check.js');
 const demo = () => import('./commands/demo.js');
+const extensions = () => import('./commands/extensions.js');
 
 const VERSION = '0.1.0';
 
@@ -167,7 +168,29 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       ...stringOpt(o, 'externalId'),
     })));
 
+  for (const [name, what] of [['extend', 'ask for a later expiry of an ACTIVE grant (the grant\'s partner); the profile decides whether an approver must agree'], ['shorten', 'move an ACTIVE grant\'s expiry earlier, at once (the grant\'s partner, approvers)']] as const) {
+    example(withCommon(program.command(name).argument('<id>', 'request id of an ACTIVE grant').description(what))
+      .option('--by <duration>', `${name === 'extend' ? 'later' : 'earlier'} than the current expiry by this much (90m, 2h, PT2H)`)
+      .option('--until <time>', 'the new expiry, ISO 8601 (2026-12-07T18:00:00Z)')
+      .requiredOption('--reason <text>', 'why (kept in the audit trail; approvers read it)')
+      .option('--wait', 'wait until the change is applied (not for an approver)')
+      .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
+    `crossrole ${name} 0f8e4c1a-... --by ${name === 'extend' ? '2h' : '30m'} --reason "${name === 'extend' ? 'migration overran' : 'done early'}" --as partner-admin --wait`)
+      .action(run(async (s, o, [id]) => (await extensions())[name === 'extend' ? 'extendCommand' : 'shortenCommand'](s, id ?? '', {
+        ...stringOpt(o, 'by'), ...stringOpt(o, 'until'), reason: String(o['reason']), wait: o['wait'] === true, timeout: Number(o['timeout']),
+      })));
+  }
+
   // ------------------------------------------------------------------ approver
+  const extension = example(program.command('extension').description('decide a grant\'s pending extension (approver)'), 'crossrole extension approve 0f8e4c1a-... --as approver --wait');
+  for (const decision of ['approve', 'reject'] as const) {
+    const cmd = withCommon(extension.command(decision).argument('<id>', 'request id of the grant').description(`${decision} the grant's pending extension`));
+    if (decision === 'reject') cmd.requiredOption('--reason <text>', 'why; the partner sees it');
+    else cmd.option('--reason <text>', 'note for the audit trail').option('--wait', 'wait until it is applied');
+    cmd.option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS)
+      .action(run(async (s, o, [id]) => (await extensions()).decideExtensionCommand(s, id ?? '', decision, { ...stringOpt(o, 'reason'), wait: o['wait'] === true, timeout: Number(o['timeout']) })));
+  }
+
   example(withCommon(program.command('inbox').description('decide the requests waiting in the approvals queue (approver)'))
     .option('--decision <decision>', 'decide every waiting request without prompting: approve, reject or skip', parseDecision)
     .option('--yes', 'same as --decision approve')

@@ -7,7 +7,7 @@ import type { RoleReconciliation, SubmitRequestBody } from '../../shared/domain/
 import { knownCatalog, knownProfile } from '../catalog';
 import type { Session } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { escapeInvisible, historyLines, listLines, requestLines, safeName, statusColour } from '../format';
+import { escapeInvisible, extensionLines, historyLines, listLines, requestLines, safeName, statusColour } from '../format';
 import { UNHAPPY_STATUSES, waitForStatus } from './wait';
 
 interface RequestOptions {
@@ -65,6 +65,11 @@ export async function statusCommand(session: Session, id: string): Promise<numbe
     return ExitCode.OK;
   }
   printRequest(session, view.request);
+  if (view.extensions !== undefined && view.extensions.length > 0) {
+    ui.out('');
+    ui.out(ui.c.bold('Extensions'));
+    for (const line of extensionLines(ui.c, view.extensions)) ui.out(line);
+  }
   ui.out('');
   ui.out(ui.c.bold('History'));
   for (const line of historyLines(ui.c, view.history)) ui.out(line);

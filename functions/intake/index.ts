@@ -4,8 +4,10 @@
  *   GET  /requests              -> 200 { items, next? }   (the caller's account's requests)
  *   GET  /requests/{id}         -> 200 { request, history }
  *   POST /requests/{id}/cancel  -> 200 { request }         (withdraw a pending request)
+ *   POST /requests/{id}/extend  -> 202 { request, extension }   body { duration | until, reason }
+ *   POST /requests/{id}/shorten -> 202 { request, extension }   body { duration | until, reason }   (approvers too)
  */
-import { cancelRequest, submitRequest } from '../../shared/workflow';
+import { cancelRequest, requestExtension, shortenGrant, submitRequest } from '../../shared/workflow';
 import { httpFunction } from '../../shared/runtime/function-handlers';
 import { readRoutes } from '../../shared/runtime/http/read-routes';
 import { jsonResponse } from '../../shared/runtime/http/response';
@@ -23,5 +25,17 @@ export const handler = httpFunction([
     pattern: '/requests/:id/cancel',
     body: true,
     handler: async ({ deps, caller, params, body }) => jsonResponse(200, { request: await cancelRequest(deps, caller, params.id ?? '', body) }),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/extend',
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(202, await requestExtension(deps, caller, params.id ?? '', body)),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/shorten',
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(202, await shortenGrant(deps, caller, params.id ?? '', body)),
   },
 ]);

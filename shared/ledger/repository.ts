@@ -8,13 +8,15 @@ import type { AccessRequest, AuditEvent, GrantDetails } from '../domain/access-r
 import { MAX_PAGE_SIZE } from '../domain/api';
 import { CrossroleError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../domain/errors';
 import { roleSessionPrefix } from '../domain/partner-roles';
-import type { AuditInput, Clock, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../domain/ports';
+import type { Extension, ExtensionStatus, ExtensionStep } from '../domain/extension';
+import type { AuditInput, Clock, ExtensionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../domain/ports';
 import { roleNameTaken } from '../domain/role-names';
 import { Status, isStatus, nextStatusFor, refusedForRevoked, sourcesOf, targetOf } from '../domain/state-machine';
 import type { Transition } from '../domain/state-machine';
 import type { Db, Queryable } from './db';
 import { constraintOf, sqlStateOf } from './db';
 import { ROLE_NAME_INDEX } from './migration-003-role-names';
+import { SqlExtensionStore } from './extension-store';
 
 /** Rows a list returns when its caller names no limit: one API page. */
 const DEFAULT_LIMIT = MAX_PAGE_SIZE;
@@ -46,6 +48,7 @@ interface RequestRow {
   last_error: string | null;
   grant: unknown;
   resources_released_at: Date | string | null;
+  target_expires_at?: Date | string | null;
 }
 
 interface AuditRow {
@@ -93,6 +96,7 @@ function toRequest(row: RequestRow): AccessRequest {
   if (row.last_error !== null) r.lastError = row.last_error;
   if (row.grant !== null && row.grant !== undefined) r.grant = row.grant as GrantDetails;
   if (row.resources_released_at !== null && row.resources_released_at !== undefined) r.resourcesReleasedAt = iso(row.resources_released_at);
+  if (row.target_expires_at !== null && row.target_expires_at !== undefined) r.targetExpiresAt = iso(row.target_expires_at);
   return r;
 }
 
@@ -150,10 +154,10 @@ function patchAssignments(patch: RequestPatch, params: unknown[]): string[] {
   return sets;
 }
 
-/** The due-for-expiry query. The literal status matches the partial index predicate exactly. */
+/** The due-for-expiry query, on the effective expiry (extension.ts). The literal status and the expression match the partial index exactly. */
 const DUE_FOR_EXPIRY_SQL = `SELECT * FROM requests
-  WHERE status = '${Status.ACTIVE}' AND expires_at <= $1::timestamptz
-  ORDER BY expires_at, id LIMIT $2::integer`;
+  WHERE status = '${Status.ACTIVE}' AND COALESCE(target_expires_at, expires_at) <= $1::timestamptz
+  ORDER BY COALESCE(target_expires_at, expires_at), id LIMIT $2::integer`;
 
 /** The listUnreleased query. Its literals match the partial index predicate exactly. */
 const UNRELEASED_SQL = `SELECT * FROM requests
@@ -169,10 +173,23 @@ function releaseRefused(id: string, status: Status): CrossroleError {
 const CREATABLE: readonly Status[] = [Status.PENDING, Status.APPROVED];
 
 export class SqlRequestRepository implements RequestRepository {
+  private readonly extensions: SqlExtensionStore<RequestRow>;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = { now: () => new Date() },
-  ) {}
+  ) {
+    this.extensions = new SqlExtensionStore(db, clock, toRequest);
+  }
+
+  // Extensions and shortenings: extension-store.ts.
+  createExtension(e: Extension, expectedVersion: number, audit: AuditInput): Promise<ExtensionResult> { return this.extensions.createExtension(e, expectedVersion, audit); }
+  stepExtension(id: string, step: ExtensionStep, expectedVersion: number | undefined, decision: { decidedBy?: string; decisionReason?: string }, audit: AuditInput): Promise<ExtensionResult> {
+    return this.extensions.stepExtension(id, step, expectedVersion, decision, audit);
+  }
+  getExtension(id: string): Promise<Extension | undefined> { return this.extensions.getExtension(id); }
+  listExtensions(requestId: string): Promise<Extension[]> { return this.extensions.listExtensions(requestId); }
+  listStaleExtensions(status: ExtensionStatus, olderThan: Date, limit: number): Promise<Extension[]> { return this.extensions.listStaleExtensions(status, olderThan, limit); }
 
   async create(request: AccessRequest, audit: AuditInput): Promise<AccessRequest> {
     if (!CREATABLE.includes(request.status)) {

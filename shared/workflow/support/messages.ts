@@ -15,8 +15,10 @@ export const MAX_DELAY_SECONDS = 604_800;
 export function queueOf(kind: MessageKind): QueueName {
   switch (kind) {
     case 'approval-needed':
+    case 'extension-needed':
       return QueueName.APPROVALS;
     case 'provision':
+    case 'extend':
       return QueueName.PROVISION;
     case 'revoke':
     case 'expire':
