@@ -16,6 +16,7 @@ import { DUE_FOR_EXPIRY_INDEX, MIGRATIONS, SqlRequestRepository, migrate } from 
 import { ROLE_NAME_INDEX } from '../../../shared/ledger/migration-003-role-names';
 import { UNRELEASED_INDEX } from '../../../shared/ledger/migrations';
 import { fullRequest, minimalRequest, randomAccountId } from '../../helpers/ledger-fixtures';
+import { describeExtensionContract } from './extension-contract';
 
 export interface ContractHarness {
   repo: Ledger;
@@ -670,5 +671,7 @@ export function describeRepositoryContract(name: string, factory: HarnessFactory
       expect(plan).toContain(UNRELEASED_INDEX);
       expect(plan).not.toMatch(/Seq Scan on requests/);
     }, 30_000);
+
+    describeExtensionContract(() => repo, clock);
   });
 }

@@ -25,6 +25,7 @@
  */
 import type { AccessRequest } from '../../../shared/domain/access-request';
 import { CrossroleError } from '../../../shared/domain/errors';
+import { effectiveExpiresAt } from '../../../shared/domain/extension';
 import type { Extension, ExtensionStatus, ExtensionStep } from '../../../shared/domain/extension';
 import { parseWorkflowMessage } from '../../../shared/domain/messages';
 import { QueueName } from '../../../shared/domain/ports';
@@ -62,7 +63,7 @@ export class ProcessCrash extends Error {
 /** A crash is expected in every task: the product must survive it, not avoid it. */
 export const isCrash = (e: unknown): boolean => e instanceof SimulatedCrash || e instanceof ProcessCrash;
 
-const UNDO_ACTIONS: readonly RamAction[] = ['updateTrustPolicy', 'detachPolicyFromRole', 'deletePolicy', 'deleteRole'];
+const UNDO_ACTIONS: readonly RamAction[] = ['updateTrustPolicy', 'detachPolicyFromRole', 'deletePolicy', 'deleteRole', 'deleteOlderPolicyVersions'];
 /** Where RAM answers LimitExceeded (fc-sdevs-ram.md §3.2 quotas): creating a role or policy, attaching one. */
 const QUOTA_ACTIONS: readonly RamAction[] = ['createRole', 'createPolicy', 'attachPolicyToRole'];
 
@@ -71,6 +72,7 @@ const API_NAMES: Record<RamAction, string> = {
   listPoliciesForRole: 'ListPoliciesForRole', attachPolicyToRole: 'AttachPolicyToRole', detachPolicyFromRole: 'DetachPolicyFromRole',
   createPolicy: 'CreatePolicy', deletePolicy: 'DeletePolicy', listRolesByTag: 'ListRoles',
   getPolicyDocument: 'GetPolicy', setPolicyDocument: 'CreatePolicyVersion',
+  tagRole: 'TagResources', deleteOlderPolicyVersions: 'DeletePolicyVersion',
 };
 
 /**
@@ -310,7 +312,9 @@ export async function violations(w: World): Promise<string[]> {
   const out: string[] = [];
   const now = w.clock.now().getTime();
   const rows = new Map(w.ledger.all().map((r) => [r.id, r]));
-  const live = (r: AccessRequest | undefined): boolean => r !== undefined && r.status === Status.ACTIVE && r.expiresAt !== undefined && Date.parse(r.expiresAt) > now;
+  // Unexpired at the effective expiry: an approved extension not yet applied counts (its guard still
+  // denies at the old time, so RAM is stricter than the ledger meanwhile, never looser).
+  const live = (r: AccessRequest | undefined): boolean => r !== undefined && r.status === Status.ACTIVE && effectiveExpiresAt(r) !== undefined && Date.parse(effectiveExpiresAt(r) ?? '') > now;
   const label = (r: AccessRequest | undefined, id: string | undefined): string =>
     r === undefined ? `request ${id ?? '(no request-id tag)'} (not in the ledger)` : `request ${r.id.slice(0, 8)} (${r.status}${r.revokeMode ? `, mode ${r.revokeMode}` : ''}${r.expiresAt && Date.parse(r.expiresAt) <= now ? ', expired' : ''})`;
 

@@ -84,7 +84,28 @@ export interface SetupRequest {
   profile: 0 | 1 | 2;
   duration: 0 | 1;
   approve: boolean;
+  /** Provisioned before the concurrent part starts (ACTIVE). */
+  active?: boolean;
 }
+
+/**
+ * The races around one ACTIVE grant's expiry: extensions (auto-approved on auto-read, else by the
+ * approver command), shortenings, their `extend` deliveries and copies, against revocations,
+ * expiry and a scan (the reconciler).
+ */
+export const extensionRaceSetupArb: fc.Arbitrary<SetupRequest[]> = fc.tuple(fc.constantFrom(0 as const, 2 as const), bit)
+  .map(([profile, duration]) => [{ who: 0, profile, duration, approve: true, active: true }]);
+
+export const extensionRaceCmdsArb = fc.array(fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('extend' as const), i: fc.constant(0), by: bit, byManager: fc.boolean(), faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('approveExtension' as const), i: fc.constant(0), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('shorten' as const), i: fc.constant(0), faults: faultsArb }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('deliver' as const), queue: bit, k: fc.nat(2), faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), k: fc.nat(9), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('revoke' as const), i: fc.constant(0), mode: fc.constantFrom('trust' as const, 'delete' as const), byPartner: fc.boolean(), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), i: fc.constant(0), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('scan' as const), faults: faultsArb }) },
+), { minLength: 3, maxLength: 8 });
 
 /** Requests that exist before the concurrent part starts (approved ones have a `provision` message queued). */
 export const setupArb: fc.Arbitrary<SetupRequest[]> = fc.array(
@@ -256,6 +277,7 @@ export async function interleave(setup: readonly SetupRequest[], cmds: readonly 
     run.ids.push(made.id);
     if (r.approve && made.status === 'PENDING') await approveRequest(w.deps, callers.alice, made.id);
   }
+  if (setup.some((r) => r.active === true)) run.unexpected.push(...(await drain(w)));
 
   const gate: Gate = (label) => {
     checkExpiries(run, label);
@@ -274,5 +296,6 @@ export async function interleave(setup: readonly SetupRequest[], cmds: readonly 
   problems.push(...(await violations(w)));
   for (const e of run.unexpected) problems.push(`unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
   const rows = w.ledger.all().map((r) => `${r.id.slice(0, 8)} ${r.profile} ${r.status}${r.revokeMode ? `/${r.revokeMode}` : ''}`).join('; ');
-  return { problems, summary: `ledger: ${rows}\nroles: ${w.ram.roleNames().join(', ') || '(none)'}` };
+  const extensions = w.ledger.allExtensions().map((e) => `${e.requestId.slice(0, 8)} ${e.kind} ${e.status}`).join('; ');
+  return { problems, summary: `ledger: ${rows}\nextensions: ${extensions || '(none)'}\nroles: ${w.ram.roleNames().join(', ') || '(none)'}` };
 }
