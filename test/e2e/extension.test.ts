@@ -162,10 +162,12 @@ describe('extension through the HTTP triggers', () => {
     expect((await partner.call('intake', 'POST', `/requests/${g.id}/extend`, { body: { duration: '1h', reason: 'x' } })).status).toBe(202);
     expectError(await partner.call('intake', 'POST', `/requests/${g.id}/extend`, { body: { duration: '1h', reason: 'again' } }), 409, 'EXTENSION_OPEN');
     expectError(await t.api('owner-admin').call('approval', 'POST', `/requests/${g.id}/extension/approve`, { body: {} }), 403, 'FORBIDDEN_NOT_APPROVER');
-    expectError(await partner.call('approval', 'POST', `/requests/${g.id}/extension/approve`, { body: {} }), 403, 'FORBIDDEN_NOT_APPROVER');
+    expectError(await partner.call('approval', 'POST', `/requests/${g.id}/extension/approve`, { body: {} }), 403, 'FORBIDDEN_APPROVER_ACCOUNT');
     expect((await approver.call('approval', 'POST', `/requests/${g.id}/extension/reject`, { body: { reason: 'no ticket' } })).status).toBe(200);
     expectError(await approver.call('approval', 'POST', `/requests/${g.id}/extension/approve`, { body: {} }), 404, 'NOT_FOUND');
-    expectError(await partner.call('intake', 'POST', `/requests/${g.id}/extend`, { body: { duration: '8d', reason: 'x' } }), 400, 'INVALID_DURATION');
+    // 1h + 8d is past ecs-readonly's maxTotalDuration (its maxDuration, 7d); "2 hours" is no duration.
+    expectError(await partner.call('intake', 'POST', `/requests/${g.id}/extend`, { body: { duration: '8d', reason: 'x' } }), 422, 'EXTENSION_TOO_LONG');
+    expectError(await partner.call('intake', 'POST', `/requests/${g.id}/extend`, { body: { duration: '2 hours', reason: 'x' } }), 400, 'INVALID_DURATION');
   });
 });
 
