@@ -184,7 +184,8 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   // ------------------------------------------------------------------ approver
   const extension = example(program.command('extension').description('decide a grant\'s pending extension (approver)'), 'crossrole extension approve 0f8e4c1a-... --as approver --wait');
   for (const decision of ['approve', 'reject'] as const) {
-    const cmd = withCommon(extension.command(decision).argument('<id>', 'request id of the grant').description(`${decision} the grant's pending extension`));
+    const cmd = example(withCommon(extension.command(decision).argument('<id>', 'request id of the grant').description(`${decision} the grant's pending extension`)),
+      decision === 'approve' ? 'crossrole extension approve 0f8e4c1a-... --as approver --wait' : 'crossrole extension reject 0f8e4c1a-... --as approver --reason "no ticket"');
     if (decision === 'reject') cmd.requiredOption('--reason <text>', 'why; the partner sees it');
     else cmd.option('--reason <text>', 'note for the audit trail').option('--wait', 'wait until it is applied');
     cmd.option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS)
