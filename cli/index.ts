@@ -176,9 +176,11 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       .option('--wait', 'wait until the change is applied (not for an approver)')
       .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
     `crossrole ${name} 0f8e4c1a-... --by ${name === 'extend' ? '2h' : '30m'} --reason "${name === 'extend' ? 'migration overran' : 'done early'}" --as partner-admin --wait`)
-      .action(run(async (s, o, [id]) => (await extensions())[name === 'extend' ? 'extendCommand' : 'shortenCommand'](s, id ?? '', {
-        ...stringOpt(o, 'by'), ...stringOpt(o, 'until'), reason: String(o['reason']), wait: o['wait'] === true, timeout: Number(o['timeout']),
-      })));
+      .action(run(async (s, o, [id]) => {
+        const m = await extensions();
+        const options = { ...stringOpt(o, 'by'), ...stringOpt(o, 'until'), reason: String(o['reason']), wait: o['wait'] === true, timeout: Number(o['timeout']) };
+        return name === 'extend' ? m.extendCommand(s, id ?? '', options) : m.shortenCommand(s, id ?? '', options);
+      }));
   }
 
   // ------------------------------------------------------------------ approver

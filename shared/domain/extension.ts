@@ -23,7 +23,6 @@ export const ExtensionStatus = {
   CANCELLED: 'CANCELLED',
 } as const;
 export type ExtensionStatus = (typeof ExtensionStatus)[keyof typeof ExtensionStatus];
-export const ALL_EXTENSION_STATUSES: readonly ExtensionStatus[] = Object.values(ExtensionStatus);
 
 export const ExtensionKind = { EXTEND: 'extend', SHORTEN: 'shorten' } as const;
 export type ExtensionKind = (typeof ExtensionKind)[keyof typeof ExtensionKind];
