@@ -227,8 +227,7 @@ export function ramHandlers({ ram, faults }: RamHandlerDeps): Record<string, Rpc
   };
 
   const DeletePolicyVersion: RpcHandler = (ctx) => {
-    const policyName = ctx.required('PolicyName');
-    const versionId = ctx.required('VersionId');
+    const [policyName, versionId] = [ctx.required('PolicyName'), ctx.required('VersionId')];
     ctx.authorize();
     ram.deletePolicyVersion(acct(ctx), policyName, versionId);
     return {};

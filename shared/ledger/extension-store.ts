@@ -58,18 +58,21 @@ function details(e: Extension, movesGrant: boolean, extra: Record<string, unknow
   return { ...extra, extensionId: e.id, kind: e.kind, status: e.status, fromExpiresAt: e.fromExpiresAt, newExpiresAt: e.newExpiresAt, movesGrant };
 }
 
-/** A `requests` row as the repository reads it (its own type), and its mapping to the entity. */
+/**
+ * The repository's extension methods (SqlRequestRepository extends it). `Row` is a `requests` row
+ * as the repository reads it, `toRequest` its mapping to the entity.
+ */
 export class SqlExtensionStore<Row> implements ExtensionLedger {
   constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
+    private readonly xdb: Db,
+    private readonly xclock: Clock,
     private readonly toRequest: (row: Row) => AccessRequest,
   ) {}
 
   async createExtension(extension: Extension, expectedVersion: number, audit: AuditInput): Promise<ExtensionResult> {
-    const now = this.clock.now().toISOString();
+    const now = this.xclock.now().toISOString();
     try {
-      return await this.db.transaction(async (tx) => {
+      return await this.xdb.transaction(async (tx) => {
         const approved = isApprovedExtension(extension.status);
         const request = approved
           ? await this.moveGrant(tx, extension.requestId, expectedVersion, 'target_expires_at = $3::timestamptz', [extension.newExpiresAt], now)
@@ -93,8 +96,8 @@ export class SqlExtensionStore<Row> implements ExtensionLedger {
   }
 
   async stepExtension(id: string, step: ExtensionStep, expectedVersion: number | undefined, decision: { decidedBy?: string; decisionReason?: string }, audit: AuditInput): Promise<ExtensionResult> {
-    const now = this.clock.now().toISOString();
-    return this.db.transaction(async (tx) => {
+    const now = this.xclock.now().toISOString();
+    return this.xdb.transaction(async (tx) => {
       const { rows } = await tx.query<ExtensionRow>(
         `UPDATE extensions SET status = $2, updated_at = $3::timestamptz, decided_by = COALESCE($5, decided_by), decision_reason = COALESCE($6, decision_reason)
          WHERE id = $1 AND status = ANY($4::text[]) RETURNING *`,
@@ -128,17 +131,17 @@ export class SqlExtensionStore<Row> implements ExtensionLedger {
 
   async getExtension(id: string): Promise<Extension | undefined> {
     if (id.includes('\u0000')) return undefined;
-    return this.getExtensionIn(this.db, id);
+    return this.getExtensionIn(this.xdb, id);
   }
 
   async listExtensions(requestId: string): Promise<Extension[]> {
     if (requestId.includes('\u0000')) return [];
-    const { rows } = await this.db.query<ExtensionRow>('SELECT * FROM extensions WHERE request_id = $1 ORDER BY created_at, id', [requestId]);
+    const { rows } = await this.xdb.query<ExtensionRow>('SELECT * FROM extensions WHERE request_id = $1 ORDER BY created_at, id', [requestId]);
     return rows.map(toExtension);
   }
 
   async listStaleExtensions(status: ExtensionStatus, olderThan: Date, limit: number): Promise<Extension[]> {
-    const { rows } = await this.db.query<ExtensionRow>(
+    const { rows } = await this.xdb.query<ExtensionRow>(
       'SELECT * FROM extensions WHERE status = $1 AND updated_at < $2::timestamptz ORDER BY updated_at, id LIMIT $3::integer',
       [status, olderThan.toISOString(), Math.max(1, Math.min(limit, 1000))],
     );

@@ -8,8 +8,7 @@ import type { AccessRequest, AuditEvent, GrantDetails } from '../domain/access-r
 import { MAX_PAGE_SIZE } from '../domain/api';
 import { CrossroleError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../domain/errors';
 import { roleSessionPrefix } from '../domain/partner-roles';
-import type { Extension, ExtensionStatus, ExtensionStep } from '../domain/extension';
-import type { AuditInput, Clock, ExtensionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../domain/ports';
+import type { AuditInput, Clock, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../domain/ports';
 import { roleNameTaken } from '../domain/role-names';
 import { Status, isStatus, nextStatusFor, refusedForRevoked, sourcesOf, targetOf } from '../domain/state-machine';
 import type { Transition } from '../domain/state-machine';
@@ -172,24 +171,11 @@ function releaseRefused(id: string, status: Status): CrossroleError {
 
 const CREATABLE: readonly Status[] = [Status.PENDING, Status.APPROVED];
 
-export class SqlRequestRepository implements RequestRepository {
-  private readonly extensions: SqlExtensionStore<RequestRow>;
-
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock = { now: () => new Date() },
-  ) {
-    this.extensions = new SqlExtensionStore(db, clock, toRequest);
+/** The extension methods (migration 4) are inherited from extension-store.ts. */
+export class SqlRequestRepository extends SqlExtensionStore<RequestRow> implements RequestRepository {
+  constructor(private readonly db: Db, private readonly clock: Clock = { now: () => new Date() }) {
+    super(db, clock, toRequest);
   }
-
-  // Extensions and shortenings: extension-store.ts.
-  createExtension(e: Extension, expectedVersion: number, audit: AuditInput): Promise<ExtensionResult> { return this.extensions.createExtension(e, expectedVersion, audit); }
-  stepExtension(id: string, step: ExtensionStep, expectedVersion: number | undefined, decision: { decidedBy?: string; decisionReason?: string }, audit: AuditInput): Promise<ExtensionResult> {
-    return this.extensions.stepExtension(id, step, expectedVersion, decision, audit);
-  }
-  getExtension(id: string): Promise<Extension | undefined> { return this.extensions.getExtension(id); }
-  listExtensions(requestId: string): Promise<Extension[]> { return this.extensions.listExtensions(requestId); }
-  listStaleExtensions(status: ExtensionStatus, olderThan: Date, limit: number): Promise<Extension[]> { return this.extensions.listStaleExtensions(status, olderThan, limit); }
 
   async create(request: AccessRequest, audit: AuditInput): Promise<AccessRequest> {
     if (!CREATABLE.includes(request.status)) {
