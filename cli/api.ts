@@ -5,7 +5,7 @@
  */
 import type { AccessRequest, RevokeMode } from '../shared/domain/access-request';
 import {
-  MAX_PAGE_SIZE, type ApproveBody, type CancelBody, type ListQuery, type ReconcileAnswer, type RejectBody, type RevokeAnswer, type RevokeBody, type RequestAnswer,
+  MAX_PAGE_SIZE, type ApproveBody, type CancelBody, type ChangeExpiryBody, type ExtensionAnswer, type ExtensionDecisionBody, type ListQuery, type ReconcileAnswer, type RejectBody, type RevokeAnswer, type RevokeBody, type RequestAnswer,
   type RequestPage, type RequestView, type SubmitRequestBody,
 } from '../shared/domain/api';
 import type { CloudCredentials } from '../shared/cloud/credentials';
@@ -47,6 +47,12 @@ export interface ApiClient {
   reconcile(id: string): Promise<ReconcileAnswer>;
   /** The catalog's profiles the caller may ask for (intake). */
   profiles(): Promise<ProfilesAnswer>;
+  /** Ask for a later expiry (the grant's partner). */
+  extend(id: string, body: ChangeExpiryBody): Promise<ExtensionAnswer>;
+  /** Move the expiry earlier (the grant's partner, approvers). */
+  shorten(id: string, body: ChangeExpiryBody): Promise<ExtensionAnswer>;
+  /** Decide the grant's pending extension (approvers). */
+  decideExtension(id: string, decision: 'approve' | 'reject', body: ExtensionDecisionBody): Promise<ExtensionAnswer>;
 }
 
 interface ErrorBody {
@@ -142,6 +148,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     retry: async (id) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/retry`, {})).request,
     reconcile: (id) => call<ReconcileAnswer>('approval', 'POST', `/requests/${enc(id)}/reconcile`, {}),
     profiles: () => call<ProfilesAnswer>('intake', 'GET', '/profiles'),
+    extend: (id, body) => call<ExtensionAnswer>('intake', 'POST', `/requests/${enc(id)}/extend`, body),
+    shorten: (id, body) => call<ExtensionAnswer>('intake', 'POST', `/requests/${enc(id)}/shorten`, body),
+    decideExtension: (id, decision, body) => call<ExtensionAnswer>('approval', 'POST', `/requests/${enc(id)}/extension/${decision}`, body),
   };
   return client;
 }

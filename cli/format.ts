@@ -3,6 +3,7 @@
  */
 import type { AccessRequest, AuditEvent } from '../shared/domain/access-request';
 import type { ApprovalsView } from '../shared/domain/quorum';
+import type { Extension } from '../shared/domain/extension';
 import { formatDuration } from '../shared/domain/duration';
 import type { Colors } from './ui';
 
@@ -115,6 +116,14 @@ export function historyLines(c: Colors, history: readonly AuditEvent[]): string[
     const to = e.toStatus === null ? null : safeName(e.toStatus);
     const move = from === null ? `-> ${to ?? ''}` : to === null ? '' : `${from} -> ${to}`;
     return `  ${c.dim(safeName(e.at))}  ${safeName(e.action).padEnd(14)} ${move.padEnd(22)} ${safeName(e.actor)}${e.reason ? c.dim(` ${quoteText(e.reason)}`) : ''}`;
+  });
+}
+
+/** One line per extension or shortening of a grant, for `crossrole status`. */
+export function extensionLines(c: Colors, extensions: readonly Extension[]): string[] {
+  return extensions.map((e) => {
+    const who = e.decidedBy === undefined ? '' : ` by ${safeName(e.decidedBy)}`;
+    return `  ${c.dim(safeName(e.createdAt))}  ${safeName(e.kind).padEnd(8)} ${safeName(e.fromExpiresAt)} -> ${safeName(e.newExpiresAt)}  ${safeName(e.status)}${who}${c.dim(` ${quoteText(e.reason)}`)}`;
   });
 }
 

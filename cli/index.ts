@@ -34,6 +34,7 @@ const demo = () => import('./commands/demo.js');
 const configureProfile = () => import('./commands/configure-profile.js');
 const consoleCmd = () => import('./commands/console.js');
 const profiles = () => import('./commands/profiles.js');
+const extensions = () => import('./commands/extensions.js');
 
 const VERSION = '0.1.0';
 
@@ -185,7 +186,32 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     'crossrole profiles --as partner-admin', 'crossrole profiles --json')
     .action(run(async (s) => (await profiles()).profilesCommand(s)));
 
+  for (const [name, what] of [['extend', 'ask for a later expiry of an ACTIVE grant (the grant\'s partner); the profile decides whether an approver must agree'], ['shorten', 'move an ACTIVE grant\'s expiry earlier, at once (the grant\'s partner, approvers)']] as const) {
+    example(program.command(name).argument('<id>', 'request id of an ACTIVE grant').description(what)
+      .option('--by <duration>', `${name === 'extend' ? 'later' : 'earlier'} than the current expiry by this much (90m, 2h, PT2H)`)
+      .option('--until <time>', 'the new expiry, ISO 8601 (2026-12-07T18:00:00Z)')
+      .requiredOption('--reason <text>', 'why (kept in the audit trail; approvers read it)')
+      .option('--wait', 'wait until the change is applied (not for an approver)')
+      .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
+    `crossrole ${name} 0f8e4c1a-... --by ${name === 'extend' ? '2h' : '30m'} --reason "${name === 'extend' ? 'migration overran' : 'done early'}" --as partner-admin --wait`)
+      .action(run(async (s, o, [id]) => {
+        const m = await extensions();
+        const options = { ...stringOpt(o, 'by'), ...stringOpt(o, 'until'), reason: String(o['reason']), wait: o['wait'] === true, timeout: Number(o['timeout']) };
+        return name === 'extend' ? m.extendCommand(s, id ?? '', options) : m.shortenCommand(s, id ?? '', options);
+      }));
+  }
+
   // ------------------------------------------------------------------ approver
+  const extension = example(program.command('extension').description('decide a grant\'s pending extension (approver)'), 'crossrole extension approve 0f8e4c1a-... --as approver --wait');
+  for (const decision of ['approve', 'reject'] as const) {
+    const cmd = example(extension.command(decision).argument('<id>', 'request id of the grant').description(`${decision} the grant's pending extension`),
+      decision === 'approve' ? 'crossrole extension approve 0f8e4c1a-... --as approver --wait' : 'crossrole extension reject 0f8e4c1a-... --as approver --reason "no ticket"');
+    if (decision === 'reject') cmd.requiredOption('--reason <text>', 'why; the partner sees it');
+    else cmd.option('--reason <text>', 'note for the audit trail').option('--wait', 'wait until it is applied');
+    cmd.option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS)
+      .action(run(async (s, o, [id]) => (await extensions()).decideExtensionCommand(s, id ?? '', decision, { ...stringOpt(o, 'reason'), wait: o['wait'] === true, timeout: Number(o['timeout']) })));
+  }
+
   example(program.command('inbox').description('decide the requests waiting in the approvals queue (approver)')
     .option('--decision <decision>', 'decide every waiting request without prompting: approve, reject or skip', parseDecision)
     .option('--yes', 'same as --decision approve')

@@ -134,6 +134,37 @@ async function requestAndApprove(cast: Cast, n: Narrator, body: { profile: strin
   return active;
 }
 
+/**
+ * B asks for 2h more; Alice approves; provisioning moves the guard's default version and the role's
+ * expiry tag, then the ledger's expiry. Checked in RAM with the SDK, as A's admin.
+ */
+async function extendStep(cast: Cast, n: Narrator, active: AccessRequest): Promise<void> {
+  n.step('B needs longer: the grant is extended (an approver agrees; RAM and the ledger move together)');
+  const asked = await cast.partner.api().extend(active.id, { duration: '2h', reason: 'The audit needs another afternoon' });
+  check(asked.extension.status === 'PENDING', `expected a PENDING extension, got ${asked.extension.status}`);
+  n.ok(`crossrole extend ${active.id} --by 2h: extension ${asked.extension.status}, ${asked.extension.fromExpiresAt} -> ${asked.extension.newExpiresAt}.`);
+  const msg = await approverFindsMessage(cast, active.id);
+  check(msg.found, `no extension-needed message for ${active.id} on crossrole-approvals`);
+  await cast.approver.api().decideExtension(active.id, 'approve', { reason: 'agreed' });
+  await msg.done();
+  const newAt = asked.extension.newExpiresAt;
+  const deadline = Date.now() + 45_000;
+  let view = await cast.partner.api().get(active.id);
+  while (view.request.expiresAt !== newAt && Date.now() < deadline) {
+    await sleep(250);
+    view = await cast.partner.api().get(active.id);
+  }
+  check(view.request.expiresAt === newAt, `the ledger's expiry is ${view.request.expiresAt ?? '?'}, not ${newAt}`);
+  const guard = await cast.ownerRam.getPolicyDocument(active.grant?.guardPolicyName ?? '');
+  const at = newAt.replace(/\.\d{3}Z$/, 'Z');
+  check(guard !== undefined && guard.versionId !== 'v1' && guard.document.includes(at), `the guard's default version does not deny after ${at}`);
+  const tagged = (await cast.ownerRam.getRole(active.roleName))?.tags['crossrole:expires-at'];
+  check(tagged !== undefined && Date.parse(tagged) === Date.parse(newAt), `the role's expiry tag says ${tagged ?? 'nothing'}`);
+  n.ok(`Alice approved (crossrole extension approve). RAM GetPolicy: ${active.grant?.guardPolicyName} default version ${guard.versionId} denies after ${at};`);
+  n.say(`the role's crossrole:expires-at tag and the ledger say ${newAt}. The guard moved first, so RAM never ends the grant earlier than`);
+  n.say('the ledger reports, and only after the approval was recorded, so RAM never allows what the ledger has not approved.');
+}
+
 /** A free role name: an earlier demo run leaves its first role in place (revoked through its trust policy). */
 async function freeRoleName(ram: RamAdapter): Promise<string> {
   for (let i = 1; i < 100; i++) {
@@ -210,6 +241,8 @@ async function play(cast: Cast, n: Narrator, o: DemoOptions, shortSeconds: numbe
   const listed = await bobLists(cast, token);
   check(listed.ok && (listed.value?.length ?? 0) > 0, `ECS DescribeInstances as Bob failed: ${listed.code ?? ''} ${listed.message ?? ''}`);
   n.ok(`ECS DescribeInstances in ${c.region} with them: ${listed.value?.join(', ')}.`);
+
+  await extendStep(cast, n, active);
 
   n.step('A revokes through the trust policy (the tutorial\'s recommended way)');
   await cast.approver.api().revoke(first.id, 'trust', 'audit finished');

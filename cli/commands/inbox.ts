@@ -53,6 +53,8 @@ const SKIP_SECONDS = 10;
 const RELEASE_SECONDS = 1;
 /** Held messages that are not approval requests, by this key instead of a request id. */
 const MALFORMED = '';
+/** The key extension-needed messages are held under: released when the run ends, for `crossrole extension`. */
+const EXTENSIONS = ' extensions';
 
 function queueOf(session: Session, credentials: Awaited<ReturnType<Session['credentials']>>['credentials']): ApprovalsQueue {
   const eps = session.endpoints();
@@ -64,10 +66,15 @@ interface Entry {
   messages: ReceivedMessage[];
 }
 
-function group(messages: readonly ReceivedMessage[], malformed: ReceivedMessage[]): Entry[] {
+function group(messages: readonly ReceivedMessage[], malformed: ReceivedMessage[], extensions: Entry[]): Entry[] {
   const byId = new Map<string, Entry>();
   for (const m of messages) {
     const parsed = parseWorkflowMessage(m.body);
+    // A grant's extension waits for `crossrole extension approve|reject`: kept, never dropped here.
+    if (parsed.ok && parsed.message.kind === 'extension-needed') {
+      extensions.push({ requestId: parsed.message.requestId, messages: [m] });
+      continue;
+    }
     if (!parsed.ok || parsed.message.kind !== 'approval-needed') {
       malformed.push(m);
       continue;
@@ -187,8 +194,13 @@ function createPager(session: Session, queue: ApprovalsQueue, o: { visibilitySec
         if (fresh.length === 0) return [];
         // Held before anything can fail, so that finish() releases them whatever happens.
         const malformed: ReceivedMessage[] = [];
-        const entries = group(fresh, malformed);
+        const extensions: Entry[] = [];
+        const entries = group(fresh, malformed, extensions);
         for (const e of entries) for (const m of e.messages) hold(e.requestId, m);
+        for (const e of extensions) {
+          for (const m of e.messages) hold(EXTENSIONS, m);
+          say(`grant ${safeName(e.requestId)} has an extension waiting: crossrole status ${safeName(e.requestId)}, then crossrole extension approve|reject ${safeName(e.requestId)}`);
+        }
         for (const m of malformed) hold(MALFORMED, m);
         if (malformed.length > 0 && o.dropMalformed) {
           malformedDropped += await drop(MALFORMED);

@@ -7,7 +7,7 @@ import type { RoleReconciliation, SubmitRequestBody } from '../../shared/domain/
 import { profilePoliciesOf } from '../catalog';
 import type { Session } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { approvalLines, escapeInvisible, historyLines, listLines, requestLines, safeName, statusColour } from '../format';
+import { approvalLines, escapeInvisible, extensionLines, historyLines, listLines, requestLines, safeName, statusColour } from '../format';
 import { UNHAPPY_STATUSES, waitForStatus } from './wait';
 
 interface RequestOptions {
@@ -69,6 +69,11 @@ export async function statusCommand(session: Session, id: string): Promise<numbe
   }
   await printRequest(session, view.request);
   if (view.approvals !== undefined && (view.approvals.required > 1 || view.approvals.decisions.length > 0)) for (const line of approvalLines(ui.c, view.approvals)) ui.out(line);
+  if (view.extensions !== undefined && view.extensions.length > 0) {
+    ui.out('');
+    ui.out(ui.c.bold('Extensions'));
+    for (const line of extensionLines(ui.c, view.extensions)) ui.out(line);
+  }
   ui.out('');
   ui.out(ui.c.bold('History'));
   for (const line of historyLines(ui.c, view.history)) ui.out(line);

@@ -7,10 +7,12 @@
  *   POST /requests/{id}/revoke        -> 200 { request, modeApplied }   body { mode?: trust|delete, reason }
  *   POST /requests/{id}/retry         -> 200 { request }   (a FAILED request)
  *   POST /requests/{id}/reconcile     -> 200 { request, reconcile }   (approvers and operators)
+ *   POST /requests/{id}/extension/approve -> 200 { request, extension }   body { reason? }
+ *   POST /requests/{id}/extension/reject  -> 200 { request, extension }   body { reason }
  * It carries the RAM adapter: reconcile reads and converges the grant's role now, and a delete
  * asked for a grant REVOKED in trust mode deletes its role now.
  */
-import { approveRequest, reconcileRequest, rejectRequest, requestRevocationWithMode, retryFailed } from '../../shared/workflow';
+import { approveExtension, approveRequest, reconcileRequest, rejectExtension, rejectRequest, requestRevocationWithMode, retryFailed } from '../../shared/workflow';
 import { createRamAdapter } from '../../shared/cloud/ram-adapter';
 import { httpFunction } from '../../shared/runtime/function-handlers';
 import { readRoutes } from '../../shared/runtime/http/read-routes';
@@ -45,5 +47,17 @@ export const handler = httpFunction([
     method: 'POST',
     pattern: '/requests/:id/reconcile',
     handler: async ({ deps, caller, params }) => jsonResponse(200, await reconcileRequest(deps, caller, params.id ?? '')),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/extension/approve',
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(200, await approveExtension(deps, caller, params.id ?? '', body)),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/extension/reject',
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(200, await rejectExtension(deps, caller, params.id ?? '', body)),
   },
 ], createRamAdapter);

@@ -5,8 +5,10 @@
  *   GET  /requests/{id}         -> 200 { request, history }
  *   POST /requests/{id}/cancel  -> 200 { request }         (withdraw a pending request)
  *   GET  /profiles              -> 200 { profiles }        (what the caller may ask for)
+ *   POST /requests/{id}/extend  -> 202 { request, extension }   body { duration | until, reason }
+ *   POST /requests/{id}/shorten -> 202 { request, extension }   body { duration | until, reason }   (approvers too)
  */
-import { cancelRequest, listProfiles, submitRequest } from '../../shared/workflow';
+import { cancelRequest, listProfiles, requestExtension, shortenGrant, submitRequest } from '../../shared/workflow';
 import { httpFunction } from '../../shared/runtime/function-handlers';
 import { readRoutes } from '../../shared/runtime/http/read-routes';
 import { jsonResponse } from '../../shared/runtime/http/response';
@@ -29,5 +31,17 @@ export const handler = httpFunction([
     method: 'GET',
     pattern: '/profiles',
     handler: ({ deps, caller }) => Promise.resolve(jsonResponse(200, listProfiles(deps, caller))),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/extend',
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(202, await requestExtension(deps, caller, params.id ?? '', body)),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/shorten',
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(202, await shortenGrant(deps, caller, params.id ?? '', body)),
   },
 ]);

@@ -72,6 +72,11 @@ export const RAM_AUTHORIZATION: AuthorizationTable = {
     resources: (r) => [customPolicy(r)],
     source: 'www.alibabacloud.com/help/zh/ram/developer-reference/api-ram-2015-05-01-createpolicyversion: *Policy policy/{#PolicyName}',
   },
+  DeletePolicyVersion: {
+    action: 'ram:DeletePolicyVersion',
+    resources: (r) => [customPolicy(r)],
+    source: 'help.aliyun.com/document_detail/28722.html: *Policy acs:ram:*:{#accountId}:policy/{#PolicyName}',
+  },
   ListPolicyVersions: {
     action: 'ram:ListPolicyVersions',
     resources: (r) => [policy(r)],

@@ -36,6 +36,9 @@ export const RamErrors = {
   deletePolicyVersions: (): ServiceError =>
     e('DeleteConflict.Policy.Version', 409, 'You must delete all non-default versions before you delete the policy.'),
 
+  // The default version goes only with the policy (DeletePolicy); the code is UNCONFIRMED (local/COVERAGE.md).
+  deleteDefaultVersion: (): ServiceError => e('DeleteConflict.PolicyVersion.Default', 409, 'The default version of a policy cannot be deleted.'),
+
   limitRoles: (quota: number): ServiceError => e('LimitExceeded.Role', 409, `The count of roles beyond the current limits: ${quota}.`),
   limitPolicies: (quota: number): ServiceError => e('LimitExceeded.Policy', 409, `The count of policies beyond the current limits: ${quota}.`),
   limitRolePolicies: (type: string, quota: number): ServiceError =>

@@ -226,6 +226,13 @@ export function ramHandlers({ ram, faults }: RamHandlerDeps): Record<string, Rpc
     return { PolicyVersion: versionView(v) };
   };
 
+  const DeletePolicyVersion: RpcHandler = (ctx) => {
+    const [policyName, versionId] = [ctx.required('PolicyName'), ctx.required('VersionId')];
+    ctx.authorize();
+    ram.deletePolicyVersion(acct(ctx), policyName, versionId);
+    return {};
+  };
+
   const ListPolicyVersions: RpcHandler = (ctx) => {
     const policyName = ctx.required('PolicyName');
     const policyType = ctx.required('PolicyType');
@@ -374,6 +381,7 @@ export function ramHandlers({ ram, faults }: RamHandlerDeps): Record<string, Rpc
     GetPolicy,
     DeletePolicy,
     CreatePolicyVersion,
+    DeletePolicyVersion,
     ListPolicyVersions,
     TagResources,
     UntagResources,

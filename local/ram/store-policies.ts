@@ -161,6 +161,22 @@ export class RamPolicyStore extends RamRoleStore {
     return { versionId: v.versionId, isDefaultVersion: setAsDefault, policyDocument: text, createDate: now };
   }
 
+  /** DeletePolicyVersion: a non-default version of a custom policy. */
+  deletePolicyVersion(accountId: string, policyName: string, versionId: string): void {
+    validatePolicyName(policyName);
+    const ns = NS.policies(accountId);
+    const k = policyName.toLowerCase();
+    const existing = this.journal.get<CustomPolicyRecord>(ns, k);
+    if (!existing) throw RamErrors.policyNotExist(policyName);
+    const i = existing.versions.findIndex((v) => v.versionId === versionId);
+    if (i < 0) throw RamErrors.policyVersionNotExist(policyName, versionId);
+    if (existing.defaultVersion === versionId) throw RamErrors.deleteDefaultVersion();
+    const p = structuredClone(existing);
+    p.versions.splice(i, 1);
+    p.updateDate = this.stamp();
+    this.journal.put(ns, k, p);
+  }
+
   listPolicyVersions(accountId: string, policyType: string, policyName: string): PolicyVersionView[] {
     const p = this.resolvePolicy(accountId, policyType, policyName);
     if (!p.custom) {

@@ -252,6 +252,33 @@ export function createRamAdapter(options: RamAdapterOptions): RamAdapter {
       })));
     },
 
+    async tagRole(name, tags) {
+      await runner.run('TagResources', name, () => client.tagResources(new $Ram.TagResourcesRequest({
+        resourceType: ROLE, resourceNames: [name], tag: Object.entries(tags).map(([key, value]) => new $Ram.TagResourcesRequestTag({ key, value })),
+      })));
+    },
+
+    async deleteOlderPolicyVersions(name) {
+      let versions: PolicyVersionInfo[];
+      try {
+        versions = await listPolicyVersions(name);
+      } catch (e) {
+        if (cloudCodeOf(e) === 'EntityNotExist.Policy') return 0;
+        throw e;
+      }
+      let deleted = 0;
+      for (const v of versions.filter((x) => !x.isDefault)) {
+        try {
+          await runner.run('DeletePolicyVersion', `${name} ${v.versionId}`, () => client.deletePolicyVersion(new $Ram.DeletePolicyVersionRequest({ policyName: name, versionId: v.versionId })));
+          deleted++;
+        } catch (e) {
+          // Gone already (a concurrent cleanup), or the policy with it: converged either way.
+          if (cloudCodeOf(e) !== 'EntityNotExist.Policy.Version' && cloudCodeOf(e) !== 'EntityNotExist.Policy') throw e;
+        }
+      }
+      return deleted;
+    },
+
     async listRolesByTag(key, value) {
       const found: Array<{ name: string; tags?: Record<string, string> }> = [];
       let marker: string | undefined;

@@ -50,8 +50,17 @@ export interface AccessRequest {
   startAt?: string;
   /** Distinct approvals the request needs (the profile's `approvals` when it was asked for); absent: 1. */
   approvalsRequired?: number;
-  /** Set when the grant becomes ACTIVE (createdAt of the role + duration, or startAt + duration). */
+  /**
+   * Set when the grant becomes ACTIVE (createdAt of the role + duration, or startAt + duration);
+   * moved by an applied extension or shortening. The expiry the ledger reports: RAM's guard is never earlier.
+   */
   expiresAt?: string;
+  /**
+   * An approved extension or shortening not yet applied to RAM (shared/domain/extension.ts): the
+   * expiry the ledger has approved. The guard is never later than max(expiresAt, this) and the
+   * workflow acts on effectiveExpiresAt. Cleared when applied.
+   */
+  targetExpiresAt?: string;
   decidedBy?: string;
   decisionReason?: string;
   revokeMode?: RevokeMode;
@@ -70,7 +79,8 @@ export interface AuditEvent {
   requestId: string;
   at: string;
   actor: string;
-  action: Transition | 'CREATE' | 'NOTE';
+  /** EXTENSION: a step of an extension or shortening (details.extensionId, details.status); the status stays. */
+  action: Transition | 'CREATE' | 'NOTE' | 'EXTENSION';
   fromStatus: Status | null;
   toStatus: Status | null;
   reason?: string;

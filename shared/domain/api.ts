@@ -6,6 +6,7 @@
  */
 import type { AccessRequest, AuditEvent, RevokeMode } from './access-request';
 import type { ApprovalsView } from './quorum';
+import type { Extension } from './extension';
 
 /** Items per page of `GET /requests` when the query names none. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -48,6 +49,28 @@ export interface CancelBody {
   reason?: string | undefined;
 }
 
+/**
+ * `POST /requests/{id}/extend` (intake: the partner) and `POST /requests/{id}/shorten` (intake: the
+ * partner; approval: approvers too): by `duration` (from the current expiry) or `until` (an ISO
+ * 8601 time), exactly one of them.
+ */
+export interface ChangeExpiryBody {
+  duration?: string | undefined;
+  until?: string | undefined;
+  reason: string;
+}
+
+/** `POST /requests/{id}/extension/approve` (approval); `reject` requires the reason. */
+export interface ExtensionDecisionBody {
+  reason?: string | undefined;
+}
+
+/** The answer of every extension route: the change and the grant as committed. */
+export interface ExtensionAnswer {
+  request: AccessRequest;
+  extension: Extension;
+}
+
 /** `GET /requests?status=&limit=&after=`. */
 export interface ListQuery {
   status?: string;
@@ -62,6 +85,8 @@ export interface RequestView {
   history: AuditEvent[];
   /** Each approver's decision so far and how many approvals remain (quorum). */
   approvals?: ApprovalsView;
+  /** Its extensions and shortenings, oldest first (pending, applied, refused). */
+  extensions?: Extension[];
 }
 
 /** `GET /requests`. */

@@ -75,6 +75,8 @@ export const profileSchema = z
     policies: z.array(z.discriminatedUnion('type', [systemPolicy, customPolicy])).min(1, 'must list at least one policy').max(5, 'at most 5 policies').meta({ description: 'Attached to the grant\'s role. RAM allows 5 custom policies per role by default.' }),
     maxDuration: durationText.meta({ description: 'Longest grant a partner may ask for. At most 4h on a privileged profile.' }),
     autoApprove: z.boolean().default(false).meta({ description: 'Grant without an approver. Refused for privileged profiles and for policies whose content is unknown.' }),
+    maxTotalDuration: durationText.optional().meta({ description: 'Longest a grant may last in all, extensions included, counted from its activation. Default: maxDuration (an extension then only gives back what the partner did not ask for at first). At least maxDuration; at most 4h on a privileged profile.' }),
+    autoExtend: z.union([z.literal(false), durationText]).default(false).meta({ description: 'Extensions of an ACTIVE grant by up to this much are approved without an approver (e.g. "1h"); false (default): every extension needs an approver. Refused for privileged profiles. Shortening never needs approval.' }),
     privileged: z.boolean().default(false).meta({ description: 'Break-glass profile: required when a policy can escalate (ram:* writes, sts:AssumeRole, resourcemanager, actiontrail, kms, or *). Then approval is required, maxDuration is at most 4h, and requesters must send "acknowledgePrivileged": true.' }),
     approvals: z.number().int().min(1, 'must be at least 1').max(5, 'at most 5').default(1).meta({
       description: 'Distinct approvers whose approval the request needs (quorum); one rejection rejects. The requester and identities of the partner account never count. An auto-approved profile needs 1. At most the number of approvers listed.',
@@ -107,7 +109,14 @@ export type CatalogInput = z.input<typeof catalogSchema>;
 type ParsedCatalog = z.output<typeof catalogSchema>;
 export type Profile = ParsedCatalog['profiles'][number];
 export type ProfilePolicy = Profile['policies'][number];
-export type CatalogProfile = Profile & { maxDurationSeconds: number; maxLeadTimeSeconds: number };
+export type CatalogProfile = Profile & {
+  maxDurationSeconds: number;
+  maxLeadTimeSeconds: number;
+  /** maxTotalDuration in seconds (maxDuration when not given). */
+  maxTotalDurationSeconds: number;
+  /** autoExtend in seconds; 0 when every extension needs an approver. */
+  autoExtendSeconds: number;
+};
 
 export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 'revokedRoleRetention' | 'profiles'> {
   pendingTtlSeconds: number;
@@ -135,7 +144,14 @@ function zodIssues(issues: readonly z.core.$ZodIssue[]): CatalogIssue[] {
 
 /** A profile that passed the schema, with its maxima in seconds. */
 export function withDurationSeconds(p: Profile): CatalogProfile {
-  return { ...p, maxDurationSeconds: parseDuration(p.maxDuration, 'maxDuration'), maxLeadTimeSeconds: parseDuration(p.maxLeadTime, 'maxLeadTime') };
+  const maxDurationSeconds = parseDuration(p.maxDuration, 'maxDuration');
+  return {
+    ...p,
+    maxDurationSeconds,
+    maxLeadTimeSeconds: parseDuration(p.maxLeadTime, 'maxLeadTime'),
+    maxTotalDurationSeconds: p.maxTotalDuration === undefined ? maxDurationSeconds : parseDuration(p.maxTotalDuration, 'maxTotalDuration'),
+    autoExtendSeconds: p.autoExtend === false ? 0 : parseDuration(p.autoExtend, 'autoExtend'),
+  };
 }
 
 /** Rules across fields, which the schema cannot express. */
@@ -147,6 +163,8 @@ function crossFieldIssues(c: ParsedCatalog): CatalogIssue[] {
     names.add(p.name);
     if (p.autoApprove && p.approvals !== 1) issues.push({ field: `profiles[${i}].approvals`, message: 'an auto-approved profile needs no approver: approvals must be 1' });
     if (p.approvals > c.approvers.length) issues.push({ field: `profiles[${i}].approvals`, message: `needs ${p.approvals} distinct approvers but the catalog lists ${c.approvers.length}` });
+    const { maxDurationSeconds, maxTotalDurationSeconds } = withDurationSeconds(p);
+    if (maxTotalDurationSeconds < maxDurationSeconds) issues.push({ field: `profiles[${i}].maxTotalDuration`, message: `must be at least maxDuration (${p.maxDuration})` });
   });
   c.approvers.forEach((a, i) => {
     if (parsePrincipalArn(a, `approvers[${i}]`).accountId !== c.ownerAccountId) issues.push({ field: `approvers[${i}]`, message: 'approvers must belong to the owner account' });

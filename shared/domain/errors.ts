@@ -15,9 +15,11 @@ export const ERROR_CODES = [
   'NOT_FOUND', 'ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED',
   // the state does not allow it
   'ILLEGAL_TRANSITION', 'VERSION_CONFLICT', 'ALREADY_EXISTS', 'RESOURCE_OWNED_ELSEWHERE', 'DELETE_CONFLICT', 'ROLE_NAME_TAKEN',
+  // extensions (shared/domain/extension.ts): the grant is not ACTIVE, or another change of its expiry is open
+  'NOT_ACTIVE', 'EXTENSION_OPEN',
   'PAYLOAD_TOO_LARGE',
   // well-formed, but not acceptable by the catalog
-  'UNKNOWN_PROFILE', 'DURATION_OVER_MAXIMUM', 'POLICY_GUARDRAIL', 'LIMIT_EXCEEDED',
+  'UNKNOWN_PROFILE', 'DURATION_OVER_MAXIMUM', 'EXTENSION_TOO_LONG', 'POLICY_GUARDRAIL', 'LIMIT_EXCEEDED',
   'THROTTLED',
   // a dependency failed; the caller may retry
   'DEPENDENCY_UNAVAILABLE', 'CLOUD_ERROR',

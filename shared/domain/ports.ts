@@ -3,6 +3,7 @@
  * shared/cloud implement them over PGlite/pg and the official @alicloud SDKs; tests use fakes.
  */
 import type { AccessRequest, AuditEvent } from './access-request';
+import type { Extension, ExtensionStatus, ExtensionStep } from './extension';
 import type { ParsedMessage } from './messages';
 import type { ApprovalDecision, ApprovalRecord } from './quorum';
 import type { RequesterFilter } from './partner-roles';
@@ -51,7 +52,38 @@ export interface DecisionResult {
   counted: boolean;
 }
 
-export interface RequestRepository {
+/** What a step of an extension left: the extension and the grant's row, both as committed. */
+export interface ExtensionResult {
+  extension: Extension;
+  request: AccessRequest;
+}
+
+/** The ledger's side of extensions and shortenings (shared/domain/extension.ts, migration 4). */
+export interface ExtensionLedger {
+  /**
+   * Insert a change of an ACTIVE grant's expiry with one EXTENSION audit event, atomically. Status
+   * PENDING leaves the grant's row as it is; APPROVED (auto-approved, a shortening) also sets the
+   * grant's targetExpiresAt and bumps its version, guarded by `expectedVersion`. NOT_ACTIVE if the
+   * grant is not ACTIVE, VERSION_CONFLICT, EXTENSION_OPEN if another change is open (decided by
+   * the database: of two concurrent asks one wins).
+   */
+  createExtension(extension: Extension, expectedVersion: number, audit: AuditInput): Promise<ExtensionResult>;
+  /**
+   * One step of an extension, with its EXTENSION audit event, atomically; ILLEGAL_TRANSITION if the
+   * extension is not in a source status of `step`. APPROVE sets the grant's targetExpiresAt and
+   * APPLY moves expiresAt there (durationSeconds follows, targetExpiresAt is cleared), both bumping
+   * the grant's version, guarded by `expectedVersion` and ACTIVE (VERSION_CONFLICT, NOT_ACTIVE).
+   * REJECT and CANCEL leave the grant's row as it is.
+   */
+  stepExtension(id: string, step: ExtensionStep, expectedVersion: number | undefined, decision: { decidedBy?: string; decisionReason?: string }, audit: AuditInput): Promise<ExtensionResult>;
+  getExtension(id: string): Promise<Extension | undefined>;
+  /** A grant's extensions, oldest first. */
+  listExtensions(requestId: string): Promise<Extension[]>;
+  /** Extensions in `status` unchanged since before `olderThan`, oldest first (the scan; approvers' inbox). */
+  listStaleExtensions(status: ExtensionStatus, olderThan: Date, limit: number): Promise<Extension[]>;
+}
+
+export interface RequestRepository extends ExtensionLedger {
   /**
    * Insert a new request (status PENDING or APPROVED) and its CREATE audit event, atomically.
    * Throws ROLE_NAME_TAKEN when another request holds its role name (role-names.holdsRoleName,
@@ -157,6 +189,13 @@ export interface RamPort {
    * the oldest non-default one is dropped in the same call). NOT_FOUND if the policy is missing.
    */
   setPolicyDocument(name: string, document: string): Promise<void>;
+  /** Set (add or overwrite) tags on a role (TagResources). NOT_FOUND if the role is missing. */
+  tagRole(name: string, tags: Record<string, string>): Promise<void>;
+  /**
+   * Delete a custom policy's non-default versions (ListPolicyVersions, DeletePolicyVersion), so that
+   * DeletePolicy is allowed. Idempotent: a missing policy or version is success.
+   */
+  deleteOlderPolicyVersions(name: string): Promise<number>;
   /** Roles carrying tag key=value (all pages). */
   listRolesByTag(key: string, value: string): Promise<RoleInfo[]>;
   /** RAM calls made through this adapter so far (for the per-grant call count). */
@@ -178,8 +217,11 @@ export interface WorkflowMessage {
   requestId: string;
   /** The version the sender saw; informational (consumers re-read the ledger). */
   version?: number;
-  /** `start`: a SCHEDULED request's startAt came (sent delayed, on crossrole-provision). */
-  kind: 'approval-needed' | 'provision' | 'start' | 'revoke' | 'expire';
+  /**
+   * `start`: a SCHEDULED request's startAt came (sent delayed, on crossrole-provision); `extend`:
+   * apply an approved extension or shortening (provisioning); `extension-needed`: tell approvers.
+   */
+  kind: 'approval-needed' | 'provision' | 'start' | 'revoke' | 'expire' | 'extend' | 'extension-needed';
 }
 
 export interface ReceivedMessage {

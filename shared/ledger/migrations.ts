@@ -9,6 +9,7 @@ import { CrossroleError } from '../domain/errors';
 import { Status } from '../domain/state-machine';
 import { RevokeMode } from '../domain/access-request';
 import { MIGRATION_3 } from './migration-003-role-names';
+import { EFFECTIVE_EXPIRY_INDEX, MIGRATION_4 } from './migration-004-extensions';
 import { MIGRATION_5 } from './migration-005-scheduled-quorum';
 
 export interface Migration {
@@ -31,8 +32,11 @@ const inList = (values: readonly string[]): string => values.map(literal).join('
  */
 const STATUSES_V1: readonly string[] = ['PENDING', 'APPROVED', 'ACTIVE', 'REVOKING', 'REVOKED', 'REJECTED', 'CANCELLED', 'LAPSED', 'FAILED'];
 
-/** Name of the partial index serving listDueForExpiry (asserted by the EXPLAIN test). */
-export const DUE_FOR_EXPIRY_INDEX = 'requests_active_expiry_idx';
+/** Migration 1's due-for-expiry index on expires_at; migration 4 replaced it (the frozen text keeps its name). */
+const V1_DUE_FOR_EXPIRY_INDEX = 'requests_active_expiry_idx';
+
+/** Name of the partial index serving listDueForExpiry (asserted by the EXPLAIN test): on the effective expiry since migration 4. */
+export const DUE_FOR_EXPIRY_INDEX = EFFECTIVE_EXPIRY_INDEX;
 
 /** Name of the partial index serving listUnreleased (asserted by the EXPLAIN test). */
 export const UNRELEASED_INDEX = 'requests_revoked_unreleased_idx';
@@ -65,7 +69,7 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       // Only ACTIVE rows are ever due, and they are a small fraction of the table: a partial index
       // keeps the expiry scan proportional to the live grants, not to history.
-      `CREATE INDEX ${DUE_FOR_EXPIRY_INDEX} ON requests (expires_at, id) WHERE status = ${literal(Status.ACTIVE)}`,
+      `CREATE INDEX ${V1_DUE_FOR_EXPIRY_INDEX} ON requests (expires_at, id) WHERE status = ${literal(Status.ACTIVE)}`,
       'CREATE INDEX requests_status_updated_idx ON requests (status, updated_at)',
       'CREATE INDEX requests_status_created_idx ON requests (status, created_at, id)',
       'CREATE INDEX requests_partner_created_idx ON requests (partner_account_id, created_at, id)',
@@ -114,7 +118,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   MIGRATION_3,
-  // 4 is another change's (merged separately); versions are applied in order and tolerate the gap.
+  MIGRATION_4,
   MIGRATION_5,
 ];
 

@@ -17,6 +17,7 @@ import type { Db, Queryable } from './db';
 import { constraintOf, sqlStateOf } from './db';
 import { ROLE_NAME_INDEX } from './migration-003-role-names';
 import { decideInTx, listApprovals, readScheduleColumns, startDueSql, type ScheduleColumns } from './approvals';
+import { SqlExtensionStore } from './extension-store';
 
 /** Rows a list returns when its caller names no limit: one API page. */
 const DEFAULT_LIMIT = MAX_PAGE_SIZE;
@@ -48,6 +49,7 @@ interface RequestRow extends ScheduleColumns {
   last_error: string | null;
   grant: unknown;
   resources_released_at: Date | string | null;
+  target_expires_at?: Date | string | null;
 }
 
 interface AuditRow {
@@ -96,6 +98,7 @@ function toRequest(row: RequestRow): AccessRequest {
   if (row.grant !== null && row.grant !== undefined) r.grant = row.grant as GrantDetails;
   if (row.resources_released_at !== null && row.resources_released_at !== undefined) r.resourcesReleasedAt = iso(row.resources_released_at);
   readScheduleColumns(row, r);
+  if (row.target_expires_at !== null && row.target_expires_at !== undefined) r.targetExpiresAt = iso(row.target_expires_at);
   return r;
 }
 
@@ -153,10 +156,10 @@ function patchAssignments(patch: RequestPatch, params: unknown[]): string[] {
   return sets;
 }
 
-/** The due-for-expiry query. The literal status matches the partial index predicate exactly. */
+/** The due-for-expiry query, on the effective expiry (extension.ts). The literal status and the expression match the partial index exactly. */
 const DUE_FOR_EXPIRY_SQL = `SELECT * FROM requests
-  WHERE status = '${Status.ACTIVE}' AND expires_at <= $1::timestamptz
-  ORDER BY expires_at, id LIMIT $2::integer`;
+  WHERE status = '${Status.ACTIVE}' AND COALESCE(target_expires_at, expires_at) <= $1::timestamptz
+  ORDER BY COALESCE(target_expires_at, expires_at), id LIMIT $2::integer`;
 
 /** The listUnreleased query. Its literals match the partial index predicate exactly. */
 const UNRELEASED_SQL = `SELECT * FROM requests
@@ -171,11 +174,11 @@ function releaseRefused(id: string, status: Status): CrossroleError {
 
 const CREATABLE: readonly Status[] = [Status.PENDING, Status.SCHEDULED, Status.APPROVED];
 
-export class SqlRequestRepository implements RequestRepository {
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock = { now: () => new Date() },
-  ) {}
+/** The extension methods (migration 4) are inherited from extension-store.ts. */
+export class SqlRequestRepository extends SqlExtensionStore<RequestRow> implements RequestRepository {
+  constructor(private readonly db: Db, private readonly clock: Clock = { now: () => new Date() }) {
+    super(db, clock, toRequest);
+  }
 
   async create(request: AccessRequest, audit: AuditInput): Promise<AccessRequest> {
     if (!CREATABLE.includes(request.status)) {

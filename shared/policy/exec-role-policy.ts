@@ -42,14 +42,17 @@ export const EXEC_RAM_ACTIONS = {
   createdPolicy: ['ram:CreatePolicy', 'ram:GetPolicy'],
   /**
    * Only the expiry guards are ever deleted (shared/workflow/support/ram-grant.ts), and only they get
-   * a new version: the reconciler puts a guard's document back when somebody changed it
-   * (shared/workflow/support/reconcile.ts). The catalog's shared policies are never versioned here.
+   * a new version: an extension or shortening moves a guard's expiry (support/extension.ts) and the
+   * reconciler puts a guard's document back when somebody changed it (support/reconcile.ts). A
+   * versioned guard is deleted after its older versions (ListPolicyVersions, DeletePolicyVersion:
+   * `*Policy acs:ram:*:{#accountId}:policy/{#PolicyName}`, help.aliyun.com/document_detail/28722).
+   * The catalog's shared policies are never versioned here.
    */
-  guardPolicy: ['ram:DeletePolicy', 'ram:CreatePolicyVersion'],
+  guardPolicy: ['ram:DeletePolicy', 'ram:CreatePolicyVersion', 'ram:ListPolicyVersions', 'ram:DeletePolicyVersion'],
   /**
-   * "All Resources" actions. The adapter never calls TagResources itself, but CreateRole sends `Tag`;
-   * whether RAM also checks ram:TagResources for tags given at creation is UNCONFIRMED (the CreateRole
-   * reference lists no dependent action), so the stricter assumption keeps it.
+   * "All Resources" actions. TagResources moves a grant's `crossrole:expires-at` tag when an
+   * extension is applied (and CreateRole sends `Tag`: whether RAM also checks ram:TagResources for
+   * tags given at creation is UNCONFIRMED, the CreateRole reference lists no dependent action).
    */
   anyResource: ['ram:ListRoles', 'ram:ListTagResources', 'ram:TagResources'],
   attach: ['ram:AttachPolicyToRole'],

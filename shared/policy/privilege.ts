@@ -177,6 +177,17 @@ export function assessProfile(profile: CatalogProfile, at: string): ProfileAsses
     if (profile.autoApprove) {
       problems.push({ severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'privileged-auto-approve', field: `${at}.autoApprove`, ...subject, ...causeFields, message: `profile "${profile.name}" ${why} and cannot be auto-approved: set "autoApprove": false` });
     }
+    if (profile.autoExtendSeconds > 0) {
+      problems.push({ severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'privileged-auto-extend', field: `${at}.autoExtend`, ...subject, ...causeFields, message: `profile "${profile.name}" ${why} and its extensions cannot be auto-approved: set "autoExtend": false` });
+    }
+    // Only when given: by default it is maxDuration, which the next rule judges.
+    if (profile.maxTotalDuration !== undefined && profile.maxTotalDurationSeconds > PRIVILEGED_MAX_DURATION_SECONDS) {
+      problems.push({
+        severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'privileged-total-duration', field: `${at}.maxTotalDuration`, ...subject, ...causeFields,
+        message: `profile "${profile.name}" ${why}: maxTotalDuration ${formatDuration(profile.maxTotalDurationSeconds)} is over the ${formatDuration(PRIVILEGED_MAX_DURATION_SECONDS)} a privileged grant may last, extensions included`,
+        details: { maxTotalDurationSeconds: profile.maxTotalDurationSeconds, limitSeconds: PRIVILEGED_MAX_DURATION_SECONDS },
+      });
+    }
     if (profile.maxDurationSeconds > PRIVILEGED_MAX_DURATION_SECONDS) {
       problems.push({
         severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'privileged-duration', field: `${at}.maxDuration`, ...subject, ...causeFields,

@@ -5,6 +5,7 @@
  */
 export { submitRequest } from './use-cases/submit';
 export { approveRequest, cancelRequest, rejectRequest, requestRevocationWithMode, retryFailed } from './use-cases/decide';
+export { approveExtension, rejectExtension, requestExtension, shortenGrant } from './use-cases/extend';
 export { reconcileRequest } from './use-cases/reconcile';
 export { getRequest, listProfiles, listRequests } from './use-cases/queries';
 export { provisionGrant } from './use-cases/provision';

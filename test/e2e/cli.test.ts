@@ -187,7 +187,8 @@ describe('crossrole CLI against the local stack', () => {
     expect(r.stdout).toContain('answers EntityNotExist.Role');
     expect(r.stdout).toMatch(/the same session is refused \(Forbidden\.RAM\)/);
     expect(r.stdout).toContain('REVOKED by system:expiry');
-    expect(r.stdout).toMatch(/All 10 steps behaved as narrated/);
+    expect(r.stdout).toMatch(/default version v2 denies after/);
+    expect(r.stdout).toMatch(/All 11 steps behaved as narrated/);
   }, 90_000);
 
   it('refuses with the documented codes and exit statuses', async () => {
@@ -318,7 +319,7 @@ describe('crossrole CLI against the local stack', () => {
   }, 30_000);
 
   it('prints help with an example for every command and exits 0', async () => {
-    const commands = ['', 'request', 'status', 'list', 'revoke', 'cancel', 'partner-policy', 'assume', 'inbox', 'approve', 'reject', 'retry', 'reconcile', 'bootstrap', 'doctor', 'configure', 'invoke', 'config', 'config check', 'demo', 'configure-profile', 'console', 'profiles'];
+    const commands = ['', 'request', 'status', 'list', 'revoke', 'cancel', 'partner-policy', 'assume', 'extend', 'shorten', 'inbox', 'approve', 'reject', 'extension', 'extension approve', 'extension reject', 'retry', 'reconcile', 'bootstrap', 'doctor', 'configure', 'invoke', 'config', 'config check', 'demo', 'configure-profile', 'console', 'profiles'];
     // One process runs main() for each command line (20 node start-ups would cost more than the test).
     const script = `
       const { main } = require(${JSON.stringify(join(ROOT, 'dist', 'cli', 'index.js'))});

@@ -51,6 +51,30 @@ afterAll(async () => {
 });
 
 describe('RAM adapter against the local RAM', () => {
+  it('moves an extended guard and its role\'s expiry tag; deletes a versioned guard after its older versions', async () => {
+    // Its own adapter: the lifecycle test below counts the shared one's calls.
+    const x = createRamAdapter({ endpoint: server.endpoint, protocol: 'http', credentials: cast.adminA, logger, retry: fastRetry, deleteConflictRetry: fastRetry });
+    const guard = (at: string): string => JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateGreaterThan: { 'acs:CurrentTime': at } } }] });
+    await x.createRole({ name: 'crossrole-ext', trustPolicy: trustB, maxSessionDuration: 3600, description: 'grant', tags: { 'crossrole:expires-at': '2030-01-01T00:00:00.000Z' } });
+    await x.createPolicy('crossrole-guard-ext', guard('2030-01-01T00:00:00Z'), 'guard');
+    // Seven moves: RotateStrategy keeps the policy at RAM's five versions, the newest the default.
+    for (let h = 1; h <= 7; h++) await x.setPolicyDocument('crossrole-guard-ext', guard(`2030-01-01T0${h}:00:00Z`));
+    const versions = await x.listPolicyVersions('crossrole-guard-ext');
+    expect(versions).toHaveLength(5);
+    expect(versions.find((v) => v.isDefault)).toMatchObject({ versionId: 'v8' });
+    expect((await x.getPolicyDocument('crossrole-guard-ext'))?.document).toContain('2030-01-01T07:00:00Z');
+    await x.tagRole('crossrole-ext', { 'crossrole:expires-at': '2030-01-01T07:00:00.000Z' });
+    expect((await x.getRole('crossrole-ext'))?.tags['crossrole:expires-at']).toBe('2030-01-01T07:00:00.000Z');
+    expect(await codeOf(x.deletePolicy('crossrole-guard-ext'))).toEqual({ code: 'DELETE_CONFLICT', cloudCode: 'DeleteConflict.Policy.Version' });
+    expect(await x.deleteOlderPolicyVersions('crossrole-guard-ext')).toBe(4);
+    expect(await x.deleteOlderPolicyVersions('crossrole-guard-ext')).toBe(0);
+    await x.deletePolicy('crossrole-guard-ext');
+    expect(await x.getPolicyDocument('crossrole-guard-ext')).toBeUndefined();
+    expect(await x.deleteOlderPolicyVersions('crossrole-guard-ext')).toBe(0);
+    expect(await codeOf(x.tagRole('crossrole-nope', { a: 'b' }))).toMatchObject({ code: 'NOT_FOUND' });
+    await x.deleteRole('crossrole-ext');
+  });
+
   it('runs the grant lifecycle with the port\'s idempotency rules', async () => {
     const tags = { 'crossrole:request-id': 'req-1', 'crossrole:managed': 'true' };
     const created = await ram.createRole({ name: 'crossrole-life', trustPolicy: trustB, maxSessionDuration: 3600, description: 'grant', tags });

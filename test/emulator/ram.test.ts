@@ -262,4 +262,16 @@ describe('RAM strict limits', () => {
     const throttled = results.find((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'Throttling.User');
     expect(throttled?.status === 'rejected' && (throttled.reason as { statusCode?: number; name?: string })).toMatchObject({ statusCode: 400, name: 'ThrottlingError' });
   });
+  it('DeletePolicyVersion deletes a non-default version; the default one and unknown ones are refused', async () => {
+    await ram.createPolicy(new R.CreatePolicyRequest({ policyName: 'versioned', policyDocument: readEcs }));
+    await ram.createPolicyVersion(new R.CreatePolicyVersionRequest({ policyName: 'versioned', policyDocument: readEcs, setAsDefault: true }));
+    await expectCloudError(ram.deletePolicyVersion(new R.DeletePolicyVersionRequest({ policyName: 'versioned', versionId: 'v2' })), 'DeleteConflict.PolicyVersion.Default', 409);
+    await expectCloudError(ram.deletePolicyVersion(new R.DeletePolicyVersionRequest({ policyName: 'versioned', versionId: 'v9' })), 'EntityNotExist.Policy.Version', 404);
+    await expectCloudError(ram.deletePolicyVersion(new R.DeletePolicyVersionRequest({ policyName: 'nope', versionId: 'v1' })), 'EntityNotExist.Policy', 404);
+    await expectCloudError(ram.deletePolicy(new R.DeletePolicyRequest({ policyName: 'versioned' })), 'DeleteConflict.Policy.Version', 409);
+    await ram.deletePolicyVersion(new R.DeletePolicyVersionRequest({ policyName: 'versioned', versionId: 'v1' }));
+    const left = await ram.listPolicyVersions(new R.ListPolicyVersionsRequest({ policyName: 'versioned', policyType: 'Custom' }));
+    expect(left.body?.policyVersions?.policyVersion?.map((v) => v.versionId)).toEqual(['v2']);
+    await ram.deletePolicy(new R.DeletePolicyRequest({ policyName: 'versioned' }));
+  });
 });

@@ -8,9 +8,11 @@
  */
 import type { AccessRequest, AuditEvent } from '../../shared/domain/access-request';
 import { CrossroleError, NotFoundError, ValidationError, VersionConflictError } from '../../shared/domain/errors';
-import type { AuditInput, Clock, DecisionInput, DecisionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
+import type { AuditInput, Clock, DecisionInput, DecisionResult, ExtensionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
 import { ApprovalDecision, approvalsRequiredOf, approverKey, type ApprovalRecord } from '../../shared/domain/quorum';
 import { ForbiddenError, IllegalTransitionError } from '../../shared/domain/errors';
+import { ExtensionStep, effectiveExpiresAt, isApprovedExtension, isOpenExtension, nextExtensionStatus, stepMovesGrant } from '../../shared/domain/extension';
+import type { Extension, ExtensionStatus } from '../../shared/domain/extension';
 import { requesterMatches } from '../../shared/domain/partner-roles';
 import { holdsRoleName, roleNameTaken } from '../../shared/domain/role-names';
 import { RevokeMode } from '../../shared/domain/access-request';
@@ -20,7 +22,8 @@ import type { Transition } from '../../shared/domain/state-machine';
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
-type Method = 'create' | 'get' | 'transition' | 'decide' | 'listStartDue' | 'note' | 'listDueForExpiry' | 'listStale' | 'listByStatus' | 'listByPartner' | 'listUnreleased' | 'markReleased';
+type Method = 'create' | 'get' | 'transition' | 'decide' | 'listStartDue' | 'note' | 'listDueForExpiry' | 'listStale' | 'listByStatus' | 'listByPartner' | 'listUnreleased' | 'markReleased'
+  | 'createExtension' | 'stepExtension';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -34,6 +37,7 @@ const byCreated = (a: AccessRequest, b: AccessRequest): number => a.createdAt.lo
 
 export class InMemoryLedger implements RequestRepository {
   private readonly rows = new Map<string, AccessRequest>();
+  private readonly extensions = new Map<string, Extension>();
   private readonly audit: AuditEvent[] = [];
   /** request id -> approver -> decision (request_approvals of migration 5). */
   private readonly decisions = new Map<string, Map<string, ApprovalRecord>>();
@@ -111,8 +115,8 @@ export class InMemoryLedger implements RequestRepository {
   async listDueForExpiry(now: Date, limit: number): Promise<AccessRequest[]> {
     this.maybeFail('listDueForExpiry');
     return [...this.rows.values()]
-      .filter((r) => r.status === Status.ACTIVE && r.expiresAt !== undefined && Date.parse(r.expiresAt) <= now.getTime())
-      .sort((a, b) => Date.parse(a.expiresAt ?? '') - Date.parse(b.expiresAt ?? '') || a.id.localeCompare(b.id))
+      .filter((r) => r.status === Status.ACTIVE && effectiveExpiresAt(r) !== undefined && Date.parse(effectiveExpiresAt(r) ?? '') <= now.getTime())
+      .sort((a, b) => Date.parse(effectiveExpiresAt(a) ?? '') - Date.parse(effectiveExpiresAt(b) ?? '') || a.id.localeCompare(b.id))
       .slice(0, limitOf(limit))
       .map(clone);
   }
@@ -229,6 +233,88 @@ export class InMemoryLedger implements RequestRepository {
     if (row === undefined) throw new NotFoundError('request', id);
     applyPatch(row, patch);
     this.append(id, 'NOTE', row.status, row.status, audit, this.clock.now().toISOString());
+  }
+
+  // ------------------------------------------------------------ extensions (as extension-store.ts)
+
+  /** The grant, ACTIVE at `expectedVersion`, or the error the SQL store answers. */
+  private activeGrant(id: string, expectedVersion: number): AccessRequest {
+    const row = this.rows.get(id);
+    if (row === undefined) throw new NotFoundError('request', id);
+    if (row.version !== expectedVersion) throw new VersionConflictError(id, expectedVersion);
+    if (row.status !== Status.ACTIVE) throw new CrossroleError('NOT_ACTIVE', `request ${id} is ${row.status}`, { details: { id, status: row.status } });
+    return row;
+  }
+
+  private moveGrant(row: AccessRequest, patch: (r: AccessRequest) => void, now: string): AccessRequest {
+    const next: AccessRequest = { ...row, version: row.version + 1, updatedAt: now };
+    patch(next);
+    this.rows.set(row.id, next);
+    return next;
+  }
+
+  private appendExtension(r: AccessRequest, e: Extension, movesGrant: boolean, audit: AuditInput, now: string): void {
+    const details = { ...audit.details, extensionId: e.id, kind: e.kind, status: e.status, fromExpiresAt: e.fromExpiresAt, newExpiresAt: e.newExpiresAt, movesGrant };
+    this.append(r.id, 'EXTENSION', r.status, r.status, { ...audit, details }, now);
+  }
+
+  async createExtension(extension: Extension, expectedVersion: number, audit: AuditInput): Promise<ExtensionResult> {
+    this.maybeFail('createExtension');
+    const now = this.clock.now().toISOString();
+    let row = this.activeGrant(extension.requestId, expectedVersion);
+    if ([...this.extensions.values()].some((e) => e.requestId === extension.requestId && isOpenExtension(e.status))) {
+      throw new CrossroleError('EXTENSION_OPEN', `request ${extension.requestId} already has an extension or shortening open`, { details: { id: extension.requestId } });
+    }
+    const approved = isApprovedExtension(extension.status);
+    if (approved) row = this.moveGrant(row, (r) => { r.targetExpiresAt = extension.newExpiresAt; }, now);
+    const created: Extension = { ...clone(extension), createdAt: now, updatedAt: now };
+    this.extensions.set(created.id, created);
+    this.appendExtension(row, created, approved, audit, now);
+    return { extension: clone(created), request: clone(row) };
+  }
+
+  async stepExtension(id: string, step: ExtensionStep, expectedVersion: number | undefined, decision: { decidedBy?: string; decisionReason?: string }, audit: AuditInput): Promise<ExtensionResult> {
+    this.maybeFail('stepExtension');
+    const e = this.extensions.get(id);
+    if (e === undefined) throw new NotFoundError('extension', id);
+    const to: ExtensionStatus = nextExtensionStatus(e.status, step, id);
+    const now = this.clock.now().toISOString();
+    const moves = stepMovesGrant(step);
+    let row = this.rows.get(e.requestId);
+    if (row === undefined) throw new NotFoundError('request', e.requestId);
+    if (moves) {
+      const active = this.activeGrant(e.requestId, expectedVersion ?? -1);
+      row = step === ExtensionStep.APPROVE
+        ? this.moveGrant(active, (r) => { r.targetExpiresAt = e.newExpiresAt; }, now)
+        : this.moveGrant(active, (r) => {
+          r.durationSeconds += Math.round((Date.parse(e.newExpiresAt) - Date.parse(r.expiresAt ?? e.newExpiresAt)) / 1000);
+          r.expiresAt = e.newExpiresAt;
+          delete r.targetExpiresAt;
+        }, now);
+    }
+    const moved: Extension = { ...e, status: to, updatedAt: now, ...(decision.decidedBy === undefined ? {} : { decidedBy: decision.decidedBy }), ...(decision.decisionReason === undefined ? {} : { decisionReason: decision.decisionReason }) };
+    this.extensions.set(id, moved);
+    this.appendExtension(row, moved, moves, audit, now);
+    return { extension: clone(moved), request: clone(row) };
+  }
+
+  async getExtension(id: string): Promise<Extension | undefined> {
+    const e = this.extensions.get(id);
+    return e === undefined ? undefined : clone(e);
+  }
+
+  async listExtensions(requestId: string): Promise<Extension[]> {
+    return [...this.extensions.values()].filter((e) => e.requestId === requestId).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(clone);
+  }
+
+  async listStaleExtensions(status: ExtensionStatus, olderThan: Date, limit: number): Promise<Extension[]> {
+    return [...this.extensions.values()].filter((e) => e.status === status && Date.parse(e.updatedAt) < olderThan.getTime())
+      .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || a.id.localeCompare(b.id)).slice(0, limitOf(limit)).map(clone);
+  }
+
+  /** Every extension, for invariants in tests. */
+  allExtensions(): Extension[] {
+    return [...this.extensions.values()].map(clone);
   }
 
   async history(id: string): Promise<AuditEvent[]> {

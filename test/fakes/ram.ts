@@ -17,7 +17,8 @@ import { parseRoleName, roleArn } from '../../shared/domain/identifiers';
 
 export type RamAction =
   | 'getRole' | 'createRole' | 'updateTrustPolicy' | 'deleteRole' | 'listPoliciesForRole' | 'attachPolicyToRole'
-  | 'detachPolicyFromRole' | 'createPolicy' | 'deletePolicy' | 'listRolesByTag' | 'getPolicyDocument' | 'setPolicyDocument';
+  | 'detachPolicyFromRole' | 'createPolicy' | 'deletePolicy' | 'listRolesByTag' | 'getPolicyDocument' | 'setPolicyDocument'
+  | 'tagRole' | 'deleteOlderPolicyVersions';
 
 export class SimulatedCrash extends Error {
   constructor(readonly action: RamAction) {
@@ -337,6 +338,22 @@ export class FakeRam implements RamPort {
     p.versions.push({ versionId, document });
     p.defaultVersion = versionId;
     p.document = document;
+  }
+
+  async tagRole(name: string, tags: Record<string, string>): Promise<void> {
+    this.call('tagRole', [name, tags]);
+    const r = this.roles.get(key(name));
+    if (r === undefined) throw new CrossroleError('NOT_FOUND', `The role not exists: ${name}.`, { details: { cloudCode: 'EntityNotExist.Role' } });
+    Object.assign(r.tags, tags);
+  }
+
+  async deleteOlderPolicyVersions(name: string): Promise<number> {
+    this.call('deleteOlderPolicyVersions', [name]);
+    const p = this.policies.get(key(name));
+    if (p === undefined) return 0;
+    const before = p.versions.length;
+    p.versions = p.versions.filter((v) => v.versionId === p.defaultVersion);
+    return before - p.versions.length;
   }
 
   async listRolesByTag(tagKey: string, value: string): Promise<RoleInfo[]> {

@@ -61,7 +61,8 @@ export const catalogInput: CatalogInput = {
       policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }, { type: 'Custom', name: 'restart', document: RESTART_POLICY }],
       maxDuration: '30d',
     },
-    { name: 'auto-read', policies: [{ type: 'System', name: 'ReadOnlyAccess' }], maxDuration: '2h', autoApprove: true },
+    // Extensions of up to 1h are approved without an approver, up to 4h in all (shared/domain/extension.ts).
+    { name: 'auto-read', policies: [{ type: 'System', name: 'ReadOnlyAccess' }], maxDuration: '2h', autoApprove: true, maxTotalDuration: '4h', autoExtend: '1h' },
     { name: 'admin', policies: [{ type: 'System', name: 'AdministratorAccess' }], maxDuration: '1h', privileged: true },
     { name: 'templated', policies: [{ type: 'System', name: 'ReadOnlyAccess' }], maxDuration: '1h', roleNameTemplate: 'crossrole-Tpl-{id}' },
   ],

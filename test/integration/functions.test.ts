@@ -220,7 +220,7 @@ describe('timer events', () => {
   it('expiry-scan returns the scan report', async () => {
     const report = resultValue(await t.stack.fc.invoke(EXPIRY, getTestEvent('timer/expiry-scan'))) as Record<string, number>;
     expect(Object.keys(report).sort()).toEqual(
-      ['announced', 'deadLetters', 'errors', 'expired', 'foreignRoles', 'lapsed', 'markedFailed', 'orphanRoles', 'provisionResent', 'released', 'revocationsRetried', 'revokeResent',
+      ['announced', 'deadLetters', 'errors', 'expired', 'extendResent', 'foreignRoles', 'lapsed', 'markedFailed', 'orphanRoles', 'provisionResent', 'released', 'revocationsRetried', 'revokeResent',
         'rolesChecked', 'rolesDeferred', 'rolesDeleted', 'rolesRestored', 'rolesStripped', 'started'].sort(),
     );
     expect(report.errors).toBe(0);

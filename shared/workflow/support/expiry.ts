@@ -4,12 +4,15 @@
  */
 import type { AccessRequest } from '../../domain/access-request';
 import { RevokeMode } from '../../domain/access-request';
+import { effectiveExpiresAt } from '../../domain/extension';
 import { Transition } from '../../domain/state-machine';
 import { Actor } from './deps';
 import type { WorkflowDeps } from './deps';
 
-export function isDue(r: Pick<AccessRequest, 'expiresAt'>, now: Date): boolean {
-  return r.expiresAt !== undefined && Date.parse(r.expiresAt) <= now.getTime();
+/** Due at the effective expiry: an approved extension or shortening not yet applied counts (extension.ts). */
+export function isDue(r: Pick<AccessRequest, 'expiresAt' | 'targetExpiresAt'>, now: Date): boolean {
+  const at = effectiveExpiresAt(r);
+  return at !== undefined && Date.parse(at) <= now.getTime();
 }
 
 /** ACTIVE -> REVOKING because the grant expired (trust mode: reversible, keeps the audit trail simple). */

@@ -15,10 +15,12 @@ export const MAX_DELAY_SECONDS = 604_800;
 export function queueOf(kind: MessageKind): QueueName {
   switch (kind) {
     case 'approval-needed':
+    case 'extension-needed':
       return QueueName.APPROVALS;
     case 'provision':
     case 'start':
       // A scheduled start is provisioning's first step: the same function takes it.
+    case 'extend':
       return QueueName.PROVISION;
     case 'revoke':
     case 'expire':

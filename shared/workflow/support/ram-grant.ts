@@ -67,21 +67,28 @@ interface RevokeResult {
 }
 
 /**
- * Delete a grant's guard policy; true if it is gone. A guard the reconciler re-wrote has older
- * versions, and RAM refuses DeletePolicy until they are deleted (DeleteConflict.Policy.Version:
- * aliyun/terraform-provider-alicloud alicloud/resource_alicloud_ram_policy.go handles that code; the
- * same rule is documented for Resource Manager policies, doc-detail/159987, and is UNCONFIRMED in
- * RAM's own reference, so the stricter reading is assumed), which the functions may not do. Unattached, a guard only denies: it is left, logged, and not retried
- * for ever.
+ * Delete a grant's guard policy; true if it is gone. A guard an extension moved (or the reconciler
+ * re-wrote) has older versions, and RAM refuses DeletePolicy until they are deleted
+ * (DeleteConflict.Policy.Version: aliyun/terraform-provider-alicloud
+ * alicloud/resource_alicloud_ram_policy.go handles that code; the same rule is documented for
+ * Resource Manager policies, doc-detail/159987, and is UNCONFIRMED in RAM's own reference, so the
+ * stricter reading is assumed): they are deleted first, then the policy once more. A guard still
+ * refused (a version added meanwhile) is left: unattached, it only denies; the next cleanup retries.
  */
 export async function deleteGuardPolicy(deps: WorkflowDeps, requestId: string): Promise<boolean> {
-  try {
-    await deps.ram.deletePolicy(guardPolicyName(requestId));
-    return true;
-  } catch (e) {
-    if (!(hasCode(e, 'DELETE_CONFLICT') && e.details?.['cloudCode'] === 'DeleteConflict.Policy.Version')) throw e;
-    deps.logger.warn('guard policy has older versions and cannot be deleted by the functions; left in place (it only denies)', { requestId, policyName: guardPolicyName(requestId) });
-    return false;
+  const name = guardPolicyName(requestId);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.ram.deletePolicy(name);
+      return true;
+    } catch (e) {
+      if (!(hasCode(e, 'DELETE_CONFLICT') && e.details?.['cloudCode'] === 'DeleteConflict.Policy.Version')) throw e;
+      if (attempt >= 2) {
+        deps.logger.warn('guard policy still has older versions; left in place (it only denies)', { requestId, policyName: name });
+        return false;
+      }
+      await deps.ram.deleteOlderPolicyVersions(name);
+    }
   }
 }
 

@@ -18,6 +18,7 @@ import { errorMessage } from '../../domain/errors';
 import { RevokeMode, guardPolicyName } from '../../domain/access-request';
 import type { DesiredRoleState, ReconcileOutcome, RoleReconciliation } from '../../domain/api';
 import { findProfile } from '../../domain/catalog';
+import { effectiveExpiresAt } from '../../domain/extension';
 import { EXEC_ROLE_NAME } from '../../domain/deployment';
 import type { PolicyRef, RoleInfo } from '../../domain/ports';
 import { Status, isActive, isApproved, isRevoked, isScheduled } from '../../domain/state-machine';
@@ -70,9 +71,10 @@ function desiredState(request: AccessRequest | undefined, roleName: string, now:
     return { desired: 'not-ours', why: `its request ${request.id} is for role ${request.roleName}` };
   }
   if (isActive(request.status)) {
-    const expires = Date.parse(request.expiresAt ?? '');
-    if (!Number.isNaN(expires) && expires <= now.getTime()) return { desired: 'no-access', why: `ACTIVE but past its expiry (${request.expiresAt})` };
-    return { desired: 'live', why: `ACTIVE until ${request.expiresAt ?? '?'}` };
+    const effective = effectiveExpiresAt(request);
+    const expires = Date.parse(effective ?? '');
+    if (!Number.isNaN(expires) && expires <= now.getTime()) return { desired: 'no-access', why: `ACTIVE but past its expiry (${effective ?? '?'})` };
+    return { desired: 'live', why: `ACTIVE until ${effective ?? '?'}${request.targetExpiresAt === undefined ? '' : ` (a change from ${request.expiresAt ?? '?'} is being applied)`}` };
   }
   if (isApproved(request.status)) {
     const idle = now.getTime() - Date.parse(request.updatedAt);
@@ -187,7 +189,12 @@ async function remove(deps: WorkflowDeps, role: RoleInfo, attached: readonly Pol
 /** ACTIVE: the grant's trust policy, its profile's policies and its guard, nothing else. */
 async function restore(deps: WorkflowDeps, role: RoleInfo, attached: readonly PolicyRef[], request: AccessRequest, report: RoleReconciliation, options: ReconcileOptions): Promise<void> {
   const guardRef: PolicyRef = { type: 'Custom', name: guardPolicyName(request.id) };
-  const guardDocument = buildGuardPolicy(new Date(request.expiresAt ?? ''));
+  const effective = effectiveExpiresAt(request) ?? '';
+  const guardDocument = buildGuardPolicy(new Date(effective));
+  // While an approved change is applied (targetExpiresAt), the guard may say either expiry: both are
+  // what the ledger stands by (extension.ts), and the apply, not the reconciler, moves it on.
+  const inFlight = request.targetExpiresAt === undefined || request.expiresAt === undefined ? [] : [request.expiresAt];
+  const acceptable = [effective, ...inFlight];
   const trustPolicy = buildTrustPolicy({ principals: request.principals, externalId: request.externalId });
   const profile = findProfile(deps.catalog, request.profile);
   const listedGuard = attached.find((p) => sameRef(p, guardRef));
@@ -195,8 +202,10 @@ async function restore(deps: WorkflowDeps, role: RoleInfo, attached: readonly Po
   let guardState: 'matches' | 'drifted' | 'missing' | 'not-read' = 'not-read';
   if (listedGuard !== undefined && (options.readGuardDocument || (listedGuard.defaultVersion ?? FIRST_VERSION) !== FIRST_VERSION)) {
     const current = await deps.ram.getPolicyDocument(guardRef.name);
-    guardState = current === undefined ? 'missing' : sameDocument(current.document, guardDocument) ? 'matches' : 'drifted';
+    guardState = current === undefined ? 'missing' : acceptable.some((at) => sameDocument(current.document, buildGuardPolicy(new Date(at)))) ? 'matches' : 'drifted';
   }
+  const tagged = role.tags[Tag.EXPIRES_AT];
+  const tagDrifted = tagged === undefined || !acceptable.some((at) => Date.parse(at) === Date.parse(tagged));
   report.guard = { name: guardRef.name, attached: listedGuard !== undefined, document: guardState };
 
   const trustDrifted = !sameTrustPolicy(role.trustPolicy, trustPolicy);
@@ -205,7 +214,7 @@ async function restore(deps: WorkflowDeps, role: RoleInfo, attached: readonly Po
   const missing = wanted.filter((w) => !attached.some((a) => sameRef(a, w.ref)));
   const extra = profile === undefined ? [] : attached.filter((a) => !sameRef(a, guardRef) && !wanted.some((w) => sameRef(a, w.ref)));
   if (profile === undefined) report.why += `; profile ${request.profile} is no longer in the catalog, its policies are left as they are`;
-  const needed = guardState === 'drifted' || listedGuard === undefined || trustDrifted || missing.length > 0 || extra.length > 0;
+  const needed = guardState === 'drifted' || listedGuard === undefined || trustDrifted || tagDrifted || missing.length > 0 || extra.length > 0;
   if (!needed) return;
   if (!(options.reserve?.() ?? true)) {
     report.outcome = 'deferred';
@@ -222,7 +231,12 @@ async function restore(deps: WorkflowDeps, role: RoleInfo, attached: readonly Po
   // The guard first, as provisioning does: the role never holds a permission without its expiry guard.
   if (guardState === 'drifted') {
     await deps.ram.setPolicyDocument(guardRef.name, guardDocument);
-    report.actions.push(`CreatePolicyVersion: ${guardRef.name} denies everything after ${request.expiresAt ?? '?'} again`);
+    report.actions.push(`CreatePolicyVersion: ${guardRef.name} denies everything after ${effective} again`);
+    await rewriteIfMoved(deps, request, guardRef.name, effective, report);
+  }
+  if (tagDrifted) {
+    await deps.ram.tagRole(role.name, { [Tag.EXPIRES_AT]: new Date(effective).toISOString() });
+    report.actions.push(`TagResources: ${Tag.EXPIRES_AT}=${effective}`);
   }
   if (listedGuard === undefined) {
     try {
@@ -247,6 +261,20 @@ async function restore(deps: WorkflowDeps, role: RoleInfo, attached: readonly Po
     await deps.ram.detachPolicyFromRole(role.name, p);
     report.actions.push(`DetachPolicyFromRole: ${describe(p)} (not in profile ${request.profile})`);
   }
+}
+
+/**
+ * The guard was just written from a read of the row; an extension applied in between (guard, tag,
+ * then the ledger) would now be undone by that write. Read the row again and, if its effective
+ * expiry moved, write that one: the window in which RAM is earlier than the ledger reports shrinks
+ * to these two calls, and the next pass closes it whatever happens.
+ */
+async function rewriteIfMoved(deps: WorkflowDeps, request: AccessRequest, guardName: string, written: string, report: RoleReconciliation): Promise<void> {
+  const again = await deps.ledger.get(request.id);
+  const now = again === undefined || !isActive(again.status) ? undefined : effectiveExpiresAt(again);
+  if (now === undefined || Date.parse(now) === Date.parse(written)) return;
+  await deps.ram.setPolicyDocument(guardName, buildGuardPolicy(new Date(now)));
+  report.actions.push(`CreatePolicyVersion: ${guardName} follows the expiry the ledger moved to meanwhile (${now})`);
 }
 
 /**

@@ -20,6 +20,7 @@ import { Actor } from '../support/deps';
 import type { Outcome, WorkflowDeps } from '../support/deps';
 import { sendBestEffort, sendFor } from '../support/messages';
 import { startScheduled } from '../support/schedule';
+import { applyApproved } from '../support/extension';
 import { Tag } from '../support/naming';
 import { attachProfilePolicy, hasCode, isOwnedBy, revokeInRam } from '../support/ram-grant';
 
@@ -213,12 +214,15 @@ export async function provisionApproved(deps: WorkflowDeps, r: AccessRequest): P
 }
 
 /**
- * Consumer of crossrole-provision, given a message the edge already parsed. Returns an outcome
+ * Consumer of crossrole-provision, given a message the edge already parsed (`extend` messages go to
+ * support/extension.ts). Returns an outcome
  * (acknowledge) or throws (retry later). A message of another kind, an unknown request and any
  * status but APPROVED are acknowledged without effect: the message is not the authority, the ledger is.
  */
 export async function provisionGrant(deps: WorkflowDeps, m: WorkflowMessage): Promise<Outcome> {
   if (m.kind === 'start') return startThenProvision(deps, m);
+  // The same queue (and the same RAM rights) applies approved extensions and shortenings.
+  if (m.kind === 'extend') return applyApproved(deps, m.requestId);
   if (m.kind !== 'provision') {
     deps.logger.warn('message of another kind on the provision queue acknowledged', { requestId: m.requestId, kind: m.kind });
     return { outcome: 'malformed', requestId: m.requestId, detail: `unexpected kind ${m.kind}` };

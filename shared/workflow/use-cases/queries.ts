@@ -22,7 +22,8 @@ import type { WorkflowDeps } from '../support/deps';
 export async function getRequest(deps: WorkflowDeps, caller: CallerIdentity, id: string): Promise<RequestView> {
   const request = await deps.ledger.get(id);
   if (request === undefined || !canSee(deps.catalog, caller, request)) throw new NotFoundError('request', id);
-  return { request, history: await deps.ledger.history(id), approvals: approvalsView(request, await deps.ledger.approvals(id), caller.arn) };
+  const extensions = await deps.ledger.listExtensions(id);
+  return { request, history: await deps.ledger.history(id), approvals: approvalsView(request, await deps.ledger.approvals(id), caller.arn), ...(extensions.length > 0 ? { extensions } : {}) };
 }
 
 /**

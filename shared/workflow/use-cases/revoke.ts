@@ -4,6 +4,7 @@
  * once its expiresAt has passed (revocations asked for by people arrive already REVOKING).
  */
 import type { WorkflowMessage } from '../../domain/ports';
+import { effectiveExpiresAt } from '../../domain/extension';
 import { isActive, isRevoking } from '../../domain/state-machine';
 import type { Outcome, WorkflowDeps } from '../support/deps';
 import { isDue, startExpiry } from '../support/expiry';
@@ -17,7 +18,8 @@ import { finishRevocation } from '../support/revocation';
  * - REVOKING: do the RAM work for its mode, then FINISH_REVOKE.
  * - ACTIVE and due: START_REVOKE (actor system:expiry), then the same.
  * - ACTIVE and not due: an `expire` message is sent again with the remaining delay (a grant longer
- *   than the queue's 7-day maximum delay, clock skew, or a forged message); any other is ignored.
+ *   than the queue's 7-day maximum delay, clock skew, or a forged message), unless it was sent for
+ *   an older version (an extension moved the expiry and sent its own); any other is ignored.
  * - Anything else: acknowledged without effect.
  */
 export async function revokeGrant(deps: WorkflowDeps, m: WorkflowMessage): Promise<Outcome> {
@@ -34,8 +36,15 @@ export async function revokeGrant(deps: WorkflowDeps, m: WorkflowMessage): Promi
   if (isActive(r.status)) {
     const now = deps.clock.now();
     if (!isDue(r, now)) {
-      if (m.kind === 'expire' && r.expiresAt !== undefined) {
-        const remaining = (Date.parse(r.expiresAt) - now.getTime()) / 1000;
+      // Sent before the expiry last moved (an extension or shortening bumps the version and sends
+      // its own `expire`): superseded, it does nothing. The scan is the safety net either way.
+      if (m.kind === 'expire' && m.version !== undefined && m.version < r.version) {
+        deps.logger.info('expire message superseded by a newer expiry', { requestId: r.id, messageVersion: m.version, version: r.version, expiresAt: effectiveExpiresAt(r) });
+        return { outcome: 'stale', requestId: r.id, status: r.status, detail: 'superseded' };
+      }
+      const at = effectiveExpiresAt(r);
+      if (m.kind === 'expire' && at !== undefined) {
+        const remaining = (Date.parse(at) - now.getTime()) / 1000;
         await sendFor(deps, r, 'expire', remaining);
         deps.logger.info('early expire message re-sent with the remaining delay', { requestId: r.id, remainingSeconds: Math.ceil(remaining) });
         return { outcome: 'rescheduled', requestId: r.id, status: r.status, detail: `${Math.ceil(remaining)}s remaining` };

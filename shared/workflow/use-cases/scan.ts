@@ -13,6 +13,7 @@ import { STUCK_AFTER_SECONDS } from '../../domain/timing';
 import { Actor } from '../support/deps';
 import type { WorkflowDeps } from '../support/deps';
 import { startExpiry } from '../support/expiry';
+import { resendStuckExtensions } from '../support/extension';
 import { sendFor } from '../support/messages';
 import { startScheduled } from '../support/schedule';
 import { scheduledEnd } from '../../domain/quorum';
@@ -59,6 +60,8 @@ interface ScanReport {
   provisionResent: number;
   /** (4b) `approval-needed` re-sent for PENDING rows that may never have been announced. */
   announced: number;
+  /** `extend` re-sent for extensions or shortenings left APPROVED (support/extension.ts). */
+  extendResent: number;
   /** FAILED revocations started again (START_REVOKE from FAILED). */
   revocationsRetried: number;
   /** (5) managed roles compared with their request. */
@@ -96,7 +99,7 @@ interface Settings {
 }
 
 const emptyReport = (): ScanReport => ({
-  expired: 0, started: 0, revokeResent: 0, lapsed: 0, provisionResent: 0, announced: 0, revocationsRetried: 0,
+  expired: 0, started: 0, revokeResent: 0, lapsed: 0, provisionResent: 0, extendResent: 0, announced: 0, revocationsRetried: 0,
   rolesChecked: 0, rolesStripped: 0, rolesRestored: 0, rolesDeleted: 0, orphanRoles: 0, foreignRoles: 0, rolesDeferred: 0, deadLetters: 0, markedFailed: 0, released: 0, errors: 0,
 });
 
@@ -378,6 +381,7 @@ export async function runExpiryScan(deps: ScanDeps, options: ScanOptions = {}): 
     ['resend-revoke', async () => { report.revokeResent += await resend(deps, s, report, Status.REVOKING, 'revoke', now); }],
     ['lapse', () => lapsePending(deps, s, report, now)],
     ['resend-provision', async () => { report.provisionResent += await resend(deps, s, report, Status.APPROVED, 'provision', now); }],
+    ['resend-extend', async () => { report.extendResent += await resendStuckExtensions(deps, new Date(now.getTime() - s.staleMs), s.limit); }],
     ['announce', () => announcePending(deps, s, report, now)],
     ['dead-letters', () => drainDeadLetters(deps, s, report)],
     ['retry-revocations', () => retryFailedRevocations(deps, s, report, now)],

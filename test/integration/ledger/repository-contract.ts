@@ -17,6 +17,7 @@ import { ROLE_NAME_INDEX } from '../../../shared/ledger/migration-003-role-names
 import { UNRELEASED_INDEX } from '../../../shared/ledger/migrations';
 import { fullRequest, minimalRequest, randomAccountId } from '../../helpers/ledger-fixtures';
 import { describeQuorumContract } from './quorum-contract';
+import { describeExtensionContract } from './extension-contract';
 
 export interface ContractHarness {
   repo: Ledger;
@@ -673,5 +674,6 @@ export function describeRepositoryContract(name: string, factory: HarnessFactory
     }, 30_000);
 
     describeQuorumContract(() => ({ repo, db: h.db, clock }));
+    describeExtensionContract(() => repo, clock);
   });
 }

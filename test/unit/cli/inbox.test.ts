@@ -188,6 +188,20 @@ describe('inbox --decision', () => {
     expect(s.out()).toContain('Inbox: 20 approved, 0 rejected, 0 skipped, 20 removed (no longer pending).');
   });
 
+  it('a deciding run names grants with an extension waiting and keeps those messages (never dropped as malformed)', async () => {
+    const q = memoryQueue();
+    q.send('a');
+    q.send('g', JSON.stringify({ requestId: 'g', kind: 'extension-needed' }));
+    q.send('x', 'not json');
+    const { api } = ledger([request('a', 'PENDING')]);
+    const s = session(false, api);
+    expect(await inboxWith(s.session, q.queue, { decision: 'approve' })).toBe(0);
+    expect(s.err()).toContain('grant g has an extension waiting');
+    expect(s.err()).toContain('crossrole extension approve|reject g');
+    q.advance(1);
+    expect(q.ids()).toEqual(['m2-g']);
+  });
+
   it('skip leaves the messages of pending requests for later, and shows each request once', async () => {
     const q = memoryQueue();
     q.send('a');

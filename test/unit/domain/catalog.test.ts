@@ -87,6 +87,18 @@ describe('parseCatalog', () => {
     expect(parseCatalog(validCatalog())).not.toHaveProperty('revokedRoleRetention');
   });
 
+  it('extensions: maxTotalDuration defaults to maxDuration and may not be less; autoExtend is off by default', () => {
+    const base = validCatalog();
+    const p0 = base.profiles[0];
+    if (p0 === undefined) throw new Error('no profile');
+    const first = parseCatalog(base).profiles[0];
+    expect(first).toMatchObject({ maxTotalDurationSeconds: first?.maxDurationSeconds, autoExtendSeconds: 0 });
+    const extended = parseCatalog({ ...base, profiles: [{ ...p0, maxDuration: '2h', maxTotalDuration: '6h', autoExtend: '30m' }] }).profiles[0];
+    expect(extended).toMatchObject({ maxTotalDurationSeconds: 6 * 3600, autoExtendSeconds: 1800 });
+    expect(() => parseCatalog({ ...base, profiles: [{ ...p0, maxDuration: '2h', maxTotalDuration: '1h' }] })).toThrow('profiles[0].maxTotalDuration: must be at least maxDuration (2h)');
+    expect(() => parseCatalog({ ...base, profiles: [{ ...p0, autoExtend: true }] })).toThrow(/profiles\[0\]\.autoExtend/);
+  });
+
   it('allows only listed partners', () => {
     const c = parseCatalog(validCatalog());
     expect(isPartnerAllowed(c, PARTNER)).toBe(true);

@@ -147,6 +147,12 @@ describe('assessProfile: the rules for privileged profiles', () => {
     expect(a.problems[0]?.message).toContain('is declared "privileged": true');
   });
 
+  it('refuses autoExtend, and a maxTotalDuration over 4h, on a privileged profile', () => {
+    const a = assessProfile(profile({ name: 'glass', policies: [system('AliyunECSReadOnlyAccess')], maxDuration: '1h', maxTotalDuration: '5h', autoExtend: '30m', privileged: true }), 'profiles[0]');
+    expect(rules(a.problems)).toEqual([['error', 'privileged-auto-extend', 'profiles[0].autoExtend'], ['error', 'privileged-total-duration', 'profiles[0].maxTotalDuration']]);
+    expect(rules(assessProfile(profile({ name: 'glass', policies: [system('AliyunECSReadOnlyAccess')], maxDuration: '1h', maxTotalDuration: '4h', privileged: true }), 'profiles[0]').problems)).toEqual([]);
+  });
+
   it('reports every broken rule of one profile, not the first', () => {
     const a = assessProfile(profile({ name: 'admin', policies: [admin], maxDuration: '8h', autoApprove: true }), 'profiles[0]');
     expect(rules(a.problems).map((r) => r[1])).toEqual(['privileged-not-declared', 'privileged-auto-approve', 'privileged-duration']);

@@ -25,6 +25,8 @@
  */
 import type { AccessRequest } from '../../../shared/domain/access-request';
 import { CrossroleError } from '../../../shared/domain/errors';
+import { effectiveExpiresAt } from '../../../shared/domain/extension';
+import type { Extension, ExtensionStatus, ExtensionStep } from '../../../shared/domain/extension';
 import { parseWorkflowMessage } from '../../../shared/domain/messages';
 import { QueueName } from '../../../shared/domain/ports';
 import type { AuditInput, DecisionInput, ListOptions, PolicyRef, QueuePort, RamPort, RequestPatch, RequestRepository, WorkflowMessage } from '../../../shared/domain/ports';
@@ -61,7 +63,7 @@ export class ProcessCrash extends Error {
 /** A crash is expected in every task: the product must survive it, not avoid it. */
 export const isCrash = (e: unknown): boolean => e instanceof SimulatedCrash || e instanceof ProcessCrash;
 
-const UNDO_ACTIONS: readonly RamAction[] = ['updateTrustPolicy', 'detachPolicyFromRole', 'deletePolicy', 'deleteRole'];
+const UNDO_ACTIONS: readonly RamAction[] = ['updateTrustPolicy', 'detachPolicyFromRole', 'deletePolicy', 'deleteRole', 'deleteOlderPolicyVersions'];
 /** Where RAM answers LimitExceeded (fc-sdevs-ram.md §3.2 quotas): creating a role or policy, attaching one. */
 const QUOTA_ACTIONS: readonly RamAction[] = ['createRole', 'createPolicy', 'attachPolicyToRole'];
 
@@ -70,6 +72,7 @@ const API_NAMES: Record<RamAction, string> = {
   listPoliciesForRole: 'ListPoliciesForRole', attachPolicyToRole: 'AttachPolicyToRole', detachPolicyFromRole: 'DetachPolicyFromRole',
   createPolicy: 'CreatePolicy', deletePolicy: 'DeletePolicy', listRolesByTag: 'ListRoles',
   getPolicyDocument: 'GetPolicy', setPolicyDocument: 'CreatePolicyVersion',
+  tagRole: 'TagResources', deleteOlderPolicyVersions: 'DeletePolicyVersion',
 };
 
 /**
@@ -179,6 +182,8 @@ export function taskRam(ram: FakeRam, task: Task): RamPort {
     listRolesByTag: call('listRolesByTag', (key: string, value: string) => ram.listRolesByTag(key, value)),
     getPolicyDocument: call('getPolicyDocument', (name: string) => ram.getPolicyDocument(name)),
     setPolicyDocument: call('setPolicyDocument', (name: string, doc: string) => ram.setPolicyDocument(name, doc)),
+    tagRole: call('tagRole', (name: string, tags: Record<string, string>) => ram.tagRole(name, tags)),
+    deleteOlderPolicyVersions: call('deleteOlderPolicyVersions', (name: string) => ram.deleteOlderPolicyVersions(name)),
     callCount: () => ram.callCount(),
   };
 }
@@ -204,6 +209,12 @@ export function taskLedger(ledger: RequestRepository, task: Task): RequestReposi
     approvals: (id) => ledger.approvals(id),
     listStartDue: call((s: Status, now: Date, limit: number) => ledger.listStartDue(s, now, limit), ([s]) => `listStartDue(${s})`),
     note: call((id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput) => ledger.note(id, patch, audit), () => 'note'),
+    createExtension: call((e: Extension, v: number, audit: AuditInput) => ledger.createExtension(e, v, audit), ([e, v]) => `createExtension(${e.kind} ${e.status} @v${v})`),
+    stepExtension: call((id: string, step: ExtensionStep, v: number | undefined, d: { decidedBy?: string; decisionReason?: string }, audit: AuditInput) => ledger.stepExtension(id, step, v, d, audit),
+      ([, step, v]) => `stepExtension(${step} @v${v ?? '-'})`),
+    getExtension: call((id: string) => ledger.getExtension(id), () => 'getExtension'),
+    listExtensions: call((id: string) => ledger.listExtensions(id), () => 'listExtensions'),
+    listStaleExtensions: call((st: ExtensionStatus, before: Date, limit: number) => ledger.listStaleExtensions(st, before, limit), ([st]) => `listStaleExtensions(${st})`),
     history: (id) => ledger.history(id),
     useNonce: (nonce, expiresAt) => ledger.useNonce(nonce, expiresAt),
     purgeExpiredNonces: (now) => ledger.purgeExpiredNonces(now),
@@ -301,12 +312,16 @@ export async function drain(w: World, maxRounds = 30): Promise<unknown[]> {
  * (7) quorum: a request approved by people (APPROVE or SCHEDULE on its trail) has as many distinct
  *     approvals as it requires, and no rejection; a recorded rejection means it was REJECTED (one
  *     rejection wins over any approval, earlier or later).
+ * (8) {@link expiryViolations}: every ACTIVE grant's guard and expiry tag lie between the ledger's
+ *     reported and approved expiries (the model also checks it between any two steps).
  */
 export async function violations(w: World): Promise<string[]> {
   const out: string[] = [];
   const now = w.clock.now().getTime();
   const rows = new Map(w.ledger.all().map((r) => [r.id, r]));
-  const live = (r: AccessRequest | undefined): boolean => r !== undefined && r.status === Status.ACTIVE && r.expiresAt !== undefined && Date.parse(r.expiresAt) > now;
+  // Unexpired at the effective expiry: an approved extension not yet applied counts (its guard still
+  // denies at the old time, so RAM is stricter than the ledger meanwhile, never looser).
+  const live = (r: AccessRequest | undefined): boolean => r !== undefined && r.status === Status.ACTIVE && effectiveExpiresAt(r) !== undefined && Date.parse(effectiveExpiresAt(r) ?? '') > now;
   const label = (r: AccessRequest | undefined, id: string | undefined): string =>
     r === undefined ? `request ${id ?? '(no request-id tag)'} (not in the ledger)` : `request ${r.id.slice(0, 8)} (${r.status}${r.revokeMode ? `, mode ${r.revokeMode}` : ''}${r.expiresAt && Date.parse(r.expiresAt) <= now ? ', expired' : ''})`;
 
@@ -330,6 +345,12 @@ export async function violations(w: World): Promise<string[]> {
     let transitions = 0;
     for (const e of events.slice(1)) {
       if (e.action === 'NOTE') continue;
+      // An extension's step keeps the status; those that move the grant's expiry bump its version.
+      if (e.action === 'EXTENSION') {
+        if (e.fromStatus !== status || e.toStatus !== status) out.push(`(3) request ${r.id.slice(0, 8)}: extension event ${e.fromStatus} -> ${e.toStatus} does not follow ${status}`);
+        if (e.details?.['movesGrant'] === true) transitions++;
+        continue;
+      }
       let to: Status | undefined;
       try {
         to = nextStatus(e.fromStatus ?? Status.PENDING, e.action as Transition);
@@ -364,6 +385,40 @@ export async function violations(w: World): Promise<string[]> {
     }
   }
 
+  out.push(...expiryViolations(w, new Set()));
+  return out;
+}
+
+/** The time a guard document denies after (its DateGreaterThan acs:CurrentTime), or NaN. */
+function guardTime(document: string | undefined): number {
+  const m = /"acs:CurrentTime":"([^"]+)"/.exec(document ?? '');
+  return m?.[1] === undefined ? Number.NaN : Date.parse(m[1]);
+}
+
+/**
+ * (8) Every ACTIVE grant's guard (the default version) and `crossrole:expires-at` tag lie between
+ * the expiry the ledger reports (expiresAt) and the one it approved (targetExpiresAt, while a
+ * change is applied): RAM never ends a grant earlier than the ledger reports when nothing moves it,
+ * and never allows beyond what the ledger approved. `tolerated` guards (or roles, by name) are in their in-flight window.
+ */
+export function expiryViolations(w: World, tolerated: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const r of w.ledger.all()) {
+    if (r.status !== Status.ACTIVE || r.expiresAt === undefined || r.grant === undefined) continue;
+    const guardName = r.grant.guardPolicyName;
+    if (tolerated.has(guardName) || tolerated.has(r.roleName)) continue;
+    const reported = Date.parse(r.expiresAt);
+    const approved = Date.parse(r.targetExpiresAt ?? r.expiresAt);
+    const [low, high] = [Math.min(reported, approved), Math.max(reported, approved)];
+    const at = guardTime(w.ram.policy(guardName)?.document);
+    const role = w.ram.role(r.roleName);
+    const tag = Date.parse(role?.tags[Tag.EXPIRES_AT] ?? '');
+    const span = `[${new Date(low).toISOString()}, ${new Date(high).toISOString()}]`;
+    if (!Number.isNaN(at) && (at < low || at > high)) out.push(`(8) request ${r.id.slice(0, 8)}: guard denies after ${new Date(at).toISOString()}, outside the ledger's ${span}`);
+    if (role !== undefined && role.tags[Tag.REQUEST_ID] === r.id && !Number.isNaN(tag) && (tag < low || tag > high)) {
+      out.push(`(8) request ${r.id.slice(0, 8)}: expiry tag ${new Date(tag).toISOString()} outside the ledger's ${span}`);
+    }
+  }
   return out;
 }
 

@@ -8,12 +8,12 @@ import fc from 'fast-check';
 import { CrossroleError } from '../../../shared/domain/errors';
 import { QueueName } from '../../../shared/domain/ports';
 import type { CallerIdentity } from '../../../shared/domain/ports';
-import { approveRequest, cancelRequest, rejectRequest, retryFailed, runExpiryScan, submitRequest } from '../../../shared/workflow';
+import { approveExtension, approveRequest, cancelRequest, rejectRequest, requestExtension, retryFailed, runExpiryScan, shortenGrant, submitRequest } from '../../../shared/workflow';
 import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import type { ScanDeps } from '../../../shared/workflow/use-cases/scan';
 import { callers, catalogInput, makeWorld } from '../../fakes';
 import type { World } from '../../fakes';
-import { QUEUES, Task, consume, drain, isCrash, takeOne, taskDeps, undrained, violations } from './interleavings-harness';
+import { QUEUES, Task, consume, drain, expiryViolations, isCrash, takeOne, taskDeps, undrained, violations } from './interleavings-harness';
 import type { Faults, Gate, WorkQueue } from './interleavings-harness';
 
 const PROFILES = ['ecs-read', 'ops', 'auto-read', 'two-man'] as const;
@@ -37,7 +37,12 @@ export type Cmd = { faults: Faults } & (
   | { kind: 'deliver'; queue: 0 | 1; k: number }
   | { kind: 'duplicate'; k: number }
   | { kind: 'scan' }
+  // An extension (`extendBy` 0: 30m, 1: 1h; auto-approved on auto-read), its approval, a shortening by 15m.
+  | { kind: 'extend'; i: number; by: 0 | 1; byManager: boolean }
+  | { kind: 'approveExtension' | 'shorten'; i: number }
 );
+
+const EXTEND_BY = ['30m', '1h'] as const;
 
 /** Most tasks run without a fault; a faulty one crashes, meets one RAM error, or cannot undo. */
 export const faultsArb: fc.Arbitrary<Faults> = fc.oneof(
@@ -62,6 +67,8 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('deliver' as const), queue: bit, k: idx, faults: faultsArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), k: fc.nat(9), faults: faultsArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('scan' as const), faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('extend' as const), i: idx, by: bit, byManager: fc.boolean(), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('approveExtension' as const, 'shorten' as const), i: idx, faults: faultsArb }) },
 );
 export const cmdsArb = fc.array(cmdArb, { minLength: 3, maxLength: 10 });
 
@@ -75,6 +82,8 @@ export const raceCmdsArb = fc.array(fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('revoke' as const), i: fc.constant(0), mode: fc.constantFrom('trust' as const, 'delete' as const), byPartner: fc.boolean(), faults: faultsArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('expire' as const, 'retry' as const), i: fc.constant(0), faults: faultsArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('scan' as const), faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('extend' as const), i: fc.constant(0), by: bit, byManager: fc.boolean(), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('approveExtension' as const, 'shorten' as const), i: fc.constant(0), faults: faultsArb }) },
 ), { minLength: 3, maxLength: 8 });
 
 export const raceSetupArb: fc.Arbitrary<SetupRequest[]> = fc.tuple(fc.constantFrom(0 as const, 1 as const, 2 as const), bit)
@@ -86,6 +95,8 @@ export interface SetupRequest {
   duration: 0 | 1;
   approve: boolean;
   start?: 0 | 1;
+  /** Provisioned before the concurrent part starts (ACTIVE). */
+  active?: boolean;
 }
 
 /**
@@ -115,6 +126,25 @@ function submitBody(w: World, r: { profile: Profile; duration: 0 | 1; start?: 0 
   };
 }
 
+/**
+ * The races around one ACTIVE grant's expiry: extensions (auto-approved on auto-read, else by the
+ * approver command), shortenings, their `extend` deliveries and copies, against revocations,
+ * expiry and a scan (the reconciler).
+ */
+export const extensionRaceSetupArb: fc.Arbitrary<SetupRequest[]> = fc.tuple(fc.constantFrom(0 as const, 2 as const), bit)
+  .map(([profile, duration]) => [{ who: 0, profile, duration, approve: true, active: true }]);
+
+export const extensionRaceCmdsArb = fc.array(fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('extend' as const), i: fc.constant(0), by: bit, byManager: fc.boolean(), faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('approveExtension' as const), i: fc.constant(0), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('shorten' as const), i: fc.constant(0), faults: faultsArb }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('deliver' as const), queue: bit, k: fc.nat(2), faults: faultsArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('duplicate' as const), k: fc.nat(9), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('revoke' as const), i: fc.constant(0), mode: fc.constantFrom('trust' as const, 'delete' as const), byPartner: fc.boolean(), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), i: fc.constant(0), faults: faultsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('scan' as const), faults: faultsArb }) },
+), { minLength: 3, maxLength: 8 });
+
 /** Requests that exist before the concurrent part starts (approved ones have a `provision` message queued). */
 export const setupArb: fc.Arbitrary<SetupRequest[]> = fc.array(
   fc.record({ who: bit, profile: fc.constantFrom(0 as const, 1 as const, 2 as const), duration: bit, approve: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }),
@@ -126,6 +156,12 @@ interface Run {
   ids: string[];
   /** Errors no use case may throw (not a typed CrossroleError, not a crash). */
   unexpected: unknown[];
+  /** Guard policies by the tasks writing them now: their in-flight window (see checkExpiries). */
+  writers: Map<string, Set<string>>;
+  /** Guards written by a task that died or failed: only the reconciler closes their window. */
+  abandoned: Set<string>;
+  /** (8) Violations of the expiry invariant seen between two steps. */
+  expiryProblems: string[];
 }
 
 function partnerOf(w: World, id: string): CallerIdentity {
@@ -147,11 +183,59 @@ async function deliverBody(run: Run, deps: ScanDeps, queue: WorkQueue, body: str
   if (body !== undefined) run.unexpected.push(...(await consume(run.w, deps, queue, body)));
 }
 
+/**
+ * (8) between any two steps: every ACTIVE grant's guard lies between the expiry the ledger reports
+ * and the one it approved, except while a task that wrote that guard is still at work (its
+ * in-flight window), or once such a task died (the reconciler's next pass closes it).
+ */
+function checkExpiries(run: Run, label: string): void {
+  const tolerated = new Set([...run.abandoned, ...[...run.writers].filter(([, tasks]) => tasks.size > 0).map(([guard]) => guard)]);
+  for (const v of expiryViolations(run.w, tolerated)) run.expiryProblems.push(`${v} (before ${label})`);
+}
+
+/** The task's RAM with its guard and expiry-tag writes recorded in `run.writers` (by policy or role name). */
+function trackWrites(run: Run, task: Task, deps: ScanDeps): ScanDeps {
+  const note = (name: string): void => {
+    const tasks = run.writers.get(name) ?? new Set<string>();
+    tasks.add(task.name);
+    run.writers.set(name, tasks);
+  };
+  const { setPolicyDocument, tagRole } = deps.ram;
+  const ram = {
+    ...deps.ram,
+    setPolicyDocument: async (name: string, document: string): Promise<void> => {
+      note(name);
+      return setPolicyDocument(name, document);
+    },
+    tagRole: async (name: string, tags: Record<string, string>): Promise<void> => {
+      note(name);
+      return tagRole(name, tags);
+    },
+  };
+  return { ...deps, ram };
+}
+
 async function execute(run: Run, gate: Gate, cmd: Cmd, n: number): Promise<void> {
-  const { w, ids } = run;
+  const { w } = run;
   const task = new Task(`#${n} ${cmd.kind}`, gate, cmd.faults);
   await task.start();
-  const deps = taskDeps(w, task);
+  const deps = trackWrites(run, task, taskDeps(w, task));
+  let failed = false;
+  try {
+    await executeWith(run, task, deps, cmd);
+  } catch (e) {
+    failed = true;
+    throw e;
+  } finally {
+    for (const [guard, tasks] of run.writers) {
+      // Died, or met an injected RAM error (its message comes back later): the reconciler or the redelivery closes the window.
+      if (tasks.delete(task.name) && (failed || task.dead || task.injected > 0)) run.abandoned.add(guard);
+    }
+  }
+}
+
+async function executeWith(run: Run, task: Task, deps: ScanDeps, cmd: Cmd): Promise<void> {
+  const { w, ids } = run;
   const pick = (i: number): string | undefined => (ids.length === 0 ? undefined : ids[i % ids.length]);
   switch (cmd.kind) {
     case 'submit': {
@@ -212,6 +296,13 @@ async function execute(run: Run, gate: Gate, cmd: Cmd, n: number): Promise<void>
     case 'scan':
       await http(run, runExpiryScan(deps));
       return;
+    case 'extend': {
+      const id = pick(cmd.i);
+      if (id) await http(run, requestExtension(deps, cmd.byManager ? callers.partnerAdmin : partnerOf(w, id), id, { duration: EXTEND_BY[cmd.by], reason: 'interleavings' }));
+      return;
+    }
+    case 'approveExtension': { const id = pick(cmd.i); if (id) await http(run, approveExtension(deps, callers.alice, id)); return; }
+    case 'shorten': { const id = pick(cmd.i); if (id) await http(run, shortenGrant(deps, partnerOf(w, id), id, { duration: '15m', reason: 'interleavings' })); return; }
   }
 }
 
@@ -228,7 +319,7 @@ export interface Outcome {
  */
 export async function interleave(setup: readonly SetupRequest[], cmds: readonly Cmd[], s: fc.Scheduler): Promise<Outcome> {
   const w = makeWorld({ catalog: { profiles: [...(catalogInput.profiles ?? []), QUORUM_PROFILE] } });
-  const run: Run = { w, ids: [], unexpected: [] };
+  const run: Run = { w, ids: [], unexpected: [], writers: new Map(), abandoned: new Set(), expiryProblems: [] };
   for (const r of setup) {
     const who = PARTNERS[r.who];
     const made = await submitRequest(w.deps, who, submitBody(w, r));
@@ -236,8 +327,12 @@ export async function interleave(setup: readonly SetupRequest[], cmds: readonly 
     // A quorum request set up "approved" gets both approvals; a scheduled one becomes SCHEDULED.
     if (r.approve && made.status === 'PENDING') for (const by of APPROVERS.slice(0, made.approvalsRequired ?? 1)) await approveRequest(w.deps, by, made.id);
   }
+  if (setup.some((r) => r.active === true)) run.unexpected.push(...(await drain(w)));
 
-  const gate: Gate = (label) => s.schedule(Promise.resolve(), label);
+  const gate: Gate = (label) => {
+    checkExpiries(run, label);
+    return s.schedule(Promise.resolve(), label);
+  };
   const tasks = cmds.map((c, n) => execute(run, gate, c, n).catch((e: unknown) => {
     run.unexpected.push(e);
   }));
@@ -247,6 +342,7 @@ export async function interleave(setup: readonly SetupRequest[], cmds: readonly 
   const problems = undrained(w);
   w.clock.advance(SETTLE_SECONDS);
   await runExpiryScan(w.deps);
+  problems.push(...run.expiryProblems.slice(0, 5));
   problems.push(...(await violations(w)));
   // Convergence: past every start, the scan starts what is due, and the world settles again.
   w.clock.advance(Math.max(...START_LEADS.map((l) => l ?? 0)));
@@ -257,5 +353,6 @@ export async function interleave(setup: readonly SetupRequest[], cmds: readonly 
   for (const r of w.ledger.all()) if (r.status === 'SCHEDULED') problems.push(`(6) request ${r.id.slice(0, 8)} is still SCHEDULED after its start ${r.startAt ?? '?'} and a scan`);
   for (const e of run.unexpected) problems.push(`unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
   const rows = w.ledger.all().map((r) => `${r.id.slice(0, 8)} ${r.profile} ${r.status}${r.revokeMode ? `/${r.revokeMode}` : ''}`).join('; ');
-  return { problems, summary: `ledger: ${rows}\nroles: ${w.ram.roleNames().join(', ') || '(none)'}` };
+  const extensions = w.ledger.allExtensions().map((e) => `${e.requestId.slice(0, 8)} ${e.kind} ${e.status}`).join('; ');
+  return { problems, summary: `ledger: ${rows}\nextensions: ${extensions || '(none)'}\nroles: ${w.ram.roleNames().join(', ') || '(none)'}` };
 }

@@ -10,8 +10,12 @@
  * delete, by the approver or the partner), expiry (the clock past a grant's expiresAt and its
  * `expire` message), deliveries of provision and revoke messages, duplicated deliveries (a copy of
  * any message ever sent, processed alongside the original, as MNS does when a visibility timeout
- * runs out), a scan, and per task: a crash before any call, a RAM 5xx / throttling / quota answer,
- * and a rollback whose UpdateRole/Detach/Delete calls all fail.
+ * runs out), a scan, extensions (asked by the partner or its manager; auto-approved on auto-read,
+ * else approved by an approver command) and shortenings, and per task: a crash before any call, a
+ * RAM 5xx / throttling / quota answer, and a rollback whose UpdateRole/Detach/Delete calls all fail.
+ * Between any two steps the model checks (6): an ACTIVE grant's guard and expiry tag lie between
+ * the ledger's reported and approved expiry, outside the in-flight window of a task writing them
+ * (interleavings-model.ts, checkExpiries).
  *
  * Then quiescence (every task finished, every message delivered until the queues are empty), the
  * clock 15 minutes on (past every threshold the scan uses for stuck rows and its sweep's grace),
@@ -22,7 +26,7 @@
  */
 import fc from 'fast-check';
 import { QueueName } from '../../../shared/domain/ports';
-import { trustedAccounts } from '../../../shared/policy';
+import { buildGuardPolicy, trustedAccounts } from '../../../shared/policy';
 import { approveRequest, runExpiryScan, submitRequest } from '../../../shared/workflow';
 import { requestRevocation } from '../../../shared/workflow/use-cases/decide';
 import { callers, catalogInput, makeWorld, PARTNER } from '../../fakes';
@@ -30,7 +34,7 @@ import { Transition } from '../../../shared/domain/state-machine';
 import type { World } from '../../fakes';
 import { Script, Task, consume, drain, takeOne, taskDeps, violations } from './interleavings-harness';
 import type { Faults } from './interleavings-harness';
-import { SETTLE_SECONDS, cmdsArb, interleave, raceCmdsArb, raceSetupArb, scheduleCmdsArb, scheduleSetupArb, setupArb } from './interleavings-model';
+import { SETTLE_SECONDS, cmdsArb, extensionRaceCmdsArb, extensionRaceSetupArb, interleave, raceCmdsArb, raceSetupArb, scheduleCmdsArb, scheduleSetupArb, setupArb } from './interleavings-model';
 import type { Cmd, SetupRequest } from './interleavings-model';
 
 /** Defaults sized for `npm test` (about 15 ms a run on 2 shared cores); CROSSROLE_INTERLEAVINGS sets both. */
@@ -67,7 +71,8 @@ async function check(name: string, setup: fc.Arbitrary<SetupRequest[]>, cmds: fc
   if (!details.failed) return;
   // fast-check's report carries the seed, the path, the shrunk commands and the schedule (every
   // gate in the order it was released); the last lines say what was violated and how to replay it.
-  const replay = `CROSSROLE_INTERLEAVINGS_SEED=${details.seed} CROSSROLE_INTERLEAVINGS_PATH="${details.counterexamplePath ?? ''}" npx jest test/unit/workflow/interleavings.test.ts --selectProjects unit -t '${name === 'race' ? 'races' : name === 'schedule' ? 'scheduled start' : 'every command'}'`;
+  const filter = name === 'race' ? 'races around one approved' : name === 'extension' ? 'races around one ACTIVE' : name === 'schedule' ? 'scheduled start' : 'every command';
+  const replay = `CROSSROLE_INTERLEAVINGS_SEED=${details.seed} CROSSROLE_INTERLEAVINGS_PATH="${details.counterexamplePath ?? ''}" npx jest test/unit/workflow/interleavings.test.ts --selectProjects unit -t '${filter}'`;
   const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}\n\nViolations of the shrunk counterexample:\n${cause}\n\nReplay: ${replay}`);
 }
@@ -81,6 +86,10 @@ describe('interleavings of concurrent use cases (then quiescence and one reconci
 
   it(`races around one approved grant: deliveries, copies, revocations, expiry, a scan (${RACE_RUNS} runs)`, async () => {
     await check('race', raceSetupArb, raceCmdsArb, RACE_RUNS);
+  }, Math.max(60_000, RACE_RUNS * 500));
+
+  it(`races around one ACTIVE grant's expiry: extensions, approvals, shortenings, their deliveries and copies, revocations, expiry, a scan (${RACE_RUNS} runs)`, async () => {
+    await check('extension', extensionRaceSetupArb, extensionRaceCmdsArb, RACE_RUNS);
   }, Math.max(60_000, RACE_RUNS * 500));
 
   it(`every command against one or two requests (${BROAD_RUNS} runs)`, async () => {
@@ -127,6 +136,15 @@ describe('the invariants catch what they are about', () => {
     const found = await violations(w);
     expect(found.filter((v) => v.startsWith('(6)'))).toHaveLength(1);
     expect(found.filter((v) => v.startsWith('(7)'))).toEqual([expect.stringContaining('approved with 1 of 2 approvals')]);
+  });
+
+  it('(8): an ACTIVE grant whose guard allows beyond what the ledger approved', async () => {
+    const w = makeWorld();
+    const r = await approvedRequest(w);
+    expect(await consume(w, w.deps, QueueName.PROVISION, r.provision)).toEqual([]);
+    const row = await w.ledger.get(r.id);
+    w.ram.tamperPolicy(row?.grant?.guardPolicyName ?? '', buildGuardPolicy(new Date(Date.parse(row?.expiresAt ?? '') + 3600_000)));
+    expect(await violations(w)).toEqual([expect.stringMatching(/^\(8\) .*guard denies after/)]);
   });
 
   it('(4): an ACTIVE grant whose role lost a policy', async () => {
