@@ -17,9 +17,10 @@ export function queueOf(kind: MessageKind): QueueName {
     case 'approval-needed':
     case 'extension-needed':
       return QueueName.APPROVALS;
+    // A scheduled start is provisioning's first step, and applying an extension needs provisioning's
+    // RAM rights: the same function takes all three.
     case 'provision':
     case 'start':
-      // A scheduled start is provisioning's first step: the same function takes it.
     case 'extend':
       return QueueName.PROVISION;
     case 'revoke':
