@@ -2,7 +2,8 @@
  * Ports: what the workflow needs from the outside world. Adapters in shared/ledger and
  * shared/cloud implement them over PGlite/pg and the official @alicloud SDKs; tests use fakes.
  */
-import type { AccessRequest, AuditEvent } from './access-request';
+import type { AccessRequest, AuditEvent, ReviewVerdict } from './access-request';
+import type { AuditExportEvent } from './api';
 import type { ParsedMessage } from './messages';
 import type { RequesterFilter } from './partner-roles';
 import type { Status, Transition } from './state-machine';
@@ -28,6 +29,27 @@ export interface ListOptions {
 export interface PartnerListOptions extends ListOptions {
   status?: Status;
   requester?: RequesterFilter;
+}
+
+/** A break-glass grant's review, as an approver gives it. */
+export interface ReviewInput {
+  verdict: ReviewVerdict;
+  by: string;
+  note: string;
+}
+
+export interface UnreviewedOptions extends ListOptions {
+  /** Only grants whose review was due before this time (overdue). */
+  dueBefore?: Date;
+}
+
+/** One page of the audit export: since <= at < until, after the (at, id) cursor. */
+export interface AuditWindow {
+  since: Date;
+  until: Date;
+  partnerAccountId?: string;
+  after?: { at: string; id: number };
+  limit: number;
 }
 
 export interface RequestRepository {
@@ -68,6 +90,16 @@ export interface RequestRepository {
   /** Record a non-transition fact (e.g. last error of an attempt, drift) as a NOTE audit event; optionally patch fields. */
   note(id: string, patch: Pick<RequestPatch, 'lastError'>, audit: AuditInput): Promise<void>;
   history(id: string): Promise<AuditEvent[]>;
+  /**
+   * Record the post-hoc review of a break-glass grant and its REVIEW audit event, atomically; like
+   * a note, bumps neither version nor updatedAt. Once: ALREADY_REVIEWED for a grant reviewed
+   * before, NOT_BREAK_GLASS for any other request, NOT_FOUND for an unknown id.
+   */
+  review(id: string, review: ReviewInput, audit: AuditInput): Promise<AccessRequest>;
+  /** Break-glass grants without a review, by due time (then id). Served by a partial index. */
+  listUnreviewed(options?: UnreviewedOptions): Promise<AccessRequest[]>;
+  /** Audit events of a time window, in (at, id) order, with their request's partner and ticket. */
+  auditPage(window: AuditWindow): Promise<AuditExportEvent[]>;
   /** Single-use nonce: true the first time, false on every replay. */
   useNonce(nonce: string, expiresAt: Date): Promise<boolean>;
   purgeExpiredNonces(now: Date): Promise<number>;

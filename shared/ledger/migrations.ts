@@ -9,6 +9,7 @@ import { CrossroleError } from '../domain/errors';
 import { ALL_STATUSES, Status } from '../domain/state-machine';
 import { RevokeMode } from '../domain/access-request';
 import { MIGRATION_3 } from './migration-003-role-names';
+import { MIGRATION_6 } from './migration-006-break-glass-audit';
 
 export interface Migration {
   version: number;
@@ -107,6 +108,9 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   MIGRATION_3,
+  // 4 and 5 belong to features developed alongside; versions need not be contiguous (each is
+  // recorded and applied on its own), only unique and ascending.
+  MIGRATION_6,
 ];
 
 /** The schema version this code needs: the highest migration it knows. */

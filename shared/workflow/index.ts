@@ -6,7 +6,9 @@
 export { submitRequest } from './use-cases/submit';
 export { approveRequest, cancelRequest, rejectRequest, requestRevocationWithMode, retryFailed } from './use-cases/decide';
 export { reconcileRequest } from './use-cases/reconcile';
-export { getRequest, listRequests } from './use-cases/queries';
+export { getRequest, listRequests, overdueBreakGlassReviews } from './use-cases/queries';
+export { reviewGrant } from './use-cases/review';
+export { exportAudit } from './use-cases/audit';
 export { provisionGrant } from './use-cases/provision';
 export { revokeGrant } from './use-cases/revoke';
 export { runExpiryScan } from './use-cases/scan';

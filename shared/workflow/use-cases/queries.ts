@@ -1,12 +1,13 @@
 /**
  * Use cases: read a request and its history, list requests (GET /requests[/{id}]).
  */
+import type { AccessRequest } from '../../domain/access-request';
 import type { ListQuery, RequestPage, RequestView } from '../../domain/api';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../domain/api';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import type { CallerIdentity } from '../../domain/ports';
 import { Status, isStatus } from '../../domain/state-machine';
-import { canSee, isApprover, isPartnerManager, ownRequestsOf } from '../support/authz';
+import { canSee, isApprover, isPartnerManager, ownRequestsOf, requireApproverOrOperator } from '../support/authz';
 import type { WorkflowDeps } from '../support/deps';
 
 /**
@@ -37,10 +38,27 @@ export async function listRequests(deps: WorkflowDeps, caller: CallerIdentity, q
   }
   const status = query.status;
   const page = { limit, ...(query.after === undefined ? {} : { after: query.after }) };
+  if (query.unreviewed !== undefined) {
+    requireApproverOrOperator(deps.catalog, caller, 'list the break-glass grants waiting for review');
+    const items = query.unreviewed === 'overdue' ? await overdueBreakGlassReviews(deps, page) : await deps.ledger.listUnreviewed(page);
+    return pageOf(items, limit);
+  }
   const partnerPage = status === undefined ? page : { ...page, status };
   const items = isApprover(deps.catalog, caller)
     ? await deps.ledger.listByStatus(status ?? Status.PENDING, page)
     : await deps.ledger.listByPartner(caller.accountId, isPartnerManager(deps.catalog, caller) ? partnerPage : { ...partnerPage, requester: ownRequestsOf(caller) });
+  return pageOf(items, limit);
+}
+
+function pageOf(items: AccessRequest[], limit: number): RequestPage {
   const last = items[items.length - 1];
   return items.length === limit && last !== undefined ? { items, next: last.id } : { items };
+}
+
+/**
+ * Break-glass grants whose review is overdue (due before now, not reviewed), oldest due first:
+ * what `list --unreviewed`, doctor and the daily reminder to the approvers report.
+ */
+export function overdueBreakGlassReviews(deps: Pick<WorkflowDeps, 'ledger' | 'clock'>, page: { limit?: number; after?: string } = {}): Promise<AccessRequest[]> {
+  return deps.ledger.listUnreviewed({ ...page, dueBefore: deps.clock.now() });
 }
