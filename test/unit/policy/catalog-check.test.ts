@@ -73,7 +73,7 @@ describe('checkCatalogDocument', () => {
       ['ecs-readonly', 'read-only', 'none'],
       ['oss-reports-read', 'read-only', 'one-approver'],
       ['rds-operator', 'write', 'one-approver'],
-      ['break-glass-admin', 'privileged', 'one-approver'],
+      ['privileged-admin', 'privileged', 'one-approver'],
     ]);
   });
 
