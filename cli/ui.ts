@@ -27,6 +27,12 @@ export interface Ui {
   info(text: string): void;
   printJson(value: unknown): void;
   progress(text: string): Progress;
+  /** Raw data on stdout in any mode (exports): resolves when the stream can take more (backpressure). */
+  data(chunk: string): Promise<void>;
+  /** stderr is a terminal: a progress bar may redraw itself there. */
+  readonly stderrTty: boolean;
+  /** Raw text on stderr, no newline added (a progress bar's `\r` redraws). */
+  err(text: string): void;
 }
 
 export interface UiStreams {
@@ -53,6 +59,16 @@ export function createUi(env: CliEnv, json: boolean, streams: UiStreams): Ui {
     },
     printJson(value) {
       streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+    stderrTty,
+    err(text) {
+      streams.stderr.write(text);
+    },
+    data(chunk) {
+      if (streams.stdout.write(chunk)) return Promise.resolve();
+      return new Promise((resolve) => {
+        streams.stdout.once('drain', () => resolve());
+      });
     },
     progress(text) {
       if (stderrTty && !env.noColor) {

@@ -26,7 +26,7 @@ describe('deploy/local-catalog.json', () => {
     expect(() => checkCatalogGuardrails(catalog)).not.toThrow();
     expect(catalog.ownerAccountId).toBe(OWNER_ACCOUNT_ID);
     expect(catalog.approvers).toEqual([`acs:ram::${OWNER_ACCOUNT_ID}:user/${PRINCIPALS.approver.user}`]);
-    expect(catalog.profiles.map((p) => p.name)).toEqual(['ecs-readonly', 'ecs-readonly-auto']);
+    expect(catalog.profiles.map((p) => p.name)).toEqual(['ecs-readonly', 'ecs-readonly-auto', 'ecs-break-glass', 'ecs-readonly-ticket']);
   });
 
   it('is what the stack and the CLI read, unchanged', () => {
