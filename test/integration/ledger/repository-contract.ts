@@ -16,6 +16,7 @@ import { DUE_FOR_EXPIRY_INDEX, MIGRATIONS, SqlRequestRepository, migrate } from 
 import { ROLE_NAME_INDEX } from '../../../shared/ledger/migration-003-role-names';
 import { UNRELEASED_INDEX } from '../../../shared/ledger/migrations';
 import { fullRequest, minimalRequest, randomAccountId } from '../../helpers/ledger-fixtures';
+import { describeReviewAndAuditContract } from './review-audit-contract';
 
 export interface ContractHarness {
   repo: Ledger;
@@ -73,6 +74,9 @@ export function describeRepositoryContract(name: string, factory: HarnessFactory
     afterAll(async () => {
       await h?.dispose();
     }, 30_000);
+
+    // Migration 6: break-glass reviews and the audit export (review-audit-contract.ts).
+    describeReviewAndAuditContract(() => h, clock);
 
     beforeEach(() => {
       clock.current = new Date('2026-06-01T00:00:00.000Z');
