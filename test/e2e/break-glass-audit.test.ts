@@ -11,7 +11,7 @@ import type { AccessRequest } from '../../shared/domain/access-request';
 import type { AuditExportEvent, AuditPage } from '../../shared/domain/api';
 import { openLedger, type Ledger } from '../../shared/ledger';
 import { PARTNER_ACCOUNT_ID } from '../../local/world';
-import { json, runCli, runCliSequence, tempDir, type CliResult } from '../helpers/cli';
+import { json, runCli, runCliInPty, runCliSequence, tempDir, type CliResult } from '../helpers/cli';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 jest.setTimeout(90_000);
@@ -134,6 +134,7 @@ describe('audit export', () => {
     expect(jsonl.code).toBe(0);
     expect(jsonl.stderr).toMatch(/events still being committed then may be missing/);
     expect(jsonl.stderr).toMatch(/Exported \d+ audit events/);
+    expect(jsonl.stderr).not.toMatch(/\[[#.]{30}\]/);
     const events = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as AuditExportEvent);
     const ids = events.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -153,6 +154,11 @@ describe('audit export', () => {
     expect(text.startsWith('id,at,requestId,partnerAccountId,requesterArn,profile,roleName,actor,action,fromStatus,toStatus,reason,ticket,ramCalls,details\r\n')).toBe(true);
     expect(text.split('\r\n').filter((l) => /^\d+,/.test(l))).toHaveLength(events.length);
     expect(text).toContain(`"${JUSTIFIED}"`.replace(/^"(.*)"$/, '$1'));
+    // On a terminal, the progress bar (stderr) ends full; the data went to the file.
+    const tty = await runCliInPty(['audit', 'export', '--as', 'approver', ...window, '--page-size', '2', '--output', join(tmp.dir, 'tty.jsonl'), '--data-dir', t.dataDir], []);
+    expect(tty.code).toBe(0);
+    expect(tty.stdout).toMatch(/\[#{30}\] 100% {2}\d+ events/);
+    expect(readFileSync(join(tmp.dir, 'tty.jsonl'), 'utf8').trim().split('\n')).toHaveLength(events.length);
     const none = await cli(['audit', 'export', '--as', 'approver', ...window, '--partner', '1000000000000009']);
     expect([none.code, none.stdout]).toEqual([0, '']);
     // Before this test started: only the overdue grant the doctor test wrote 25 hours back.
