@@ -13,7 +13,7 @@ import { parseDuration } from '../../shared/domain/duration';
 import type { Session } from '../context';
 import { ExitCode, UsageError } from '../errors';
 
-export type AuditFormat = 'jsonl' | 'csv';
+type AuditFormat = 'jsonl' | 'csv';
 
 interface AuditExportOptions {
   since: string;

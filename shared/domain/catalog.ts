@@ -74,7 +74,7 @@ const customPolicy = z
  * by the clock instead: an emergency fix that takes longer asks again (another ticket, another
  * review) or goes through an approver.
  */
-export const BREAK_GLASS_MAX_DURATION_SECONDS = 3600;
+const BREAK_GLASS_MAX_DURATION_SECONDS = 3600;
 /** A break-glass ask without a ticket needs a justification at least this long (a sentence, not "fix"). */
 export const BREAK_GLASS_MIN_JUSTIFICATION = 20;
 /** The longest a ticket pattern may be: a reference format, not a program. */

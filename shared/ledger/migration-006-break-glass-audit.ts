@@ -16,7 +16,7 @@
 import type { Migration } from './migrations';
 
 /** The partial index serving listUnreviewed (the repository's query repeats its predicate). */
-export const UNREVIEWED_INDEX = 'requests_break_glass_unreviewed_idx';
+const UNREVIEWED_INDEX = 'requests_break_glass_unreviewed_idx';
 
 export const MIGRATION_6: Migration = {
   version: 6,

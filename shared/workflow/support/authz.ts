@@ -53,7 +53,7 @@ export function requireApprover(catalog: Catalog, caller: CallerIdentity): void 
  * Operators: the owner account's root identity, which runs `crossrole bootstrap` and can change
  * RAM directly anyway. They may reconcile grants and export the audit trail, never decide.
  */
-export function isOperator(catalog: Catalog, caller: CallerIdentity): boolean {
+function isOperator(catalog: Catalog, caller: CallerIdentity): boolean {
   if (caller.accountId !== catalog.ownerAccountId) return false;
   return tryParse(caller.arn)?.kind === 'root';
 }
