@@ -28,9 +28,12 @@ const AUDIT_SETTLE_SECONDS = Math.max(...Object.values(FUNCTION_TIMEOUT_SECONDS)
 /** An ISO-8601 time with a date, a time and a zone (`2026-12-07T10:00:00Z`, `...+08:00`). */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Times before this are refused: no event is older, and PostgreSQL has no year 0 (a far-past time would be a 500). */
+const EARLIEST = Date.UTC(1900, 0, 1);
+
 function timeOf(value: string, field: string): Date {
   const t = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(t)) throw new ValidationError('VALIDATION', field, 'must be an ISO-8601 time with a zone, e.g. 2026-12-07T10:00:00Z');
+  if (Number.isNaN(t) || t < EARLIEST) throw new ValidationError('VALIDATION', field, 'must be an ISO-8601 time with a zone, e.g. 2026-12-07T10:00:00Z');
   return new Date(t);
 }
 
@@ -42,7 +45,10 @@ function encodeCursor(at: string, id: number): string {
 function decodeCursor(cursor: string): { at: string; id: number } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && ISO_TIME.test(at) && typeof id === 'number' && Number.isSafeInteger(id)) return { at, id };
+    // Normalised through Date: a cursor of a well-shaped but impossible time (month 13) is refused
+    // here, never handed to the database's timestamptz cast (a 500).
+    const t = typeof at === 'string' && ISO_TIME.test(at) ? Date.parse(at) : Number.NaN;
+    if (!Number.isNaN(t) && t >= EARLIEST && typeof id === 'number' && Number.isSafeInteger(id)) return { at: new Date(t).toISOString(), id };
   } catch {
     // fall through
   }

@@ -185,9 +185,12 @@ describe('exportAudit', () => {
     expect(await codeOf(exportAudit(w.deps, callers.eve, { since: '2026-01-01T00:00:00Z' }))).toBe('FORBIDDEN_NOT_APPROVER');
     expect(await codeOf(exportAudit(w.deps, callers.alice, { since: 'yesterday' }))).toBe('VALIDATION');
     expect(await codeOf(exportAudit(w.deps, callers.alice, { since: '2026-01-01T00:00:00' }))).toBe('VALIDATION');
+    expect(await codeOf(exportAudit(w.deps, callers.alice, { since: '0000-01-01T00:00:00Z' }))).toBe('VALIDATION');
     expect(await codeOf(exportAudit(w.deps, callers.alice, { since: '2026-01-02T00:00:00Z', until: '2026-01-01T00:00:00Z' }))).toBe('VALIDATION');
     expect(await codeOf(exportAudit(w.deps, callers.alice, { since: '2025-12-31T00:00:00Z', limit: 501 }))).toBe('VALIDATION');
     expect(await codeOf(exportAudit(w.deps, callers.alice, { since: '2025-12-31T00:00:00Z', cursor: 'bm9wZQ' }))).toBe('VALIDATION');
+    const impossible = Buffer.from(JSON.stringify(['2026-13-45T10:00:00Z', 1])).toString('base64url');
+    expect(await codeOf(exportAudit(w.deps, callers.alice, { since: '2025-12-31T00:00:00Z', cursor: impossible }))).toBe('VALIDATION');
     expect(await codeOf(exportAudit(w.deps, callers.alice, { since: '2025-12-31T00:00:00Z', partner: '12' }))).toBe('INVALID_ACCOUNT_ID');
   });
 });
