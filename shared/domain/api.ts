@@ -134,7 +134,12 @@ export interface ReconcileAnswer extends RequestAnswer {
   reconcile: RoleReconciliation;
 }
 
-/** Most audit events per page of `GET /audit`; also its default. */
+/**
+ * Most audit events per page of `GET /audit`; also its default. An event is 0.5–2 KB of JSON, so a
+ * page stays near 1 MB: far below FC's 32 MB synchronous body limit
+ * (alibabacloud.com/help/en/functioncompute/fc-3-0/http-body-be-modified), short enough for the
+ * approval function's 10 s timeout, and the cursor fits the 4 KB path-and-query limit.
+ */
 export const MAX_AUDIT_PAGE_SIZE = 500;
 
 /** `GET /audit?since=&until=&partner=&cursor=&limit=` (approval function; approvers and operators). */
