@@ -15,6 +15,7 @@ import MNSClient from '@alicloud/mns';
 import Ecs, * as E from '@alicloud/ecs20140526';
 import Ram, * as R from '@alicloud/ram20150501';
 import { Client } from 'pg';
+import { MIGRATIONS } from '../../shared/ledger/migrations';
 import { ensureCliBuilt, json, runCli, startStackProcess, tempDir, ROOT, type CliResult, type StackProcess } from '../helpers/cli';
 
 interface Check { check: string; status: 'ok' | 'warn' | 'fail' | 'skip'; detail: string; fix?: string }
@@ -23,6 +24,8 @@ interface Step { resource: string; action: string; changes: string[]; warning?: 
 interface Bootstrap { plan: Step[]; applied: Array<{ resource: string; action: string; result: string }>; handout: { intakeUrl?: string; approvalUrl?: string; partnerCommand?: string; approverCommand?: string; missing?: string } }
 
 const PG_URL = process.env.CROSSROLE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The migrations this code knows, as bootstrap and doctor list them (versions need not be contiguous). */
+const VERSIONS = MIGRATIONS.map((m) => m.version).join(', ');
 
 let stack: StackProcess;
 let ledgerUrl: string;
@@ -176,11 +179,11 @@ describe('deploying and checking Crossrole', () => {
       expect(unreachable.line('ledger')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^cannot connect to the ledger database/) });
 
       const dry = json<Bootstrap>(await cli(['bootstrap', '--as', 'owner-admin', '--database-url', PG_URL, '--database-schema', schema, '--dry-run', '--json']));
-      expect(dry.plan.find((s) => s.resource === `ledger schema ${schema}`)).toMatchObject({ action: 'create', changes: ['apply migrations 1, 2, 3'] });
+      expect(dry.plan.find((s) => s.resource === `ledger schema ${schema}`)).toMatchObject({ action: 'create', changes: [`apply migrations ${VERSIONS}`] });
       const applied = json<Bootstrap>(await cli(['bootstrap', '--as', 'owner-admin', '--database-url', PG_URL, '--database-schema', schema, '--json']));
-      expect(applied.applied).toEqual([{ resource: `ledger schema ${schema}`, action: 'create', result: 'applied 1, 2, 3' }]);
+      expect(applied.applied).toEqual([{ resource: `ledger schema ${schema}`, action: 'create', result: `applied ${VERSIONS}` }]);
       const migrated = await doctor(['--as', 'owner-admin', '--database-url', PG_URL, '--database-schema', schema]);
-      expect(migrated.line('ledger')).toMatchObject({ status: 'ok', detail: `the ledger (schema ${schema}) is reachable and migrated (1, 2, 3)` });
+      expect(migrated.line('ledger')).toMatchObject({ status: 'ok', detail: `the ledger (schema ${schema}) is reachable and migrated (${VERSIONS})` });
     } finally {
       tmp.cleanup();
       const pg = new Client({ connectionString: PG_URL });
