@@ -128,6 +128,23 @@ describe('audit export', () => {
     expect(second.body.items[0]?.id).not.toBe(first.body.items[1]?.id);
   });
 
+  it('answers junk in its queries and bodies with a typed 4xx, never a 5xx', async () => {
+    const approver = t.api('approver');
+    const since = encodeURIComponent(started);
+    const cursorOf = (v: unknown): string => encodeURIComponent(Buffer.from(JSON.stringify(v)).toString('base64url'));
+    const cases: Array<[string, string, unknown?]> = [
+      ['GET', '/audit'], ['GET', '/audit?since=%00'], ['GET', `/audit?since=${since}&cursor=%00`], ['GET', `/audit?since=${since}&partner=1%00`],
+      ['GET', '/audit?since=0000-01-01T00:00:00Z'], ['GET', '/audit?since=2026-02-30T00:00:00Z'], ['GET', `/audit?since=${since}&until=9999-12-31T23:59:59Z`],
+      ['GET', `/audit?since=${since}&cursor=${cursorOf(['2026-13-45T99:99Z', 1])}`], ['GET', `/audit?since=${since}&cursor=${cursorOf(['2026-01-01T00:00:00Z', 1e300])}`],
+      ['GET', `/audit?since=${since}&limit=0`], ['GET', `/audit?since=${since}&extra=1`], ['GET', '/requests?unreviewed=maybe'],
+      ['POST', '/requests/a%00b/review', { verdict: 'ok', note: 'x' }], ['POST', '/requests/x/review', { verdict: 'ok', note: 'é'.repeat(5000) }], ['POST', '/requests/x/review', []],
+    ];
+    for (const [method, path, body] of cases) {
+      const res = await approver.call('approval', method, path, body === undefined ? {} : { body });
+      expect({ path, status: res.status, code: typeof res.body?.error?.code }).toEqual({ path, status: res.status < 500 ? res.status : 'a 4xx', code: res.status === 200 ? 'undefined' : 'string' });
+    }
+  });
+
   it('exports JSON Lines and CSV through the CLI, page by page, with --since/--until/--partner', async () => {
     const window = ['--since', started, '--until', until()];
     const jsonl = await cli(['audit', 'export', '--as', 'approver', ...window, '--page-size', '3']);
