@@ -5,8 +5,8 @@
  */
 import type { AccessRequest, RevokeMode } from '../shared/domain/access-request';
 import {
-  MAX_PAGE_SIZE, type ApproveBody, type CancelBody, type ChangeExpiryBody, type ExtensionAnswer, type ExtensionDecisionBody, type ListQuery, type ReconcileAnswer, type RejectBody, type RevokeAnswer, type RevokeBody, type RequestAnswer,
-  type RequestPage, type RequestView, type SubmitRequestBody,
+  MAX_PAGE_SIZE, type ApproveBody, type AuditPage, type AuditQuery, type CancelBody, type ChangeExpiryBody, type ExtensionAnswer, type ExtensionDecisionBody, type ListQuery, type ReconcileAnswer, type RejectBody, type RevokeAnswer, type RevokeBody, type RequestAnswer,
+  type RequestPage, type RequestView, type ReviewBody, type SubmitRequestBody,
 } from '../shared/domain/api';
 import type { CloudCredentials } from '../shared/cloud/credentials';
 import type { ProfilesAnswer } from '../shared/domain/profile-summary';
@@ -36,7 +36,7 @@ export interface ApiClient {
   get(id: string, via?: Api): Promise<RequestView>;
   list(query: ListQuery, via?: Api): Promise<RequestPage>;
   /** Every page, up to `max` items. */
-  listAll(query: Pick<ListQuery, 'status'>, via?: Api, max?: number): Promise<AccessRequest[]>;
+  listAll(query: Pick<ListQuery, 'status' | 'unreviewed'>, via?: Api, max?: number): Promise<AccessRequest[]>;
   cancel(id: string, reason?: string): Promise<AccessRequest>;
   approve(id: string, body: ApproveBody): Promise<AccessRequest>;
   reject(id: string, reason: string): Promise<AccessRequest>;
@@ -53,6 +53,10 @@ export interface ApiClient {
   shorten(id: string, body: ChangeExpiryBody): Promise<ExtensionAnswer>;
   /** Decide the grant's pending extension (approvers). */
   decideExtension(id: string, decision: 'approve' | 'reject', body: ExtensionDecisionBody): Promise<ExtensionAnswer>;
+  /** The post-hoc review of a break-glass grant (approvers). */
+  review(id: string, body: ReviewBody): Promise<AccessRequest>;
+  /** One page of the audit export (approvers and operators). */
+  auditPage(query: AuditQuery): Promise<AuditPage>;
 }
 
 interface ErrorBody {
@@ -124,6 +128,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (query.status !== undefined) q.set('status', query.status);
       if (query.limit !== undefined) q.set('limit', String(query.limit));
       if (query.after !== undefined) q.set('after', query.after);
+      if (query.unreviewed !== undefined) q.set('unreviewed', query.unreviewed);
       const qs = q.toString();
       return call<RequestPage>(via, 'GET', `/requests${qs === '' ? '' : `?${qs}`}`);
     },
@@ -151,6 +156,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     extend: (id, body) => call<ExtensionAnswer>('intake', 'POST', `/requests/${enc(id)}/extend`, body),
     shorten: (id, body) => call<ExtensionAnswer>('intake', 'POST', `/requests/${enc(id)}/shorten`, body),
     decideExtension: (id, decision, body) => call<ExtensionAnswer>('approval', 'POST', `/requests/${enc(id)}/extension/${decision}`, body),
+    review: async (id, body) => (await call<RequestAnswer>('approval', 'POST', `/requests/${enc(id)}/review`, body)).request,
+    auditPage: (query) => {
+      const q = new URLSearchParams({ since: query.since });
+      for (const key of ['until', 'partner', 'cursor'] as const) {
+        const v = query[key];
+        if (v !== undefined) q.set(key, v);
+      }
+      if (query.limit !== undefined) q.set('limit', String(query.limit));
+      return call<AuditPage>('approval', 'GET', `/audit?${q.toString()}`);
+    },
   };
   return client;
 }

@@ -100,14 +100,34 @@ export function requestLines(c: Colors, r: AccessRequest, profile?: ProfilePolic
     row(c, 'role', safeName(r.grant?.roleArn ?? r.roleName)),
     row(c, 'trusts', r.principals.map(safeName).join(', ')),
     row(c, 'reason', quoteText(r.reason)),
-    row(c, 'created', safeName(r.createdAt)),
   ];
+  if (r.ticket !== undefined) lines.push(row(c, 'ticket', quoteText(r.ticket)));
+  if (r.breakGlass !== undefined) lines.push(row(c, 'break-glass', breakGlassText(c, r.breakGlass)));
+  lines.push(row(c, 'created', safeName(r.createdAt)));
   if (r.decidedBy !== undefined) lines.push(row(c, 'decided by', `${safeName(r.decidedBy)}${r.decisionReason ? ` ${quoteText(r.decisionReason)}` : ''}`));
   if (r.expiresAt !== undefined) lines.push(row(c, 'expires', safeName(r.expiresAt)));
   if (r.revokeMode !== undefined) lines.push(row(c, 'revoke mode', safeName(r.revokeMode)));
   if (r.lastError !== undefined) lines.push(row(c, 'last error', c.red(quoteText(r.lastError))));
   if (r.grant !== undefined) lines.push(row(c, 'externalId', safeName(r.grant.externalId)), row(c, 'switch role', safeName(r.grant.switchRole.url)));
   return lines;
+}
+
+/** A break-glass grant's review: done (verdict, by whom, note) or due (and whether overdue). */
+function breakGlassText(c: Colors, b: NonNullable<AccessRequest['breakGlass']>, now = Date.now()): string {
+  if (b.verdict !== undefined) {
+    const verdict = b.verdict === 'ok' ? c.green('reviewed ok') : c.red('FLAGGED');
+    return `${verdict} by ${safeName(b.reviewedBy ?? '?')} at ${safeName(b.reviewedAt ?? '?')}${b.reviewNote === undefined ? '' : ` ${quoteText(b.reviewNote)}`}`;
+  }
+  const overdue = Date.parse(b.reviewDueAt) < now;
+  return `${overdue ? c.red('review OVERDUE') : c.yellow('review due')} by ${safeName(b.reviewDueAt)} (crossrole review <id> --ok|--flag --note ...)`;
+}
+
+/** The list's marker for a break-glass grant: `!unreviewed` (overdue: `!OVERDUE`), `flagged`, `reviewed`; empty for others. */
+function reviewMarker(r: AccessRequest, now = Date.now()): string {
+  const b = r.breakGlass;
+  if (b === undefined) return '';
+  if (b.verdict !== undefined) return b.verdict === 'ok' ? 'bg:reviewed' : 'bg:FLAGGED';
+  return Date.parse(b.reviewDueAt) < now ? 'bg:OVERDUE' : 'bg:unreviewed';
 }
 
 export function historyLines(c: Colors, history: readonly AuditEvent[]): string[] {
@@ -129,7 +149,11 @@ export function extensionLines(c: Colors, extensions: readonly Extension[]): str
 
 export function listLines(c: Colors, items: readonly AccessRequest[]): string[] {
   if (items.length === 0) return [c.dim('(no requests)')];
-  return items.map((r) => `${safeName(r.id)}  ${statusColour(c, safeName(r.status)).padEnd(10 + (c.isColorSupported ? 9 : 0))}  ${safeName(r.profile).padEnd(18)} ${formatDuration(r.durationSeconds).padEnd(5)} ${safeName(r.partnerAccountId)}  ${safeName(r.roleName)}`);
+  return items.map((r) => {
+    const marker = reviewMarker(r);
+    const ticket = r.ticket === undefined ? '' : `  ticket ${quoteText(r.ticket)}`;
+    return `${safeName(r.id)}  ${statusColour(c, safeName(r.status)).padEnd(10 + (c.isColorSupported ? 9 : 0))}  ${safeName(r.profile).padEnd(18)} ${formatDuration(r.durationSeconds).padEnd(5)} ${safeName(r.partnerAccountId)}  ${safeName(r.roleName)}${marker === '' ? '' : `  ${marker}`}${ticket}`;
+  });
 }
 
 /**

@@ -7,7 +7,7 @@
  * barrel) and never the local cloud, neither statically nor by import(): it finds a local stack
  * through `.crossrole/local.json` (shared/contract). Nothing imports cli/ but bin/ and tests.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readCliEnv, type CliEnv } from './config';
 import { completionScript } from './completion';
 import { createSession } from './context';
@@ -35,6 +35,7 @@ const configureProfile = () => import('./commands/configure-profile.js');
 const consoleCmd = () => import('./commands/console.js');
 const profiles = () => import('./commands/profiles.js');
 const extensions = () => import('./commands/extensions.js');
+const audit = () => import('./commands/audit.js');
 
 const VERSION = '0.1.0';
 
@@ -100,6 +101,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .option('--principal <arn>', 'who may assume the role: user/<name>, role/<name> or a full ARN of your account (repeatable; default your account root)', collect)
     .option('--acknowledge-privileged', 'required for privileged profiles')
     .option('--start-at <time>', 'when the grant starts: ISO-8601 with offset, or +<duration> from now (at most the profile\'s maxLeadTime ahead); SCHEDULED until then', parseStartAtOption)
+    .option('--ticket <ref>', 'ticket reference (change, incident), e.g. CHG-1234: required by some profiles; a break-glass profile needs it or a reason of 20+ characters')
     .option('--wait', 'wait until the request is decided and provisioned')
     .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
   'crossrole request --as partner-admin --access-profile ecs-readonly --duration 8h --reason "quarterly audit" --role-name Partner-ReadOnly-Access --principal user/bob',
@@ -113,6 +115,7 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
       ...stringOpt(o, 'startAt'),
       ...(Array.isArray(o['principal']) ? { principal: o['principal'] as string[] } : {}),
       acknowledgePrivileged: o['acknowledgePrivileged'] === true, wait: o['wait'] === true, timeout: Number(o['timeout']),
+      ...stringOpt(o, 'ticket'),
       });
     }, true));
 
@@ -122,9 +125,12 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
 
   example(program.command('list').description('list requests: a partner\'s own, or (approvers) those in one status')
     .option('--status <status>', 'PENDING, APPROVED, ACTIVE, REVOKING, REVOKED, REJECTED, CANCELLED, LAPSED or FAILED', parseStatusOption)
-    .option('--limit <n>', 'at most this many', positiveInt),
-  'crossrole list --as partner-admin --status ACTIVE', 'crossrole list --as approver --status PENDING --json')
-    .action(run(async (s, o) => (await requests()).listCommand(s, { ...stringOpt(o, 'status'), ...(typeof o['limit'] === 'number' ? { limit: o['limit'] } : {}) })));
+    .option('--limit <n>', 'at most this many', positiveInt)
+    .option('--unreviewed', 'break-glass grants still waiting for their review, oldest due first (approvers, operators)'),
+  'crossrole list --as partner-admin --status ACTIVE', 'crossrole list --as approver --status PENDING --json', 'crossrole list --as approver --unreviewed')
+    .action(run(async (s, o) => (await requests()).listCommand(s, {
+      ...stringOpt(o, 'status'), ...(typeof o['limit'] === 'number' ? { limit: o['limit'] } : {}), unreviewed: o['unreviewed'] === true,
+    })));
 
   example(program.command('revoke').argument('<id>', 'request id').description('end a grant now (approvers, or the grant\'s partner)')
     .requiredOption('--reason <text>', 'why (kept in the audit trail)')
@@ -250,6 +256,16 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
   'crossrole reconcile 0f8e4c1a-... --as approver', 'crossrole reconcile 0f8e4c1a-... --as approver --json')
     .action(run(async (s, _o, [id]) => (await requests()).reconcileCommand(s, id ?? '')));
 
+  example(program.command('review').argument('<id>', 'request id of a break-glass grant').description('review a break-glass grant after the fact (approver, never the requester): --ok or --flag, with a note; once')
+    .option('--ok', 'the emergency access was justified')
+    .option('--flag', 'it was not: a finding for the security team (revoke it separately if it is still live)')
+    .requiredOption('--note <text>', 'what you checked (kept in the audit trail)'),
+  'crossrole review 0f8e4c1a-... --as approver --ok --note "INC-4711: restart was needed"')
+    .action(run(async (s, o, [id]) => {
+      if ((o['ok'] === true) === (o['flag'] === true)) throw new UsageError('give exactly one of --ok and --flag');
+      return (await requests()).reviewCommand(s, id ?? '', { verdict: o['ok'] === true ? 'ok' : 'flag', note: String(o['note']) });
+    }));
+
   example(program.command('retry').argument('<id>', 'request id of a FAILED request').description('retry a failed provisioning or revocation (approver)')
     .option('--wait', 'wait until it settles')
     .option('--timeout <seconds>', 'how long --wait waits', positiveInt, DEFAULT_WAIT_TIMEOUT_SECONDS),
@@ -321,6 +337,25 @@ export async function main(argv: readonly string[], io: MainIo = defaultIo()): P
     .option('--async', 'asynchronous invocation'),
   'crossrole invoke crossrole-expiry --event-file events/timer/expiry-scan.json --as owner-admin')
     .action(run(async (s, o, [fn]) => (await operator()).invokeCommand(s, fn ?? '', { ...stringOpt(o, 'eventFile'), async: o['async'] === true })));
+
+  const auditCmd = example(program.command('audit').description('the audit trail (approvers, operators)'), 'crossrole audit export --since 7d --format csv --output audit.csv');
+  example(auditCmd.command('export').description('export the append-only audit events of a time window (who, what, when, from which state to which, the reason and ticket, the RAM calls made), page by page')
+    .requiredOption('--since <time>', 'from: ISO-8601 (2026-12-07T10:00:00Z), a date (2026-12-07), or a duration ago (24h, 7d)')
+    .option('--until <time>', 'to (exclusive); default: two minutes ago (later events may still be committing)')
+    .addOption(new Option('--format <format>', 'jsonl (one event per line) or csv (RFC 4180, with a header)').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('--partner <account>', 'only the events of this partner account\'s requests')
+    .option('--output <file>', 'write to this file instead of stdout')
+    .option('--page-size <n>', 'events per API page (at most 500)', positiveInt),
+  'crossrole audit export --as approver --since 24h > audit.jsonl',
+  'crossrole audit export --as approver --since 2026-12-01 --until 2026-12-07 --format csv --partner 1879324520397241 --output audit.csv')
+    .action(run(async (s, o) => (await audit()).auditExportCommand(s, {
+      since: String(o['since']),
+      format: o['format'] === 'csv' ? 'csv' : 'jsonl',
+      ...stringOpt(o, 'until'),
+      ...stringOpt(o, 'partner'),
+      ...stringOpt(o, 'output'),
+      ...(typeof o['pageSize'] === 'number' ? { pageSize: o['pageSize'] } : {}),
+    })));
 
   const config = example(program.command('config').description('catalog tools'), 'crossrole config check catalog.json');
   example(config.command('check').argument('<file>', 'catalog JSON').description('list every problem of a catalog (schema, guardrails, unknown System policies) and what each profile grants; exit 1 on any error'),

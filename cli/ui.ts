@@ -28,6 +28,12 @@ export interface Ui {
   /** One JSON document on stdout, stamped with schemaVersion (see jsonDocument). */
   printJson(value: object): void;
   progress(text: string): Progress;
+  /** Raw data on stdout in any mode (exports): resolves when the stream can take more (backpressure). */
+  data(chunk: string): Promise<void>;
+  /** stderr is a terminal: a progress bar may redraw itself there. */
+  readonly stderrTty: boolean;
+  /** Raw text on stderr, no newline added (a progress bar's `\r` redraws). */
+  err(text: string): void;
 }
 
 /**
@@ -77,6 +83,16 @@ export function createUi(env: CliEnv, json: boolean, streams: UiStreams): Ui {
     },
     printJson(value) {
       streams.stdout.write(jsonDocument(value));
+    },
+    stderrTty,
+    err(text) {
+      streams.stderr.write(text);
+    },
+    data(chunk) {
+      if (streams.stdout.write(chunk)) return Promise.resolve();
+      return new Promise((resolve) => {
+        streams.stdout.once('drain', () => resolve());
+      });
     },
     progress(text) {
       if (stderrTty && !env.noColor) {

@@ -23,8 +23,10 @@ function policyLine(c: Colors, p: PolicyClassification): string {
 }
 
 function profileLines(c: Colors, p: ProfileReport, description: string | undefined): string[] {
-  const approval = p.approval === 'none' ? c.yellow('auto-approved') : `approval required (${p.approvals > 1 ? `${p.approvals} distinct approvers` : 'one approver'}, not the requester)`;
-  const extra = p.acknowledgementRequired ? `; ${c.red('break-glass')}: requester must acknowledge` : '';
+  const approval = p.approval === 'none' ? c.yellow('auto-approved')
+    : p.approval === 'review-after' ? `${c.red('break-glass')}: approved automatically, reviewed afterwards by an approver`
+      : `approval required (${p.approvals > 1 ? `${p.approvals} distinct approvers` : 'one approver'}, not the requester)`;
+  const extra = p.acknowledgementRequired ? '; requester must acknowledge (--acknowledge-privileged)' : '';
   const policies = p.policies.map((x) => `${x.type} ${x.name}`).join(', ');
   const lines = [`  ${c.bold(p.name)}: ${policies}; up to ${p.maxDuration}; ${approval}; ${classColour(c, p.class)}${extra}`];
   if (description !== undefined) lines.push(`    ${c.dim(escapeInvisible(description))}`);

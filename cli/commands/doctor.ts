@@ -14,6 +14,7 @@ import { buildIdentityProof, IDENTITY_HEADER } from '../../shared/identity';
 import { apiHint, ExitCode, toCliError } from '../errors';
 import type { Session } from '../context';
 import { fail, isPermissionDenied, ok, reachable, skip, type CheckLine, type CheckStatus } from '../deployment/checks';
+import { breakGlassReviewLine } from '../deployment/break-glass-check';
 import { ownerChecks } from '../deployment/doctor-owner';
 import { httpTriggerUrl } from '../deployment/handout';
 import { findCatalog, ownerClients, type KnownCatalog, type OwnerClients } from '../deployment/owner';
@@ -158,6 +159,9 @@ export async function doctorCommand(session: Session, o: DoctorOptions): Promise
   if (api !== undefined) {
     lines.push(await apiLine('api:intake', 'intake API', api.intake), await apiLine('api:approval', 'approval API', api.approval));
     if (creds !== undefined && caller !== undefined) lines.push(await proofLine(session, who === 'owner' ? api.approval : api.intake, who === 'owner' ? 'approval' : 'intake'));
+    // Approvers and operators (the root) owe and see the reviews; other owner identities may not list them.
+    const reviewer = caller !== undefined && (caller.arn.endsWith(':root') || known?.catalog.approvers.includes(caller.arn) === true);
+    if (who === 'owner' && reviewer && creds !== undefined) lines.push(await breakGlassReviewLine({ ...api, sts: eps.sts, credentials: creds.credentials }));
   }
 
   // ------------------------------------------------------------------ the deployment, or the partner's side

@@ -1,6 +1,6 @@
 /**
  * The request commands of partners and approvers: request, status, list, cancel, revoke,
- * partner-policy, approve, reject, retry, reconcile. Thin: call the API, print the answer.
+ * partner-policy, approve, reject, retry, reconcile, review. Thin: call the API, print the answer.
  */
 import type { AccessRequest } from '../../shared/domain/access-request';
 import type { RoleReconciliation, SubmitRequestBody } from '../../shared/domain/api';
@@ -18,6 +18,7 @@ interface RequestOptions {
   principal?: string[];
   acknowledgePrivileged?: boolean;
   startAt?: string;
+  ticket?: string;
   wait?: boolean;
   timeout: number;
 }
@@ -42,11 +43,13 @@ export async function requestCommand(session: Session, o: RequestOptions): Promi
     ...(o.principal === undefined || o.principal.length === 0 ? {} : { principals: o.principal }),
     ...(o.acknowledgePrivileged ? { acknowledgePrivileged: true } : {}),
     ...(o.startAt === undefined ? {} : { startAt: o.startAt }),
+    ...(o.ticket === undefined ? {} : { ticket: o.ticket }),
   };
   let r = await session.api().submit(body);
   if (!ui.json) {
     ui.out(`Request ${ui.c.bold(safeName(r.id))} submitted: ${statusColour(ui.c, safeName(r.status))}`);
     ui.out(`  role ${safeName(r.roleName)} in account A, trusting ${r.principals.map(safeName).join(', ')}`);
+    if (r.breakGlass !== undefined) ui.out(`  break-glass: granted without an approver; the approvers are told, and review it by ${safeName(r.breakGlass.reviewDueAt)}`);
   }
   if (o.wait) r = await waitForStatus(session, r.id, { timeoutSeconds: o.timeout });
   if (ui.json) {
@@ -80,9 +83,10 @@ export async function statusCommand(session: Session, id: string): Promise<numbe
   return ExitCode.OK;
 }
 
-export async function listCommand(session: Session, o: { status?: string; limit?: number }): Promise<number> {
+export async function listCommand(session: Session, o: { status?: string; limit?: number; unreviewed?: boolean }): Promise<number> {
   const { ui } = session;
-  const query = o.status === undefined ? {} : { status: o.status };
+  // --unreviewed: the break-glass grants still waiting for their review (approvers and operators).
+  const query = o.unreviewed === true ? { unreviewed: 'all' as const } : o.status === undefined ? {} : { status: o.status };
   const items = await session.api().listAll(query, 'intake', o.limit ?? 1000);
   const shown = o.limit === undefined ? items : items.slice(0, o.limit);
   if (ui.json) ui.printJson({ items: shown });
@@ -196,4 +200,16 @@ export async function retryCommand(session: Session, id: string, o: { wait?: boo
   if (o.wait) r = await waitForStatus(session, id, { timeoutSeconds: o.timeout, via: 'approval' });
   done(session, r, `Request ${id} retried.`);
   return exitFor(r);
+}
+
+export async function reviewCommand(session: Session, id: string, o: { verdict: 'ok' | 'flag'; note: string }): Promise<number> {
+  const { ui } = session;
+  const r = await session.api().review(id, { verdict: o.verdict, note: o.note });
+  if (ui.json) {
+    ui.printJson({ request: r });
+    return ExitCode.OK;
+  }
+  ui.out(`Break-glass grant ${safeName(id)} reviewed: ${o.verdict === 'ok' ? ui.c.green('ok') : ui.c.red('flagged')}. Status: ${statusColour(ui.c, safeName(r.status))}`);
+  if (o.verdict === 'flag' && (r.status === 'ACTIVE' || r.status === 'APPROVED')) ui.info(`The grant is still live; to end it now: crossrole revoke ${safeName(id)} --reason ...`);
+  return ExitCode.OK;
 }

@@ -9,12 +9,15 @@
  *   POST /requests/{id}/reconcile     -> 200 { request, reconcile }   (approvers and operators)
  *   POST /requests/{id}/extension/approve -> 200 { request, extension }   body { reason? }
  *   POST /requests/{id}/extension/reject  -> 200 { request, extension }   body { reason }
+ *   POST /requests/{id}/review        -> 200 { request }   body { verdict: ok|flag, note }   (a break-glass grant, approvers)
+ *   GET  /audit?since=&until=&partner=&cursor=&limit=   -> 200 { items, next?, until, settled }   (approvers and operators)
  * It carries the RAM adapter: reconcile reads and converges the grant's role now, and a delete
  * asked for a grant REVOKED in trust mode deletes its role now.
  */
-import { approveExtension, approveRequest, reconcileRequest, rejectExtension, rejectRequest, requestRevocationWithMode, retryFailed } from '../../shared/workflow';
+import { approveExtension, approveRequest, exportAudit, reconcileRequest, rejectExtension, rejectRequest, requestRevocationWithMode, retryFailed, reviewGrant } from '../../shared/workflow';
 import { createRamAdapter } from '../../shared/cloud/ram-adapter';
 import { httpFunction } from '../../shared/runtime/function-handlers';
+import { auditQueryOf } from '../../shared/runtime/http/audit-query';
 import { readRoutes } from '../../shared/runtime/http/read-routes';
 import { jsonResponse } from '../../shared/runtime/http/response';
 
@@ -59,5 +62,16 @@ export const handler = httpFunction([
     pattern: '/requests/:id/extension/reject',
     body: true,
     handler: async ({ deps, caller, params, body }) => jsonResponse(200, await rejectExtension(deps, caller, params.id ?? '', body)),
+  },
+  {
+    method: 'POST',
+    pattern: '/requests/:id/review',
+    body: true,
+    handler: async ({ deps, caller, params, body }) => jsonResponse(200, { request: await reviewGrant(deps, caller, params.id ?? '', body) }),
+  },
+  {
+    method: 'GET',
+    pattern: '/audit',
+    handler: async ({ deps, caller, req }) => jsonResponse(200, await exportAudit(deps, caller, auditQueryOf(req.query))),
   },
 ], createRamAdapter);

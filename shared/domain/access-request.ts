@@ -24,6 +24,20 @@ export interface GrantDetails {
   maxSessionDuration?: number;
 }
 
+/** The verdict of a break-glass grant's post-hoc review. */
+export const ReviewVerdict = { OK: 'ok', FLAGGED: 'flagged' } as const;
+export type ReviewVerdict = (typeof ReviewVerdict)[keyof typeof ReviewVerdict];
+
+/** A break-glass grant's review: due at a time, done once by an approver (never the requester). */
+export interface BreakGlassReview {
+  /** The grant's creation + the catalog's reviewWithin. */
+  reviewDueAt: string;
+  verdict?: ReviewVerdict;
+  reviewedBy?: string;
+  reviewNote?: string;
+  reviewedAt?: string;
+}
+
 export interface AccessRequest {
   id: string;
   /** Optimistic-concurrency version, bumped on every transition. */
@@ -36,6 +50,10 @@ export interface AccessRequest {
   /** Requested (or approver-shortened) duration in seconds. */
   durationSeconds: number;
   reason: string;
+  /** The ticket reference (change, incident) given with the request, as the catalog's profile asked. */
+  ticket?: string;
+  /** Set on a break-glass grant (approved automatically): its post-hoc review. */
+  breakGlass?: BreakGlassReview;
   /** Role name to create (validated); defaults to `crossrole-<short id>`. */
   roleName: string;
   /** Principals trusted by the role: ARNs in the partner account (default: its root). */
@@ -79,8 +97,11 @@ export interface AuditEvent {
   requestId: string;
   at: string;
   actor: string;
-  /** EXTENSION: a step of an extension or shortening (details.extensionId, details.status); the status stays. */
-  action: Transition | 'CREATE' | 'NOTE' | 'EXTENSION';
+  /**
+   * EXTENSION: a step of an extension or shortening (details.extensionId, details.status); REVIEW:
+   * an approver's post-hoc review of a break-glass grant. The status stays for both.
+   */
+  action: Transition | 'CREATE' | 'NOTE' | 'EXTENSION' | 'REVIEW';
   fromStatus: Status | null;
   toStatus: Status | null;
   reason?: string;

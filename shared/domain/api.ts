@@ -7,6 +7,7 @@
 import type { AccessRequest, AuditEvent, RevokeMode } from './access-request';
 import type { ApprovalsView } from './quorum';
 import type { Extension } from './extension';
+import type { Status } from './state-machine';
 
 /** Items per page of `GET /requests` when the query names none. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -25,6 +26,14 @@ export interface SubmitRequestBody {
   acknowledgePrivileged?: boolean | undefined;
   /** Scheduled start, ISO-8601 with an offset, at most the profile's maxLeadTime ahead. */
   startAt?: string | undefined;
+  /** A ticket reference (e.g. `CHG-1234`): required, and matched, when the profile's catalog entry says so. */
+  ticket?: string | undefined;
+}
+
+/** `POST /requests/{id}/review` (approvers, never the requester): the post-hoc review of a break-glass grant. */
+export interface ReviewBody {
+  verdict: 'ok' | 'flag';
+  note: string;
 }
 
 /** `POST /requests/{id}/approve`: an approver may only shorten the duration. */
@@ -71,9 +80,11 @@ export interface ExtensionAnswer {
   extension: Extension;
 }
 
-/** `GET /requests?status=&limit=&after=`. */
+/** `GET /requests?status=&limit=&after=` (or `?unreviewed=all|overdue`, approvers and operators). */
 export interface ListQuery {
   status?: string;
+  /** Break-glass grants not reviewed yet (`overdue`: past their review's due time), oldest due first. */
+  unreviewed?: 'all' | 'overdue';
   limit?: number;
   /** Keyset cursor: the id of the last request of the previous page. */
   after?: string;
@@ -151,4 +162,70 @@ export interface RoleReconciliation {
 /** `POST /requests/{id}/reconcile` (approvers and operators). */
 export interface ReconcileAnswer extends RequestAnswer {
   reconcile: RoleReconciliation;
+}
+
+/**
+ * Most audit events per page of `GET /audit`; also its default. An event is 0.5–2 KB of JSON, so a
+ * page stays near 1 MB: far below FC's 32 MB synchronous body limit
+ * (alibabacloud.com/help/en/functioncompute/fc-3-0/http-body-be-modified), short enough for the
+ * approval function's 10 s timeout, and the cursor fits the 4 KB path-and-query limit.
+ */
+export const MAX_AUDIT_PAGE_SIZE = 500;
+
+/** `GET /audit?since=&until=&partner=&cursor=&limit=` (approval function; approvers and operators). */
+export interface AuditQuery {
+  /** ISO-8601 time: events at or after it. */
+  since: string;
+  /** ISO-8601 time: events before it. Default (and at most, when omitted): now minus the settle time. */
+  until?: string;
+  /** Only the events of this partner account's requests. */
+  partner?: string;
+  /** Opaque: `next` of the previous page. */
+  cursor?: string;
+  limit?: number;
+}
+
+/** One RAM call a step made, recorded with the audit event it led to (writes only). */
+export interface RamCallRecord {
+  /** The RAM API action, e.g. `CreateRole`, `AttachPolicyToRole`. */
+  action: string;
+  /** The role or policy it acted on (`role/<name>`, `policy/<name>`, `role/<name> policy/<type>/<name>`). */
+  resource: string;
+  at: string;
+  /** `ok`, or the error code it failed with. */
+  result: string;
+}
+
+/** One audit event as exported: the event, and its request's who-and-what. */
+export interface AuditExportEvent {
+  id: number;
+  at: string;
+  requestId: string;
+  partnerAccountId: string;
+  requesterArn: string;
+  profile: string;
+  roleName: string;
+  actor: string;
+  action: AuditEvent['action'];
+  fromStatus: Status | null;
+  toStatus: Status | null;
+  reason?: string;
+  ticket?: string;
+  /** The RAM calls the step made (provisioning, revocation, reconcile), in order. */
+  ramCalls: RamCallRecord[];
+  details?: Record<string, unknown>;
+}
+
+/** `GET /audit`. */
+export interface AuditPage {
+  items: AuditExportEvent[];
+  /** Pass as `cursor` (with the same since, until, partner) for the next page; absent on the last. */
+  next?: string;
+  /** The end of the window actually served: pass it as `until` on the next pages. */
+  until: string;
+  /**
+   * false when `until` is within the settle time of now: an event whose transaction began before
+   * `until` may commit after this page was read, and would then be missing from the export.
+   */
+  settled: boolean;
 }

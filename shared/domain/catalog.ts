@@ -68,6 +68,41 @@ const customPolicy = z
   })
   .meta({ title: 'Custom policy' });
 
+/**
+ * The longest a break-glass grant may last: one hour, the role's MaxSessionDuration (RAM's
+ * minimum, so one STS session at most). Nobody approved it beforehand, so its exposure is bounded
+ * by the clock instead: an emergency fix that takes longer asks again (another ticket, another
+ * review) or goes through an approver.
+ */
+const BREAK_GLASS_MAX_DURATION_SECONDS = 3600;
+/** A break-glass ask without a ticket needs a justification at least this long (a sentence, not "fix"). */
+export const BREAK_GLASS_MIN_JUSTIFICATION = 20;
+/** The longest a ticket pattern may be: a reference format, not a program. */
+const MAX_TICKET_PATTERN = 200;
+
+/**
+ * A ticket pattern: a JavaScript regular expression (with the `u` flag), anchored at both ends so
+ * that `CHG-1` cannot pass inside `see CHG-1 later`. Compiled here, so a bad one is a catalog
+ * error at load, never a 500 at intake.
+ */
+const ticketPattern = z.string().min(2).max(MAX_TICKET_PATTERN).superRefine((v, ctx) => {
+  try {
+    new RegExp(v, 'u');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${e instanceof Error ? e.message : String(e)}` });
+    return;
+  }
+  if (!v.startsWith('^') || !v.endsWith('$') || v.endsWith('\\$')) ctx.addIssue({ code: 'custom', message: 'must be anchored: start with ^ and end with $' });
+}).meta({ examples: ['^(CHG|INC)-\\d+$'] });
+
+const ticketSpec = z
+  .strictObject({
+    required: z.boolean().default(false).meta({ description: 'Refuse a request without a ticket reference (400 TICKET_REQUIRED).' }),
+    pattern: ticketPattern.optional().meta({ description: 'An anchored regular expression the ticket must match (400 TICKET_INVALID otherwise), e.g. ^(CHG|INC)-\\d+$.' }),
+    description: z.string().max(200).optional().meta({ description: 'What to put there, shown to a requester who got it wrong (e.g. "a change or incident number").' }),
+  })
+  .meta({ title: 'Ticket' });
+
 export const profileSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lowercase letters, digits or "-"').meta({ description: 'What partners ask for (`crossrole request --access-profile <name>`).' }),
@@ -77,11 +112,14 @@ export const profileSchema = z
     autoApprove: z.boolean().default(false).meta({ description: 'Grant without an approver. Refused for privileged profiles and for policies whose content is unknown.' }),
     maxTotalDuration: durationText.optional().meta({ description: 'Longest a grant may last in all, extensions included, counted from its activation. Default: maxDuration (an extension then only gives back what the partner did not ask for at first). At least maxDuration; at most 4h on a privileged profile.' }),
     autoExtend: z.union([z.literal(false), durationText]).default(false).meta({ description: 'Extensions of an ACTIVE grant by up to this much are approved without an approver (e.g. "1h"); false (default): every extension needs an approver. Refused for privileged profiles. Shortening never needs approval.' }),
-    privileged: z.boolean().default(false).meta({ description: 'Break-glass profile: required when a policy can escalate (ram:* writes, sts:AssumeRole, resourcemanager, actiontrail, kms, or *). Then approval is required, maxDuration is at most 4h, and requesters must send "acknowledgePrivileged": true.' }),
     approvals: z.number().int().min(1, 'must be at least 1').max(5, 'at most 5').default(1).meta({
       description: 'Distinct approvers whose approval the request needs (quorum); one rejection rejects. The requester and identities of the partner account never count. An auto-approved profile needs 1. At most the number of approvers listed.',
     }),
     maxLeadTime: durationText.default('14d').meta({ description: 'Furthest ahead a request may ask its grant to start (`startAt`).' }),
+    privileged: z.boolean().default(false).meta({ description: 'Grants escalating policies: required when a policy can escalate (ram:* writes, sts:AssumeRole, resourcemanager, actiontrail, kms, or *). Then approval is required, maxDuration is at most 4h, and requesters must send "acknowledgePrivileged": true. Not break-glass (see breakGlass): a privileged profile is never approved automatically.' }),
+    breakGlass: z.boolean().default(false).meta({ description: 'Break-glass (emergency) profile: approved automatically, at most 1h, with a ticket or a justification of at least 20 characters, and reviewed afterwards by an approver (crossrole review) within reviewWithin. Refused on a privileged profile.' }),
+    reviewWithin: durationText.optional().meta({ description: 'Break-glass profiles only: the post-hoc review is due this long after the grant (default: the catalog\'s reviewWithin).' }),
+    ticket: ticketSpec.optional().meta({ description: 'A ticket reference (change, incident) with each request: required or not, and its format. Shown wherever the reason is.' }),
     roleNameTemplate: z.string().regex(/^crossrole-[A-Za-z0-9.{}-]*\{id\}[A-Za-z0-9.{}-]*$/, 'must start with "crossrole-" and contain "{id}"').optional().meta({ description: 'Role name template; `{id}` is replaced by the short request id. Must keep the `crossrole-` prefix.' }),
   })
   .meta({ title: 'Profile' });
@@ -101,6 +139,7 @@ export const catalogSchema = z
     revokedRoleRetention: durationText.default('7d').meta({
       description: 'How long a trust-mode revocation stays reversible: after that the scan deletes the role and its guard policy, so revoked grants do not use up the account\'s RAM role quota (~1,000).',
     }),
+    reviewWithin: durationText.default('24h').meta({ description: 'When the post-hoc review of a break-glass grant is due, after the grant (a profile may say otherwise). Unreviewed grants past it show in list --unreviewed and doctor.' }),
     profiles: z.array(profileSchema).min(1, 'must define at least one profile'),
   })
   .meta({ title: 'Crossrole catalog' });
@@ -118,9 +157,11 @@ export type CatalogProfile = Profile & {
   autoExtendSeconds: number;
 };
 
-export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 'revokedRoleRetention' | 'profiles'> {
+export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 'revokedRoleRetention' | 'reviewWithin' | 'profiles'> {
   pendingTtlSeconds: number;
   revokedRoleRetentionSeconds: number;
+  /** The default review window of break-glass grants. */
+  reviewWithinSeconds: number;
   profiles: CatalogProfile[];
 }
 
@@ -171,7 +212,39 @@ function crossFieldIssues(c: ParsedCatalog): CatalogIssue[] {
   });
   if (Array.isArray(c.partners) && c.partners.includes(c.ownerAccountId)) issues.push({ field: 'partners', message: 'the owner account cannot be its own partner' });
   issues.push(...partnerRolesIssues(c));
+  c.profiles.forEach((p, i) => issues.push(...breakGlassIssues(p, `profiles[${i}]`)));
   return issues;
+}
+
+/**
+ * A break-glass profile skips the approver, so what it may grant is bounded instead: an hour at
+ * most, and never escalating policies (a privileged profile needs an approver before, not a
+ * reviewer after: its holder could mint credentials that outlive the grant). The policies' content
+ * is judged by config check and the guardrails (shared/policy/privilege.ts), like autoApprove.
+ */
+function breakGlassIssues(p: Profile, at: string): CatalogIssue[] {
+  const issues: CatalogIssue[] = [];
+  if (!p.breakGlass) {
+    if (p.reviewWithin !== undefined) issues.push({ field: `${at}.reviewWithin`, message: 'only a break-glass profile ("breakGlass": true) is reviewed afterwards' });
+    return issues;
+  }
+  if (p.privileged) issues.push({ field: `${at}.breakGlass`, message: 'a privileged profile cannot be break-glass: escalating policies need an approver before, not a review after' });
+  if (parseDuration(p.maxDuration, 'maxDuration') > BREAK_GLASS_MAX_DURATION_SECONDS) {
+    issues.push({ field: `${at}.maxDuration`, message: `a break-glass profile lasts at most 1h (it is granted without an approver), not ${p.maxDuration}` });
+  }
+  // Extensions included: an extension must not turn a one-hour emergency grant into a long one.
+  if (p.maxTotalDuration !== undefined && parseDuration(p.maxTotalDuration, 'maxTotalDuration') > BREAK_GLASS_MAX_DURATION_SECONDS) {
+    issues.push({ field: `${at}.maxTotalDuration`, message: `a break-glass grant lasts at most 1h in all, extensions included, not ${p.maxTotalDuration}` });
+  }
+  if (p.autoExtend !== false) issues.push({ field: `${at}.autoExtend`, message: 'a break-glass grant is extended only with an approver: set "autoExtend": false' });
+  // Granted at once by nobody: a quorum would be a contradiction.
+  if (p.approvals !== 1) issues.push({ field: `${at}.approvals`, message: 'a break-glass profile is approved automatically: approvals must be 1' });
+  return issues;
+}
+
+/** When the review of a break-glass grant of `profile` is due, in seconds after the grant. */
+export function reviewWindowSeconds(catalog: Catalog, profile: Pick<Profile, 'reviewWithin'>): number {
+  return profile.reviewWithin === undefined ? catalog.reviewWithinSeconds : parseDuration(profile.reviewWithin, 'reviewWithin');
 }
 
 /** partnerRoles: one entry per account, for an allowed partner, with patterns of that account. */
@@ -217,6 +290,7 @@ export function validateCatalog(input: unknown): CatalogValidation {
       partnerRoles: c.partnerRoles,
       pendingTtlSeconds: parseDuration(c.pendingTtl, 'pendingTtl'),
       revokedRoleRetentionSeconds: parseDuration(c.revokedRoleRetention, 'revokedRoleRetention'),
+      reviewWithinSeconds: parseDuration(c.reviewWithin, 'reviewWithin'),
       profiles: c.profiles.map(withDurationSeconds),
     },
   };

@@ -7,6 +7,7 @@
 export const ERROR_CODES = [
   // the request is malformed
   'VALIDATION', 'INVALID_JSON', 'INVALID_DURATION', 'INVALID_ROLE_NAME', 'INVALID_ACCOUNT_ID', 'INVALID_ARN', 'INVALID_POLICY', 'INVALID_CONFIG',
+  'TICKET_REQUIRED', 'TICKET_INVALID',
   // the caller is not authenticated
   'IDENTITY_MISSING', 'IDENTITY_INVALID', 'IDENTITY_ENDPOINT_NOT_ALLOWED', 'IDENTITY_ACTION_NOT_ALLOWED', 'IDENTITY_EXPIRED', 'IDENTITY_REPLAYED', 'IDENTITY_REJECTED',
   // authenticated, but a rule forbids it
@@ -17,6 +18,7 @@ export const ERROR_CODES = [
   'ILLEGAL_TRANSITION', 'VERSION_CONFLICT', 'ALREADY_EXISTS', 'RESOURCE_OWNED_ELSEWHERE', 'DELETE_CONFLICT', 'ROLE_NAME_TAKEN',
   // extensions (shared/domain/extension.ts): the grant is not ACTIVE, or another change of its expiry is open
   'NOT_ACTIVE', 'EXTENSION_OPEN',
+  'NOT_BREAK_GLASS', 'ALREADY_REVIEWED',
   'PAYLOAD_TOO_LARGE',
   // well-formed, but not acceptable by the catalog
   'UNKNOWN_PROFILE', 'DURATION_OVER_MAXIMUM', 'EXTENSION_TOO_LONG', 'POLICY_GUARDRAIL', 'LIMIT_EXCEEDED',

@@ -2,7 +2,8 @@
  * Ports: what the workflow needs from the outside world. Adapters in shared/ledger and
  * shared/cloud implement them over PGlite/pg and the official @alicloud SDKs; tests use fakes.
  */
-import type { AccessRequest, AuditEvent } from './access-request';
+import type { AccessRequest, AuditEvent, ReviewVerdict } from './access-request';
+import type { AuditExportEvent } from './api';
 import type { Extension, ExtensionStatus, ExtensionStep } from './extension';
 import type { ParsedMessage } from './messages';
 import type { ApprovalDecision, ApprovalRecord } from './quorum';
@@ -83,6 +84,27 @@ export interface ExtensionLedger {
   listStaleExtensions(status: ExtensionStatus, olderThan: Date, limit: number): Promise<Extension[]>;
 }
 
+/** A break-glass grant's review, as an approver gives it. */
+export interface ReviewInput {
+  verdict: ReviewVerdict;
+  by: string;
+  note: string;
+}
+
+export interface UnreviewedOptions extends ListOptions {
+  /** Only grants whose review was due before this time (overdue). */
+  dueBefore?: Date;
+}
+
+/** One page of the audit export: since <= at < until, after the (at, id) cursor. */
+export interface AuditWindow {
+  since: Date;
+  until: Date;
+  partnerAccountId?: string;
+  after?: { at: string; id: number };
+  limit: number;
+}
+
 export interface RequestRepository extends ExtensionLedger {
   /**
    * Insert a new request (status PENDING or APPROVED) and its CREATE audit event, atomically.
@@ -134,6 +156,16 @@ export interface RequestRepository extends ExtensionLedger {
   approvals(id: string): Promise<ApprovalRecord[]>;
   /** SCHEDULED (or PENDING) requests whose startAt <= now, earliest start first. Served by a partial index. */
   listStartDue(status: Status, now: Date, limit: number): Promise<AccessRequest[]>;
+  /**
+   * Record the post-hoc review of a break-glass grant and its REVIEW audit event, atomically; like
+   * a note, bumps neither version nor updatedAt. Once: ALREADY_REVIEWED for a grant reviewed
+   * before, NOT_BREAK_GLASS for any other request, NOT_FOUND for an unknown id.
+   */
+  review(id: string, review: ReviewInput, audit: AuditInput): Promise<AccessRequest>;
+  /** Break-glass grants without a review, by due time (then id). Served by a partial index. */
+  listUnreviewed(options?: UnreviewedOptions): Promise<AccessRequest[]>;
+  /** Audit events of a time window, in (at, id) order, with their request's partner and ticket. */
+  auditPage(window: AuditWindow): Promise<AuditExportEvent[]>;
   /** Single-use nonce: true the first time, false on every replay. */
   useNonce(nonce: string, expiresAt: Date): Promise<boolean>;
   purgeExpiredNonces(now: Date): Promise<number>;

@@ -11,6 +11,7 @@ import { RevokeMode } from '../domain/access-request';
 import { MIGRATION_3 } from './migration-003-role-names';
 import { EFFECTIVE_EXPIRY_INDEX, MIGRATION_4 } from './migration-004-extensions';
 import { MIGRATION_5 } from './migration-005-scheduled-quorum';
+import { MIGRATION_6 } from './migration-006-break-glass-audit';
 
 export interface Migration {
   version: number;
@@ -120,6 +121,7 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_3,
   MIGRATION_4,
   MIGRATION_5,
+  MIGRATION_6,
 ];
 
 /** The schema version this code needs: the highest migration it knows. */

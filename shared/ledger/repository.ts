@@ -8,7 +8,8 @@ import type { AccessRequest, AuditEvent, GrantDetails } from '../domain/access-r
 import { MAX_PAGE_SIZE } from '../domain/api';
 import { CrossroleError, IllegalTransitionError, NotFoundError, ValidationError, VersionConflictError } from '../domain/errors';
 import { roleSessionPrefix } from '../domain/partner-roles';
-import type { AuditInput, Clock, DecisionInput, DecisionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../domain/ports';
+import type { AuditExportEvent } from '../domain/api';
+import type { AuditInput, AuditWindow, Clock, DecisionInput, DecisionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository, ReviewInput, UnreviewedOptions } from '../domain/ports';
 import type { ApprovalRecord } from '../domain/quorum';
 import { roleNameTaken } from '../domain/role-names';
 import { Status, isStatus, nextStatusFor, refusedForRevoked, sourcesOf, targetOf } from '../domain/state-machine';
@@ -18,6 +19,7 @@ import { constraintOf, sqlStateOf } from './db';
 import { ROLE_NAME_INDEX } from './migration-003-role-names';
 import { decideInTx, listApprovals, readScheduleColumns, startDueSql, type ScheduleColumns } from './approvals';
 import { SqlExtensionStore } from './extension-store';
+import { readAuditPage, reviewFieldsOf, reviewInsertValues, unreviewedQuery, writeReview, type ReviewColumns } from './review-audit';
 
 /** Rows a list returns when its caller names no limit: one API page. */
 const DEFAULT_LIMIT = MAX_PAGE_SIZE;
@@ -28,7 +30,7 @@ const DEFAULT_LIMIT = MAX_PAGE_SIZE;
 const MAX_ROWS_PER_QUERY = 1000;
 
 /** A row of `requests` as both drivers return it (timestamptz may come back as Date or string). */
-interface RequestRow extends ScheduleColumns {
+interface RequestRow extends ScheduleColumns, ReviewColumns {
   id: string;
   version: number;
   status: string;
@@ -83,6 +85,7 @@ function toRequest(row: RequestRow): AccessRequest {
     profile: row.profile,
     durationSeconds: Number(row.duration_seconds),
     reason: row.reason,
+    ...reviewFieldsOf(row),
     roleName: row.role_name,
     principals: Array.isArray(row.principals) ? row.principals.map(String) : [],
     externalId: row.external_id,
@@ -189,9 +192,9 @@ export class SqlRequestRepository extends SqlExtensionStore<RequestRow> implemen
         const { rows } = await tx.query<RequestRow>(
           `INSERT INTO requests (id, version, status, partner_account_id, requester_arn, profile, duration_seconds, reason,
              role_name, principals, external_id, created_at, updated_at, expires_at, decided_by, decision_reason,
-             revoke_mode, last_error, "grant", start_at, approvals_required)
+             revoke_mode, last_error, "grant", start_at, approvals_required, ticket, review_due_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::timestamptz, $13::timestamptz, $14::timestamptz,
-             $15, $16, $17, $18, $19::jsonb, $20::timestamptz, $21::integer)
+             $15, $16, $17, $18, $19::jsonb, $20::timestamptz, $21::integer, $22, $23::timestamptz)
            RETURNING *`,
           [
             request.id, request.version, request.status, request.partnerAccountId, request.requesterArn, request.profile,
@@ -199,6 +202,7 @@ export class SqlRequestRepository extends SqlExtensionStore<RequestRow> implemen
             request.createdAt, request.updatedAt, request.expiresAt ?? null, request.decidedBy ?? null,
             request.decisionReason ?? null, request.revokeMode ?? null, request.lastError ?? null, json(request.grant),
             request.startAt ?? null, request.approvalsRequired ?? 1,
+            ...reviewInsertValues(request),
           ],
         );
         const created = toRequest(this.one(rows, request.id));
@@ -395,6 +399,26 @@ export class SqlRequestRepository extends SqlExtensionStore<RequestRow> implemen
   async history(id: string): Promise<AuditEvent[]> {
     const { rows } = await this.db.query<AuditRow>('SELECT * FROM audit_events WHERE request_id = $1 ORDER BY id', [id]);
     return rows.map(toAuditEvent);
+  }
+
+  async review(id: string, review: ReviewInput, audit: AuditInput): Promise<AccessRequest> {
+    const now = this.clock.now().toISOString();
+    return this.db.transaction(async (tx) => {
+      const status = await writeReview(tx, id, review, now);
+      await this.appendAudit(tx, id, 'REVIEW', status, status, audit, now);
+      const { rows } = await tx.query<RequestRow>('SELECT * FROM requests WHERE id = $1', [id]);
+      return toRequest(this.one(rows, id));
+    });
+  }
+
+  async listUnreviewed(options: UnreviewedOptions = {}): Promise<AccessRequest[]> {
+    const { sql, params } = unreviewedQuery({ ...options, limit: limitOf(options.limit) });
+    const { rows } = await this.db.query<RequestRow>(sql, params);
+    return rows.map(toRequest);
+  }
+
+  auditPage(window: AuditWindow): Promise<AuditExportEvent[]> {
+    return readAuditPage(this.db, { ...window, limit: limitOf(window.limit) });
   }
 
   async useNonce(nonce: string, expiresAt: Date): Promise<boolean> {

@@ -10,8 +10,8 @@ import { assessProfile, type CatalogProblem, type ProfileAssessment } from './pr
 export interface ProfileReport extends Omit<ProfileAssessment, 'problems'> {
   /** Position in the catalog's `profiles`. */
   index: number;
-  /** Who must say yes: nobody (auto-approved) or one approver other than the requester. */
-  approval: 'none' | 'one-approver';
+  /** Who must say yes: nobody (auto-approved), nobody before but an approver after (break-glass), or one approver other than the requester. */
+  approval: 'none' | 'review-after' | 'one-approver';
   /** Distinct approvers needed (the profile's `approvals`; 1 when auto-approved or not set). */
   approvals: number;
   /** The requester must send `acknowledgePrivileged: true`. */
@@ -51,7 +51,7 @@ export function checkCatalogDocument(input: unknown): CatalogReport {
   const profiles = parsedProfiles(input, catalog).map(({ profile, index }): ProfileReport => {
     const { problems: found, policies, ...summary } = assessProfile(profile, `profiles[${index}]`);
     problems.push(...found);
-    return { index, ...summary, approval: summary.autoApprove ? 'none' : 'one-approver', approvals: profile.approvals, acknowledgementRequired: summary.declaredPrivileged, policies };
+    return { index, ...summary, approval: summary.breakGlass ? 'review-after' : summary.autoApprove ? 'none' : 'one-approver', approvals: profile.approvals, acknowledgementRequired: summary.declaredPrivileged, policies };
   });
   const errors = problems.filter((p) => p.severity === 'error');
   return { valid: errors.length === 0, errors, warnings: problems.filter((p) => p.severity === 'warning'), ...(catalog === undefined ? {} : { catalog }), profiles };

@@ -2,7 +2,7 @@
  * What a profile hands out, judged by action patterns rather than names: a policy is privileged when
  * one of its Allow statements reaches an escalation action (escalation.ts) or everything; a System
  * policy whose document Crossrole does not know is unknown, and unknown counts as possibly
- * privileged. Then the rules a privileged (break-glass) profile must follow, as a list of problems
+ * privileged. Then the rules a privileged profile must follow, as a list of problems
  * naming the profile, the policy and the matching action.
  */
 import type { CatalogProfile, ProfilePolicy } from '../domain/catalog';
@@ -15,7 +15,7 @@ import { findSystemPolicy, type SystemPolicyStatus } from './system-policies';
 /**
  * The longest a privileged grant may last. Such a role can mint credentials that outlive it (access
  * keys, new roles, policy versions), so every hour it is open is an hour in which that can happen
- * unseen; break-glass work is incident-sized, and asking again (with a new approval) is cheap. Four
+ * unseen; privileged work is incident-sized, and asking again (with a new approval) is cheap. Four
  * hours covers an incident shift while keeping the exposure well under a working day.
  */
 export const PRIVILEGED_MAX_DURATION_SECONDS = 4 * 3600;
@@ -126,9 +126,11 @@ export interface ProfileAssessment {
   name: string;
   /** The worst class among its policies. */
   class: PolicyClass;
-  /** Declared `privileged: true` (break-glass) in the catalog. */
+  /** Declared `privileged: true` in the catalog (escalating policies; approval required). */
   declaredPrivileged: boolean;
   autoApprove: boolean;
+  /** Declared `breakGlass: true`: approved automatically, reviewed afterwards. */
+  breakGlass: boolean;
   maxDuration: string;
   maxDurationSeconds: number;
   policies: PolicyClassification[];
@@ -169,7 +171,7 @@ export function assessProfile(profile: CatalogProfile, at: string): ProfileAsses
     });
   }
 
-  // Why the break-glass rules apply: the first privileged policy and its action, else the declaration.
+  // Why the privileged rules apply: the first privileged policy and its action, else the declaration.
   const cause = privileged[0]?.c;
   const why = cause !== undefined ? `is privileged (${label(cause)} ${cause.matches[0]?.actions[0] === '*' ? 'grants every action (*)' : `grants ${firstAction(cause.matches)}`})` : 'is declared "privileged": true';
   const causeFields = cause !== undefined ? { policy: cause.name, action: firstAction(cause.matches) } : {};
@@ -188,6 +190,10 @@ export function assessProfile(profile: CatalogProfile, at: string): ProfileAsses
         details: { maxTotalDurationSeconds: profile.maxTotalDurationSeconds, limitSeconds: PRIVILEGED_MAX_DURATION_SECONDS },
       });
     }
+    // Break-glass is approved automatically too: escalating policies need an approver before, not a review after.
+    if (profile.breakGlass && cause !== undefined) {
+      problems.push({ severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'privileged-break-glass', field: `${at}.breakGlass`, ...subject, ...causeFields, message: `profile "${profile.name}" ${why} and cannot be break-glass (granted without an approver): set "breakGlass": false` });
+    }
     if (profile.maxDurationSeconds > PRIVILEGED_MAX_DURATION_SECONDS) {
       problems.push({
         severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'privileged-duration', field: `${at}.maxDuration`, ...subject, ...causeFields,
@@ -200,11 +206,14 @@ export function assessProfile(profile: CatalogProfile, at: string): ProfileAsses
   for (const { c, field: policyField } of unknown) {
     const field = `${policyField}.name`;
     problems.push({ severity: 'warning', code: 'UNKNOWN_POLICY', rule: 'unknown-policy', field, ...subject, policy: c.name, message: `${label(c)}: ${c.reason}; it is treated as possibly privileged` });
+    if (profile.breakGlass) {
+      problems.push({ severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'unknown-policy-break-glass', field: `${at}.breakGlass`, ...subject, policy: c.name, message: `profile "${profile.name}" cannot be break-glass (granted without an approver): ${label(c)} may be privileged (${c.reason})` });
+    }
     if (profile.autoApprove) {
       problems.push({ severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'unknown-policy-auto-approve', field: `${at}.autoApprove`, ...subject, policy: c.name, message: `profile "${profile.name}" cannot be auto-approved: ${label(c)} may be privileged (${c.reason})` });
     }
     if (profile.privileged) {
-      problems.push({ severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'unknown-policy-privileged', field, ...subject, policy: c.name, message: `profile "${profile.name}" is break-glass ("privileged": true), so everything it grants must be known: ${label(c)} is not (${c.reason})` });
+      problems.push({ severity: 'error', code: 'POLICY_GUARDRAIL', rule: 'unknown-policy-privileged', field, ...subject, policy: c.name, message: `profile "${profile.name}" is privileged ("privileged": true), so everything it grants must be known: ${label(c)} is not (${c.reason})` });
     }
   }
 
@@ -213,6 +222,7 @@ export function assessProfile(profile: CatalogProfile, at: string): ProfileAsses
     class: worstClass(policies.map((c) => c.class)),
     declaredPrivileged: profile.privileged,
     autoApprove: profile.autoApprove,
+    breakGlass: profile.breakGlass,
     maxDuration: profile.maxDuration,
     maxDurationSeconds: profile.maxDurationSeconds,
     policies,

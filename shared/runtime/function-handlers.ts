@@ -7,6 +7,7 @@ import { getConfig } from './config';
 import { httpEdge, type AuthedRoute } from './http/edge';
 import { createLogger } from './logger';
 import { queueEdge, type QueueUseCase } from './queue/edge';
+import { inRamRecordingScope } from './ram-recording';
 import { parseTimerEvent } from './timer';
 import { authenticate, getAppDeps, type AppDeps, type FcContext, type RamFactory } from './wiring';
 
@@ -23,17 +24,20 @@ const bootLogger = createLogger({ level: 'warn', fields: { phase: 'boot' } });
  * the adapter factory; the others carry no RAM SDK.
  */
 export function httpFunction(routes: ReadonlyArray<AuthedRoute<AppDeps>>, ram?: RamFactory) {
-  return httpEdge(routes, {
+  const edge = httpEdge(routes, {
     maxBodyBytes: () => getConfig().maxBodyBytes,
     deps: (context) => getAppDeps(context, ram),
     authenticate,
     bootLogger,
   });
+  // Each request is one unit of work for the RAM-call record (ram-recording.ts).
+  return (event: Buffer, context: FcContext) => inRamRecordingScope(() => edge(event, context));
 }
 
 /** An FC handler for an MNS queue trigger (one CloudEvent, or an event-streaming batch). */
 export function queueFunction(useCase: QueueUseCase<AppDeps>, ram: RamFactory) {
-  return queueEdge(useCase, { deps: (context) => getAppDeps(context, ram) });
+  // Each message of a batch is its own unit of work for the RAM-call record (ram-recording.ts).
+  return queueEdge((deps: AppDeps, m) => inRamRecordingScope(() => useCase(deps, m)), { deps: (context) => getAppDeps(context, ram) });
 }
 
 /** An FC timer-trigger handler. */
@@ -41,7 +45,7 @@ export function timerFunction<T>(useCase: (deps: AppDeps) => Promise<T>, ram: Ra
   return async function handler(event: Buffer, context: FcContext): Promise<T> {
     const deps = await getAppDeps(context, ram);
     const timer = parseTimerEvent(event);
-    const report = await useCase(deps);
+    const report = await inRamRecordingScope(() => useCase(deps));
     deps.logger.info('timer run finished', { trigger: timer.triggerName, triggerTime: timer.triggerTime.toISOString(), report });
     return report;
   };

@@ -16,6 +16,7 @@ import type { WorkflowDeps } from '../workflow';
 import { getConfig, type AppConfig } from './config';
 import { openFunctionLedger } from './ledger-wiring';
 import { createLogger } from './logger';
+import { auditingRamCalls, recordingRam } from './ram-recording';
 
 /** The part of FC's `context` we use (help.aliyun.com/en/functioncompute/context-1-1). */
 export interface FcContext {
@@ -66,8 +67,9 @@ function newExternalId(): string {
 }
 
 async function build(config: AppConfig, credentials: CredentialProvider, logger: Logger, ramFactory: RamFactory | undefined): Promise<AppDeps> {
-  const ledger = await openFunctionLedger(config, { credentials, logger });
-  const ram = ramFactory ? ramFactory({ endpoint: config.endpoints.ram, protocol: config.protocol, credentials, logger }) : noRam;
+  // The RAM writes of each unit of work go to the audit event it writes (ram-recording.ts).
+  const ledger = auditingRamCalls(await openFunctionLedger(config, { credentials, logger }));
+  const ram = ramFactory ? recordingRam(ramFactory({ endpoint: config.endpoints.ram, protocol: config.protocol, credentials, logger }), systemClock) : noRam;
   const queue = createQueueAdapter({ endpoint: config.endpoints.mns, accountId: config.ownerAccountId, region: config.region, credentials, logger });
   const identity = createIdentityVerifier({ allowedStsUrls: config.identityStsUrls, nonces: ledger, clock: systemClock, logger, maxProofBytes: 8 * 1024 });
   return {

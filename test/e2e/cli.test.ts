@@ -319,7 +319,7 @@ describe('crossrole CLI against the local stack', () => {
   }, 30_000);
 
   it('prints help with an example for every command and exits 0', async () => {
-    const commands = ['', 'request', 'status', 'list', 'revoke', 'cancel', 'partner-policy', 'assume', 'extend', 'shorten', 'inbox', 'approve', 'reject', 'extension', 'extension approve', 'extension reject', 'retry', 'reconcile', 'bootstrap', 'doctor', 'configure', 'invoke', 'config', 'config check', 'demo', 'configure-profile', 'console', 'profiles'];
+    const commands = ['', 'request', 'status', 'list', 'revoke', 'cancel', 'partner-policy', 'assume', 'extend', 'shorten', 'inbox', 'approve', 'reject', 'extension', 'extension approve', 'extension reject', 'retry', 'reconcile', 'review', 'audit', 'audit export', 'bootstrap', 'doctor', 'configure', 'invoke', 'config', 'config check', 'demo', 'configure-profile', 'console', 'profiles'];
     // One process runs main() for each command line (20 node start-ups would cost more than the test).
     const script = `
       const { main } = require(${JSON.stringify(join(ROOT, 'dist', 'cli', 'index.js'))});

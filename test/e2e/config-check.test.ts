@@ -38,6 +38,6 @@ describe('crossrole config check (built CLI)', () => {
 
     expect(example.code).toBe(0);
     expect(example.stderr).toBe('');
-    expect(example.stdout).toContain('break-glass-admin: System AdministratorAccess; up to 2h; approval required');
+    expect(example.stdout).toContain('privileged-admin: System AdministratorAccess; up to 2h; approval required');
   }, 30_000);
 });

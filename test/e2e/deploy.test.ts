@@ -18,8 +18,6 @@ import { Client } from 'pg';
 import { ensureCliBuilt, json, runCli, startStackProcess, tempDir, ROOT, type CliResult, type StackProcess } from '../helpers/cli';
 import { MIGRATIONS } from '../../shared/ledger';
 
-/** Every migration this code knows, as bootstrap and doctor list them (numbers may have gaps while changes merge). */
-const VERSIONS = MIGRATIONS.map((m) => m.version).sort((a, b) => a - b).join(', ');
 
 interface Check { check: string; status: 'ok' | 'warn' | 'fail' | 'skip'; detail: string; fix?: string }
 interface Doctor { as: string; checks: Check[]; summary: Record<string, number> }
@@ -27,6 +25,8 @@ interface Step { resource: string; action: string; changes: string[]; warning?: 
 interface Bootstrap { plan: Step[]; applied: Array<{ resource: string; action: string; result: string }>; handout: { intakeUrl?: string; approvalUrl?: string; partnerCommand?: string; approverCommand?: string; missing?: string } }
 
 const PG_URL = process.env.CROSSROLE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The migrations this code knows, as bootstrap and doctor list them (versions need not be contiguous). */
+const VERSIONS = MIGRATIONS.map((m) => m.version).join(', ');
 
 let stack: StackProcess;
 let ledgerUrl: string;

@@ -7,8 +7,9 @@
  * by requester.
  */
 import type { AccessRequest, AuditEvent } from '../../shared/domain/access-request';
+import type { AuditExportEvent, RamCallRecord } from '../../shared/domain/api';
 import { CrossroleError, NotFoundError, ValidationError, VersionConflictError } from '../../shared/domain/errors';
-import type { AuditInput, Clock, DecisionInput, DecisionResult, ExtensionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository } from '../../shared/domain/ports';
+import type { AuditInput, AuditWindow, Clock, DecisionInput, DecisionResult, ExtensionResult, ListOptions, PartnerListOptions, RequestPatch, RequestRepository, ReviewInput, UnreviewedOptions } from '../../shared/domain/ports';
 import { ApprovalDecision, approvalsRequiredOf, approverKey, type ApprovalRecord } from '../../shared/domain/quorum';
 import { ForbiddenError, IllegalTransitionError } from '../../shared/domain/errors';
 import { ExtensionStep, effectiveExpiresAt, isApprovedExtension, isOpenExtension, nextExtensionStatus, stepMovesGrant } from '../../shared/domain/extension';
@@ -319,6 +320,55 @@ export class InMemoryLedger implements RequestRepository {
 
   async history(id: string): Promise<AuditEvent[]> {
     return clone(this.audit.filter((e) => e.requestId === id));
+  }
+
+  async review(id: string, review: ReviewInput, audit: AuditInput): Promise<AccessRequest> {
+    const row = this.rows.get(id);
+    if (row === undefined) throw new NotFoundError('request', id);
+    if (row.breakGlass === undefined) throw new CrossroleError('NOT_BREAK_GLASS', `request ${id} is not a break-glass grant`, { details: { id } });
+    if (row.breakGlass.reviewedAt !== undefined) throw new CrossroleError('ALREADY_REVIEWED', `request ${id} was already reviewed`, { details: { id, review: clone(row.breakGlass) } });
+    // As note(): neither version nor updatedAt move.
+    const now = this.clock.now().toISOString();
+    row.breakGlass = { ...row.breakGlass, verdict: review.verdict, reviewedBy: review.by, reviewNote: review.note, reviewedAt: now };
+    this.append(id, 'REVIEW', row.status, row.status, audit, now);
+    return clone(row);
+  }
+
+  async listUnreviewed(options: UnreviewedOptions = {}): Promise<AccessRequest[]> {
+    const key = (r: AccessRequest): string => `${r.breakGlass?.reviewDueAt ?? ''}|${r.id}`;
+    let rows = [...this.rows.values()]
+      .filter((r) => r.breakGlass !== undefined && r.breakGlass.reviewedAt === undefined
+        && (options.dueBefore === undefined || Date.parse(r.breakGlass.reviewDueAt) < options.dueBefore.getTime()))
+      .sort((a, b) => key(a).localeCompare(key(b)));
+    if (options.after !== undefined) {
+      const cursor = this.rows.get(options.after);
+      if (cursor === undefined) return [];
+      rows = rows.filter((r) => key(r) > key(cursor));
+    }
+    return rows.slice(0, limitOf(options.limit)).map(clone);
+  }
+
+  async auditPage(w: AuditWindow): Promise<AuditExportEvent[]> {
+    const after = w.after;
+    return this.audit
+      .filter((e) => Date.parse(e.at) >= w.since.getTime() && Date.parse(e.at) < w.until.getTime())
+      .filter((e) => w.partnerAccountId === undefined || this.rows.get(e.requestId)?.partnerAccountId === w.partnerAccountId)
+      .filter((e) => after === undefined || e.at > after.at || (e.at === after.at && e.id > after.id))
+      .sort((a, b) => a.at.localeCompare(b.at) || a.id - b.id)
+      .slice(0, limitOf(w.limit))
+      .map((e) => {
+        const r = this.rows.get(e.requestId);
+        const { ramActions, ...details } = e.details ?? {};
+        const out: AuditExportEvent = {
+          id: e.id, at: e.at, requestId: e.requestId, partnerAccountId: r?.partnerAccountId ?? '', requesterArn: r?.requesterArn ?? '',
+          profile: r?.profile ?? '', roleName: r?.roleName ?? '', actor: e.actor, action: e.action, fromStatus: e.fromStatus, toStatus: e.toStatus,
+          ramCalls: Array.isArray(ramActions) ? clone(ramActions as RamCallRecord[]) : [],
+        };
+        if (e.reason !== undefined) out.reason = e.reason;
+        if (r?.ticket !== undefined) out.ticket = r.ticket;
+        if (Object.keys(details).length > 0) out.details = clone(details);
+        return out;
+      });
   }
 
   async useNonce(nonce: string, expiresAt: Date): Promise<boolean> {

@@ -92,10 +92,10 @@ const body = fc.oneof(
 );
 const rawBytes = fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b).toString('base64'));
 
-const segment = fc.oneof(nasty, fc.constantFrom('requests', 'approve', 'reject', 'revoke', 'retry', 'cancel', '00000000-0000-4000-8000-000000000000'), fc.string({ maxLength: 20 }), fc.webSegment());
+const segment = fc.oneof(nasty, fc.constantFrom('requests', 'approve', 'reject', 'revoke', 'retry', 'cancel', 'review', 'audit', '00000000-0000-4000-8000-000000000000'), fc.string({ maxLength: 20 }), fc.webSegment());
 const path = fc.oneof(
-  fc.constantFrom('/requests', '/requests/', '/', ''),
-  fc.tuple(segment, fc.constantFrom('approve', 'reject', 'revoke', 'retry', 'cancel', '')).map(([id, verb]) => `/requests/${id}${verb ? `/${verb}` : ''}`),
+  fc.constantFrom('/requests', '/requests/', '/', '', '/audit'),
+  fc.tuple(segment, fc.constantFrom('approve', 'reject', 'revoke', 'retry', 'cancel', 'review', '')).map(([id, verb]) => `/requests/${id}${verb ? `/${verb}` : ''}`),
   fc.array(segment, { maxLength: 6 }).map((s) => `/${s.join('/')}`),
 );
 const method = fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'get', 'post'), fc.string({ maxLength: 8 }));

@@ -44,6 +44,8 @@ export function fullRequest(overrides: Partial<AccessRequest> = {}): AccessReque
     decisionReason: "auto-approved profile 'readonly'",
     revokeMode: RevokeMode.DELETE,
     lastError: 'Throttling.User: slow down',
+    ticket: 'CHG-1234',
+    breakGlass: { reviewDueAt: '2026-01-02T00:00:00.000Z' },
     grant: {
       roleName: base.roleName,
       roleArn: `acs:ram::1234567890123456:role/${base.roleName}`,

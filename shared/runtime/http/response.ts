@@ -22,6 +22,8 @@ export const HTTP_STATUS = {
   INVALID_POLICY: 400,
   // The operator's mistake, not the caller's: toHttpResponse answers 500 for it.
   INVALID_CONFIG: 400,
+  TICKET_REQUIRED: 400,
+  TICKET_INVALID: 400,
   // 401: the caller is not authenticated
   IDENTITY_MISSING: 401,
   IDENTITY_INVALID: 401,
@@ -53,6 +55,8 @@ export const HTTP_STATUS = {
   ROLE_NAME_TAKEN: 409,
   NOT_ACTIVE: 409,
   EXTENSION_OPEN: 409,
+  NOT_BREAK_GLASS: 409,
+  ALREADY_REVIEWED: 409,
   // 413
   PAYLOAD_TOO_LARGE: 413,
   // 422: well-formed, but not acceptable by the catalog

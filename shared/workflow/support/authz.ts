@@ -50,6 +50,22 @@ export function requireApprover(catalog: Catalog, caller: CallerIdentity): void 
 }
 
 /**
+ * Operators: the owner account's root identity, which runs `crossrole bootstrap` and can change
+ * RAM directly anyway. They may reconcile grants and export the audit trail, never decide.
+ */
+function isOperator(catalog: Catalog, caller: CallerIdentity): boolean {
+  if (caller.accountId !== catalog.ownerAccountId) return false;
+  return tryParse(caller.arn)?.kind === 'root';
+}
+
+/** Approvers and operators: who may read across partners without deciding (reconcile, audit export, unreviewed grants). */
+export function requireApproverOrOperator(catalog: Catalog, caller: CallerIdentity, what: string): void {
+  if (!isApprover(catalog, caller) && !isOperator(catalog, caller)) {
+    throw new ForbiddenError('FORBIDDEN_NOT_APPROVER', `only approvers and the owner account's operators may ${what}`);
+  }
+}
+
+/**
  * A partner identity that manages its account's requests (sees, cancels and revokes all of them):
  * the account's root, or a `managers` pattern of the catalog's partnerRoles. Never an identity
  * of the owner account.

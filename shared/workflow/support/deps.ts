@@ -23,6 +23,8 @@ export interface WorkflowDeps {
 /** Actors the system writes into the audit trail when no human is behind a step. */
 export const Actor = {
   AUTO_APPROVE: 'system:auto-approve',
+  /** A break-glass profile's grant: approved automatically, reviewed afterwards (the CREATE event's actor). */
+  BREAK_GLASS: 'system:break-glass',
   PROVISIONING: 'system:provisioning',
   REVOCATION: 'system:revocation',
   EXPIRY: 'system:expiry',

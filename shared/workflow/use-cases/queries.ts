@@ -2,6 +2,7 @@
  * Use cases: read a request and its history, list requests (GET /requests[/{id}]), list the
  * catalog's profiles (GET /profiles).
  */
+import type { AccessRequest } from '../../domain/access-request';
 import type { ListQuery, RequestPage, RequestView } from '../../domain/api';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../domain/api';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors';
@@ -9,7 +10,7 @@ import { isPartnerAllowed } from '../../domain/catalog';
 import { summarizeProfile, type ProfilesAnswer } from '../../domain/profile-summary';
 import type { CallerIdentity } from '../../domain/ports';
 import { Status, isStatus } from '../../domain/state-machine';
-import { canSee, isApprover, isPartnerManager, ownRequestsOf, requireRequester } from '../support/authz';
+import { canSee, isApprover, isPartnerManager, ownRequestsOf, requireApproverOrOperator, requireRequester } from '../support/authz';
 import { approvalsView } from '../../domain/quorum';
 import type { WorkflowDeps } from '../support/deps';
 
@@ -42,10 +43,19 @@ export async function listRequests(deps: WorkflowDeps, caller: CallerIdentity, q
   }
   const status = query.status;
   const page = { limit, ...(query.after === undefined ? {} : { after: query.after }) };
+  if (query.unreviewed !== undefined) {
+    requireApproverOrOperator(deps.catalog, caller, 'list the break-glass grants waiting for review');
+    const items = query.unreviewed === 'overdue' ? await overdueBreakGlassReviews(deps, page) : await deps.ledger.listUnreviewed(page);
+    return pageOf(items, limit);
+  }
   const partnerPage = status === undefined ? page : { ...page, status };
   const items = isApprover(deps.catalog, caller)
     ? await deps.ledger.listByStatus(status ?? Status.PENDING, page)
     : await deps.ledger.listByPartner(caller.accountId, isPartnerManager(deps.catalog, caller) ? partnerPage : { ...partnerPage, requester: ownRequestsOf(caller) });
+  return pageOf(items, limit);
+}
+
+function pageOf(items: AccessRequest[], limit: number): RequestPage {
   const last = items[items.length - 1];
   return items.length === limit && last !== undefined ? { items, next: last.id } : { items };
 }
@@ -63,4 +73,12 @@ export function listProfiles(deps: WorkflowDeps, caller: CallerIdentity): Profil
     requireRequester(catalog, caller);
   }
   return { profiles: catalog.profiles.map(summarizeProfile) };
+}
+
+/**
+ * Break-glass grants whose review is overdue (due before now, not reviewed), oldest due first:
+ * what `list --unreviewed`, doctor and the daily reminder to the approvers report.
+ */
+export function overdueBreakGlassReviews(deps: Pick<WorkflowDeps, 'ledger' | 'clock'>, page: { limit?: number; after?: string } = {}): Promise<AccessRequest[]> {
+  return deps.ledger.listUnreviewed({ ...page, dueBefore: deps.clock.now() });
 }

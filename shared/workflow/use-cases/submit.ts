@@ -2,14 +2,14 @@
  * Use case: a partner asks for access (POST /requests).
  */
 import type { AccessRequest } from '../../domain/access-request';
-import { findProfile, isPartnerAllowed } from '../../domain/catalog';
+import { findProfile, isPartnerAllowed, reviewWindowSeconds } from '../../domain/catalog';
 import { CrossroleError, ForbiddenError, ValidationError } from '../../domain/errors';
 import { parseDuration, formatDuration } from '../../domain/duration';
 import { parsePrincipalArn, rootArn } from '../../domain/identifiers';
 import type { CallerIdentity } from '../../domain/ports';
 import { isReservedRoleName, roleNameTaken } from '../../domain/role-names';
 import { Status } from '../../domain/state-machine';
-import { checkPrivilegedAcknowledgement, parseSubmitRequest } from '../../domain/intake';
+import { checkPrivilegedAcknowledgement, checkTicket, parseSubmitRequest } from '../../domain/intake';
 import { suggestNames } from '../../domain/profile-summary';
 import { buildTrustPolicy, parseExternalId } from '../../policy';
 import { requireRequester } from '../support/authz';
@@ -48,7 +48,7 @@ function resolvePrincipals(entries: readonly string[] | undefined, callerAccount
 /**
  * Record a new request and announce it. Checks, in order: the caller's account (403), the caller's
  * standing in it (403 FORBIDDEN_NOT_REQUESTER, catalog partnerRoles), the body (400), the catalog
- * (422), the privileged acknowledgement (403), the role name (409 ROLE_NAME_TAKEN: one of the
+ * (422), the privileged acknowledgement (403), the ticket (400 TICKET_REQUIRED / TICKET_INVALID), the role name (409 ROLE_NAME_TAKEN: one of the
  * deployment's own, or held by another request, which the ledger decides atomically).
  *
  * Crash safety: the ledger row is written before the message is sent. If the process dies (or the
@@ -84,7 +84,10 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
     });
   }
   checkPrivilegedAcknowledgement(profile, body);
+  // Break-glass is for now: an emergency that can wait for a start is a normal request.
+  if (profile.breakGlass && body.startAt !== undefined) throw new ValidationError('VALIDATION', 'startAt', `profile "${profile.name}" is break-glass: it grants now and takes no startAt`);
   const startAt = body.startAt === undefined ? undefined : parseStartAt(body.startAt, deps.clock.now(), profile);
+  const ticket = checkTicket(profile, { ticket: body.ticket, reason });
 
   const id = deps.newId();
   const roleName = grantRoleName(body.roleName, profile, id);
@@ -93,10 +96,15 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
   // Fail now (400) rather than at provisioning if the trust policy could not be written.
   buildTrustPolicy({ principals, externalId });
 
-  const now = deps.clock.now().toISOString();
-  const auto = profile.autoApprove;
+  const clock = deps.clock.now();
+  const now = clock.toISOString();
+  // A break-glass grant is approved as it is asked for, and reviewed afterwards by an approver.
+  const breakGlass = profile.breakGlass;
+  const auto = profile.autoApprove || breakGlass;
+  const reviewDueAt = breakGlass ? new Date(clock.getTime() + reviewWindowSeconds(catalog, profile) * 1000).toISOString() : undefined;
+  const approvedBy = breakGlass ? Actor.BREAK_GLASS : Actor.AUTO_APPROVE;
   // An auto-approved request with a start ahead waits for it like any other approved one.
-  const scheduled = auto && startAt !== undefined && untilStart({ startAt }, deps.clock.now()) > 0;
+  const scheduled = auto && startAt !== undefined && untilStart({ startAt }, clock) > 0;
   const request: AccessRequest = {
     id,
     version: 1,
@@ -106,6 +114,8 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
     profile: profile.name,
     durationSeconds,
     reason,
+    ...(ticket === undefined ? {} : { ticket }),
+    ...(reviewDueAt === undefined ? {} : { breakGlass: { reviewDueAt } }),
     roleName,
     principals,
     externalId,
@@ -113,13 +123,18 @@ export async function submitRequest(deps: WorkflowDeps, caller: CallerIdentity, 
     updatedAt: now,
     ...(startAt === undefined ? {} : { startAt }),
     ...(profile.approvals > 1 ? { approvalsRequired: profile.approvals } : {}),
-    ...(auto ? { decidedBy: Actor.AUTO_APPROVE, decisionReason: `profile "${profile.name}" is auto-approved` } : {}),
+    ...(auto ? { decidedBy: approvedBy, decisionReason: breakGlass ? `profile "${profile.name}" is break-glass: granted now, review due by ${reviewDueAt ?? ''}` : `profile "${profile.name}" is auto-approved` } : {}),
   };
   const details: Record<string, unknown> = { requester: caller.arn, profile: profile.name, durationSeconds, roleName, principals };
   if (profile.privileged) details.acknowledgePrivileged = true;
   if (startAt !== undefined) details.startAt = startAt;
   if (profile.approvals > 1) details.approvalsRequired = profile.approvals;
-  const created = await deps.ledger.create(request, auto ? { actor: Actor.AUTO_APPROVE, reason, details } : { actor: caller.arn, reason, details });
+  if (ticket !== undefined) details.ticket = ticket;
+  if (reviewDueAt !== undefined) Object.assign(details, { breakGlass: true, reviewDueAt });
+  const created = await deps.ledger.create(request, auto ? { actor: approvedBy, reason, details } : { actor: caller.arn, reason, details });
+  // The approvers hear of a break-glass grant at once: the notifier's outbox takes the CREATE event
+  // by system:break-glass (details.breakGlass, reviewDueAt); this line is for the logs.
+  if (breakGlass) deps.logger.warn('break-glass granted', { requestId: created.id, profile: profile.name, requester: caller.arn, reviewDueAt, ...(ticket === undefined ? {} : { ticket }) });
 
   if (scheduled) await announceStart(deps, created);
   else await sendBestEffort(deps, created, auto ? 'provision' : 'approval-needed');

@@ -18,6 +18,7 @@ import { UNRELEASED_INDEX } from '../../../shared/ledger/migrations';
 import { fullRequest, minimalRequest, randomAccountId } from '../../helpers/ledger-fixtures';
 import { describeQuorumContract } from './quorum-contract';
 import { describeExtensionContract } from './extension-contract';
+import { describeReviewAndAuditContract } from './review-audit-contract';
 
 export interface ContractHarness {
   repo: Ledger;
@@ -75,6 +76,9 @@ export function describeRepositoryContract(name: string, factory: HarnessFactory
     afterAll(async () => {
       await h?.dispose();
     }, 30_000);
+
+    // Migration 6: break-glass reviews and the audit export (review-audit-contract.ts).
+    describeReviewAndAuditContract(() => h, clock);
 
     beforeEach(() => {
       clock.current = new Date('2026-06-01T00:00:00.000Z');

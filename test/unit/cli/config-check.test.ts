@@ -83,7 +83,7 @@ describe('config check', () => {
     expect(r.stdout).toContain('ecs-readonly: System AliyunECSReadOnlyAccess; up to 4h; auto-approved; read-only');
     expect(r.stdout).toContain('oss-reports-read: Custom oss-reports-read; up to 7d; approval required (one approver, not the requester); read-only');
     expect(r.stdout).toContain('rds-operator: Custom rds-operator; up to 12h; approval required (one approver, not the requester); write');
-    expect(r.stdout).toContain('break-glass-admin: System AdministratorAccess; up to 2h; approval required (one approver, not the requester); privileged; break-glass: requester must acknowledge');
+    expect(r.stdout).toContain('privileged-admin: System AdministratorAccess; up to 2h; approval required (one approver, not the requester); privileged; requester must acknowledge (--acknowledge-privileged)');
   });
 
   it('warnings alone do not fail the check', async () => {

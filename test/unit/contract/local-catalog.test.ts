@@ -26,7 +26,7 @@ describe('deploy/local-catalog.json', () => {
     expect(() => checkCatalogGuardrails(catalog)).not.toThrow();
     expect(catalog.ownerAccountId).toBe(OWNER_ACCOUNT_ID);
     expect(catalog.approvers).toEqual([PRINCIPALS.approver.user, PRINCIPALS['approver-2'].user].map((u) => `acs:ram::${OWNER_ACCOUNT_ID}:user/${u}`));
-    expect(catalog.profiles.map((p) => [p.name, p.approvals])).toEqual([['ecs-readonly', 1], ['ecs-readonly-auto', 1], ['ecs-readonly-quorum', 2]]);
+    expect(catalog.profiles.map((p) => [p.name, p.approvals])).toEqual([['ecs-readonly', 1], ['ecs-readonly-auto', 1], ['ecs-readonly-quorum', 2], ['ecs-break-glass', 1], ['ecs-readonly-ticket', 1]]);
   });
 
   it('is what the stack and the CLI read, unchanged', () => {

@@ -65,7 +65,7 @@ describe('checkCatalogDocument', () => {
     expect(r.profiles[1]?.policies[0]).toMatchObject({ type: 'System', name: 'AdministratorAccess', class: 'privileged', system: { known: true, status: 'unconfirmed' } });
   });
 
-  it('passes examples/catalog.json without errors or warnings, with the four kinds of profile', () => {
+  it('passes examples/catalog.json without errors or warnings, with the five kinds of profile', () => {
     const r = checkCatalogDocument(JSON.parse(readFileSync(join(ROOT, 'examples', 'catalog.json'), 'utf8')));
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([]);
@@ -73,7 +73,8 @@ describe('checkCatalogDocument', () => {
       ['ecs-readonly', 'read-only', 'none'],
       ['oss-reports-read', 'read-only', 'one-approver'],
       ['rds-operator', 'write', 'one-approver'],
-      ['break-glass-admin', 'privileged', 'one-approver'],
+      ['ecs-break-glass', 'write', 'review-after'],
+      ['privileged-admin', 'privileged', 'one-approver'],
     ]);
   });
 

@@ -114,7 +114,7 @@ describe('the System policy table', () => {
 describe('assessProfile: the rules for privileged profiles', () => {
   const admin = system('AdministratorAccess');
 
-  it('accepts a break-glass profile that follows them: declared, approval required, at most 4h', () => {
+  it('accepts a privileged profile that follows them: declared, approval required, at most 4h', () => {
     const a = assessProfile(profile({ name: 'admin', policies: [admin], maxDuration: '4h', privileged: true }), 'profiles[0]');
     expect(a.problems).toEqual([]);
     expect(a.class).toBe('privileged');
@@ -158,7 +158,7 @@ describe('assessProfile: the rules for privileged profiles', () => {
     expect(rules(a.problems).map((r) => r[1])).toEqual(['privileged-not-declared', 'privileged-auto-approve', 'privileged-duration']);
   });
 
-  it('an unknown System policy: a warning, and an error when auto-approved or break-glass', () => {
+  it('an unknown System policy: a warning, and an error when auto-approved or privileged', () => {
     const unknown = system('AliyunSomethingNewFullAccess');
     expect(rules(assessProfile(profile({ name: 'p', policies: [unknown], maxDuration: '8h' }), 'profiles[0]').problems)).toEqual([['warning', 'unknown-policy', 'profiles[0].policies[0].name']]);
     expect(rules(assessProfile(profile({ name: 'p', policies: [unknown], maxDuration: '1h', autoApprove: true }), 'profiles[0]').problems)).toEqual([
