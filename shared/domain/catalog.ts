@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ValidationError } from './errors';
 import { parseDuration } from './duration';
 import { parsePrincipalArn } from './identifiers';
+import { notificationSettings, notificationsSchema, type NotificationSettings } from './notifications';
 import { parsePartnerPattern } from './partner-roles';
 import { formatPath } from './validation';
 
@@ -96,6 +97,8 @@ export const catalogSchema = z
       description: 'How long a trust-mode revocation stays reversible: after that the scan deletes the role and its guard policy, so revoked grants do not use up the account\'s RAM role quota (~1,000).',
     }),
     profiles: z.array(profileSchema).min(1, 'must define at least one profile'),
+    // Its own block (shared/domain/notifications.ts): who is told what, through which webhooks.
+    notifications: notificationsSchema.optional().meta({ description: 'Webhooks (DingTalk, Feishu/Lark, Slack, generic) told of each step someone waits for, and the expiring-soon lead. Omitted: no notifications.' }),
   })
   .meta({ title: 'Crossrole catalog' });
 
@@ -105,8 +108,9 @@ export type Profile = ParsedCatalog['profiles'][number];
 export type ProfilePolicy = Profile['policies'][number];
 export type CatalogProfile = Profile & { maxDurationSeconds: number };
 
-export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 'revokedRoleRetention' | 'profiles'> {
+export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 'revokedRoleRetention' | 'profiles' | 'notifications'> {
   pendingTtlSeconds: number;
+  notifications: NotificationSettings;
   revokedRoleRetentionSeconds: number;
   profiles: CatalogProfile[];
 }
@@ -182,7 +186,8 @@ export function validateCatalog(input: unknown): CatalogValidation {
   const r = catalogSchema.safeParse(input);
   if (!r.success) return { ok: false, issues: zodIssues(r.error.issues) };
   const c = r.data;
-  const issues = crossFieldIssues(c);
+  const notifications = notificationSettings(c.notifications);
+  const issues = [...crossFieldIssues(c), ...notifications.issues];
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
@@ -194,6 +199,7 @@ export function validateCatalog(input: unknown): CatalogValidation {
       pendingTtlSeconds: parseDuration(c.pendingTtl, 'pendingTtl'),
       revokedRoleRetentionSeconds: parseDuration(c.revokedRoleRetention, 'revokedRoleRetention'),
       profiles: c.profiles.map(withDurationSeconds),
+      notifications: notifications.settings,
     },
   };
 }

@@ -9,6 +9,7 @@ import { CrossroleError } from '../domain/errors';
 import { ALL_STATUSES, Status } from '../domain/state-machine';
 import { RevokeMode } from '../domain/access-request';
 import { MIGRATION_3 } from './migration-003-role-names';
+import { MIGRATION_7 } from './migration-007-notifications';
 
 export interface Migration {
   version: number;
@@ -107,6 +108,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   MIGRATION_3,
+  MIGRATION_7,
 ];
 
 /** The schema version this code needs: the highest migration it knows. */
@@ -163,7 +165,9 @@ export async function migrate(db: Db): Promise<number[]> {
     const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((r) => Number(r.version)));
     const done: number[] = [];
-    for (const m of MIGRATIONS) {
+    // By version, not by position in the list: numbers are assigned ahead (features built in
+    // parallel), so the list may hold gaps and its entries may be merged out of order.
+    for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue;
       for (const statement of m.statements) await tx.query(statement);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);

@@ -8,7 +8,8 @@ import { httpEdge, type AuthedRoute } from './http/edge';
 import { createLogger } from './logger';
 import { queueEdge, type QueueUseCase } from './queue/edge';
 import { parseTimerEvent } from './timer';
-import { authenticate, getAppDeps, type AppDeps, type FcContext, type RamFactory } from './wiring';
+import type { NotifyDeps } from '../workflow';
+import { authenticate, getAppDeps, notifierDeps, type AppDeps, type FcContext, type RamFactory } from './wiring';
 
 /**
  * Logger for answers given before the instance's dependencies exist (malformed events, unknown
@@ -34,6 +35,11 @@ export function httpFunction(routes: ReadonlyArray<AuthedRoute<AppDeps>>, ram?: 
 /** An FC handler for an MNS queue trigger (one CloudEvent, or an event-streaming batch). */
 export function queueFunction(useCase: QueueUseCase<AppDeps>, ram: RamFactory) {
   return queueEdge(useCase, { deps: (context) => getAppDeps(context, ram) });
+}
+
+/** The notifier's MNS queue trigger: no RAM factory, so its bundle carries no RAM SDK and its port refuses every call. */
+export function notifierFunction(useCase: QueueUseCase<AppDeps & NotifyDeps>) {
+  return queueEdge(useCase, { deps: async (context) => notifierDeps(await getAppDeps(context)) });
 }
 
 /** An FC timer-trigger handler. */

@@ -10,4 +10,5 @@ export { getRequest, listRequests } from './use-cases/queries';
 export { provisionGrant } from './use-cases/provision';
 export { revokeGrant } from './use-cases/revoke';
 export { runExpiryScan } from './use-cases/scan';
+export { deliverNotifications, type NotifyDeps } from './use-cases/notify';
 export type { Outcome, WorkflowDeps } from './support/deps';
