@@ -134,12 +134,15 @@ interface SchemaVersionCheck {
  */
 export async function checkSchemaVersion(db: Queryable): Promise<SchemaVersionCheck> {
   let found: number;
+  let applied: Set<number>;
   try {
-    const { rows } = await db.query<{ version: number | string | null }>('SELECT max(version) AS version FROM schema_migrations');
-    found = Number(rows[0]?.version ?? 0);
+    const { rows } = await db.query<{ version: number | string | null }>('SELECT version FROM schema_migrations');
+    applied = new Set(rows.map((r) => Number(r.version)));
+    found = Math.max(0, ...applied);
   } catch (e) {
     if (sqlStateOf(e) !== UNDEFINED_TABLE) throw e;
     found = 0;
+    applied = new Set();
   }
   const check = { expected: SCHEMA_VERSION, found };
   if (found < SCHEMA_VERSION) {
@@ -147,6 +150,15 @@ export async function checkSchemaVersion(db: Queryable): Promise<SchemaVersionCh
     throw new CrossroleError('INVALID_CONFIG', `the ledger database ${what}, and this code needs version ${SCHEMA_VERSION}: run crossrole bootstrap --database-url <url> to migrate it`, {
       field: 'ledger.schema',
       details: { expectedSchemaVersion: SCHEMA_VERSION, foundSchemaVersion: found },
+    });
+  }
+  // Versions are assigned ahead to features built in parallel: a ledger migrated by one of them
+  // may be at a high version yet lack a lower one. The newest alone is not proof.
+  const missing = MIGRATIONS.map((m) => m.version).filter((v) => !applied.has(v));
+  if (missing.length > 0) {
+    throw new CrossroleError('INVALID_CONFIG', `the ledger database lacks migrations ${missing.join(', ')} (it is at ${found}): run crossrole bootstrap --database-url <url> to migrate it`, {
+      field: 'ledger.schema',
+      details: { expectedSchemaVersion: SCHEMA_VERSION, foundSchemaVersion: found, missingVersions: missing },
     });
   }
   return check;
