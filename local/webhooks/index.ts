@@ -26,7 +26,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { LocalRequest, LocalResponse, LocalService } from '../core/contract';
 
-export type ReceiverType = 'dingtalk' | 'feishu' | 'slack' | 'generic';
+type ReceiverType = 'dingtalk' | 'feishu' | 'slack' | 'generic';
 
 export interface ReceiverConfig {
   name: string;

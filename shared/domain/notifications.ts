@@ -13,7 +13,7 @@ import type { AccessRequest } from './access-request';
 import { formatDuration, parseDuration } from './duration';
 import type { Transition } from './state-machine';
 
-export type Audience = 'approvers' | 'partner';
+type Audience = 'approvers' | 'partner';
 
 interface EventSpec {
   /** Who waits for it: approvers act on it, the partner learns the outcome. */
@@ -108,7 +108,7 @@ export function notificationKey(event: NotificationEvent, r: Pick<AccessRequest,
 
 // ---------------------------------------------------------------- catalog section
 
-export const WEBHOOK_TYPES = ['dingtalk', 'feishu', 'slack', 'generic'] as const;
+const WEBHOOK_TYPES = ['dingtalk', 'feishu', 'slack', 'generic'] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
 /** A value from the notifier function's environment rather than the catalog file (which ships in every code package). */
@@ -169,7 +169,7 @@ export interface NotificationSettings {
   expiringSoonLeadSeconds: number;
 }
 
-export const NO_NOTIFICATIONS: NotificationSettings = { webhooks: [], expiringSoonLeadSeconds: 3600 };
+const NO_NOTIFICATIONS: NotificationSettings = { webhooks: [], expiringSoonLeadSeconds: 3600 };
 
 /** The section after the schema: durations in seconds, and the cross-field rule (unique names). */
 export function notificationSettings(n: ParsedNotifications | undefined): { settings: NotificationSettings; issues: Array<{ field: string; message: string }> } {

@@ -31,14 +31,14 @@ export interface ResolvedWebhook {
   secret?: string;
 }
 
-export interface WebhookDelivery {
+interface WebhookDelivery {
   url: string;
   headers: Record<string, string>;
   body: string;
 }
 
-export const SIGNATURE_HEADER = 'X-Crossrole-Signature';
-export const DELIVERY_HEADER = 'X-Crossrole-Delivery';
+const SIGNATURE_HEADER = 'X-Crossrole-Signature';
+const DELIVERY_HEADER = 'X-Crossrole-Delivery';
 
 /** DingTalk's sign, before it is URL-encoded into the query. */
 export function dingtalkSign(timestampMs: number, secret: string): string {

@@ -13,7 +13,7 @@ import { Actor, type WorkflowDeps } from './deps';
 import { sendFor } from './messages';
 
 /** How long after its transition a notification never attempted counts as lost (the fast path had its chance). */
-export const UNSENT_AFTER_MS = 60_000;
+const UNSENT_AFTER_MS = 60_000;
 
 export interface NotificationScanReport {
   expiringSoon: number;
