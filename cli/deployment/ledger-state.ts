@@ -59,7 +59,7 @@ export async function readLedgerState(url: string, schema?: string): Promise<Led
     const have = new Set(applied);
     return {
       applied,
-      pending: MIGRATIONS.map((m) => m.version).filter((v) => !have.has(v)),
+      pending: MIGRATIONS.map((m) => m.version).filter((v) => !have.has(v)).sort((a, b) => a - b),
       unknown: applied.filter((v) => !known.has(v)),
       initialised: exists.rows[0]?.t != null,
     };
