@@ -9,6 +9,7 @@ import { createLogger } from './logger';
 import { queueEdge, type QueueUseCase } from './queue/edge';
 import { parseTimerEvent } from './timer';
 import type { NotifyDeps } from '../workflow';
+import { settleNotifySends } from './notify-fast-path';
 import { authenticate, getAppDeps, notifierDeps, type AppDeps, type FcContext, type RamFactory } from './wiring';
 
 /**
@@ -23,18 +24,32 @@ const bootLogger = createLogger({ level: 'warn', fields: { phase: 'boot' } });
  * Functions whose routes act on RAM (the approval function: reconcile, escalation to delete) pass
  * the adapter factory; the others carry no RAM SDK.
  */
+/**
+ * A handler that ends only once the notify messages its steps started are sent (notify-fast-path.ts):
+ * they overlap with the step's own work instead of delaying it.
+ */
+function settling<E, C, R>(handler: (event: E, context: C) => Promise<R>): (event: E, context: C) => Promise<R> {
+  return async (event, context) => {
+    try {
+      return await handler(event, context);
+    } finally {
+      await settleNotifySends();
+    }
+  };
+}
+
 export function httpFunction(routes: ReadonlyArray<AuthedRoute<AppDeps>>, ram?: RamFactory) {
-  return httpEdge(routes, {
+  return settling(httpEdge(routes, {
     maxBodyBytes: () => getConfig().maxBodyBytes,
     deps: (context) => getAppDeps(context, ram),
     authenticate,
     bootLogger,
-  });
+  }));
 }
 
 /** An FC handler for an MNS queue trigger (one CloudEvent, or an event-streaming batch). */
 export function queueFunction(useCase: QueueUseCase<AppDeps>, ram: RamFactory) {
-  return queueEdge(useCase, { deps: (context) => getAppDeps(context, ram) });
+  return settling(queueEdge(useCase, { deps: (context) => getAppDeps(context, ram) }));
 }
 
 /** The notifier's MNS queue trigger: no RAM factory, so its bundle carries no RAM SDK and its port refuses every call. */
@@ -44,11 +59,11 @@ export function notifierFunction(useCase: QueueUseCase<AppDeps & NotifyDeps>) {
 
 /** An FC timer-trigger handler. */
 export function timerFunction<T>(useCase: (deps: AppDeps) => Promise<T>, ram: RamFactory) {
-  return async function handler(event: Buffer, context: FcContext): Promise<T> {
+  return settling(async function handler(event: Buffer, context: FcContext): Promise<T> {
     const deps = await getAppDeps(context, ram);
     const timer = parseTimerEvent(event);
     const report = await useCase(deps);
     deps.logger.info('timer run finished', { trigger: timer.triggerName, triggerTime: timer.triggerTime.toISOString(), report });
     return report;
-  };
+  });
 }
