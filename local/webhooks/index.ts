@@ -149,7 +149,8 @@ function keptHeaders(req: LocalRequest): Record<string, string> {
 }
 
 export interface WebhookReceivers extends LocalService {
-  deliveries(name: string): readonly Delivery[];
+  /** The receivers' names (each at /_local/webhooks/<name>). */
+  names(): string[];
 }
 
 export function createWebhookReceivers(configs: readonly ReceiverConfig[], now: () => Date = () => new Date()): WebhookReceivers {
@@ -174,7 +175,7 @@ export function createWebhookReceivers(configs: readonly ReceiverConfig[], now: 
   return {
     name: 'webhooks',
     matches: (req) => req.path === PREFIX || req.path.startsWith(`${PREFIX}/`),
-    deliveries: (name) => receivers.get(name)?.deliveries ?? [],
+    names: () => [...receivers.keys()],
     handle(req) {
       const rest = req.path.slice(PREFIX.length).split('/').filter((s) => s !== '').map(decodeURIComponent);
       if (rest.length === 0 && req.method === 'GET') return Promise.resolve(json(200, { receivers: [...receivers.values()].map((r) => ({ name: r.name, type: r.type, deliveries: r.deliveries.length, refused: r.refused.length })) }));
