@@ -56,6 +56,7 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`  RAM/STS/ECS    ${c.endpoint} (POP RPC, protocol http)`);
   console.log(`  MNS, FC API    http://${c.endpoint}`);
   console.log(`  ledger         ${redactDatabaseUrl(stack.ledgerUrl)}  (${o.databaseUrl === undefined ? 'PGlite; psql works' : 'your PostgreSQL server'})`);
+  console.log(`  webhooks       http://${c.endpoint}/_local/webhooks/<name>  (${stack.webhooks.names().join(', ')}: GET shows the verified deliveries)`);
   console.log(`  Company A      ${c.ownerAccountId}  (owner-admin, approver)`);
   console.log(`  Company B      ${c.partnerAccountId}  (partner-admin, bob)`);
   console.log('');

@@ -4,6 +4,7 @@
  * seeded tutorial world, and the contract file `local.json`. Tests start it in-process on port 0
  * with a temporary data directory.
  */
+import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { startLedgerServer, type LocalLedgerServer } from './ledger-server';
 import { createMnsService, type MnsService } from './mns';
 import { MnsError } from './mns/errors';
 import { startLocalServer, type LocalServer } from './server';
+import { createWebhookReceivers, type ReceiverConfig, type WebhookReceivers } from './webhooks';
 import { APPROVER_PRINCIPALS, EXEC_POLICY_NAME, EXEC_ROLE_NAME, LOCAL_CATALOG, LOCAL_REGION, LOCAL_VPC, OWNER_ACCOUNT_ID, PARTNER_ACCOUNT_ID, PRINCIPALS, type PrincipalName } from './world';
 
 // `.crossrole/local.json`: the shape lives with the product, which reads it (the CLI).
@@ -58,6 +60,8 @@ export interface LocalStack {
   server: LocalServer;
   mns: MnsService;
   fc: FcRuntime;
+  /** The local webhook receivers (GET /_local/webhooks/<name>). */
+  webhooks: WebhookReceivers;
   ledgerUrl: string;
   dataDir: string | undefined;
   close(): Promise<void>;
@@ -114,6 +118,26 @@ function checkBuiltCatalog(projectRoot: string): void {
       throw new Error(`${file} is not the local stack's catalog (deploy/local-catalog.json): dist/ was built with another catalog; run npm run build (without --catalog) before npm start`);
     }
   }
+}
+
+/**
+ * The local catalog's webhooks, pointed at the local receivers: each `{"env": NAME}` URL and secret
+ * becomes a variable of crossrole-notifier's environment (s.yaml `notifierEnv`), as an operator
+ * would set them for a deployment; the secrets are new at every start and shared only by the
+ * notifier and the receiver, as with the real platforms.
+ */
+function localWebhooks(url: string): { receivers: ReceiverConfig[]; env: Record<string, string> } {
+  const receivers: ReceiverConfig[] = [];
+  const env: Record<string, string> = {};
+  for (const w of parseCatalog(LOCAL_CATALOG).notifications.webhooks) {
+    const secret = w.type === 'slack' ? undefined : `SEC${randomBytes(24).toString('hex')}`;
+    const hookUrl = `${url}/_local/webhooks/${w.name}${w.type === 'dingtalk' ? `?access_token=local-${w.name}` : ''}`;
+    if (typeof w.url === 'object') env[w.url.env] = hookUrl;
+    if (typeof w.secret === 'object' && secret !== undefined) env[w.secret.env] = secret;
+    const resolvedSecret = typeof w.secret === 'string' ? w.secret : secret;
+    receivers.push({ name: w.name, type: w.type, ...(resolvedSecret === undefined ? {} : { secret: resolvedSecret }) });
+  }
+  return { receivers, env };
 }
 
 const quietLogger: FcLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -175,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     let mns: MnsService | undefined;
     let fc: FcRuntime | undefined;
+    let webhooks: WebhookReceivers | undefined;
     const cloudDir = dataDir === undefined ? undefined : join(dataDir, 'cloud');
     server = await startLocalServer({
       port: options.port,
@@ -182,6 +207,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       strictLimits: options.strictLimits === true,
       services: (ctx) => {
         mns = createMnsService({ identity: ctx.identity, journal: new Journal(cloudDir, 'mns'), region: LOCAL_REGION });
+        const hooks = localWebhooks(ctx.url);
+        webhooks = createWebhookReceivers(hooks.receivers);
         // Queues before the FC pollers start (createQueue is idempotent across restarts).
         for (const q of Object.values(QueueName)) {
           const attributes = { messageRetentionPeriod: QUEUE_MESSAGE_RETENTION_SECONDS };
@@ -210,6 +237,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             CROSSROLE_VPC_ID: LOCAL_VPC.vpcId,
             CROSSROLE_VSWITCH_ID: LOCAL_VPC.vSwitchId,
             CROSSROLE_SECURITY_GROUP_ID: LOCAL_VPC.securityGroupId,
+            ...hooks.env,
           },
           // The ledger is VPC-internal, as RDS is: only functions with a matching vpcConfig reach it
           // (the PGlite socket, or the --database-url server's host:port).
@@ -224,10 +252,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           logger,
           ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: () => options.retryDelayMs ?? 0 }),
         });
-        return [mns, fc];
+        return [mns, webhooks, fc];
       },
     });
-    if (!mns || !fc) throw new Error('local services did not start');
+    if (!mns || !fc || !webhooks) throw new Error('local services did not start');
 
     const contractFile = dataDir === undefined ? undefined : join(dataDir, 'local.json');
     let principals: Record<PrincipalName, LocalPrincipal>;
@@ -260,6 +288,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       server: started,
       mns,
       fc: runtime,
+      webhooks,
       ledgerUrl: ledger.url,
       dataDir,
       async close() {

@@ -8,6 +8,7 @@ import { createRamAdapter, createStsClient, type AssumedRoleCredentials, type Ra
 import type { AccessRequest } from '../../shared/domain/access-request';
 import { formatDuration, parseDuration } from '../../shared/domain/duration';
 import type { LocalContract } from '../../shared/contract/local-contract';
+import { approverNotified } from './demo-webhooks';
 import { createApprovalsQueue } from '../approvals-queue';
 import { createSession, type Session } from '../context';
 import { CliError, ExitCode, UsageError } from '../errors';
@@ -196,6 +197,10 @@ async function play(cast: Cast, n: Narrator, o: DemoOptions, shortSeconds: numbe
   n.say('"crossrole-" (the functions\' own role may only touch such names) and lower-cased (RAM names are case-insensitive).');
 
   n.step('A\'s approver decides');
+  // The notifier told the approvers' DingTalk group (the local stand-in verified the robot's signature).
+  const pinged = await approverNotified(c.endpoint, first.id);
+  check(pinged !== undefined, `no verified DingTalk notification for ${first.id} reached the local receiver approvers-dingtalk`);
+  n.ok(`DingTalk (approvers' group robot, signature verified): "${pinged}".`);
   const msg = await approverFindsMessage(cast, first.id);
   check(msg.found, `no approval message for ${first.id} on crossrole-approvals`);
   const view = await cast.approver.api().get(first.id, 'approval');

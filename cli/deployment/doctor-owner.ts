@@ -2,7 +2,7 @@
  * The owner account's half of `crossrole doctor`: is what `crossrole bootstrap` and `s deploy` set
  * up still there and still right? Queues and their attributes, the execution role, its trust and
  * its catalog-derived policy, the approvers' policy on every approver, the ledger's migrations, the
- * five functions and their triggers, and the size of the environment s.yaml would deploy.
+ * six functions and their triggers, and the size of the environment s.yaml would deploy.
  * Every check only reads.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { toCliError } from '../errors';
 import { approverTarget, queueAttributeChanges } from './bootstrap-plan';
 import { fail, guarded, ok, skip, warn, type CheckLine } from './checks';
 import { roleProblem, triggerProblems, wiringSummary } from './fc-wiring';
-import { readLedgerState } from './ledger-state';
+import { readDeadNotifications, readLedgerState } from './ledger-state';
 import type { OwnerClients } from './owner';
 import { sYamlEnvironments } from './s-yaml-env';
 
@@ -126,6 +126,21 @@ async function ledgerCheck(url: string | undefined, schema: string | undefined):
   }
 }
 
+/** Notifications the notifier gave up on: the grants are fine, but someone was not told. */
+async function notificationsCheck(url: string | undefined, schema: string | undefined): Promise<CheckLine> {
+  if (url === undefined) return skip('notifications', 'dead notifications were not checked: no --database-url', 'pass --database-url postgres://…');
+  try {
+    const d = await readDeadNotifications(url, schema);
+    if (!d.present) return skip('notifications', 'the ledger has no notifications table yet (migration 7)', 'run `crossrole bootstrap --database-url …`');
+    if (d.total === 0) return ok('notifications', 'no dead notifications');
+    const recent = d.recent.map((n) => `${n.event} of ${n.requestId} at ${n.deadAt}${n.lastError ? ` (${n.lastError})` : ''}`).join('; ');
+    return warn('notifications', `${d.total} notification(s) dead-lettered, never delivered; latest: ${recent}`, 'check the webhooks\' URLs and secrets (crossrole-notifier\'s environment) and that they answer; `crossrole status <id>` shows notification-dead on the request\'s history');
+  } catch (e) {
+    const err = toCliError(e);
+    return fail('notifications', err.message, err.hint ?? 'check --database-url');
+  }
+}
+
 async function functionChecks(c: OwnerClients, prefix: string): Promise<CheckLine[]> {
   const all = await Promise.all(FUNCTION_TOPOLOGY.map(({ role, trigger }) => {
     const name = `${prefix}${role}`;
@@ -164,12 +179,13 @@ function sYamlCheck(input: OwnerCheckInput['sYaml'], account: string): CheckLine
 
 export async function ownerChecks(input: OwnerCheckInput): Promise<CheckLine[]> {
   const c = input.clients;
-  const [queues, exec, approvers, ledger, functions] = await Promise.all([
+  const [queues, exec, approvers, ledger, notifications, functions] = await Promise.all([
     queueChecks(c),
     execRoleChecks(c, input.catalog),
     approverChecks(c, input.catalog),
     ledgerCheck(input.databaseUrl, input.databaseSchema),
+    notificationsCheck(input.databaseUrl, input.databaseSchema),
     functionChecks(c, input.functionPrefix),
   ]);
-  return [...queues, ...exec, ...approvers, ledger, ...functions, sYamlCheck(input.sYaml, c.account)];
+  return [...queues, ...exec, ...approvers, ledger, notifications, ...functions, sYamlCheck(input.sYaml, c.account)];
 }

@@ -59,7 +59,7 @@ export async function readLedgerState(url: string, schema?: string): Promise<Led
     const have = new Set(applied);
     return {
       applied,
-      pending: MIGRATIONS.map((m) => m.version).filter((v) => !have.has(v)),
+      pending: MIGRATIONS.map((m) => m.version).filter((v) => !have.has(v)).sort((a, b) => a - b),
       unknown: applied.filter((v) => !known.has(v)),
       initialised: exists.rows[0]?.t != null,
     };
@@ -73,6 +73,35 @@ export async function migrateLedger(url: string, schema?: string): Promise<numbe
   const db = await connect(url, schema);
   try {
     return await migrate(db);
+  } finally {
+    await db.close();
+  }
+}
+
+interface DeadNotificationsState {
+  /** False when the ledger has no notifications table yet (migration 7 not applied). */
+  present: boolean;
+  total: number;
+  recent: Array<{ requestId: string; event: string; deadAt: string; lastError: string | null }>;
+}
+
+/** Notifications the notifier gave up on (dead-lettered): what operators must look at. Read only. */
+export async function readDeadNotifications(url: string, schema?: string, limit = 5): Promise<DeadNotificationsState> {
+  checkSchema(schema);
+  const db = await connect(url);
+  try {
+    const table = schema === undefined ? 'notifications' : `${schema}.notifications`;
+    const exists = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
+    if (exists.rows[0]?.t == null) return { present: false, total: 0, recent: [] };
+    const total = await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${table} WHERE dead_at IS NOT NULL`);
+    const rows = await db.query<{ request_id: string; event: string; dead_at: Date | string; last_error: string | null }>(
+      `SELECT request_id, event, dead_at, last_error FROM ${table} WHERE dead_at IS NOT NULL ORDER BY dead_at DESC, id DESC LIMIT $1::integer`, [limit],
+    );
+    return {
+      present: true,
+      total: Number(total.rows[0]?.n ?? 0),
+      recent: rows.rows.map((r) => ({ requestId: r.request_id, event: r.event, deadAt: new Date(r.dead_at).toISOString(), lastError: r.last_error })),
+    };
   } finally {
     await db.close();
   }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ValidationError } from './errors';
 import { parseDuration } from './duration';
 import { parsePrincipalArn } from './identifiers';
+import { notificationSettings, notificationsSchema, type NotificationSettings } from './notifications';
 import { parsePartnerPattern } from './partner-roles';
 import { formatPath } from './validation';
 
@@ -141,6 +142,8 @@ export const catalogSchema = z
     }),
     reviewWithin: durationText.default('24h').meta({ description: 'When the post-hoc review of a break-glass grant is due, after the grant (a profile may say otherwise). Unreviewed grants past it show in list --unreviewed and doctor.' }),
     profiles: z.array(profileSchema).min(1, 'must define at least one profile'),
+    // Its own block (shared/domain/notifications.ts): who is told what, through which webhooks.
+    notifications: notificationsSchema.optional().meta({ description: 'Webhooks (DingTalk, Feishu/Lark, Slack, generic) told of each step someone waits for, and the expiring-soon lead. Omitted: no notifications.' }),
   })
   .meta({ title: 'Crossrole catalog' });
 
@@ -157,8 +160,9 @@ export type CatalogProfile = Profile & {
   autoExtendSeconds: number;
 };
 
-export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 'revokedRoleRetention' | 'reviewWithin' | 'profiles'> {
+export interface Catalog extends Omit<ParsedCatalog, '$schema' | 'pendingTtl' | 'revokedRoleRetention' | 'reviewWithin' | 'profiles' | 'notifications'> {
   pendingTtlSeconds: number;
+  notifications: NotificationSettings;
   revokedRoleRetentionSeconds: number;
   /** The default review window of break-glass grants. */
   reviewWithinSeconds: number;
@@ -279,7 +283,8 @@ export function validateCatalog(input: unknown): CatalogValidation {
   const r = catalogSchema.safeParse(input);
   if (!r.success) return { ok: false, issues: zodIssues(r.error.issues) };
   const c = r.data;
-  const issues = crossFieldIssues(c);
+  const notifications = notificationSettings(c.notifications);
+  const issues = [...crossFieldIssues(c), ...notifications.issues];
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
@@ -292,6 +297,7 @@ export function validateCatalog(input: unknown): CatalogValidation {
       revokedRoleRetentionSeconds: parseDuration(c.revokedRoleRetention, 'revokedRoleRetention'),
       reviewWithinSeconds: parseDuration(c.reviewWithin, 'reviewWithin'),
       profiles: c.profiles.map(withDurationSeconds),
+      notifications: notifications.settings,
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * What a deployment of Crossrole on Function Compute 3.0 must look like, as `crossrole doctor`
- * checks it and `crossrole bootstrap` reads its trigger URLs: the five functions of s.yaml (named
+ * checks it and `crossrole bootstrap` reads its trigger URLs: the six functions of s.yaml (named
  * `<prefix><role>`, `crossrole-` by default), how each is triggered, and FC's limit on a function's
  * environment variables.
  */
@@ -21,6 +21,7 @@ export const FUNCTION_TOPOLOGY: ReadonlyArray<{ role: string; trigger: FunctionT
   { role: 'provisioning', trigger: { kind: 'queue', queue: QueueName.PROVISION } },
   { role: 'revocation', trigger: { kind: 'queue', queue: QueueName.REVOKE } },
   { role: 'expiry', trigger: { kind: 'timer' } },
+  { role: 'notifier', trigger: { kind: 'queue', queue: QueueName.NOTIFY } },
 ];
 
 /**

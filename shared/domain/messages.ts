@@ -9,7 +9,7 @@ import { errorMessage } from './errors';
 import type { WorkflowMessage } from './ports';
 
 export type MessageKind = WorkflowMessage['kind'];
-export const MESSAGE_KINDS = ['approval-needed', 'provision', 'start', 'revoke', 'expire', 'extend', 'extension-needed'] as const satisfies readonly MessageKind[];
+export const MESSAGE_KINDS = ['approval-needed', 'provision', 'start', 'revoke', 'expire', 'extend', 'extension-needed', 'notify'] as const satisfies readonly MessageKind[];
 
 /** Request ids are UUIDs in production; anything id-like and short is accepted, nothing else. */
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;

@@ -7,6 +7,7 @@ import type { AuditExportEvent } from './api';
 import type { Extension, ExtensionStatus, ExtensionStep } from './extension';
 import type { ParsedMessage } from './messages';
 import type { ApprovalDecision, ApprovalRecord } from './quorum';
+import type { NotificationEvent } from './notifications';
 import type { RequesterFilter } from './partner-roles';
 import type { Status, Transition } from './state-machine';
 
@@ -172,6 +173,50 @@ export interface RequestRepository extends ExtensionLedger {
   close(): Promise<void>;
 }
 
+// ---------------------------------------------------------------- notifications (the outbox)
+
+/** One notification in the ledger's outbox, written in the transaction of the transition that raised it. */
+export interface OutboxNotification {
+  id: number;
+  requestId: string;
+  event: NotificationEvent;
+  createdAt: string;
+  /** Webhooks (by name) that accepted it so far: a retry skips them. */
+  deliveredTo: string[];
+  attempts: number;
+  lastError?: string;
+}
+
+/** A notification given up on (its `notify` message was dead-lettered), as operators see it. */
+export interface DeadNotification extends OutboxNotification {
+  deadAt: string;
+}
+
+export interface NotificationOutbox {
+  /** Record an event not raised by a transition (expiring-soon). False when its key was already recorded. */
+  addNotification(requestId: string, event: NotificationEvent, key: string): Promise<boolean>;
+  /**
+   * ACTIVE grants expiring at or before `until` not yet warned for their current expiry: records
+   * their expiring-soon notification (once per grant and expiry) and returns their ids.
+   */
+  recordExpiringSoon(until: Date, limit: number): Promise<string[]>;
+  /** The request's notifications neither delivered nor dead, oldest first; marks each attempted. */
+  takeOutstanding(requestId: string): Promise<OutboxNotification[]>;
+  /** Record an attempt's result: the webhooks that accepted it, and the error if some did not. */
+  recordAttempt(id: number, deliveredTo: string[], done: boolean, error?: string): Promise<void>;
+  /** Requests with notifications never attempted, created before `createdBefore` (the fast path's message was lost): marks them swept. */
+  listUnsent(createdBefore: Date, limit: number): Promise<string[]>;
+  /** Give up the request's attempted, undelivered notifications (a dead letter): returns them. */
+  markDead(requestId: string, reason: string): Promise<OutboxNotification[]>;
+  listDead(limit: number): Promise<DeadNotification[]>;
+}
+
+/** Outbound HTTP to webhooks (the notifier's only network access besides the ledger). */
+export interface WebhookPort {
+  /** POSTs; answers the status and body text. Throws on a network error or the timeout. */
+  post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }>;
+}
+
 // ---------------------------------------------------------------- RAM (owner account)
 
 export interface PolicyRef {
@@ -241,6 +286,8 @@ export const QueueName = {
   PROVISION: 'crossrole-provision',
   REVOKE: 'crossrole-revoke',
   DEADLETTER: 'crossrole-deadletter',
+  /** `notify`: the notifier delivers the request's outstanding notifications (notifications.ts). */
+  NOTIFY: 'crossrole-notify',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -251,9 +298,10 @@ export interface WorkflowMessage {
   version?: number;
   /**
    * `start`: a SCHEDULED request's startAt came (sent delayed, on crossrole-provision); `extend`:
-   * apply an approved extension or shortening (provisioning); `extension-needed`: tell approvers.
+   * apply an approved extension or shortening (provisioning); `extension-needed`: tell approvers;
+   * `notify`: deliver a notification of the outbox (crossrole-notify).
    */
-  kind: 'approval-needed' | 'provision' | 'start' | 'revoke' | 'expire' | 'extend' | 'extension-needed';
+  kind: 'approval-needed' | 'provision' | 'start' | 'revoke' | 'expire' | 'extend' | 'extension-needed' | 'notify';
 }
 
 export interface ReceivedMessage {

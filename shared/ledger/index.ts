@@ -6,11 +6,11 @@
  * cli/ (bootstrap) and the local launcher (local/stack.ts); never by shared/domain, shared/policy,
  * shared/workflow (which sees the RequestRepository port) or the local cloud's services.
  */
-import type { Clock, RequestRepository } from '../domain/ports';
+import type { Clock, NotificationOutbox, RequestRepository } from '../domain/ports';
 import type { Db } from './db';
 import { checkSchemaVersion, migrate } from './migrations';
 import { openPgDb } from './pg-driver';
-import { SqlRequestRepository } from './repository';
+import { SqlLedger } from './outbox';
 
 export type LedgerOptions =
   | { driver: 'pglite'; dataDir: string }
@@ -19,7 +19,7 @@ export type LedgerOptions =
   /** Throwaway in-memory PGlite (each open runs initdb: a few seconds). */
   | { driver: 'pglite-memory' };
 
-export interface Ledger extends RequestRepository {
+export interface Ledger extends RequestRepository, NotificationOutbox {
   /** EXPLAIN plan of the due-for-expiry query (proves the partial index serves it). */
   explainDueForExpiry(now: Date): Promise<string>;
   /** EXPLAIN plan of the listUnreleased query (proves its partial index serves it). */
@@ -35,6 +35,11 @@ export interface LedgerDeps {
    * functions: `crossrole bootstrap` migrates, not every cold start).
    */
   schema?: 'migrate' | 'check';
+  /**
+   * Record notifications in the outbox with each transition that raises one (migration 7). On when
+   * the catalog configures a webhook; off by default, so tools and tests see only their own rows.
+   */
+  notifications?: boolean;
 }
 
 /** Connect to the database named by `options`, without migrating (tools and tests). */
@@ -64,7 +69,7 @@ export async function openLedger(options: LedgerOptions, deps: LedgerDeps = {}):
     await db.close();
     throw e;
   }
-  return new SqlRequestRepository(db, deps.clock);
+  return new SqlLedger(db, deps.clock, deps.notifications === true);
 }
 
 export type { Db } from './db';

@@ -12,6 +12,7 @@ import { MIGRATION_3 } from './migration-003-role-names';
 import { EFFECTIVE_EXPIRY_INDEX, MIGRATION_4 } from './migration-004-extensions';
 import { MIGRATION_5 } from './migration-005-scheduled-quorum';
 import { MIGRATION_6 } from './migration-006-break-glass-audit';
+import { MIGRATION_7 } from './migration-007-notifications';
 
 export interface Migration {
   version: number;
@@ -122,6 +123,7 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_4,
   MIGRATION_5,
   MIGRATION_6,
+  MIGRATION_7,
 ];
 
 /** The schema version this code needs: the highest migration it knows. */
@@ -147,12 +149,15 @@ interface SchemaVersionCheck {
  */
 export async function checkSchemaVersion(db: Queryable): Promise<SchemaVersionCheck> {
   let found: number;
+  let applied: Set<number>;
   try {
-    const { rows } = await db.query<{ version: number | string | null }>('SELECT max(version) AS version FROM schema_migrations');
-    found = Number(rows[0]?.version ?? 0);
+    const { rows } = await db.query<{ version: number | string | null }>('SELECT version FROM schema_migrations');
+    applied = new Set(rows.map((r) => Number(r.version)));
+    found = Math.max(0, ...applied);
   } catch (e) {
     if (sqlStateOf(e) !== UNDEFINED_TABLE) throw e;
     found = 0;
+    applied = new Set();
   }
   const check = { expected: SCHEMA_VERSION, found };
   if (found < SCHEMA_VERSION) {
@@ -160,6 +165,15 @@ export async function checkSchemaVersion(db: Queryable): Promise<SchemaVersionCh
     throw new CrossroleError('INVALID_CONFIG', `the ledger database ${what}, and this code needs version ${SCHEMA_VERSION}: run crossrole bootstrap --database-url <url> to migrate it`, {
       field: 'ledger.schema',
       details: { expectedSchemaVersion: SCHEMA_VERSION, foundSchemaVersion: found },
+    });
+  }
+  // Versions are assigned ahead to features built in parallel: a ledger migrated by one of them
+  // may be at a high version yet lack a lower one. The newest alone is not proof.
+  const missing = MIGRATIONS.map((m) => m.version).filter((v) => !applied.has(v));
+  if (missing.length > 0) {
+    throw new CrossroleError('INVALID_CONFIG', `the ledger database lacks migrations ${missing.join(', ')} (it is at ${found}): run crossrole bootstrap --database-url <url> to migrate it`, {
+      field: 'ledger.schema',
+      details: { expectedSchemaVersion: SCHEMA_VERSION, foundSchemaVersion: found, missingVersions: missing },
     });
   }
   return check;
@@ -178,7 +192,8 @@ export async function migrate(db: Db): Promise<number[]> {
     const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((r) => Number(r.version)));
     const done: number[] = [];
-    // By version, whatever the list's order: changes merged separately may leave gaps (4 before 5).
+    // By version, not by position in the list: numbers are assigned ahead (features built in
+    // parallel), so the list may hold gaps and its entries may be merged out of order.
     for (const m of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue;
       for (const statement of m.statements) await tx.query(statement);

@@ -207,6 +207,7 @@ export class SqlRequestRepository extends SqlExtensionStore<RequestRow> implemen
         );
         const created = toRequest(this.one(rows, request.id));
         await this.appendAudit(tx, created.id, 'CREATE', null, created.status, audit, created.createdAt);
+        await this.afterWrite(tx, created, 'CREATE', created.createdAt);
         return created;
       });
     } catch (e) {
@@ -358,6 +359,7 @@ export class SqlRequestRepository extends SqlExtensionStore<RequestRow> implemen
     if (row === undefined) throw await this.whyNotMoved(tx, id, expectedVersion, transition);
     const moved = toRequest(row);
     await this.appendAudit(tx, id, transition, toStatus(row.from_status), moved.status, audit, now);
+    await this.afterWrite(tx, moved, transition, now);
     return moved;
   }
 
@@ -437,6 +439,9 @@ export class SqlRequestRepository extends SqlExtensionStore<RequestRow> implemen
   close(): Promise<void> {
     return this.db.close();
   }
+
+  /** In the write's own transaction, after its audit event (the ledger's outbox hooks here, outbox.ts). */
+  protected async afterWrite(_tx: Queryable, _request: AccessRequest, _transition: Transition | 'CREATE', _at: string): Promise<void> {}
 
   private async appendAudit(tx: Queryable, requestId: string, action: AuditEvent['action'], from: Status | null, to: Status | null, audit: AuditInput, at: string): Promise<void> {
     await tx.query(

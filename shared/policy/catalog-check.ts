@@ -44,6 +44,21 @@ function parsedProfiles(input: unknown, catalog: Catalog | undefined): Array<{ p
   });
 }
 
+/**
+ * A webhook secret written into the catalog works, but the catalog ships in every function's code
+ * package: `{"env": NAME}` keeps it in crossrole-notifier's environment alone. Localhost URLs are
+ * the local stack's, where it does not matter.
+ */
+function notificationWarnings(catalog: Catalog): CatalogProblem[] {
+  return catalog.notifications.webhooks.flatMap((w, i) => {
+    const local = typeof w.url === 'string' && /^http:\/\//.test(w.url);
+    const secretInFile = typeof w.secret === 'string' || (w.type === 'slack' && typeof w.url === 'string');
+    if (local || !secretInFile) return [];
+    const field = typeof w.secret === 'string' ? `notifications.webhooks[${i}].secret` : `notifications.webhooks[${i}].url`;
+    return [{ severity: 'warning', code: 'INVALID_CONFIG', rule: 'webhook-secret-in-catalog', field, message: `webhook ${w.name}: its secret is written in the catalog, which ships in every function's code package; use {"env": "NAME"} and set NAME in crossrole-notifier's environment (s.yaml notifierEnv)` }];
+  });
+}
+
 export function checkCatalogDocument(input: unknown): CatalogReport {
   const v = validateCatalog(input);
   const catalog = v.ok ? v.catalog : undefined;
@@ -53,6 +68,7 @@ export function checkCatalogDocument(input: unknown): CatalogReport {
     problems.push(...found);
     return { index, ...summary, approval: summary.breakGlass ? 'review-after' : summary.autoApprove ? 'none' : 'one-approver', approvals: profile.approvals, acknowledgementRequired: summary.declaredPrivileged, policies };
   });
+  if (catalog !== undefined) problems.push(...notificationWarnings(catalog));
   const errors = problems.filter((p) => p.severity === 'error');
   return { valid: errors.length === 0, errors, warnings: problems.filter((p) => p.severity === 'warning'), ...(catalog === undefined ? {} : { catalog }), profiles };
 }

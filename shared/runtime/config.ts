@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCatalog, type Catalog } from '../domain/catalog';
+import { webhookEnvNames } from '../domain/notifications';
 import { CATALOG_FILE_NAME } from '../domain/deployment';
 import { CrossroleError, ValidationError, errorMessage } from '../domain/errors';
 import { isAccountId } from '../domain/identifiers';
@@ -61,6 +62,8 @@ export interface AppConfig {
    * `context.credentials` take precedence, so this is normally undefined there.
    */
   credentials?: StaticCredentials;
+  /** Values of the environment variables the catalog's webhooks name (`{"env": NAME}`); absent when unset. */
+  webhookEnv: Readonly<Record<string, string>>;
 }
 
 interface LoadConfigOptions {
@@ -331,6 +334,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     maxBodyBytes: loadMaxBodyBytes(env),
     logLevel: loadLogLevel(env),
     ...(credentials === undefined ? {} : { credentials }),
+    // Read here, the one module that sees the environment; an unset one fails that webhook's deliveries, not the function.
+    webhookEnv: Object.fromEntries(webhookEnvNames(catalog.notifications).flatMap((name) => {
+      const value = read(env, name);
+      return value === undefined ? [] : [[name, value]];
+    })),
   };
 }
 

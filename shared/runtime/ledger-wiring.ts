@@ -42,10 +42,10 @@ interface OpenFunctionLedgerDeps {
   secrets?: SecretReader;
 }
 
-export async function openFunctionLedger(config: Pick<AppConfig, 'ledger' | 'endpoints' | 'protocol'>, deps: OpenFunctionLedgerDeps): Promise<Ledger> {
+export async function openFunctionLedger(config: Pick<AppConfig, 'ledger' | 'endpoints' | 'protocol' | 'catalog'>, deps: OpenFunctionLedgerDeps): Promise<Ledger> {
   const secrets = deps.secrets ?? lazyKmsReader(config, deps);
   const o = await functionLedgerOptions(config, secrets);
-  return openLedger(o.ledger, { schema: o.schema });
+  return openLedger(o.ledger, { schema: o.schema, notifications: config.catalog.notifications.webhooks.length > 0 });
 }
 
 /**

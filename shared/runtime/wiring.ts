@@ -4,7 +4,7 @@
  * current invocation's `context.credentials` (FC rotates them), falling back to configured keys.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { CallerIdentity, Clock, IdentityVerifier, Logger, RamPort } from '../domain/ports';
+import type { CallerIdentity, Clock, IdentityVerifier, Logger, NotificationOutbox, RamPort } from '../domain/ports';
 import { CrossroleError } from '../domain/errors';
 import type { CloudCredentials, CredentialProvider } from '../cloud/credentials';
 import type { RamAdapterOptions } from '../cloud/ram-adapter';
@@ -12,11 +12,13 @@ import { createQueueAdapter } from '../cloud/mns-adapter';
 import { createIdentityVerifier } from '../identity/verify';
 import { IDENTITY_HEADER } from '../identity/proof-format';
 import type { Ledger } from '../ledger';
-import type { WorkflowDeps } from '../workflow';
+import type { NotifyDeps, WorkflowDeps } from '../workflow';
 import { getConfig, type AppConfig } from './config';
 import { openFunctionLedger } from './ledger-wiring';
 import { createLogger } from './logger';
 import { auditingRamCalls, recordingRam } from './ram-recording';
+import { withNotifyFastPath } from './notify-fast-path';
+import { fetchWebhookSender, webhookResolver } from './webhook-sender';
 
 /** The part of FC's `context` we use (help.aliyun.com/en/functioncompute/context-1-1). */
 export interface FcContext {
@@ -29,6 +31,8 @@ export interface AppDeps extends WorkflowDeps {
   config: AppConfig;
   identity: IdentityVerifier;
   ledger: Ledger;
+  /** The ledger's outbox (the same connection), for the scan and the notifier. */
+  notifications: NotificationOutbox;
 }
 
 /**
@@ -68,13 +72,16 @@ function newExternalId(): string {
 
 async function build(config: AppConfig, credentials: CredentialProvider, logger: Logger, ramFactory: RamFactory | undefined): Promise<AppDeps> {
   // The RAM writes of each unit of work go to the audit event it writes (ram-recording.ts).
-  const ledger = auditingRamCalls(await openFunctionLedger(config, { credentials, logger }));
+  const opened = auditingRamCalls(await openFunctionLedger(config, { credentials, logger }));
   const ram = ramFactory ? recordingRam(ramFactory({ endpoint: config.endpoints.ram, protocol: config.protocol, credentials, logger }), systemClock) : noRam;
   const queue = createQueueAdapter({ endpoint: config.endpoints.mns, accountId: config.ownerAccountId, region: config.region, credentials, logger });
+  // With webhooks configured, every committed transition that raises an event announces it (notify-fast-path.ts).
+  const ledger = config.catalog.notifications.webhooks.length > 0 ? withNotifyFastPath(opened, queue, logger) : opened;
   const identity = createIdentityVerifier({ allowedStsUrls: config.identityStsUrls, nonces: ledger, clock: systemClock, logger, maxProofBytes: 8 * 1024 });
   return {
     config,
     ledger,
+    notifications: opened,
     ram,
     queue,
     identity,
@@ -104,6 +111,11 @@ export function getAppDeps(context: FcContext = {}, ramFactory?: RamFactory): Pr
   }
   if (context.credentials) instance.credentials.current = { ...context.credentials };
   return instance.deps;
+}
+
+/** The notifier's dependencies: no RAM (the instance is built without the RAM factory), outbound HTTP, the webhooks' environment. */
+export function notifierDeps(deps: AppDeps): AppDeps & NotifyDeps {
+  return { ...deps, webhooks: fetchWebhookSender, resolveWebhook: webhookResolver(deps.config.webhookEnv) };
 }
 
 /** Authenticate an HTTP caller from its identity proof header. */

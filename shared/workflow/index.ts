@@ -13,4 +13,5 @@ export { exportAudit } from './use-cases/audit';
 export { provisionGrant } from './use-cases/provision';
 export { revokeGrant } from './use-cases/revoke';
 export { runExpiryScan } from './use-cases/scan';
+export { deliverNotifications, type NotifyDeps } from './use-cases/notify';
 export type { Outcome, WorkflowDeps } from './support/deps';

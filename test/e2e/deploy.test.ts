@@ -15,8 +15,9 @@ import MNSClient from '@alicloud/mns';
 import Ecs, * as E from '@alicloud/ecs20140526';
 import Ram, * as R from '@alicloud/ram20150501';
 import { Client } from 'pg';
-import { ensureCliBuilt, json, runCli, startStackProcess, tempDir, ROOT, type CliResult, type StackProcess } from '../helpers/cli';
 import { MIGRATIONS } from '../../shared/ledger';
+import { QueueName } from '../../shared/domain/ports';
+import { ensureCliBuilt, json, runCli, startStackProcess, tempDir, ROOT, type CliResult, type StackProcess } from '../helpers/cli';
 
 
 interface Check { check: string; status: 'ok' | 'warn' | 'fail' | 'skip'; detail: string; fix?: string }
@@ -77,7 +78,7 @@ describe('deploying and checking Crossrole', () => {
     expect(plan.code).toBe(0);
     const b = json<Bootstrap>(plan);
     expect(b.plan.map((s) => [s.resource, s.action])).toEqual([
-      ['queue crossrole-approvals', 'unchanged'], ['queue crossrole-provision', 'unchanged'], ['queue crossrole-revoke', 'unchanged'], ['queue crossrole-deadletter', 'unchanged'],
+      ['queue crossrole-approvals', 'unchanged'], ['queue crossrole-provision', 'unchanged'], ['queue crossrole-revoke', 'unchanged'], ['queue crossrole-deadletter', 'unchanged'], ['queue crossrole-notify', 'unchanged'],
       ['role crossrole-fc-exec', 'unchanged'], ['policy crossrole-fc-exec-policy', 'unchanged'], ['policy crossrole-fc-exec-policy → role/crossrole-fc-exec', 'unchanged'],
       ['policy crossrole-approvers', 'unchanged'], ['policy crossrole-approvers → user/approver', 'unchanged'], ['policy crossrole-approvers → user/approver-2', 'unchanged'], ['ledger schema', 'unchanged'],
     ]);
@@ -139,7 +140,7 @@ describe('deploying and checking Crossrole', () => {
     expect(planned['queue crossrole-revoke']?.changes).toEqual(['MessageRetentionPeriod 345600 → 604800']);
     expect(planned['policy crossrole-fc-exec-policy']?.changes[0]).toBe('new default version (now v2):');
     // The narrowed version lost the MNS statement: the plan adds its grants back (the list is capped, the rest counted).
-    expect(planned['policy crossrole-fc-exec-policy']?.changes.slice(1)).toEqual([...Array.from({ length: 12 }, () => expect.stringMatching(/^\+ Allow mns:/)), '… and 4 more']);
+    expect(planned['policy crossrole-fc-exec-policy']?.changes.slice(1)).toEqual([...Array.from({ length: 12 }, () => expect.stringMatching(/^\+ Allow mns:/)), `… and ${Object.values(QueueName).length * 4 - 12} more`]);
     expect((await mnsA.getQueueAttributes('crossrole-revoke')).body['MessageRetentionPeriod']).toBe('345600');
     await expect(mnsA.getQueueAttributes('crossrole-deadletter')).rejects.toMatchObject({ name: 'MNSQueueNotExistError' });
 
@@ -171,7 +172,7 @@ describe('deploying and checking Crossrole', () => {
       ]);
       expect(unmigrated.code).toBe(1);
       const fails = Object.fromEntries(unmigrated.report.checks.filter((c) => c.status === 'fail').map((c) => [c.check, c.detail]));
-      expect(Object.keys(fails).sort()).toEqual(['function:nope-approval', 'function:nope-expiry', 'function:nope-intake', 'function:nope-provisioning', 'function:nope-revocation', 'ledger', 's-yaml-env']);
+      expect(Object.keys(fails).sort()).toEqual(['function:nope-approval', 'function:nope-expiry', 'function:nope-intake', 'function:nope-notifier', 'function:nope-provisioning', 'function:nope-revocation', 'ledger', 's-yaml-env']);
       expect(fails['ledger']).toBe(`the ledger (schema ${schema}) is reachable but not migrated (no schema_migrations table)`);
       expect(fails['function:nope-intake']).toBe('function nope-intake does not exist');
       expect(fails['s-yaml-env']).toMatch(/^crossrole-intake: 4\d{3} bytes \(largest: CROSSROLE_CONFIG 4100.*over Function Compute's 4096 bytes/);
@@ -217,7 +218,7 @@ describe('deploying and checking Crossrole', () => {
 
       const dry = json<Bootstrap>(await boot('--dry-run', '--json'));
       expect(dry.plan.map((s) => [s.resource, s.action])).toEqual([
-        ['queue crossrole-approvals', 'create'], ['queue crossrole-provision', 'create'], ['queue crossrole-revoke', 'update'], ['queue crossrole-deadletter', 'create'],
+        ['queue crossrole-approvals', 'create'], ['queue crossrole-provision', 'create'], ['queue crossrole-revoke', 'update'], ['queue crossrole-deadletter', 'create'], ['queue crossrole-notify', 'create'],
         ['role crossrole-fc-exec', 'create'], ['policy crossrole-fc-exec-policy', 'create'], ['policy crossrole-fc-exec-policy → role/crossrole-fc-exec', 'create'],
         ['policy crossrole-approvers', 'create'], ['policy crossrole-approvers → user/partner-admin', 'create'], [`approver acs:ram::${B}:root`, 'skip'],
         ['policy crossrole-approvers → user/ghost', 'skip'], ['ledger schema', 'skip'],
@@ -230,7 +231,7 @@ describe('deploying and checking Crossrole', () => {
 
       const first = json<Bootstrap>(await boot('--json'));
       expect(first.applied.map((a) => [a.resource, a.result])).toEqual([
-        ['queue crossrole-approvals', 'created'], ['queue crossrole-provision', 'created'], ['queue crossrole-revoke', 'updated'], ['queue crossrole-deadletter', 'created'],
+        ['queue crossrole-approvals', 'created'], ['queue crossrole-provision', 'created'], ['queue crossrole-revoke', 'updated'], ['queue crossrole-deadletter', 'created'], ['queue crossrole-notify', 'created'],
         ['role crossrole-fc-exec', 'created'], ['policy crossrole-fc-exec-policy', 'created (v1)'], ['policy crossrole-fc-exec-policy → role/crossrole-fc-exec', 'attached'],
         ['policy crossrole-approvers', 'created (v1)'], ['policy crossrole-approvers → user/partner-admin', 'attached'],
       ]);

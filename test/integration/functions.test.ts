@@ -25,6 +25,7 @@ const APPROVAL = 'crossrole-approval';
 const PROVISIONING = 'crossrole-provisioning';
 const REVOCATION = 'crossrole-revocation';
 const EXPIRY = 'crossrole-expiry';
+const NOTIFIER = 'crossrole-notifier';
 
 let t: TestStack;
 let partner: ApiClient;
@@ -184,6 +185,10 @@ describe('MNS events: acknowledged with an outcome, never thrown', () => {
     // A message on the wrong queue is junk to its consumer.
     [REVOCATION, 'provision', 'malformed'],
     [PROVISIONING, 'revoke', 'malformed'],
+    // The notifier: nothing outstanding for an unknown request; other kinds are junk to it.
+    [NOTIFIER, 'notify', 'stale'],
+    [NOTIFIER, 'provision', 'malformed'],
+    [PROVISIONING, 'notify', 'malformed'],
   ])('%s <- mns/%s: %s', async (fn, name, outcome) => {
     const r = await invokeQueue(fn, getTestEvent(`mns/${name}`));
     expect(r.outcome).toBe(outcome);
@@ -199,7 +204,7 @@ describe('MNS events: acknowledged with an outcome, never thrown', () => {
 
   it('covers every MNS sample event', () => {
     expect(listTestEvents('mns').map((n) => n.slice('mns/'.length)).sort()).toEqual(
-      ['expire', 'invalid-missing-request-id', 'invalid-not-cloudevent', 'invalid-not-json', 'invalid-unknown-kind', 'provision', 'provision-base64', 'revoke'],
+      ['expire', 'invalid-missing-request-id', 'invalid-not-cloudevent', 'invalid-not-json', 'invalid-unknown-kind', 'notify', 'provision', 'provision-base64', 'revoke'],
     );
   });
 
@@ -221,7 +226,7 @@ describe('timer events', () => {
     const report = resultValue(await t.stack.fc.invoke(EXPIRY, getTestEvent('timer/expiry-scan'))) as Record<string, number>;
     expect(Object.keys(report).sort()).toEqual(
       ['announced', 'deadLetters', 'errors', 'expired', 'extendResent', 'foreignRoles', 'lapsed', 'markedFailed', 'orphanRoles', 'provisionResent', 'released', 'revocationsRetried', 'revokeResent',
-        'rolesChecked', 'rolesDeferred', 'rolesDeleted', 'rolesRestored', 'rolesStripped', 'started'].sort(),
+        'rolesChecked', 'rolesDeferred', 'rolesDeleted', 'rolesRestored', 'rolesStripped', 'started', 'expiringSoon', 'notificationsSwept', 'notificationsDead'].sort(),
     );
     expect(report.errors).toBe(0);
     expect(Object.values(report).every((n) => Number.isInteger(n) && n >= 0)).toBe(true);

@@ -44,7 +44,7 @@ const S_YAML_ENV: Record<string, string> = {
   CROSSROLE_SECURITY_GROUP_ID: LOCAL_VPC.securityGroupId,
 };
 
-const FUNCTIONS = ['crossrole-intake', 'crossrole-approval', 'crossrole-provisioning', 'crossrole-expiry', 'crossrole-revocation'];
+const FUNCTIONS = ['crossrole-intake', 'crossrole-approval', 'crossrole-provisioning', 'crossrole-expiry', 'crossrole-revocation', 'crossrole-notifier'];
 
 function resolved(env: Record<string, string>): ResolvedSYaml {
   return resolveSYaml(S_YAML, { env, accountId: OWNER_ACCOUNT_ID });
@@ -73,7 +73,7 @@ describe('s.yaml against the fc3 props schema (test/fixtures/fc3-props.schema.js
     const doc = resolved(env);
     expect(JSON.stringify(doc)).not.toContain('${');
     const names = Object.keys(doc.resources);
-    expect(names.sort()).toEqual(['approval', 'expiry', 'intake', 'provisioning', 'revocation']);
+    expect(names.sort()).toEqual(['approval', 'expiry', 'intake', 'notifier', 'provisioning', 'revocation']);
     for (const [name, res] of Object.entries(doc.resources)) {
       expect(res.component).toMatch(/^fc3(@|$)/);
       if (!validate(res.props)) throw new Error(`resources.${name}.props: ${explain(validate)}`);
@@ -106,7 +106,9 @@ describe('s.yaml against the fc3 props schema (test/fixtures/fc3-props.schema.js
       expect(s.region).toBe(LOCAL_REGION);
       expect(s.runtime).toBe('nodejs20');
       expect(s.role).toBe(`acs:ram::${OWNER_ACCOUNT_ID}:role/${EXEC_ROLE_NAME}`);
-      expect(s.environmentVariables).toEqual(LOCAL_ENV);
+      // The notifier's environment is the shared one plus the webhooks' URLs and secrets (s.yaml notifierEnv).
+      if (s.functionName === 'crossrole-notifier') expect(s.environmentVariables).toEqual(expect.objectContaining(LOCAL_ENV));
+      else expect(s.environmentVariables).toEqual(LOCAL_ENV);
       // The ledger is VPC-internal; internet access stays on for the public RAM/STS/MNS endpoints.
       expect(s.vpcConfig).toEqual({ vpcId: LOCAL_VPC.vpcId, vSwitchIds: [LOCAL_VPC.vSwitchId], securityGroupId: LOCAL_VPC.securityGroupId });
       expect(s.internetAccess).toBe(true);
@@ -198,6 +200,7 @@ describe('s.yaml against the build and the domain', () => {
     expect(mns.map(({ fn, t }) => [fn, t.queueName])).toEqual([
       ['crossrole-provisioning', QueueName.PROVISION],
       ['crossrole-revocation', QueueName.REVOKE],
+      ['crossrole-notifier', QueueName.NOTIFY],
     ]);
     const values: string[] = Object.values(QueueName);
     for (const { t } of mns) {

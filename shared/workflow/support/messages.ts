@@ -26,6 +26,8 @@ export function queueOf(kind: MessageKind): QueueName {
     case 'revoke':
     case 'expire':
       return QueueName.REVOKE;
+    case 'notify':
+      return QueueName.NOTIFY;
   }
 }
 

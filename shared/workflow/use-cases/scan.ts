@@ -7,7 +7,7 @@ import type { AccessRequest } from '../../domain/access-request';
 import { RevokeMode } from '../../domain/access-request';
 import { formatDuration } from '../../domain/duration';
 import { errorMessage } from '../../domain/errors';
-import type { DeadLetterInbox, WorkflowMessage } from '../../domain/ports';
+import type { DeadLetterInbox, NotificationOutbox, WorkflowMessage } from '../../domain/ports';
 import { Status, Transition, isApproved, isRevoking } from '../../domain/state-machine';
 import { STUCK_AFTER_SECONDS } from '../../domain/timing';
 import { Actor } from '../support/deps';
@@ -19,10 +19,13 @@ import { startScheduled } from '../support/schedule';
 import { scheduledEnd } from '../../domain/quorum';
 import { hasCode, revokeInRam } from '../support/ram-grant';
 import { reconcileManagedRoles } from '../support/reconcile';
+import { notificationDead, scanNotifications, type NotificationScanReport } from '../support/notifications';
 
 /** The scan reads the dead-letter queue through an inbox the expiry function's edge unwraps. */
 export interface ScanDeps extends WorkflowDeps {
   deadLetters: DeadLetterInbox;
+  /** The ledger's notifications outbox: expiring-soon warnings, the sweep, dead notifications (support/notifications.ts). */
+  notifications?: NotificationOutbox;
 }
 
 interface ScanOptions {
@@ -47,7 +50,7 @@ interface ScanOptions {
   releaseLimit?: number;
 }
 
-interface ScanReport {
+interface ScanReport extends NotificationScanReport {
   /** (1) ACTIVE grants past expiry moved to REVOKING (and `revoke` sent). */
   expired: number;
   /** (2) `revoke` re-sent for stuck REVOKING rows. */
@@ -101,6 +104,7 @@ interface Settings {
 const emptyReport = (): ScanReport => ({
   expired: 0, started: 0, revokeResent: 0, lapsed: 0, provisionResent: 0, extendResent: 0, announced: 0, revocationsRetried: 0,
   rolesChecked: 0, rolesStripped: 0, rolesRestored: 0, rolesDeleted: 0, orphanRoles: 0, foreignRoles: 0, rolesDeferred: 0, deadLetters: 0, markedFailed: 0, released: 0, errors: 0,
+  expiringSoon: 0, notificationsSwept: 0, notificationsDead: 0,
 });
 
 /** A transition lost to a concurrent worker is not an error: the row moved on, which is the point. */
@@ -263,6 +267,8 @@ async function drainDeadLetters(deps: ScanDeps, s: Settings, report: ScanReport)
       try {
         for (const entry of dl.entries) {
           if (!entry.ok) deps.logger.warn('unreadable dead letter dropped', { messageId: dl.messageId, error: entry.error });
+          // A dead notification is the notifier's, never the grant's: it must not fail the request.
+          else if (entry.message.kind === 'notify') await notificationDead(deps, report, entry.message, dl.dequeueCount);
           else await markFromDeadLetter(deps, report, entry.message, dl.dequeueCount);
         }
         await deps.deadLetters.delete(dl.receiptHandle);
@@ -384,6 +390,7 @@ export async function runExpiryScan(deps: ScanDeps, options: ScanOptions = {}): 
     ['resend-extend', async () => { report.extendResent += await resendStuckExtensions(deps, new Date(now.getTime() - s.staleMs), s.limit); }],
     ['announce', () => announcePending(deps, s, report, now)],
     ['dead-letters', () => drainDeadLetters(deps, s, report)],
+    ['notifications', () => scanNotifications(deps, report, s.limit)],
     ['retry-revocations', () => retryFailedRevocations(deps, s, report, now)],
     ['reconcile', () => reconcileRoles(deps, s, report, now)],
     // Last: the least urgent. If the run is cut short, the phases that end access went first.

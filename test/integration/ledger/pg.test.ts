@@ -4,7 +4,7 @@
  */
 import { migrate } from '../../../shared/ledger';
 import { openPgDb } from '../../../shared/ledger/pg-driver';
-import { SqlRequestRepository } from '../../../shared/ledger/repository';
+import { SqlLedger } from '../../../shared/ledger/outbox';
 import { PG_TEST_URL, dropSchema, probePostgres, randomSchemaName } from '../../helpers/ledger-pg';
 import { describeRepositoryContract } from './repository-contract';
 
@@ -16,7 +16,7 @@ if (unreachable === undefined) {
     const db = await openPgDb({ url: PG_TEST_URL, schema, maxConnections: 10 });
     await migrate(db);
     return {
-      repo: new SqlRequestRepository(db, clock),
+      repo: new SqlLedger(db, clock),
       db,
       dispose: async () => {
         await db.close();

@@ -82,3 +82,20 @@ describe('checkCatalogDocument', () => {
     expect(checkCatalogDocument([])).toMatchObject({ valid: false, errors: [{ field: '(root)', rule: 'schema' }], profiles: [] });
   });
 });
+
+describe('checkCatalogDocument: webhook secrets', () => {
+  const profiles = [{ name: 'p', policies: [{ type: 'System', name: 'AliyunECSReadOnlyAccess' }], maxDuration: '1h' }];
+  it('warns (never refuses) when a secret is written in the catalog; {"env"} and localhost are quiet', () => {
+    const report = checkCatalogDocument({ ...base, profiles, notifications: { webhooks: [
+      { name: 'a', type: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=x', secret: 'SECabc' },
+      { name: 'b', type: 'slack', url: 'https://hooks.slack.com/services/T/B/X' },
+      { name: 'c', type: 'generic', url: 'https://audit.example.com/hook', secret: { env: 'AUDIT_SECRET' } },
+      { name: 'd', type: 'generic', url: 'http://127.0.0.1:9494/_local/webhooks/d', secret: 'local' },
+    ] } });
+    expect(report.valid).toBe(true);
+    expect(report.warnings.map((w) => [w.rule, w.field])).toEqual([
+      ['webhook-secret-in-catalog', 'notifications.webhooks[0].secret'],
+      ['webhook-secret-in-catalog', 'notifications.webhooks[1].url'],
+    ]);
+  });
+});
