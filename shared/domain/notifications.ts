@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { AccessRequest } from './access-request';
 import { formatDuration, parseDuration } from './duration';
-import type { Transition } from './state-machine';
+import { Status, type Transition } from './state-machine';
 
 type Audience = 'approvers' | 'partner';
 
@@ -40,6 +40,26 @@ export const NOTIFICATION_EVENTS = {
     title: (r) => `Access request ${short(r)} (${r.profile}) was approved${r.decidedBy ? ` by ${r.decidedBy}` : ''}; the role is being created`,
     action: (r) => `crossrole status ${r.id}`,
   },
+  scheduled: {
+    audience: ['partner'],
+    oncePerRequest: true,
+    title: (r) => `Access request ${short(r)} (${r.profile}) was approved and starts at ${r.startAt ?? '?'}; nothing exists in the owner account until then`,
+    action: (r) => `crossrole status ${r.id}   or   crossrole cancel ${r.id}`,
+  },
+  // A break-glass grant is approved by nobody: the approvers hear of it at once, and review it after.
+  'break-glass': {
+    audience: ['approvers', 'partner'],
+    oncePerRequest: true,
+    title: (r) => `BREAK-GLASS: ${r.requesterArn} took ${r.profile} for ${formatDuration(r.durationSeconds)} without approval${r.ticket ? ` (ticket ${r.ticket})` : ''}: ${r.reason}; review due by ${r.breakGlass?.reviewDueAt ?? '?'}`,
+    action: (r) => `crossrole review ${r.id} --ok|--flag --note "..."`,
+  },
+  // Once a day per grant while its review is overdue (the scan's key names the day).
+  'review-overdue': {
+    audience: ['approvers'],
+    oncePerRequest: false,
+    title: (r) => `Break-glass grant ${short(r)} (${r.profile}, ${r.requesterArn}) is not reviewed: it was due at ${r.breakGlass?.reviewDueAt ?? '?'}`,
+    action: (r) => `crossrole review ${r.id} --ok|--flag --note "..."`,
+  },
   rejected: {
     audience: ['partner'],
     oncePerRequest: true,
@@ -62,7 +82,7 @@ export const NOTIFICATION_EVENTS = {
     audience: ['partner'],
     oncePerRequest: false,
     title: (r) => `Access ${short(r)} (${r.grant?.roleArn ?? r.roleName}) expires at ${r.expiresAt ?? '?'}`,
-    action: (r) => `crossrole request --profile ${r.profile} --duration ${formatDuration(r.durationSeconds)} --reason "..."   (to ask again)`,
+    action: (r) => `crossrole request --access-profile ${r.profile} --duration ${formatDuration(r.durationSeconds)} --reason "..."   (to ask again)`,
   },
   revoked: {
     audience: ['approvers', 'partner'],
@@ -79,11 +99,16 @@ export function isNotificationEvent(value: string): value is NotificationEvent {
   return Object.prototype.hasOwnProperty.call(NOTIFICATION_EVENTS, value);
 }
 
-/** The event a ledger transition raises, if any (CANCEL, LAPSE, RETRY, START_REVOKE raise none). */
-const EVENT_OF_TRANSITION: Partial<Record<Transition | 'CREATE', (to: AccessRequest['status']) => NotificationEvent | undefined>> = {
-  // A request is created PENDING, or APPROVED when its profile is approved automatically.
-  CREATE: (to) => (to === 'PENDING' ? 'pending' : 'approved'),
+/** What an event depends on besides the transition: where it led, and whether it was break-glass. */
+type Raised = Pick<AccessRequest, 'status' | 'breakGlass'>;
+
+/** The event a ledger transition raises, if any (CANCEL, LAPSE, RETRY, START, START_REVOKE raise none). */
+const EVENT_OF_TRANSITION: Partial<Record<Transition | 'CREATE', (r: Raised) => NotificationEvent | undefined>> = {
+  // A request is created PENDING, SCHEDULED (approved automatically, with a start ahead), or
+  // APPROVED when its profile is approved automatically, by nobody at all when it is break-glass.
+  CREATE: (r) => (r.status === Status.PENDING ? 'pending' : r.status === Status.SCHEDULED ? 'scheduled' : r.breakGlass !== undefined ? 'break-glass' : 'approved'),
   APPROVE: () => 'approved',
+  SCHEDULE: () => 'scheduled',
   REJECT: () => 'rejected',
   ACTIVATE: () => 'active',
   PROVISION_FAILED: () => 'failed',
@@ -92,8 +117,8 @@ const EVENT_OF_TRANSITION: Partial<Record<Transition | 'CREATE', (to: AccessRequ
 };
 
 /** The event a committed transition (or a create) raises, for the ledger's outbox and the fast path. */
-export function notificationEventOf(transition: Transition | 'CREATE', to: AccessRequest['status']): NotificationEvent | undefined {
-  return EVENT_OF_TRANSITION[transition]?.(to);
+export function notificationEventOf(transition: Transition | 'CREATE', r: Raised): NotificationEvent | undefined {
+  return EVENT_OF_TRANSITION[transition]?.(r);
 }
 
 /**
@@ -104,6 +129,11 @@ export function notificationEventOf(transition: Transition | 'CREATE', to: Acces
 export function notificationKey(event: NotificationEvent, r: Pick<AccessRequest, 'id' | 'version' | 'expiresAt'>): string {
   if (event === 'expiring-soon') return `${r.id}:${event}:${r.expiresAt ?? ''}`;
   return NOTIFICATION_EVENTS[event].oncePerRequest ? `${r.id}:${event}` : `${r.id}:${event}:v${r.version}`;
+}
+
+/** The daily reminder of an overdue break-glass review: once per grant and UTC day. */
+export function reviewOverdueKey(requestId: string, now: Date): string {
+  return `${requestId}:review-overdue:${now.toISOString().slice(0, 10)}`;
 }
 
 // ---------------------------------------------------------------- catalog section

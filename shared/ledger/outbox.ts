@@ -54,7 +54,7 @@ export class SqlLedger extends SqlRequestRepository implements NotificationOutbo
 
   protected override async afterWrite(tx: Queryable, request: AccessRequest, transition: Transition | 'CREATE', at: string): Promise<void> {
     if (!this.notificationsOn) return;
-    const event = notificationEventOf(transition, request.status);
+    const event = notificationEventOf(transition, request);
     if (event !== undefined) await tx.query(INSERT, [request.id, event, notificationKey(event, request), at]);
   }
 

@@ -14,7 +14,8 @@ import { errorMessage } from '../domain/errors';
 import { notificationEventOf } from '../domain/notifications';
 import { QueueName, type Logger, type QueuePort, type RequestRepository } from '../domain/ports';
 import type { AccessRequest } from '../domain/access-request';
-import type { Transition } from '../domain/state-machine';
+import { ApprovalDecision } from '../domain/quorum';
+import { Transition, targetOf } from '../domain/state-machine';
 
 /** Sends under way in this instance (one invocation at a time: nodejs20 is a standard runtime). */
 const inFlight = new Set<Promise<void>>();
@@ -26,7 +27,7 @@ export async function settleNotifySends(): Promise<void> {
 
 export function withNotifyFastPath<L extends RequestRepository>(ledger: L, queue: QueuePort, logger: Logger): L {
   const announce = (r: AccessRequest, transition: Transition | 'CREATE'): void => {
-    if (notificationEventOf(transition, r.status) === undefined) return;
+    if (notificationEventOf(transition, r) === undefined) return;
     const sent = queue.send(QueueName.NOTIFY, { requestId: r.id, version: r.version, kind: 'notify' }).then(
       () => undefined,
       (e: unknown) => logger.warn('notify message not sent; the expiry scan sweeps it', { requestId: r.id, error: errorMessage(e) }),
@@ -44,10 +45,20 @@ export function withNotifyFastPath<L extends RequestRepository>(ledger: L, queue
     announce(moved, t);
     return moved;
   };
+  // An approver's decision moves the request only when it completes the quorum or rejects.
+  const decide: RequestRepository['decide'] = async (id, input, audit) => {
+    const result = await ledger.decide(id, input, audit);
+    if (result.counted) {
+      const moved = input.decision === ApprovalDecision.REJECT ? Transition.REJECT : input.onQuorum?.transition;
+      if (moved !== undefined && result.request.status === targetOf(moved)) announce(result.request, moved);
+    }
+    return result;
+  };
   return new Proxy(ledger, {
     get(target, prop) {
       if (prop === 'create') return create;
       if (prop === 'transition') return transition;
+      if (prop === 'decide') return decide;
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

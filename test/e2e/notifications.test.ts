@@ -6,6 +6,7 @@
  * the delivery on a retry; one that always refuses ends in a dead notification that operators see
  * on the request's history, while the grant carries on.
  */
+import { Client } from 'pg';
 import { startTestStack, type ApiClient, type ApiRequest, type TestStack } from '../helpers/stack';
 
 jest.setTimeout(60_000);
@@ -186,4 +187,42 @@ it('a webhook that always refuses: a dead notification operators see, and the gr
   } finally {
     await setFaults('audit', { failAlways: false });
   }
+});
+
+it('lifecycle events: break-glass reaches the approvers at once, an overdue review reminds them once a day, a scheduled grant tells the partner when it starts', async () => {
+  // Break-glass: granted by nobody, so the approvers' DingTalk hears of it with the review command.
+  const glass = await bob.call<{ request: ApiRequest }>('intake', 'POST', '/requests', {
+    body: { profile: 'ecs-break-glass', duration: '30m', reason: 'INC-77: the payment API is down and needs a restart' },
+  });
+  expect(glass.status).toBe(202);
+  const glassId = glass.body.request.id;
+  const told = await waitForEvent(glassId, 'break-glass');
+  expect(told.request.status).toBe('APPROVED');
+  const texts = await dingtalkTexts(glassId);
+  expect(texts).toEqual([expect.stringContaining('BREAK-GLASS')]);
+  expect(texts[0]).toContain(`crossrole review ${glassId}`);
+
+  // Its review falls due (the ledger says so, an hour ago): the scan reminds the approvers, once a day.
+  const pg = new Client({ connectionString: t.stack.ledgerUrl });
+  await pg.connect();
+  try {
+    await pg.query("UPDATE requests SET review_due_at = now() - interval '1 hour' WHERE id = $1", [glassId]);
+  } finally {
+    await pg.end();
+  }
+  await scan();
+  await waitForEvent(glassId, 'review-overdue');
+  await scan();
+  await sleep(1_500);
+  expect((await auditEvents(glassId)).filter((b) => b.event === 'review-overdue')).toHaveLength(1);
+  expect(await dingtalkTexts(glassId)).toEqual([expect.stringContaining('BREAK-GLASS'), expect.stringContaining('is not reviewed')]);
+
+  // A grant that starts in an hour: approved now, SCHEDULED, and the partner is told when it starts.
+  const startAt = new Date(Date.now() + 3600_000).toISOString();
+  const later = await bob.call<{ request: ApiRequest }>('intake', 'POST', '/requests', { body: { profile: 'ecs-readonly', duration: '1h', reason: 'maintenance window', startAt } });
+  expect(later.status).toBe(202);
+  expect((await approver.call('approval', 'POST', `/requests/${later.body.request.id}/approve`, { body: {} })).status).toBe(200);
+  const scheduled = await waitForEvent(later.body.request.id, 'scheduled');
+  expect(scheduled.request.status).toBe('SCHEDULED');
+  for (const name of ['audit', 'approvers-dingtalk']) expect((await receiver(name)).deliveries.every((d) => d.verified)).toBe(true);
 });

@@ -226,7 +226,7 @@ describe('timer events', () => {
     const report = resultValue(await t.stack.fc.invoke(EXPIRY, getTestEvent('timer/expiry-scan'))) as Record<string, number>;
     expect(Object.keys(report).sort()).toEqual(
       ['announced', 'deadLetters', 'errors', 'expired', 'extendResent', 'foreignRoles', 'lapsed', 'markedFailed', 'orphanRoles', 'provisionResent', 'released', 'revocationsRetried', 'revokeResent',
-        'rolesChecked', 'rolesDeferred', 'rolesDeleted', 'rolesRestored', 'rolesStripped', 'started', 'expiringSoon', 'notificationsSwept', 'notificationsDead'].sort(),
+        'rolesChecked', 'rolesDeferred', 'rolesDeleted', 'rolesRestored', 'rolesStripped', 'started', 'expiringSoon', 'reviewsReminded', 'notificationsSwept', 'notificationsDead'].sort(),
     );
     expect(report.errors).toBe(0);
     expect(Object.values(report).every((n) => Number.isInteger(n) && n >= 0)).toBe(true);

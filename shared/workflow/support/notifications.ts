@@ -2,12 +2,15 @@
  * The expiry scan's notification phases (scan.ts runs them; no phase touches a request's status):
  * - expiring-soon: ACTIVE grants within the catalog's lead of their expiry are warned, once per
  *   grant and expiry (the outbox's key), then announced to the notifier;
+ * - review-overdue: break-glass grants past their review's due time remind the approvers, once a
+ *   day each (the outbox's key names the UTC day);
  * - sweep: notifications recorded with a transition whose `notify` message never reached the
  *   notifier (a crash between the ledger's commit and the send, MNS down) are announced again;
  * - dead: a dead-lettered `notify` message marks the request's undelivered notifications dead and
  *   records `notification-dead` on its audit trail, and never fails the grant.
  */
 import { errorMessage } from '../../domain/errors';
+import { reviewOverdueKey } from '../../domain/notifications';
 import type { NotificationOutbox, WorkflowMessage } from '../../domain/ports';
 import { Actor, type WorkflowDeps } from './deps';
 import { sendFor } from './messages';
@@ -17,6 +20,8 @@ const UNSENT_AFTER_MS = 60_000;
 
 export interface NotificationScanReport {
   expiringSoon: number;
+  /** Daily reminders of overdue break-glass reviews recorded and announced by this scan. */
+  reviewsReminded: number;
   notificationsSwept: number;
   notificationsDead: number;
 }
@@ -41,8 +46,14 @@ export async function scanNotifications(deps: WorkflowDeps & { notifications?: N
   const now = deps.clock.now();
   const warned = await outbox.recordExpiringSoon(new Date(now.getTime() + deps.catalog.notifications.expiringSoonLeadSeconds * 1000), limit);
   report.expiringSoon += await announce(deps, warned);
+  // Break-glass grants whose review is overdue: the approvers are reminded once a day (the key names the day).
+  const overdue = await deps.ledger.listUnreviewed({ dueBefore: now, limit });
+  const reminded: string[] = [];
+  for (const r of overdue) if (await outbox.addNotification(r.id, 'review-overdue', reviewOverdueKey(r.id, now))) reminded.push(r.id);
+  report.reviewsReminded += await announce(deps, reminded);
   const unsent = await outbox.listUnsent(new Date(now.getTime() - UNSENT_AFTER_MS), limit);
-  report.notificationsSwept += await announce(deps, unsent.filter((id) => !warned.includes(id)));
+  const announced = new Set([...warned, ...reminded]);
+  report.notificationsSwept += await announce(deps, unsent.filter((id) => !announced.has(id)));
 }
 
 /** A dead-lettered `notify` message: the notifications are given up on, the grant is untouched. */

@@ -104,7 +104,7 @@ interface Settings {
 const emptyReport = (): ScanReport => ({
   expired: 0, started: 0, revokeResent: 0, lapsed: 0, provisionResent: 0, extendResent: 0, announced: 0, revocationsRetried: 0,
   rolesChecked: 0, rolesStripped: 0, rolesRestored: 0, rolesDeleted: 0, orphanRoles: 0, foreignRoles: 0, rolesDeferred: 0, deadLetters: 0, markedFailed: 0, released: 0, errors: 0,
-  expiringSoon: 0, notificationsSwept: 0, notificationsDead: 0,
+  expiringSoon: 0, reviewsReminded: 0, notificationsSwept: 0, notificationsDead: 0,
 });
 
 /** A transition lost to a concurrent worker is not an error: the row moved on, which is the point. */

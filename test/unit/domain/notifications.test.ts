@@ -5,7 +5,7 @@
  */
 import type { AccessRequest } from '../../../shared/domain/access-request';
 import { validateCatalog } from '../../../shared/domain/catalog';
-import { NOTIFICATION_EVENT_KINDS, notificationEventOf, notificationKey, webhookWants } from '../../../shared/domain/notifications';
+import { NOTIFICATION_EVENT_KINDS, notificationEventOf, notificationKey, reviewOverdueKey, webhookWants } from '../../../shared/domain/notifications';
 import { buildDelivery, dingtalkSign, feishuSign, genericSignature, judgeResponse } from '../../../shared/domain/webhook-messages';
 
 const request: AccessRequest = {
@@ -94,13 +94,22 @@ describe('platform answers', () => {
 
 describe('events', () => {
   it('transitions raise the events people wait for, and nothing else', () => {
-    expect(notificationEventOf('CREATE', 'PENDING')).toBe('pending');
-    expect(notificationEventOf('CREATE', 'APPROVED')).toBe('approved');
-    expect(notificationEventOf('ACTIVATE', 'ACTIVE')).toBe('active');
-    expect(notificationEventOf('REVOKE_FAILED', 'FAILED')).toBe('failed');
-    expect(notificationEventOf('FINISH_REVOKE', 'REVOKED')).toBe('revoked');
-    for (const t of ['CANCEL', 'LAPSE', 'RETRY', 'START_REVOKE', 'ESCALATE_DELETE'] as const) expect(notificationEventOf(t, 'REVOKING')).toBeUndefined();
-    expect(NOTIFICATION_EVENT_KINDS.sort()).toEqual(['active', 'approved', 'expiring-soon', 'failed', 'pending', 'rejected', 'revoked']);
+    expect(notificationEventOf('CREATE', { status: 'PENDING' })).toBe('pending');
+    expect(notificationEventOf('CREATE', { status: 'APPROVED' })).toBe('approved');
+    expect(notificationEventOf('CREATE', { status: 'SCHEDULED' })).toBe('scheduled');
+    // A break-glass grant is approved by nobody: the approvers hear of it at once.
+    expect(notificationEventOf('CREATE', { status: 'APPROVED', breakGlass: { reviewDueAt: '2026-12-08T00:00:00Z' } })).toBe('break-glass');
+    expect(notificationEventOf('SCHEDULE', { status: 'SCHEDULED' })).toBe('scheduled');
+    expect(notificationEventOf('ACTIVATE', { status: 'ACTIVE' })).toBe('active');
+    expect(notificationEventOf('REVOKE_FAILED', { status: 'FAILED' })).toBe('failed');
+    expect(notificationEventOf('FINISH_REVOKE', { status: 'REVOKED' })).toBe('revoked');
+    for (const t of ['CANCEL', 'LAPSE', 'RETRY', 'START', 'START_REVOKE', 'ESCALATE_DELETE'] as const) expect(notificationEventOf(t, { status: 'REVOKING' })).toBeUndefined();
+    expect(NOTIFICATION_EVENT_KINDS.sort()).toEqual(['active', 'approved', 'break-glass', 'expiring-soon', 'failed', 'pending', 'rejected', 'review-overdue', 'revoked', 'scheduled']);
+  });
+
+  it('the overdue-review reminder is keyed by its UTC day: once a day per grant', () => {
+    expect(reviewOverdueKey('r1', new Date('2026-12-07T23:59:59Z'))).toBe('r1:review-overdue:2026-12-07');
+    expect(reviewOverdueKey('r1', new Date('2026-12-08T00:00:00Z'))).toBe('r1:review-overdue:2026-12-08');
   });
 
   it('keys: revoked once per request, active per version, expiring-soon per expiry', () => {
