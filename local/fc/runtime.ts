@@ -1,11 +1,10 @@
 /**
- * The local Function Compute runtime: runs the functions of the project's s.yaml in worker
- * threads and drives them the way FC 3.0 does: HTTP triggers at `/fn/<functionName>/...`, timer
- * triggers, MNS queue triggers (EventBridge, event-driven and event-streaming), the FC 3.0 API
- * (2023-03-30, `@alicloud/fc20230330`) and the older FC 2.0 invoke API. Each invocation carries credentials of the function's role,
- * minted by the local STS acting as the FC service. At start it refuses what FC 3.0 would not
- * deploy: instance concurrency on a standard runtime, an environment over 4 KB, a vpcConfig
- * outside the declared VPCs; and functions outside a VPC cannot reach its endpoints.
+ * The local Function Compute runtime: runs the functions of s.yaml in worker threads and drives
+ * them as FC 3.0 does: HTTP triggers at `/fn/<functionName>/...`, timers, MNS queue triggers
+ * (EventBridge, event-driven and event-streaming), the FC 3.0 API (2023-03-30) and the FC 2.0
+ * invoke API. Invocations carry the function role's credentials, minted by the local STS as the
+ * FC service. It refuses what FC 3.0 would not deploy (instance concurrency on a standard runtime,
+ * an environment over 4 KB, a vpcConfig outside the declared VPCs); no VPC, no VPC endpoints.
  */
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve as resolvePath } from 'node:path';

@@ -366,7 +366,7 @@ describe('deploying and checking Crossrole', () => {
       const assumed = await run('bob', ['assume', request.id]);
       expect(assumed.code).toBe(0);
       const exported = Object.fromEntries([...assumed.stdout.matchAll(/^export (ALIBABA_CLOUD_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
-      expect(Object.keys(exported).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN']);
+      expect(Object.keys(exported).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_IGNORE_PROFILE', 'ALIBABA_CLOUD_SECURITY_TOKEN']);
       const token = { accessKeyId: exported['ALIBABA_CLOUD_ACCESS_KEY_ID'] ?? '', accessKeySecret: exported['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] ?? '', securityToken: exported['ALIBABA_CLOUD_SECURITY_TOKEN'] ?? '' };
       const ecs = new Ecs(popConfig(token));
       const listed = await ecs.describeInstances(new E.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }));

@@ -76,7 +76,7 @@ describe('profiles', () => {
     const r = await cli(['request', '--as', 'bob', '--access-profile', 'ecs-readonly-autp', '--duration', '1h', '--reason', 'typo']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('UNKNOWN_PROFILE');
-    expect(r.stderr).toContain('did you mean "ecs-readonly-auto" or "ecs-readonly"?');
+    expect(r.stderr).toContain('did you mean "ecs-readonly-auto" or "ecs-readonly"');
     expect(r.stderr).toContain('crossrole profiles');
   });
 });
