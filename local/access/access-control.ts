@@ -30,7 +30,7 @@ const SYSTEM_ACCOUNT = 'system';
 const PARSED_CACHE_LIMIT = 5000;
 
 /** RAM's view of a role's attachments while a change propagates (local/core/faults.ts). */
-export interface AttachmentPropagation {
+interface AttachmentPropagation {
   attachmentsSeenAt(roleId: string, atMs: number): readonly string[] | undefined;
 }
 

@@ -63,7 +63,7 @@ export interface PoolOptions {
  * help.aliyun.com/en/functioncompute/http-server-fails-to-start-within-120s) and `FunctionNotStarted`
  * for an instance that could not start; its limit for standard runtimes is not documented.
  */
-export const INSTANCE_START_LIMIT_MS = 120_000;
+const INSTANCE_START_LIMIT_MS = 120_000;
 
 type WorkerMessage =
   | { type: 'log'; id: number | null; line: string }

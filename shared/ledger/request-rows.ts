@@ -18,7 +18,7 @@ export const DEFAULT_LIMIT = MAX_PAGE_SIZE;
  * The ledger's own cap on rows per query, whatever the caller asks. Not the API's page size: the
  * scan reads past rows it could not move, so its pages grow beyond one API page.
  */
-export const MAX_ROWS_PER_QUERY = 1000;
+const MAX_ROWS_PER_QUERY = 1000;
 
 /** A row of `requests` as both drivers return it (timestamptz may come back as Date or string). */
 export interface RequestRow extends ScheduleColumns, ReviewColumns {
@@ -57,7 +57,7 @@ export interface AuditRow {
   details: unknown;
 }
 
-export function iso(value: Date | string): string {
+function iso(value: Date | string): string {
   return (value instanceof Date ? value : new Date(value)).toISOString();
 }
 
@@ -125,7 +125,7 @@ export function likeEscape(text: string): string {
 export const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 /** Patchable entity fields -> column, value encoder and SQL cast. */
-export const PATCH_COLUMNS: { [K in keyof Required<RequestPatch>]: { column: string; cast: string; encode: (v: RequestPatch[K]) => unknown } } = {
+const PATCH_COLUMNS: { [K in keyof Required<RequestPatch>]: { column: string; cast: string; encode: (v: RequestPatch[K]) => unknown } } = {
   durationSeconds: { column: 'duration_seconds', cast: 'integer', encode: (v) => v ?? null },
   expiresAt: { column: 'expires_at', cast: 'timestamptz', encode: (v) => v ?? null },
   decidedBy: { column: 'decided_by', cast: 'text', encode: (v) => v ?? null },

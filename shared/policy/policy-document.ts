@@ -28,7 +28,7 @@ interface PolicyPrincipal {
 }
 
 /** Condition values are strings in double quotation marks, numbers and Booleans too (conditions.ts). */
-export type ConditionValue = string | string[];
+type ConditionValue = string | string[];
 
 /** Operator → condition key → value(s). */
 type PolicyCondition = Record<string, Record<string, ConditionValue>>;
